@@ -1,0 +1,280 @@
+package jbox.runtime;
+
+import jbox.linux.SecurePath;
+import jbox.sys.Errnos;
+import jbox.sys.Linux;
+import jbox.sys.ProcFiles;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import jbox.sys.SyscallException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static jbox.sys.Linux.*;
+
+/**
+ * Starts a container from a JVM, in pure Java, with no helper process. Three threads take part:
+ *
+ * <pre>
+ *  E (caller)                 T (new thread, owns the namespaces)    C (container's first process)
+ *  start T ---------------->  [v1: move own tid into the cgroup]
+ *                             unshare(CLONE_FS)
+ *                             unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWCGROUP)
+ *                             mount / rprivate; overlay on rootfs;
+ *                             /dev, /sys; hostname; lo up; pty
+ *                             find program, user, workdir; mkfifo gate
+ *  &lt;------------ prepared --
+ *                             unshare(NEWPID); drop bounding caps,
+ *                             no_new_privs, setres[ug]id (raw, per thread)
+ *                             posix_spawn --------------------------->  born in all of T's namespaces, PID 1
+ *                             (CLONE_VFORK: T now waits for C's exec)   setsid; open(gate) blocks ...
+ *  find C in T's children
+ *  start S: setns(T's mnt); mount /proc for C's pid namespace;
+ *           mask /proc paths; pivot_root (moves C's root too)
+ *  v2: write C's pid to cgroup.procs
+ *  return Created                                     (OCI "create" ends here)
+ *  ...
+ *  start(): open(gate, O_WRONLY) ------------------------------------->  ... open returns; stdio; chdir;
+ *                                                                       closefrom(3); execve(program)
+ *                             posix_spawn returns 0 (or the exec errno)
+ *  &lt;------------ exec result --
+ * </pre>
+ *
+ * T never starts a thread after unshare(NEWPID) (pthread_create fails there) and ends after the
+ * spawn; all native memory it needs is allocated before. S is a fresh thread because T is blocked.
+ */
+public final class ContainerStart {
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private ContainerStart() {}
+
+    /** What T and S hand back to E. */
+    private static final class Handoff {
+        final CountDownLatch prepared = new CountDownLatch(1);
+        final CountDownLatch spawned = new CountDownLatch(1);
+        volatile int tid;
+        volatile boolean joinedCgroup;
+        volatile Path procTarget;
+        volatile Pty pty;
+        volatile Throwable failure;
+        volatile int execErrno = -1;
+        volatile int spawnedPid;
+    }
+
+    /** A container whose first process exists, gated before exec. */
+    public static final class Created {
+        private final LaunchSpec spec;
+        private final Handoff h;
+        private final Thread namespaceThread;
+        public final int pid;
+        public final ProcMount.Method procMethod;
+
+        private Created(LaunchSpec spec, Handoff h, Thread t, int pid, ProcMount.Method procMethod) {
+            this.spec = spec;
+            this.h = h;
+            this.namespaceThread = t;
+            this.pid = pid;
+            this.procMethod = procMethod;
+        }
+
+        /** The terminal's master end, or -1 without a tty. */
+        public int ptyMaster() { return h.pty == null ? -1 : h.pty.master; }
+
+        /** Releases the gate and waits until the program has been exec'd; throws if it could not be. */
+        public void start() {
+            Gate.open(spec.gateDir(), pid);
+            awaitLatch(h.spawned, "the container's program to start");
+            Gate.remove(spec.gateDir());
+            if (h.failure != null) throw rethrow(h.failure);
+            if (h.execErrno > 0) {
+                int code = h.execErrno == Errnos.ENOENT ? 127 : 126;
+                throw new Executable.NotRunnable(code, "exec " + spec.args().get(0) + " failed: "
+                        + SyscallException.errnoName(h.execErrno) + " (" + SyscallException.errnoText(h.execErrno) + ")");
+            }
+        }
+
+        /** True once start() has released the program (or it failed to exec). */
+        public boolean execResolved() { return h.spawned.getCount() == 0; }
+
+        /** Kills the gated process and reaps it. */
+        public void abort() {
+            Sys.signal(pid, SIGKILL);
+            awaitLatch(h.spawned, "the aborted process to end");
+            if (h.execErrno <= 0) {
+                try {
+                    Sys.waitpid(pid);
+                } catch (SyscallException ignored) {
+                    // already reaped by glibc after a failed exec
+                }
+            }
+            if (h.pty != null) Sys.close(h.pty.master);
+            Gate.remove(spec.gateDir());
+        }
+    }
+
+    public static Created create(LaunchSpec spec) {
+        Handoff h = new Handoff();
+        Thread t = new Thread(() -> namespaceThread(spec, h), "jbox-ns-" + spec.id().substring(0, 12));
+        t.setDaemon(true);
+        t.start();
+        awaitLatch(h.prepared, "the container's namespaces and root filesystem");
+        if (h.failure != null) {
+            awaitLatch(h.spawned, "the namespace thread");
+            throw rethrow(h.failure);
+        }
+        int pid;
+        try {
+            pid = awaitChild(h);
+        } catch (RuntimeException e) {
+            throw e;
+        }
+        ProcMount.Method method;
+        try {
+            method = setupFromOutside(spec, h, pid);
+            if (!h.joinedCgroup && spec.cgroup() != null) spec.cgroup().addProcess(pid);
+        } catch (RuntimeException e) {
+            Created c = new Created(spec, h, t, pid, null);
+            c.abort();
+            throw e;
+        }
+        return new Created(spec, h, t, pid, method);
+    }
+
+    private static void namespaceThread(LaunchSpec spec, Handoff h) {
+        boolean prepared = false;
+        try {
+            h.tid = Sys.gettid();
+            h.joinedCgroup = spec.cgroup() != null && spec.cgroup().joinThread(h.tid);
+            Sys.unshare(CLONE_FS);
+            Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP);
+            Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+            Rootfs.mountOverlay(spec);
+            Path root = spec.rootfs();
+            h.procTarget = SecurePath.mkdirs(root, "/proc");
+            Rootfs.mountDev(root);
+            Rootfs.mountSys(root);
+            Sys.sethostname(spec.hostname());
+            Loopback.up();
+            if (spec.tty()) {
+                h.pty = Pty.open(root.resolve("dev/pts"));
+                Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number).toString());
+            }
+            List<String> env = new ArrayList<>(spec.env());
+            String program = Executable.find(root, spec.args().get(0), pathOf(env));
+            User user = User.resolve(root, spec.user());
+            if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
+            SecurePath.mkdirs(root, spec.workingDir());
+            int gateDirFd = Gate.create(spec.gateDir());
+            Spawn spawn = new Spawn(program, spec.args(), env).setsid();
+            int gateFd = 1 + Math.max(gateDirFd, Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
+            spawn.fchdir(gateDirFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
+            if (h.pty != null) {
+                spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+            } else {
+                spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
+            }
+            spawn.chdir(spec.workingDir()).closeFrom(3);
+            int lastCap = Hardening.lastCap();
+            prepared = true;
+            h.prepared.countDown();
+
+            Sys.unshare(CLONE_NEWPID);
+            Hardening.dropForChild(user, lastCap);
+            try {
+                h.spawnedPid = spawn.spawn();
+                h.execErrno = 0;
+            } catch (SyscallException e) {
+                h.execErrno = e.errno();
+            }
+            Sys.close(gateDirFd);
+        } catch (Throwable e) {
+            h.failure = e;
+        } finally {
+            if (!prepared) h.prepared.countDown();
+            h.spawned.countDown();
+        }
+    }
+
+    /** C is T's child; T is blocked inside posix_spawn until C execs, so C is found through /proc. */
+    private static int awaitChild(Handoff h) {
+        Path children = Path.of("/proc/self/task/" + h.tid + "/children");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (h.spawned.getCount() == 0) {
+                if (h.failure != null) throw rethrow(h.failure);
+                if (h.execErrno > 0) throw new SyscallException("posix_spawn", "container's first process", h.execErrno);
+            }
+            try {
+                String s = ProcFiles.read(children).trim();
+                if (!s.isEmpty()) return Integer.parseInt(s.split("\\s+")[0]);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + children + " (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the container's first process did not appear within " + TIMEOUT_SECONDS + " s");
+    }
+
+    /** The setup thread S: enters T's mount namespace, mounts /proc, hardens, pivots. */
+    private static ProcMount.Method setupFromOutside(LaunchSpec spec, Handoff h, int pid) {
+        ProcMount.Method[] method = new ProcMount.Method[1];
+        Throwable[] failure = new Throwable[1];
+        Thread s = new Thread(() -> {
+            Spawn fallback = ProcMount.prepareFallback(h.procTarget.toString());
+            int pidns = Sys.open("/proc/" + pid + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
+            int mntns = Sys.open("/proc/self/task/" + h.tid + "/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
+            try {
+                Sys.unshare(CLONE_FS);
+                Sys.setns(mntns, Linux.CLONE_NEWNS, "container mount namespace");
+                method[0] = ProcMount.mount(h.procTarget.toString(), pid, pidns, fallback);
+                Hardening.protectKernelPaths(spec.rootfs());
+                Rootfs.pivot(spec.rootfs());
+            } catch (Throwable e) {
+                failure[0] = e;
+            } finally {
+                Sys.close(pidns);
+                Sys.close(mntns);
+                if (fallback != null) fallback.close();
+            }
+        }, "jbox-setup-" + spec.id().substring(0, 12));
+        s.setDaemon(true);
+        s.start();
+        try {
+            s.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up the container", e);
+        }
+        if (s.isAlive()) throw new IllegalStateException("setting up /proc and pivot_root did not finish within " + TIMEOUT_SECONDS + " s");
+        if (failure[0] != null) throw rethrow(failure[0]);
+        return method[0];
+    }
+
+    private static String pathOf(List<String> env) {
+        for (String e : env) if (e.startsWith("PATH=")) return e.substring(5);
+        return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
+
+    private static void awaitLatch(CountDownLatch latch, String what) {
+        try {
+            if (!latch.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("timed out after " + TIMEOUT_SECONDS + " s waiting for " + what);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t.getMessage(), t);
+    }
+}

@@ -1,0 +1,34 @@
+package jbox.runtime;
+
+import jbox.cgroup.Cgroup;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything one container start needs, resolved from image and flags by the engine.
+ *
+ * @param lowerDirs unpacked image layers, topmost first (overlayfs lowerdir order)
+ * @param stateDir  the container's directory on the host: upper, work, rootfs and gate live here
+ * @param stdio     descriptors the container's stdin, stdout, stderr come from (ignored with a tty)
+ */
+public record LaunchSpec(
+        String id,
+        String hostname,
+        List<Path> lowerDirs,
+        Path stateDir,
+        List<String> args,
+        List<String> env,
+        String workingDir,
+        String user,
+        boolean tty,
+        Stdio stdio,
+        Cgroup cgroup) {
+
+    public record Stdio(int in, int out, int err) {}
+
+    public Path upperDir() { return stateDir.resolve("upper"); }
+    public Path workDir() { return stateDir.resolve("work"); }
+    public Path rootfs() { return stateDir.resolve("rootfs"); }
+    public Path gateDir() { return stateDir.resolve("gate"); }
+}

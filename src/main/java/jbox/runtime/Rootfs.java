@@ -1,0 +1,81 @@
+package jbox.runtime;
+
+import jbox.linux.SecurePath;
+import jbox.sys.Sys;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.StringJoiner;
+
+import static jbox.sys.Linux.*;
+
+/**
+ * Builds the container's root filesystem inside the starting thread's private mount namespace:
+ * an overlay of the image's layers with a private upper dir, then /dev, /sys and friends.
+ * Nothing here is visible in the host's mount table: it dies with the namespace.
+ * Runs on the namespace thread, before pivot_root, while host paths are still reachable.
+ */
+final class Rootfs {
+    private Rootfs() {}
+
+    static void mountOverlay(LaunchSpec spec) throws IOException {
+        Files.createDirectories(spec.upperDir());
+        Files.createDirectories(spec.workDir());
+        Files.createDirectories(spec.rootfs());
+        StringJoiner lower = new StringJoiner(":");
+        for (Path p : spec.lowerDirs()) lower.add(p.toString());
+        String data = "lowerdir=" + lower + ",upperdir=" + spec.upperDir() + ",workdir=" + spec.workDir();
+        Sys.mount("overlay", spec.rootfs().toString(), "overlay", 0, data);
+    }
+
+    /** A minimal /dev on tmpfs: the devices Docker gives every container, a private devpts, shm and mqueue. */
+    static void mountDev(Path root) throws IOException {
+        String dev = SecurePath.mkdirs(root, "/dev").toString();
+        Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+        String[][] devices = {{"null", "1", "3"}, {"zero", "1", "5"}, {"full", "1", "7"},
+                {"random", "1", "8"}, {"urandom", "1", "9"}, {"tty", "5", "0"}};
+        for (String[] d : devices) {
+            String path = dev + "/" + d[0];
+            Sys.mknod(path, S_IFCHR | 0666, makedev(Integer.parseInt(d[1]), Integer.parseInt(d[2])));
+            Sys.chmod(path, 0666); // mknod applied the umask
+        }
+        Files.createDirectory(Path.of(dev, "pts"));
+        Sys.mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        Files.createSymbolicLink(Path.of(dev, "ptmx"), Path.of("pts/ptmx"));
+        Files.createDirectory(Path.of(dev, "shm"));
+        Sys.mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+        Files.createDirectory(Path.of(dev, "mqueue"));
+        Sys.mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        Files.createSymbolicLink(Path.of(dev, "fd"), Path.of("/proc/self/fd"));
+        Files.createSymbolicLink(Path.of(dev, "stdin"), Path.of("/proc/self/fd/0"));
+        Files.createSymbolicLink(Path.of(dev, "stdout"), Path.of("/proc/self/fd/1"));
+        Files.createSymbolicLink(Path.of(dev, "stderr"), Path.of("/proc/self/fd/2"));
+        Files.createSymbolicLink(Path.of(dev, "core"), Path.of("/proc/kcore"));
+    }
+
+    /** sysfs read-only; mounted from inside the new network namespace it lists only that namespace's devices. */
+    static void mountSys(Path root) throws IOException {
+        String sys = SecurePath.mkdirs(root, "/sys").toString();
+        Sys.mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+    }
+
+    /** Binds the pty's other end over /dev/console, as runc does, so programs that open the console reach the terminal. */
+    static void bindConsole(Path root, String slavePath) throws IOException {
+        Path console = root.resolve("dev/console");
+        Files.createFile(console);
+        Sys.mount(slavePath, console.toString(), null, MS_BIND, null);
+    }
+
+    /**
+     * Makes the rootfs the thread's "/" with pivot_root, not chroot: the old root is stacked under
+     * the new one by pivot_root(".", ".") and then lazily detached, so nothing of the host stays
+     * reachable. Every process of this mount namespace whose root was the old root moves too.
+     */
+    static void pivot(Path root) {
+        Sys.chdir(root.toString());
+        Sys.pivotRoot(".", ".");
+        Sys.umount2(".", MNT_DETACH);
+        Sys.chdir("/");
+    }
+}

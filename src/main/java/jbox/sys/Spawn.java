@@ -1,0 +1,110 @@
+package jbox.sys;
+
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.byref.IntByReference;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A prepared glibc posix_spawn: arguments, environment, file actions and attributes live in
+ * native memory allocated up front, so the thread that finally spawns only makes the call.
+ * That matters on a thread inside a new pid namespace, which must not allocate or start threads.
+ * The child inherits the spawning thread's namespaces, credentials and root.
+ */
+public final class Spawn implements AutoCloseable {
+    private static final int FA_SIZE = 256, ATTR_SIZE = 1024, SIGSET_SIZE = 128;
+
+    private final LibC c = Sys.libc();
+    private final List<Pointer> keep = new ArrayList<>();
+    private final String path;
+    private final Pointer fileActions, attr, argv, envp;
+    private final StringBuilder description = new StringBuilder();
+    private short flags;
+    private boolean closed;
+
+    public Spawn(String path, List<String> args, List<String> env) {
+        this.path = path;
+        fileActions = alloc(FA_SIZE);
+        attr = alloc(ATTR_SIZE);
+        c.posix_spawn_file_actions_init(fileActions);
+        c.posix_spawnattr_init(attr);
+        argv = stringArray(args);
+        envp = stringArray(env);
+        // Reset every signal to its default and unblock all: the JVM's handlers and masks are not the child's business.
+        Pointer all = alloc(SIGSET_SIZE);
+        c.sigfillset(all);
+        c.posix_spawnattr_setsigdefault(attr, all);
+        Pointer none = alloc(SIGSET_SIZE);
+        c.sigemptyset(none);
+        c.posix_spawnattr_setsigmask(attr, none);
+        flags = (short) (Linux.POSIX_SPAWN_SETSIGDEF | Linux.POSIX_SPAWN_SETSIGMASK);
+    }
+
+    private Pointer alloc(int size) {
+        Pointer p = Memory.allocateDirect(Sys.runtime(), size, true);
+        keep.add(p);
+        return p;
+    }
+
+    private Pointer stringArray(List<String> items) {
+        Pointer array = alloc(8 * (items.size() + 1));
+        for (int i = 0; i < items.size(); i++) {
+            byte[] b = items.get(i).getBytes(StandardCharsets.UTF_8);
+            Pointer s = alloc(b.length + 1);
+            s.put(0, b, 0, b.length);
+            s.putByte(b.length, (byte) 0);
+            array.putPointer(8L * i, s);
+        }
+        array.putAddress(8L * items.size(), 0L);
+        return array;
+    }
+
+    private Spawn action(int rc, String what) {
+        if (rc != 0) throw new SyscallException("posix_spawn_file_actions", what, rc);
+        description.append("\n  ").append(what);
+        return this;
+    }
+
+    public Spawn open(int fd, String file, int oflags, int mode) {
+        return action(c.posix_spawn_file_actions_addopen(fileActions, fd, file, oflags, mode), "open(" + Sys.quote(file) + ") -> fd " + fd);
+    }
+
+    public Spawn dup2(int from, int to) { return action(c.posix_spawn_file_actions_adddup2(fileActions, from, to), "dup2(" + from + ", " + to + ")"); }
+
+    public Spawn close(int fd) { return action(c.posix_spawn_file_actions_addclose(fileActions, fd), "close(" + fd + ")"); }
+
+    public Spawn chdir(String dir) { return action(c.posix_spawn_file_actions_addchdir_np(fileActions, dir), "chdir(" + Sys.quote(dir) + ")"); }
+
+    public Spawn fchdir(int fd) { return action(c.posix_spawn_file_actions_addfchdir_np(fileActions, fd), "fchdir(" + fd + ")"); }
+
+    /** Closes every descriptor from {@code from} up: the JVM holds many fds without O_CLOEXEC. */
+    public Spawn closeFrom(int from) { return action(c.posix_spawn_file_actions_addclosefrom_np(fileActions, from), "closefrom(" + from + ")"); }
+
+    public Spawn setsid() { flags |= Linux.POSIX_SPAWN_SETSID; return this; }
+
+    public String describe() { return "posix_spawn(" + Sys.quote(path) + ")" + description; }
+
+    /**
+     * Spawns and returns the child's pid. glibc uses CLONE_VFORK, so this returns only once the
+     * child has called execve (or failed): a file action that blocks holds the caller here too.
+     */
+    public int spawn() {
+        c.posix_spawnattr_setflags(attr, flags);
+        IntByReference pid = new IntByReference();
+        int rc = c.posix_spawn(pid, path, fileActions, attr, argv, envp);
+        if (rc != 0) throw new SyscallException("posix_spawn", Sys.quote(path), rc);
+        return pid.getValue();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        c.posix_spawn_file_actions_destroy(fileActions);
+        c.posix_spawnattr_destroy(attr);
+        keep.clear();
+    }
+}

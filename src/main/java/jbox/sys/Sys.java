@@ -1,0 +1,193 @@
+package jbox.sys;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+
+import static jbox.sys.Linux.*;
+
+/**
+ * Every system call jbox makes, each checked: a failure becomes one {@link SyscallException}
+ * naming the call, its arguments and errno. Read errno right after the call, on the same thread.
+ */
+public final class Sys {
+    private static final LibC C = LibraryLoader.create(LibC.class).load("c");
+    private static final Runtime RT = Runtime.getRuntime(C);
+    private static final Syscalls NR = Syscalls.forThisMachine();
+
+    private Sys() {}
+
+    public static LibC libc() { return C; }
+    public static Runtime runtime() { return RT; }
+
+    public static int errno() { return RT.getLastError(); }
+
+    private static int check(int rc, String call, String args) {
+        if (rc < 0) throw new SyscallException(call, args, errno());
+        return rc;
+    }
+
+    private static long check(long rc, String call, String args) {
+        if (rc < 0) throw new SyscallException(call, args, errno());
+        return rc;
+    }
+
+    public static void unshare(int flags) { check(C.unshare(flags), "unshare", Namespaces.flagNames(flags)); }
+
+    public static void setns(int fd, int nstype, String what) { check(C.setns(fd, nstype), "setns", what); }
+
+    public static void mount(String source, String target, String fstype, long flags, String data) {
+        check(C.mount(source, target, fstype, flags, data), "mount",
+                quote(source) + ", " + quote(target) + ", " + quote(fstype) + ", " + MountFlags.names(flags)
+                        + (data == null ? "" : ", " + quote(data)));
+    }
+
+    public static void umount2(String target, int flags) {
+        check(C.umount2(target, flags), "umount2", quote(target) + (flags == MNT_DETACH ? ", MNT_DETACH" : ", " + flags));
+    }
+
+    public static void pivotRoot(String newRoot, String putOld) {
+        check(C.syscall(NR.pivotRoot, newRoot, putOld), "pivot_root", quote(newRoot) + ", " + quote(putOld));
+    }
+
+    public static void sethostname(String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        check(C.sethostname(name, b.length), "sethostname", quote(name));
+    }
+
+    public static void mknod(String path, int mode, long dev) {
+        check(C.mknod(path, mode, dev), "mknod", quote(path) + ", 0" + Integer.toOctalString(mode) + ", " + (dev >> 8) + ":" + (dev & 0xff));
+    }
+
+    public static void mkfifo(String path, int mode) { check(C.mkfifo(path, mode), "mkfifo", quote(path)); }
+
+    public static int open(String path, int flags, int mode) { return check(C.open(path, flags, mode), "open", quote(path)); }
+
+    public static void close(int fd) { C.close(fd); }
+
+    /** chdir of the calling thread only, once it has its own fs_struct (unshare(CLONE_FS)). */
+    public static void chdir(String path) { check(C.chdir(path), "chdir", quote(path)); }
+
+    public static int gettid() { return (int) C.syscall(NR.gettid, 0, 0, 0, 0, 0); }
+
+    public static int getpid() { return C.getpid(); }
+
+    public static boolean isRoot() { return C.geteuid() == 0; }
+
+    public static void kill(int pid, int sig) { check(C.kill(pid, sig), "kill", pid + ", " + Signals.name(sig)); }
+
+    /** kill that reports whether the process existed instead of throwing for ESRCH. */
+    public static boolean signal(int pid, int sig) {
+        if (C.kill(pid, sig) == 0) return true;
+        int e = errno();
+        if (e == Errnos.ESRCH) return false;
+        throw new SyscallException("kill", pid + ", " + Signals.name(sig), e);
+    }
+
+    /** Blocks until this process's child {@code pid} ends and returns its raw wait status. */
+    public static int waitpid(int pid) {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int rc = C.waitpid(pid, status, 0);
+            if (rc == pid) return status.getValue();
+            int e = errno();
+            if (rc < 0 && e != Errnos.EINTR) throw new SyscallException("waitpid", String.valueOf(pid), e);
+        }
+    }
+
+    public static void lchown(String path, int uid, int gid) { check(C.lchown(path, uid, gid), "lchown", quote(path) + ", " + uid + ", " + gid); }
+
+    public static void chmod(String path, int mode) { check(C.chmod(path, mode), "chmod", quote(path) + ", 0" + Integer.toOctalString(mode)); }
+
+    public static void lsetxattr(String path, String name, byte[] value) {
+        check(C.lsetxattr(path, name, value, value.length, 0), "lsetxattr", quote(path) + ", " + quote(name));
+    }
+
+    public static void setresuid(int uid) { check(C.syscall(NR.setresuid, uid, uid, uid, 0, 0), "setresuid", uid + ", " + uid + ", " + uid); }
+
+    public static void setresgid(int gid) { check(C.syscall(NR.setresgid, gid, gid, gid, 0, 0), "setresgid", gid + ", " + gid + ", " + gid); }
+
+    public static void setgroups(int[] gids) {
+        Pointer p = Memory.allocateDirect(RT, Math.max(4, gids.length * 4));
+        for (int i = 0; i < gids.length; i++) p.putInt(i * 4L, gids[i]);
+        check(C.syscall(NR.setgroups, gids.length, p.address(), 0, 0, 0), "setgroups", java.util.Arrays.toString(gids));
+    }
+
+    /** capset for the calling thread only: sets effective, permitted and inheritable masks. */
+    public static void capset(long effective, long permitted, long inheritable) {
+        Pointer hdr = Memory.allocateDirect(RT, 8);
+        hdr.putInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+        hdr.putInt(4, 0);
+        Pointer data = Memory.allocateDirect(RT, 24);
+        data.putInt(0, (int) effective);
+        data.putInt(4, (int) permitted);
+        data.putInt(8, (int) inheritable);
+        data.putInt(12, (int) (effective >>> 32));
+        data.putInt(16, (int) (permitted >>> 32));
+        data.putInt(20, (int) (inheritable >>> 32));
+        check(C.syscall(NR.capset, hdr.address(), data.address(), 0, 0, 0), "capset",
+                "effective=0x" + Long.toHexString(effective) + ", permitted=0x" + Long.toHexString(permitted));
+    }
+
+    /** The calling thread's permitted capability mask. */
+    public static long capgetPermitted() {
+        Pointer hdr = Memory.allocateDirect(RT, 8);
+        hdr.putInt(0, 0x20080522);
+        hdr.putInt(4, 0);
+        Pointer data = Memory.allocateDirect(RT, 24);
+        check(C.syscall(NR.capget, hdr.address(), data.address(), 0, 0, 0), "capget", "0");
+        return (data.getInt(4) & 0xffffffffL) | ((long) data.getInt(16) << 32);
+    }
+
+    public static void prctl(int option, long arg, String what) { check(C.prctl(option, arg, 0, 0, 0), "prctl", what); }
+
+    public static int fsopen(String fs) { return (int) check(C.syscall(NR.fsopen, fs, FSOPEN_CLOEXEC), "fsopen", quote(fs)); }
+
+    public static void fsconfigFd(int fsfd, String key, int fd) {
+        check(C.syscall(NR.fsconfig, fsfd, FSCONFIG_SET_FD, key, null, fd), "fsconfig", "FSCONFIG_SET_FD, " + quote(key));
+    }
+
+    public static void fsconfigString(int fsfd, String key, String value) {
+        check(C.syscall(NR.fsconfig, fsfd, FSCONFIG_SET_STRING, key, value, 0), "fsconfig", "FSCONFIG_SET_STRING, " + quote(key) + ", " + quote(value));
+    }
+
+    public static void fsconfigCreate(int fsfd) {
+        check(C.syscall(NR.fsconfig, fsfd, FSCONFIG_CMD_CREATE, null, null, 0), "fsconfig", "FSCONFIG_CMD_CREATE");
+    }
+
+    public static int fsmount(int fsfd, int attrs) {
+        return (int) check(C.syscall(NR.fsmount, fsfd, FSMOUNT_CLOEXEC, attrs, 0, 0), "fsmount", "attrs=" + attrs);
+    }
+
+    public static void moveMount(int mountFd, String target) {
+        check(C.syscall(NR.moveMount, mountFd, "", -100 /* AT_FDCWD */, target, MOVE_MOUNT_F_EMPTY_PATH), "move_mount", quote(target));
+    }
+
+    /** A pidfd for any process (not only children), or -1 where the kernel is older than 5.3. */
+    public static int pidfdOpen(int pid) {
+        long rc = C.syscall(NR.pidfdOpen, pid, 0, 0, 0, 0);
+        if (rc >= 0) return (int) rc;
+        int e = errno();
+        if (e == Errnos.ENOSYS) return -1;
+        throw new SyscallException("pidfd_open", String.valueOf(pid), e);
+    }
+
+    /** Waits until fd is readable (a pidfd is readable once its process has exited). False on timeout. */
+    public static boolean pollIn(int fd, int timeoutMillis) {
+        Pointer p = Memory.allocateDirect(RT, 8);
+        p.putInt(0, fd);
+        p.putShort(4, (short) 1); // POLLIN
+        p.putShort(6, (short) 0);
+        while (true) {
+            int rc = C.poll(p, 1, timeoutMillis);
+            if (rc > 0) return true;
+            if (rc == 0) return false;
+            int e = errno();
+            if (e != Errnos.EINTR) throw new SyscallException("poll", String.valueOf(fd), e);
+        }
+    }
+
+    static String quote(String s) { return s == null ? "NULL" : "\"" + s + "\""; }
+}
