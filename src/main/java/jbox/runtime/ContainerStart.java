@@ -94,7 +94,7 @@ public final class ContainerStart {
             if (h.failure != null) throw rethrow(h.failure);
             if (h.execErrno > 0) {
                 int code = h.execErrno == Errnos.ENOENT ? 127 : 126;
-                throw new Executable.NotRunnable(code, "exec " + spec.args().get(0) + " failed: "
+                throw new NotRunnableException(code, "exec " + spec.args().get(0) + " failed: "
                         + SyscallException.errnoName(h.execErrno) + " (" + SyscallException.errnoText(h.execErrno) + ")");
             }
         }
@@ -119,6 +119,7 @@ public final class ContainerStart {
     }
 
     public static Created create(LaunchSpec spec) {
+        Sys.init();
         Handoff h = new Handoff();
         Thread t = new Thread(() -> namespaceThread(spec, h), "jbox-ns-" + spec.id().substring(0, 12));
         t.setDaemon(true);

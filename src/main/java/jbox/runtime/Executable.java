@@ -18,23 +18,13 @@ import java.nio.file.Path;
 final class Executable {
     private Executable() {}
 
-    /** Thrown with the exit code Docker uses for the same failure. */
-    static final class NotRunnable extends RuntimeException {
-        final int exitCode;
-
-        NotRunnable(int exitCode, String message) {
-            super(message);
-            this.exitCode = exitCode;
-        }
-    }
-
     /** Returns the absolute path inside the container to exec. */
     static String find(Path root, String command, String pathEnv) throws IOException {
-        if (command.isEmpty()) throw new NotRunnable(127, "no command given, and the image has none (Cmd/Entrypoint are empty): add a command after the image name");
+        if (command.isEmpty()) throw new NotRunnableException(127, "no command given, and the image has none (Cmd/Entrypoint are empty): add a command after the image name");
         if (command.contains("/")) {
             String abs = command.startsWith("/") ? command : "/" + command;
             Path host = SecurePath.resolve(root, abs);
-            if (!Files.exists(host)) throw new NotRunnable(127, "exec: \"" + command + "\": no such file or directory in the image");
+            if (!Files.exists(host)) throw new NotRunnableException(127, "exec: \"" + command + "\": no such file or directory in the image");
             check(root, host, command);
             return abs;
         }
@@ -47,15 +37,15 @@ final class Executable {
                 return candidate;
             }
         }
-        throw new NotRunnable(127, "exec: \"" + command + "\": executable file not found in $PATH (" + pathEnv + ") of the image");
+        throw new NotRunnableException(127, "exec: \"" + command + "\": executable file not found in $PATH (" + pathEnv + ") of the image");
     }
 
     private static void check(Path root, Path host, String command) throws IOException {
-        if (Files.isDirectory(host)) throw new NotRunnable(126, "exec: \"" + command + "\": is a directory, not a program");
-        if (!Files.isExecutable(host)) throw new NotRunnable(126, "exec: \"" + command + "\": permission denied (the file is not executable: it needs chmod +x)");
+        if (Files.isDirectory(host)) throw new NotRunnableException(126, "exec: \"" + command + "\": is a directory, not a program");
+        if (!Files.isExecutable(host)) throw new NotRunnableException(126, "exec: \"" + command + "\": permission denied (the file is not executable: it needs chmod +x)");
         String interpreter = interpreter(host);
         if (interpreter != null && !Files.exists(SecurePath.resolve(root, interpreter))) {
-            throw new NotRunnable(127, "exec: \"" + command + "\": it needs " + interpreter
+            throw new NotRunnableException(127, "exec: \"" + command + "\": it needs " + interpreter
                     + " to run, and the image does not contain it. "
                     + (interpreter.contains("ld-") ? "The program is dynamically linked: use an image that has its C library, or a statically linked build."
                     : "Install that interpreter in the image or change the script's #! line."));

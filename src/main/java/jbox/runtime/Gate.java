@@ -17,7 +17,7 @@ import static jbox.sys.Linux.*;
  * start the process exists (it has a pid, a cgroup, a /proc) but has not exec'd the user's program.
  * Any process may release it, so `jbox start` in another invocation works too.
  */
-final class Gate {
+public final class Gate {
     static final String NAME = "gate";
 
     private Gate() {}

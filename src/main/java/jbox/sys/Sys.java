@@ -17,7 +17,18 @@ public final class Sys {
     private static final Runtime RT = Runtime.getRuntime(C);
     private static final Syscalls NR = Syscalls.forThisMachine();
 
+    static {
+        // jnr-ffi starts its memory-reaper thread on the first auto-released allocation. A thread
+        // inherits the namespaces and cgroup of the thread that starts it, so make that happen
+        // here, on whichever ordinary thread loads this class, never on a namespace thread.
+        Memory.allocateDirect(RT, 8, true);
+        System.gc();
+    }
+
     private Sys() {}
+
+    /** Loads the native bindings (and jnr's helper thread) on the calling, ordinary thread. */
+    public static void init() { }
 
     public static LibC libc() { return C; }
     public static Runtime runtime() { return RT; }
@@ -172,6 +183,12 @@ public final class Sys {
         int e = errno();
         if (e == Errnos.ENOSYS) return -1;
         throw new SyscallException("pidfd_open", String.valueOf(pid), e);
+    }
+
+    /** pidfd_open that returns -1 instead of failing (old kernel, or the process is gone). */
+    public static int pidfdOpenQuiet(int pid) {
+        long rc = C.syscall(NR.pidfdOpen, pid, 0, 0, 0, 0);
+        return rc < 0 ? -1 : (int) rc;
     }
 
     /** Waits until fd is readable (a pidfd is readable once its process has exited). False on timeout. */

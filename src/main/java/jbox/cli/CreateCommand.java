@@ -1,0 +1,18 @@
+package jbox.cli;
+
+import jbox.engine.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "create", description = "Create a new container (start it with jbox start)")
+final class CreateCommand implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin ContainerOptions options;
+
+    @Override
+    public void run() {
+        spec.commandLine().getOut().println(Engine.open().create(options.request(), spec.commandLine().getErr()::println).id());
+    }
+}

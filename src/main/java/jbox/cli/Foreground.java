@@ -1,0 +1,43 @@
+package jbox.cli;
+
+import jbox.engine.Engine;
+import jbox.runtime.ContainerState;
+import jbox.runtime.LaunchSpec;
+import jbox.sys.Linux;
+import jbox.sys.Sys;
+import sun.misc.Signal;
+
+import java.util.List;
+
+/**
+ * A container in the foreground, as `docker run` without -d: this process is its parent,
+ * forwards signals to it, lends it the terminal (raw, through a pty) with -t, and exits
+ * with its exit code.
+ */
+final class Foreground {
+    private Foreground() {}
+
+    static int run(Engine engine, ContainerState c) {
+        int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+        Engine.Owned owned;
+        try {
+            owned = engine.start(c.id(), new LaunchSpec.Stdio(c.openStdin() ? 0 : devNull, 1, 2));
+        } finally {
+            Sys.close(devNull);
+        }
+        int pid = owned.process().pid;
+        for (String name : List.of("INT", "TERM", "HUP", "USR1", "USR2")) {
+            try {
+                Signal.handle(new Signal(name), s -> Sys.signal(pid, s.getNumber()));
+            } catch (IllegalArgumentException ignored) {
+                // the JVM reserves this signal here (e.g. under -Xrs)
+            }
+        }
+        TtyAttach tty = c.tty() ? TtyAttach.attach(owned.ptyMaster(), c.openStdin()) : null;
+        try {
+            return engine.waitFor(owned);
+        } finally {
+            if (tty != null) tty.close();
+        }
+    }
+}

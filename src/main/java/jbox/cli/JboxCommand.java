@@ -1,0 +1,21 @@
+package jbox.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top of the command tree: `jbox COMMAND`. */
+@Command(name = "jbox", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "A container engine to learn containers with.",
+        subcommands = {PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
+                PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
+                InspectCommand.class, LogsCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})
+public final class JboxCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

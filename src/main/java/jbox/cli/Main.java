@@ -1,0 +1,49 @@
+package jbox.cli;
+
+import jbox.engine.EngineException;
+import jbox.engine.Errors;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/** Entry point of the jbox binary: parses the command line and prints errors for people. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new JboxCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setStopAtPositional(true);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("jbox: " + ex.getMessage());
+            err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");
+            return 125;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            EngineException e = Errors.explain(ex, "jbox " + cmd.getCommandName());
+            report(err, e);
+            if (System.getenv("JBOX_DEBUG") != null) ex.printStackTrace(err);
+            return e.exitCode();
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static String commandName(CommandLine c) {
+        return c.getParent() == null ? "" : c.getCommandName() + " ";
+    }
+
+    static void report(PrintWriter err, EngineException e) {
+        err.println("jbox: Error: " + e.getMessage());
+        if (e.likelyCause() != null) err.println("  likely cause: " + e.likelyCause());
+        if (e.fix() != null) err.println("  fix: " + e.fix());
+        err.flush();
+    }
+}

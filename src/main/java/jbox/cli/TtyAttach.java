@@ -1,0 +1,86 @@
+package jbox.cli;
+
+import jbox.runtime.Pty;
+import jbox.sys.Linux;
+import jbox.sys.Sys;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import sun.misc.Signal;
+
+/**
+ * Connects this terminal to the container's pty: raw mode here, so every key (Ctrl-C, Ctrl-Z,
+ * arrows) goes to the container's terminal, whose line discipline turns them into signals for
+ * its foreground job. Window size changes follow with SIGWINCH.
+ */
+final class TtyAttach implements AutoCloseable {
+    private final int master;
+    private final Pointer saved;
+    private final Thread output;
+
+    private TtyAttach(int master, Pointer saved, Thread output) {
+        this.master = master;
+        this.saved = saved;
+        this.output = output;
+    }
+
+    static TtyAttach attach(int master, boolean interactive) {
+        int[] size = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
+        if (size != null) Pty.resize(master, size[0], size[1]);
+        Pointer saved = null;
+        if (interactive && Sys.libc().isatty(0) == 1) {
+            saved = Memory.allocateDirect(Sys.runtime(), 256);
+            Sys.libc().tcgetattr(0, saved);
+            Pointer raw = Memory.allocateDirect(Sys.runtime(), 256);
+            Sys.libc().tcgetattr(0, raw);
+            Sys.libc().cfmakeraw(raw);
+            Sys.libc().tcsetattr(0, Linux.TCSANOW, raw);
+            Pointer restore = saved;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Sys.libc().tcsetattr(0, Linux.TCSANOW, restore)));
+        }
+        try {
+            Signal.handle(new Signal("WINCH"), s -> {
+                int[] now = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
+                if (now != null) Pty.resize(master, now[0], now[1]);
+            });
+        } catch (IllegalArgumentException ignored) {
+            // no SIGWINCH handling available
+        }
+        Thread output = copy(master, 1, "jbox-tty-out");
+        if (interactive) copy(0, master, "jbox-tty-in");
+        return new TtyAttach(master, saved, output);
+    }
+
+    private static Thread copy(int from, int to, String name) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            while (true) {
+                long n = Sys.libc().read(from, buf, buf.length);
+                if (n <= 0) {
+                    if (n < 0 && Sys.errno() == 4) continue; // EINTR
+                    return; // EOF, or EIO once the container closed its end
+                }
+                int off = 0;
+                while (off < n) {
+                    byte[] chunk = java.util.Arrays.copyOfRange(buf, off, (int) n);
+                    long w = Sys.libc().write(to, chunk, chunk.length);
+                    if (w <= 0) return;
+                    off += (int) w;
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Override
+    public void close() {
+        try {
+            output.join(2000); // the last output of the container, until the pty reports EIO
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (saved != null) Sys.libc().tcsetattr(0, Linux.TCSANOW, saved);
+        Sys.close(master);
+    }
+}

@@ -1,0 +1,22 @@
+package jbox.engine;
+
+import java.util.List;
+
+/**
+ * What `jbox create` / `jbox run` ask for, before it is resolved against the image.
+ *
+ * @param entrypoint null keeps the image's; an empty string clears it (as --entrypoint "" does)
+ * @param command    empty keeps the image's Cmd
+ */
+public record CreateRequest(
+        String image,
+        String name,
+        List<String> command,
+        String entrypoint,
+        List<String> env,
+        String workingDir,
+        String user,
+        String hostname,
+        boolean tty,
+        boolean interactive,
+        boolean autoRemove) {}

@@ -1,0 +1,435 @@
+package jbox.engine;
+
+import jbox.cgroup.Cgroup;
+import jbox.cgroup.Cgroups;
+import jbox.image.Bundled;
+import jbox.image.Image;
+import jbox.image.ImageNotFoundException;
+import jbox.image.ImageStore;
+import jbox.image.Oci;
+import jbox.image.Reference;
+import jbox.runtime.ContainerStart;
+import jbox.runtime.ContainerState;
+import jbox.runtime.LaunchSpec;
+import jbox.runtime.Names;
+import jbox.runtime.Processes;
+import jbox.runtime.StateStore;
+import jbox.runtime.Status;
+import jbox.sys.Linux;
+import jbox.sys.Sys;
+import jbox.image.FileLock;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The engine: the one place the CLI (and later the shell and the daemon) go to for images and
+ * containers. State lives on disk under the jbox root, so separate jbox processes see the same
+ * containers; the process that starts a container is its parent and records its exit.
+ */
+public final class Engine {
+    public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final Path root;
+    private final Path home;
+    private final ImageStore images;
+    private final StateStore containers;
+    private final Bundled bundled;
+    private Cgroups cgroups;
+
+    public Engine(Path root, Path home) throws IOException {
+        this.root = root;
+        this.home = home;
+        this.images = new ImageStore(root);
+        this.containers = new StateStore(root);
+        this.bundled = new Bundled(home);
+    }
+
+    /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox. */
+    public static Engine open() {
+        Path root = Path.of(setting("jbox.root", "JBOX_ROOT", "/var/lib/jbox"));
+        Path home = Path.of(setting("jbox.home", "JBOX_HOME", "."));
+        try {
+            return new Engine(root, home.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot open the jbox root " + root);
+        }
+    }
+
+    static String setting(String property, String env, String fallback) {
+        String v = System.getProperty(property);
+        if (v == null || v.isEmpty()) v = System.getenv(env);
+        return v == null || v.isEmpty() ? fallback : v;
+    }
+
+    public Path root() { return root; }
+    public Path home() { return home; }
+    public ImageStore images() { return images; }
+    public StateStore containers() { return containers; }
+    public Bundled bundled() { return bundled; }
+
+    synchronized Cgroups cgroups() throws IOException {
+        if (cgroups == null) cgroups = Cgroups.detect();
+        return cgroups;
+    }
+
+    // ---- images ----
+
+    /** Pulls an image into the store: from the bundled images for their one-word names. */
+    public Image pull(String name, Consumer<String> progress) {
+        Reference ref = Reference.parse(name);
+        try {
+            Optional<Oci.Descriptor> local = bundled.find(ref);
+            if (local.isEmpty()) {
+                throw new EngineException("pull access denied for " + ref.familiarRepository() + ": no such image here",
+                        "jbox answers one-word names from the images bundled with it ("
+                                + String.join(", ", bundled.names()) + "); pulling from registries is not built yet",
+                        bundled.available() ? "use one of the bundled images" : "run ./jbox once from the project directory to build the bundled images");
+            }
+            progress.accept(ref.tag() + ": Pulling from " + ref.familiarRepository() + " (bundled with jbox)");
+            Image image = images.importFrom(bundled.layout(), local.get(), ref);
+            progress.accept("Digest: " + image.manifestDigest());
+            progress.accept("Status: Downloaded newer image for " + ref.familiar());
+            return image;
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot pull " + name);
+        }
+    }
+
+    /** The image for a new container, pulled first if missing (as docker run does). */
+    public Image imageFor(String name, Consumer<String> progress) {
+        try {
+            return images.find(name);
+        } catch (ImageNotFoundException e) {
+            progress.accept("Unable to find image '" + Reference.parse(name).familiar() + "' locally");
+            return pull(name, progress);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read image " + name);
+        }
+    }
+
+    public List<String> removeImage(String name, boolean force) {
+        try {
+            Image image = images.find(name);
+            for (ContainerState c : containers.all()) {
+                if (c.imageId().equals(image.id().toString()) && !force) {
+                    throw new EngineException("conflict: unable to remove " + name + ": container " + c.shortId() + " (" + c.name()
+                            + ") is using it", "a container, even a stopped one, needs its image's layers",
+                            "remove the container first (jbox rm " + c.name() + "), or force with rmi -f");
+                }
+            }
+            return images.untag(image);
+        } catch (ImageNotFoundException e) {
+            throw new EngineException(e.getMessage(), "no image has that name or id", "list images with: jbox images");
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot remove image " + name);
+        }
+    }
+
+    // ---- containers ----
+
+    /** Records a new container (no process yet), like docker create. */
+    public ContainerState create(CreateRequest req, Consumer<String> progress) {
+        Image image = imageFor(req.image(), progress);
+        Oci.ContainerConfig ic = image.containerConfig();
+        List<String> entrypoint = req.entrypoint() != null
+                ? (req.entrypoint().isEmpty() ? List.of() : List.of(req.entrypoint()))
+                : (ic.entrypoint() == null ? List.of() : ic.entrypoint());
+        List<String> cmd = !req.command().isEmpty() ? req.command()
+                : req.entrypoint() != null ? List.of() : (ic.cmd() == null ? List.of() : ic.cmd());
+        List<String> args = new ArrayList<>(entrypoint);
+        args.addAll(cmd);
+        if (args.isEmpty()) {
+            throw new EngineException(126, "no command specified", "the image " + req.image() + " has no Cmd or Entrypoint, and none was given",
+                    "add the command after the image name, e.g. jbox run " + req.image() + " sh", null);
+        }
+        String id = Names.newId();
+        String hostname = req.hostname() != null ? req.hostname() : id.substring(0, 12);
+        List<String> env = Environment.merge(ic.env(), req.env(), hostname, req.tty());
+        String workdir = req.workingDir() != null ? req.workingDir() : (ic.workingDir() == null || ic.workingDir().isEmpty() ? "/" : ic.workingDir());
+        if (!workdir.startsWith("/")) throw new EngineException("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
+        String user = req.user() != null ? req.user() : (ic.user() == null ? "" : ic.user());
+        String imageName = req.image(); // shown as typed, as docker ps does
+        try (FileLock ignored = containers.namesLock()) {
+            String name = req.name();
+            if (name != null) {
+                Names.validate(name);
+                for (ContainerState c : containers.all()) {
+                    if (c.name().equals(name)) {
+                        throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use by container \"" + c.id() + "\"",
+                                "names are unique", "remove (or rename) that container, or choose another name");
+                    }
+                }
+            } else {
+                do {
+                    name = Names.randomName();
+                } while (nameTaken(name));
+            }
+            ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
+                    user, hostname, req.tty(), req.interactive(), req.autoRemove(),
+                    image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null);
+            containers.save(s);
+            return s;
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot create the container");
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), "container names are letters, digits and _ . -", "choose another --name");
+        }
+    }
+
+    private boolean nameTaken(String name) throws IOException {
+        for (ContainerState c : containers.all()) if (c.name().equals(name)) return true;
+        return false;
+    }
+
+    /** A container this process started and must wait for. */
+    public record Owned(ContainerState state, ContainerStart.Created process, Cgroup cgroup) {
+        public int ptyMaster() { return process.ptyMaster(); }
+    }
+
+    /**
+     * Starts a created or exited container with this process as its parent. stdio is used when
+     * the container has no tty.
+     */
+    public Owned start(String nameOrId, LaunchSpec.Stdio stdio) {
+        ContainerState s;
+        try {
+            s = containers.find(nameOrId);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read container " + nameOrId);
+        }
+        try (FileLock ignored = containers.lock(s.id())) {
+            s = refresh(containers.load(s.id()));
+            if (!s.status().canStart()) {
+                throw new EngineException("container " + s.name() + " is already running", "a container has one first process at a time",
+                        "stop it first (jbox stop " + s.name() + ")");
+            }
+            Image image = images.find(s.imageId());
+            List<Path> lower = images.layerDirs(image);
+            Cgroup cgroup = cgroups().forContainer(s.id());
+            LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lower, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
+                    s.tty(), stdio, cgroup);
+            ContainerStart.Created created;
+            try {
+                created = ContainerStart.create(spec);
+                created.start();
+            } catch (RuntimeException e) {
+                if (cgroup != null) cgroup.destroy();
+                EngineException ee = Errors.explain(e, "cannot start container " + s.name());
+                if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
+                throw ee;
+            }
+            int me = Sys.getpid();
+            ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
+                    Instant.now().toString(), created.procMethod.name().toLowerCase());
+            containers.save(running);
+            return new Owned(running, created, cgroup);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot start container " + nameOrId);
+        } catch (ImageNotFoundException e) {
+            throw new EngineException("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
+                    "remove the container and create it again");
+        }
+    }
+
+    /** Waits for an owned container's first process to end; records the exit; returns the exit code. */
+    public int waitFor(Owned owned) {
+        int status = Sys.waitpid(owned.process().pid);
+        int code = Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status);
+        finish(owned.state().id(), code, null, owned.cgroup());
+        return code;
+    }
+
+    private void finish(String id, int exitCode, String error, Cgroup cgroup) {
+        try (FileLock ignored = containers.lock(id)) {
+            if (cgroup != null) cgroup.destroy();
+            ContainerState s = containers.load(id);
+            if (s.autoRemove()) {
+                containers.delete(id);
+            } else {
+                containers.save(s.exited(exitCode, error, Instant.now().toString()));
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the exit of container " + id);
+        }
+    }
+
+    /**
+     * Brings a recorded state up to date with the kernel: a "running" container whose process
+     * is gone and whose owner died too (killed -9, say) is marked exited with 255, as Docker
+     * marks containers whose exit status was lost, and its leftovers are cleaned up.
+     */
+    ContainerState refresh(ContainerState s) throws IOException {
+        if (s.status() != Status.RUNNING || Processes.isSame(s.pid(), s.pidStartTime())) return s;
+        if (Processes.isSame(s.ownerPid(), s.ownerStartTime())) {
+            for (int i = 0; i < 200 && Processes.isSame(s.ownerPid(), s.ownerStartTime()); i++) {
+                ContainerState now = containers.load(s.id());
+                if (now.status() != Status.RUNNING) return now;
+                sleep(5);
+            }
+        }
+        Cgroup cg = cgroups().existing(s.id());
+        if (cg != null) cg.destroy();
+        ContainerState lost = s.exited(255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
+                + ") ended before it, so nobody could collect its exit status", Instant.now().toString());
+        if (s.autoRemove()) {
+            containers.delete(s.id());
+            return null;
+        }
+        containers.save(lost);
+        return lost;
+    }
+
+    /** All containers (running only unless all), with stale states repaired. */
+    public List<ContainerState> list(boolean all) {
+        List<ContainerState> out = new ArrayList<>();
+        try {
+            for (ContainerState s : containers.all()) {
+                ContainerState r;
+                try (FileLock ignored = containers.lock(s.id())) {
+                    r = refresh(containers.load(s.id()));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue;
+                }
+                if (r != null && (all || r.status() == Status.RUNNING)) out.add(r);
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot list containers");
+        }
+        return out;
+    }
+
+    public ContainerState inspect(String nameOrId) {
+        try {
+            ContainerState s = containers.find(nameOrId);
+            try (FileLock ignored = containers.lock(s.id())) {
+                ContainerState r = refresh(containers.load(s.id()));
+                if (r == null) throw new jbox.runtime.NoSuchContainerException(nameOrId);
+                return r;
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read container " + nameOrId);
+        }
+    }
+
+    /** Sends a signal to the container's first process. */
+    public void kill(String nameOrId, int signal) {
+        ContainerState s = inspect(nameOrId);
+        if (s.status() != Status.RUNNING) {
+            throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
+                    "only a running container has processes to signal", "start it first, or check jbox ps -a");
+        }
+        Sys.signal(s.pid(), signal);
+    }
+
+    /**
+     * docker stop: SIGTERM (or the image's StopSignal), then SIGKILL after timeoutSeconds.
+     * PID 1 of a pid namespace ignores signals it has no handler for, so many programs need the SIGKILL.
+     */
+    public ContainerState stop(String nameOrId, int timeoutSeconds) {
+        ContainerState s = inspect(nameOrId);
+        if (s.status() != Status.RUNNING) return s;
+        int signal = Linux.SIGTERM;
+        Sys.signal(s.pid(), signal);
+        if (!awaitExit(s, timeoutSeconds * 1000L)) {
+            signal = Linux.SIGKILL;
+            Sys.signal(s.pid(), signal);
+            awaitExit(s, 10_000);
+        }
+        return awaitRecorded(s, 128 + signal);
+    }
+
+    /** Waits for the process to end: with a pidfd where the kernel has them, else by polling /proc. */
+    private static boolean awaitExit(ContainerState s, long millis) {
+        int fd = Sys.pidfdOpenQuiet(s.pid());
+        try {
+            if (fd >= 0 && Processes.isSame(s.pid(), s.pidStartTime())) {
+                Sys.pollIn(fd, (int) Math.min(Integer.MAX_VALUE, millis));
+            } else {
+                long deadline = System.currentTimeMillis() + millis;
+                while (Processes.isSame(s.pid(), s.pidStartTime()) && System.currentTimeMillis() < deadline) sleep(5);
+            }
+        } finally {
+            if (fd >= 0) Sys.close(fd);
+        }
+        return !Processes.isSame(s.pid(), s.pidStartTime());
+    }
+
+    /** After the process ended: the owner records the exit; if the owner is gone, record what we know. */
+    private ContainerState awaitRecorded(ContainerState s, int assumedCode) {
+        for (int i = 0; i < 400; i++) {
+            try {
+                ContainerState now = containers.load(s.id());
+                if (now.status() != Status.RUNNING) return now;
+                if (!Processes.isSame(now.ownerPid(), now.ownerStartTime())) break;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return s.exited(assumedCode, null, Instant.now().toString()); // --rm removed it
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot read container " + s.name());
+            }
+            sleep(5);
+        }
+        try (FileLock ignored = containers.lock(s.id())) {
+            ContainerState now = containers.load(s.id());
+            if (now.status() != Status.RUNNING) return now;
+            Cgroup cg = cgroups().existing(s.id());
+            if (cg != null) cg.destroy();
+            if (now.autoRemove()) {
+                containers.delete(s.id());
+                return now.exited(assumedCode, null, Instant.now().toString());
+            }
+            ContainerState done = now.exited(assumedCode, null, Instant.now().toString());
+            containers.save(done);
+            return done;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return s.exited(assumedCode, null, Instant.now().toString());
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the exit of container " + s.name());
+        }
+    }
+
+    /** docker rm: refuses a running container unless forced; removes state, upper dir and cgroup. */
+    public void remove(String nameOrId, boolean force) {
+        ContainerState s = inspect(nameOrId);
+        if (s.status() == Status.RUNNING) {
+            if (!force) {
+                throw new EngineException("cannot remove container " + s.name() + ": it is running",
+                        "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f");
+            }
+            Sys.signal(s.pid(), Linux.SIGKILL);
+            awaitExit(s, 10_000);
+            s = awaitRecorded(s, 137);
+        }
+        try (FileLock ignored = containers.lock(s.id())) {
+            Cgroup cg = cgroups().existing(s.id());
+            if (cg != null) cg.destroy();
+            containers.delete(s.id());
+        } catch (java.nio.file.NoSuchFileException e) {
+            // removed by its own --rm meanwhile
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot remove container " + s.name());
+        }
+    }
+
+    /** Records a start failure seen by a detached owner, for the CLI that waits for it. */
+    public void recordFailure(String id, EngineException e) {
+        try (FileLock ignored = containers.lock(id)) {
+            containers.save(containers.load(id).failed(e.exitCode(), e.getMessage()));
+        } catch (IOException ex) {
+            throw Errors.explain(ex, "cannot record the failure of container " + id);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package jbox.engine;
+
+/**
+ * A failure the user should read: what failed, the likely cause, and the fix. exitCode is what
+ * `jbox` exits with (125 for jbox's own failures, 126/127 when the command cannot run, as Docker).
+ */
+public class EngineException extends RuntimeException {
+    private final int exitCode;
+    private final String cause;
+    private final String fix;
+
+    public EngineException(int exitCode, String what, String cause, String fix, Throwable inner) {
+        super(what, inner);
+        this.exitCode = exitCode;
+        this.cause = cause;
+        this.fix = fix;
+    }
+
+    public EngineException(String what, String cause, String fix) { this(125, what, cause, fix, null); }
+
+    public int exitCode() { return exitCode; }
+    public String likelyCause() { return cause; }
+    public String fix() { return fix; }
+}

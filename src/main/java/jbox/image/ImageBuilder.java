@@ -1,0 +1,54 @@
+package jbox.image;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes a one-layer image from a root filesystem directory and a config, reproducibly: the same
+ * directory content and config always give the same layer, config and manifest digests.
+ */
+public final class ImageBuilder {
+    private ImageBuilder() {}
+
+    /** Docker's names for this machine's architecture. */
+    public static String architecture() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> System.getProperty("os.arch");
+        };
+    }
+
+    public static Oci.Descriptor build(Path rootfs, Oci.ContainerConfig config, String createdBy, long epochSeconds, OciLayout into)
+            throws IOException {
+        LayerWriter.Layer layer = LayerWriter.write(rootfs, epochSeconds);
+        Digest layerDigest = into.writeBlob(layer.gzip());
+        String created = Instant.ofEpochSecond(epochSeconds).toString();
+        Oci.ImageConfig imageConfig = new Oci.ImageConfig(created, null, architecture(), "linux", config,
+                new Oci.RootFs("layers", List.of(layer.diffId().toString())),
+                List.of(new Oci.History(created, createdBy, null, null)));
+        byte[] configBytes = Json.bytes(imageConfig);
+        Digest configDigest = into.writeBlob(configBytes);
+        Oci.Manifest manifest = new Oci.Manifest(2, MediaTypes.OCI_MANIFEST,
+                new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
+                List.of(new Oci.Descriptor(MediaTypes.OCI_LAYER_GZIP, layerDigest, layer.gzip().length)), null);
+        byte[] manifestBytes = Json.bytes(manifest);
+        Digest manifestDigest = into.writeBlob(manifestBytes);
+        return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);
+    }
+
+    /** Adds or replaces the named entry in a layout's index. */
+    public static void name(OciLayout layout, Reference ref, Oci.Descriptor manifest) throws IOException {
+        List<Oci.Descriptor> kept = new java.util.ArrayList<>();
+        for (Oci.Descriptor d : layout.index().manifests()) {
+            String n = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+            if (!ref.canonical().equals(n)) kept.add(d);
+        }
+        kept.add(manifest.withAnnotations(Map.of(OciLayout.REF_NAME, ref.canonical())));
+        kept.sort(java.util.Comparator.comparing(d -> d.annotations().get(OciLayout.REF_NAME)));
+        layout.writeIndex(kept);
+    }
+}

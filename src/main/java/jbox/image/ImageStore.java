@@ -1,0 +1,222 @@
+package jbox.image;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * jbox's images: an OCI layout under ROOT/images holds manifests, configs and compressed layers;
+ * each layer is also unpacked once under ROOT/layers/DIFFID, where every container of every
+ * image that has it shares it read-only as an overlayfs lower layer.
+ */
+public final class ImageStore {
+    private final OciLayout layout;
+    private final Path layersDir;
+    private final Path lockFile;
+
+    public ImageStore(Path jboxRoot) throws IOException {
+        this.layout = OciLayout.open(jboxRoot.resolve("images"));
+        this.layersDir = jboxRoot.resolve("layers");
+        this.lockFile = jboxRoot.resolve("images/.lock");
+        Files.createDirectories(layersDir);
+    }
+
+    public OciLayout layout() { return layout; }
+
+    /** Every named image, in index order. */
+    public List<Image> list() throws IOException {
+        List<Image> out = new ArrayList<>();
+        for (Oci.Descriptor d : layout.index().manifests()) {
+            String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+            out.add(load(name == null ? null : Reference.parse(name), d.digestValue()));
+        }
+        return out;
+    }
+
+    /** Finds an image by reference (busybox, busybox:latest, ...) or by (a prefix of) its id. */
+    public Image find(String nameOrId) throws IOException {
+        List<Image> all = list();
+        String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
+        if (hex.length() >= 4 && hex.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+            for (Image i : all) if (i.id().hex().startsWith(hex)) return i;
+        }
+        Reference ref = Reference.parse(nameOrId);
+        for (Image i : all) if (i.reference() != null && i.reference().equals(ref)) return i;
+        throw new ImageNotFoundException("No such image: " + nameOrId);
+    }
+
+    public boolean has(Reference ref) throws IOException {
+        for (Image i : list()) if (ref.equals(i.reference())) return true;
+        return false;
+    }
+
+    private Image load(Reference ref, Digest manifestDigest) throws IOException {
+        Oci.Manifest m = Json.read(layout.readBlob(manifestDigest), Oci.Manifest.class, "manifest " + manifestDigest);
+        Digest configDigest = m.config().digestValue();
+        Oci.ImageConfig c = Json.read(layout.readBlob(configDigest), Oci.ImageConfig.class, "image config " + configDigest);
+        long size = 0;
+        for (String diff : c.rootfs().diffIds()) size += unpackedSize(Digest.parse(diff));
+        return new Image(ref, manifestDigest, m, configDigest, c, size);
+    }
+
+    /**
+     * Copies an image from another layout (the bundled images, a registry cache), verifying
+     * every blob, unpacks its layers, and names it ref. Replaces any image of the same name.
+     */
+    public Image importFrom(OciLayout source, Oci.Descriptor manifestDesc, Reference ref) throws IOException {
+        Digest md = manifestDesc.digestValue();
+        byte[] manifestBytes = source.readBlob(md);
+        Oci.Manifest m = Json.read(manifestBytes, Oci.Manifest.class, "manifest " + md);
+        copyBlob(source, m.config());
+        for (Oci.Descriptor l : m.layers()) copyBlob(source, l);
+        layout.writeBlob(manifestBytes);
+        Oci.ImageConfig c = Json.read(layout.readBlob(m.config().digestValue()), Oci.ImageConfig.class, "image config");
+        List<String> diffIds = c.rootfs().diffIds();
+        if (diffIds.size() != m.layers().size()) {
+            throw new CorruptBlobException("image " + ref.familiar() + " lists " + m.layers().size() + " layers but its config has "
+                    + diffIds.size() + " diff_ids");
+        }
+        for (int i = 0; i < diffIds.size(); i++) unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
+        tag(ref, new Oci.Descriptor(manifestDesc.mediaType() == null ? MediaTypes.OCI_MANIFEST : manifestDesc.mediaType(), md, manifestBytes.length));
+        return load(ref, md);
+    }
+
+    private void copyBlob(OciLayout source, Oci.Descriptor d) throws IOException {
+        Digest digest = d.digestValue();
+        if (layout.hasBlob(digest)) return;
+        try (InputStream in = Files.newInputStream(source.blobPath(digest))) {
+            layout.writeBlob(in, digest, d.size());
+        }
+    }
+
+    /** Points ref at a manifest in index.json (atomic, under the store lock). */
+    public void tag(Reference ref, Oci.Descriptor manifest) throws IOException {
+        try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<Oci.Descriptor> kept = new ArrayList<>();
+            for (Oci.Descriptor d : layout.index().manifests()) {
+                String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+                if (!ref.canonical().equals(name)) kept.add(d);
+            }
+            kept.add(manifest.withAnnotations(Map.of(OciLayout.REF_NAME, ref.canonical())));
+            layout.writeIndex(kept);
+        }
+    }
+
+    /** Removes the name; blobs and layers no other image uses are deleted. Returns what was removed. */
+    public List<String> untag(Image image) throws IOException {
+        List<String> removed = new ArrayList<>();
+        try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<Oci.Descriptor> kept = new ArrayList<>();
+            for (Oci.Descriptor d : layout.index().manifests()) {
+                String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+                boolean match = image.reference() != null ? image.reference().canonical().equals(name)
+                        : d.digestValue().equals(image.manifestDigest());
+                if (!match) kept.add(d);
+            }
+            layout.writeIndex(kept);
+            if (image.reference() != null) removed.add("Untagged: " + image.reference().familiar());
+            Set<Digest> stillUsed = new HashSet<>();
+            Set<Digest> layersUsed = new HashSet<>();
+            for (Oci.Descriptor d : kept) {
+                Image other = load(null, d.digestValue());
+                stillUsed.add(other.manifestDigest());
+                stillUsed.add(other.id());
+                other.manifest().layers().forEach(l -> stillUsed.add(l.digestValue()));
+                layersUsed.addAll(other.diffIds());
+            }
+            if (!stillUsed.contains(image.id())) {
+                layout.deleteBlob(image.manifestDigest());
+                layout.deleteBlob(image.id());
+                for (Oci.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
+                for (Digest diff : image.diffIds()) {
+                    if (!layersUsed.contains(diff)) {
+                        deleteTree(layersDir.resolve(diff.hex()));
+                        Files.deleteIfExists(layersDir.resolve(diff.hex() + ".size"));
+                    }
+                }
+                removed.add("Deleted: " + image.id());
+            }
+        }
+        return removed;
+    }
+
+    /** Unpacked layer directories of an image, topmost first (overlayfs lowerdir order). */
+    public List<Path> layerDirs(Image image) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        List<Digest> diffs = image.diffIds();
+        for (int i = diffs.size() - 1; i >= 0; i--) {
+            Path dir = layersDir.resolve(diffs.get(i).hex());
+            if (!Files.isDirectory(dir)) unpack(image.manifest().layers().get(i), diffs.get(i));
+            dirs.add(dir);
+        }
+        return dirs;
+    }
+
+    /**
+     * Unpacks a layer blob into layers/DIFFID via a temp dir. Both digests are checked: the blob's
+     * (compressed bytes) and the diffID (uncompressed tar). Only a verified layer is renamed in.
+     */
+    private void unpack(Oci.Descriptor layer, Digest diffId) throws IOException {
+        Path target = layersDir.resolve(diffId.hex());
+        if (Files.isDirectory(target)) return;
+        String type = layer.mediaType();
+        if (!MediaTypes.isGzipLayer(type) && !MediaTypes.isPlainLayer(type)) {
+            throw new IOException("layer " + layer.digest() + " has media type " + type + ", which jbox cannot unpack (it reads tar and tar+gzip layers)");
+        }
+        Path tmp = Files.createTempDirectory(layersDir, "unpack-");
+        try {
+            Digest blob = layer.digestValue();
+            VerifyingInputStream verified = new VerifyingInputStream(
+                    new BufferedInputStream(Files.newInputStream(layout.blobPath(blob)), 65536), blob, "layer " + blob);
+            MessageDigest diff = Digest.sha256();
+            try (verified) {
+                InputStream raw = MediaTypes.isGzipLayer(type) ? new GZIPInputStream(verified, 65536) : verified;
+                DigestInputStream tar = new DigestInputStream(raw, diff);
+                LayerUnpacker.unpack(new UnclosableInputStream(tar), tmp);
+                tar.transferTo(java.io.OutputStream.nullOutputStream()); // hash the tar's trailing padding too
+                verified.drainAndVerify();
+            }
+            Digest actualDiff = Digest.fromMessageDigest(diff);
+            if (!actualDiff.equals(diffId)) {
+                throw new CorruptBlobException("layer " + blob + " unpacks to content " + actualDiff + ", but the image config says " + diffId);
+            }
+            Files.writeString(layersDir.resolve(diffId.hex() + ".size"), Long.toString(treeSize(tmp)));
+            Files.move(tmp, target);
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+    }
+
+    private long unpackedSize(Digest diffId) {
+        try {
+            return Long.parseLong(Files.readString(layersDir.resolve(diffId.hex() + ".size")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

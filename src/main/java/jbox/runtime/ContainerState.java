@@ -1,0 +1,54 @@
+package jbox.runtime;
+
+import java.util.List;
+
+/**
+ * A container as recorded on disk (ROOT/containers/ID/state.json). Written atomically by the
+ * process that owns the container; any jbox process may read it.
+ *
+ * @param ownerPid     the jbox process that is the container's parent and will record its exit
+ * @param pidStartTime start time of pid (from /proc), to tell it from a later process with the same pid
+ */
+public record ContainerState(
+        String id,
+        String name,
+        String created,
+        String image,
+        String imageId,
+        List<String> args,
+        List<String> env,
+        String workingDir,
+        String user,
+        String hostname,
+        boolean tty,
+        boolean openStdin,
+        boolean autoRemove,
+        List<String> layers,
+        Status status,
+        int pid,
+        long pidStartTime,
+        int ownerPid,
+        long ownerStartTime,
+        int exitCode,
+        String error,
+        String startedAt,
+        String finishedAt,
+        String procMount) {
+
+    public String shortId() { return id.substring(0, 12); }
+
+    public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount);
+    }
+
+    public ContainerState exited(int exitCode, String error, String finishedAt) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount);
+    }
+
+    public ContainerState failed(int exitCode, String error) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount);
+    }
+}

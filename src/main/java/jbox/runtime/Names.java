@@ -1,0 +1,33 @@
+package jbox.runtime;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** Container ids (64 hex digits) and names (given, or made up like docker's). */
+public final class Names {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern VALID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final String[] LEFT = {"brave", "calm", "clever", "eager", "gentle", "happy", "jolly", "kind", "lucid",
+            "nimble", "quiet", "sharp", "steady", "swift", "tender", "vivid", "witty", "zen"};
+    private static final String[] RIGHT = {"babbage", "curie", "dijkstra", "euler", "gauss", "hopper", "kepler", "knuth",
+            "lamport", "lovelace", "noether", "pike", "ritchie", "shannon", "thompson", "torvalds", "turing", "wu"};
+
+    private Names() {}
+
+    public static String newId() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    public static String randomName() {
+        return LEFT[RANDOM.nextInt(LEFT.length)] + "_" + RIGHT[RANDOM.nextInt(RIGHT.length)];
+    }
+
+    public static void validate(String name) {
+        if (!VALID.matcher(name).matches()) {
+            throw new IllegalArgumentException("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+    }
+}
