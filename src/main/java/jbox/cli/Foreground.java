@@ -17,7 +17,37 @@ import java.util.List;
 final class Foreground {
     private Foreground() {}
 
+    /**
+     * Forwards INT, TERM, HUP, USR1, USR2 to the container. Installed before the start: the
+     * container may already run (and the user press Ctrl-C) before start() returns its pid.
+     */
+    private static final class SignalProxy {
+        private int pid;
+        private final List<Integer> pending = new java.util.ArrayList<>();
+
+        SignalProxy() {
+            for (String name : List.of("INT", "TERM", "HUP", "USR1", "USR2")) {
+                try {
+                    Signal.handle(new Signal(name), s -> deliver(s.getNumber()));
+                } catch (IllegalArgumentException ignored) {
+                    // the JVM reserves this signal here (e.g. under -Xrs)
+                }
+            }
+        }
+
+        private synchronized void deliver(int sig) {
+            if (pid > 0) Sys.signal(pid, sig); else pending.add(sig);
+        }
+
+        synchronized void forwardTo(int pid) {
+            this.pid = pid;
+            for (int sig : pending) Sys.signal(pid, sig);
+            pending.clear();
+        }
+    }
+
     static int run(Engine engine, ContainerState c) {
+        SignalProxy proxy = new SignalProxy();
         int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
         Engine.Owned owned;
         try {
@@ -25,14 +55,7 @@ final class Foreground {
         } finally {
             Sys.close(devNull);
         }
-        int pid = owned.process().pid;
-        for (String name : List.of("INT", "TERM", "HUP", "USR1", "USR2")) {
-            try {
-                Signal.handle(new Signal(name), s -> Sys.signal(pid, s.getNumber()));
-            } catch (IllegalArgumentException ignored) {
-                // the JVM reserves this signal here (e.g. under -Xrs)
-            }
-        }
+        proxy.forwardTo(owned.process().pid);
         TtyAttach tty = c.tty() ? TtyAttach.attach(owned.ptyMaster(), c.openStdin()) : null;
         try {
             return engine.waitFor(owned);

@@ -34,6 +34,7 @@ public interface LibC {
     int lchown(String path, int uid, int gid);
     int chmod(String path, int mode);
     int lsetxattr(String path, String name, byte[] value, long size, int flags);
+    long lgetxattr(String path, String name, byte[] value, long size);
     int socket(int domain, int type, int protocol);
     int tcgetattr(int fd, Pointer termios);
     int tcsetattr(int fd, int action, Pointer termios);

@@ -116,6 +116,17 @@ public final class Sys {
         check(C.lsetxattr(path, name, value, value.length, 0), "lsetxattr", quote(path) + ", " + quote(name));
     }
 
+    /** An extended attribute's value, or null if the file has none of that name. */
+    public static String lgetxattr(String path, String name) {
+        byte[] buf = new byte[4096];
+        long n = C.lgetxattr(path, name, buf, buf.length);
+        if (n < 0) {
+            if (errno() == 61 /* ENODATA */) return null;
+            throw new SyscallException("lgetxattr", quote(path) + ", " + quote(name), errno());
+        }
+        return new String(buf, 0, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static void setresuid(int uid) { check(C.syscall(NR.setresuid, uid, uid, uid, 0, 0), "setresuid", uid + ", " + uid + ", " + uid); }
 
     public static void setresgid(int gid) { check(C.syscall(NR.setresgid, gid, gid, gid, 0, 0), "setresgid", gid + ", " + gid + ", " + gid); }
