@@ -78,6 +78,7 @@ final class Detached {
             cmd.add(launcher);
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-Djnr.ffi.asm.enabled=false");
             cmd.add("-XX:TieredStopAtLevel=1");
             cmd.add("-XX:+UseSerialGC");
             cmd.add("-Xss512k");

@@ -1,0 +1,99 @@
+package jbox.it;
+
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Bad input and hostile environments: a clear message, exit code 125, and nothing left behind. */
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ErrorsTest {
+    Jbox jbox;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        assumeTrue(Sys.isRoot(), "needs root");
+        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (jbox == null) return;
+        assertEquals(List.of(), jbox.containerDirs(), "failed commands leave no container behind");
+        try (var s = Files.walk(jbox.root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void unknownFlagsAreRejectedLikeDocker() throws Exception {
+        var r = jbox.run("run", "--bogus", "busybox");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("Unknown option: '--bogus'"), r.err());
+        assertTrue(r.err().contains("See 'jbox run --help'"), r.err());
+    }
+
+    @Test
+    void malformedImageReferencesSayWhy() throws Exception {
+        var r = jbox.run("run", "--rm", "BusyBox");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("invalid reference format \"BusyBox\"") && r.err().contains("lowercase"), r.err());
+    }
+
+    @Test
+    void unknownImagesNameWhatIsAvailable() throws Exception {
+        var r = jbox.run("pull", "nosuchimage");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("nosuchimage") && r.err().contains("busybox"), r.err());
+        var run = jbox.run("run", "--rm", "nosuchimage");
+        assertTrue(run.err().contains("Unable to find image 'nosuchimage:latest' locally"), run.err());
+    }
+
+    @Test
+    void unknownContainersAreReported() throws Exception {
+        var r = jbox.run("stop", "nosuchcontainer");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("No such container: nosuchcontainer"), r.err());
+    }
+
+    @Test
+    void withoutRootJboxSaysToUseSudo() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Jbox.HOME.resolve("jbox").toString(), "run", "--rm", "busybox", "true"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("JBOX_ROOT", jbox.root.resolve("not-yours").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(125, p.waitFor());
+        assertTrue(out.contains("sudo"), out);
+    }
+
+    @Test
+    void aJboxRootWhereOverlayCannotWorkIsExplained() throws Exception {
+        Path base = Files.createTempDirectory(jbox.root, "ovl-");
+        for (String d : List.of("l", "u", "w", "m")) Files.createDirectories(base.resolve(d));
+        Path m = base.resolve("m");
+        Sys.mount("overlay", m.toString(), "overlay", 0,
+                "lowerdir=" + base.resolve("l") + ",upperdir=" + base.resolve("u") + ",workdir=" + base.resolve("w"));
+        try {
+            Jbox onOverlay = new Jbox(m);
+            var r = onOverlay.run("run", "--rm", "busybox", "true");
+            assertEquals(125, r.code(), r.all());
+            assertTrue(r.err().contains("overlay") && r.err().contains("JBOX_ROOT"), r.err());
+            assertEquals(List.of(), onOverlay.containerDirs(), "the failed --rm container is gone");
+        } finally {
+            Sys.umount2(m.toString(), 0);
+        }
+    }
+}
