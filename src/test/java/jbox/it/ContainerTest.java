@@ -169,6 +169,20 @@ class ContainerTest {
     }
 
     @Test
+    void layersStackAndWhiteoutsHideWhatLowerLayersHad() throws Exception {
+        Path home = Files.createTempDirectory(jbox.root, "home-");
+        LayeredImages.write(home.resolve("images/oci"), "layered", List.of(
+                List.of("data/", "data/keep=kept\n", "data/gone=should vanish\n", "data/old/", "data/old/a=a\n", "data/v=1\n"),
+                List.of("data/.wh.gone=", "data/old/", "data/old/.wh..wh..opq=", "data/old/b=b\n", "data/v=2\n")));
+        Jbox other = new Jbox(jbox.root);
+        other.env.put("JBOX_HOME", home.toString());
+        var r = other.run("run", "--rm", "layered", "sh", "-c", "ls /data; ls /data/old; cat /data/v");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("keep\nold\nv\nb\n2\n", r.out(), "gone is whited out, old/ is opaque, v is the upper layer's");
+        assertEquals(0, other.run("rmi", "layered").code());
+    }
+
+    @Test
     void detachedContainersAreSeenStoppedAndRemovedFromOtherInvocations() throws Exception {
         var r = run("run", "--name", "web", "-d", "busybox", "sleep", "1000");
         assertEquals(0, r.code(), r.all());
