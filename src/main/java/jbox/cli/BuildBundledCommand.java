@@ -35,7 +35,7 @@ final class BuildBundledCommand implements Runnable {
             OciLayout layout = OciLayout.open(layoutDir);
             Reference ref = Reference.parse(name);
             Oci.Descriptor manifest = ImageBuilder.build(rootfs, cfg, createdBy, 0, layout);
-            ImageBuilder.name(layout, ref, manifest);
+            layout.name(ref, manifest);
             spec.commandLine().getOut().println(ref.familiar() + " " + manifest.digest());
         } catch (IOException e) {
             throw Errors.explain(e, "cannot build bundled image " + name);

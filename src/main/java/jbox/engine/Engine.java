@@ -248,15 +248,26 @@ public final class Engine {
     private void finish(String id, int exitCode, String error, Cgroup cgroup) {
         try (FileLock ignored = containers.lock(id)) {
             if (cgroup != null) cgroup.destroy();
-            ContainerState s = containers.load(id);
-            if (s.autoRemove()) {
-                containers.delete(id);
-            } else {
-                containers.save(s.exited(exitCode, error, Instant.now().toString()));
-            }
+            recordExit(containers.load(id), exitCode, error);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the exit of container " + id);
         }
+    }
+
+    /**
+     * The container's first process has ended: free its cgroup, then record the exit, or remove
+     * the container if it was started with --rm (then null is returned). Call under its lock.
+     */
+    private ContainerState recordExit(ContainerState now, int exitCode, String error) throws IOException {
+        Cgroup cg = cgroups().existing(now.id());
+        if (cg != null) cg.destroy();
+        if (now.autoRemove()) {
+            containers.delete(now.id());
+            return null;
+        }
+        ContainerState done = now.exited(exitCode, error, Instant.now().toString());
+        containers.save(done);
+        return done;
     }
 
     /**
@@ -273,16 +284,8 @@ public final class Engine {
                 sleep(5);
             }
         }
-        Cgroup cg = cgroups().existing(s.id());
-        if (cg != null) cg.destroy();
-        ContainerState lost = s.exited(255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
-                + ") ended before it, so nobody could collect its exit status", Instant.now().toString());
-        if (s.autoRemove()) {
-            containers.delete(s.id());
-            return null;
-        }
-        containers.save(lost);
-        return lost;
+        return recordExit(s, 255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
+                + ") ended before it, so nobody could collect its exit status");
     }
 
     /** All containers (running only unless all), with stale states repaired. */
@@ -377,15 +380,8 @@ public final class Engine {
         try (FileLock ignored = containers.lock(s.id())) {
             ContainerState now = containers.load(s.id());
             if (now.status() != Status.RUNNING) return now;
-            Cgroup cg = cgroups().existing(s.id());
-            if (cg != null) cg.destroy();
-            if (now.autoRemove()) {
-                containers.delete(s.id());
-                return now.exited(assumedCode, null, Instant.now().toString());
-            }
-            ContainerState done = now.exited(assumedCode, null, Instant.now().toString());
-            containers.save(done);
-            return done;
+            ContainerState done = recordExit(now, assumedCode, null);
+            return done != null ? done : now.exited(assumedCode, null, Instant.now().toString());
         } catch (java.nio.file.NoSuchFileException e) {
             return s.exited(assumedCode, null, Instant.now().toString());
         } catch (IOException e) {

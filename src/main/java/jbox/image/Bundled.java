@@ -23,7 +23,7 @@ public final class Bundled {
     public Optional<Oci.Descriptor> find(Reference ref) throws IOException {
         if (!available()) return Optional.empty();
         for (Oci.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
-            if (d.annotations() != null && ref.canonical().equals(d.annotations().get(OciLayout.REF_NAME))) return Optional.of(d);
+            if (ref.canonical().equals(OciLayout.refName(d))) return Optional.of(d);
         }
         return Optional.empty();
     }
@@ -32,9 +32,7 @@ public final class Bundled {
         List<String> out = new ArrayList<>();
         if (!available()) return out;
         for (Oci.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
-            if (d.annotations() != null && d.annotations().get(OciLayout.REF_NAME) != null) {
-                out.add(Reference.parse(d.annotations().get(OciLayout.REF_NAME)).familiar());
-            }
+            if (OciLayout.refName(d) != null) out.add(Reference.parse(OciLayout.refName(d)).familiar());
         }
         return out;
     }

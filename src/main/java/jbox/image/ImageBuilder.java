@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Makes a one-layer image from a root filesystem directory and a config, reproducibly: the same
@@ -40,15 +39,4 @@ public final class ImageBuilder {
         return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);
     }
 
-    /** Adds or replaces the named entry in a layout's index. */
-    public static void name(OciLayout layout, Reference ref, Oci.Descriptor manifest) throws IOException {
-        List<Oci.Descriptor> kept = new java.util.ArrayList<>();
-        for (Oci.Descriptor d : layout.index().manifests()) {
-            String n = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
-            if (!ref.canonical().equals(n)) kept.add(d);
-        }
-        kept.add(manifest.withAnnotations(Map.of(OciLayout.REF_NAME, ref.canonical())));
-        kept.sort(java.util.Comparator.comparing(d -> d.annotations().get(OciLayout.REF_NAME)));
-        layout.writeIndex(kept);
-    }
 }

@@ -8,10 +8,8 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -39,7 +37,7 @@ public final class ImageStore {
     public List<Image> list() throws IOException {
         List<Image> out = new ArrayList<>();
         for (Oci.Descriptor d : layout.index().manifests()) {
-            String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+            String name = OciLayout.refName(d);
             out.add(load(name == null ? null : Reference.parse(name), d.digestValue()));
         }
         return out;
@@ -104,13 +102,7 @@ public final class ImageStore {
     /** Points ref at a manifest in index.json (atomic, under the store lock). */
     public void tag(Reference ref, Oci.Descriptor manifest) throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
-            List<Oci.Descriptor> kept = new ArrayList<>();
-            for (Oci.Descriptor d : layout.index().manifests()) {
-                String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
-                if (!ref.canonical().equals(name)) kept.add(d);
-            }
-            kept.add(manifest.withAnnotations(Map.of(OciLayout.REF_NAME, ref.canonical())));
-            layout.writeIndex(kept);
+            layout.name(ref, manifest);
         }
     }
 
@@ -120,7 +112,7 @@ public final class ImageStore {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
             List<Oci.Descriptor> kept = new ArrayList<>();
             for (Oci.Descriptor d : layout.index().manifests()) {
-                String name = d.annotations() == null ? null : d.annotations().get(OciLayout.REF_NAME);
+                String name = OciLayout.refName(d);
                 boolean match = image.reference() != null ? image.reference().canonical().equals(name)
                         : d.digestValue().equals(image.manifestDigest());
                 if (!match) kept.add(d);
@@ -142,7 +134,7 @@ public final class ImageStore {
                 for (Oci.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
                 for (Digest diff : image.diffIds()) {
                     if (!layersUsed.contains(diff)) {
-                        deleteTree(layersDir.resolve(diff.hex()));
+                        AtomicFiles.deleteTree(layersDir.resolve(diff.hex()));
                         Files.deleteIfExists(layersDir.resolve(diff.hex() + ".size"));
                     }
                 }
@@ -195,7 +187,7 @@ public final class ImageStore {
             Files.writeString(layersDir.resolve(diffId.hex() + ".size"), Long.toString(treeSize(tmp)));
             Files.move(tmp, target);
         } finally {
-            if (Files.exists(tmp)) deleteTree(tmp);
+            if (Files.exists(tmp)) AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -213,10 +205,4 @@ public final class ImageStore {
         }
     }
 
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

@@ -191,12 +191,6 @@ public final class LayerUnpacker {
     }
 
     private static void removeExisting(Path p) throws IOException {
-        if (Files.isDirectory(p, NOFOLLOW)) {
-            try (var s = Files.walk(p)) {
-                for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
-            }
-        } else {
-            Files.deleteIfExists(p);
-        }
+        AtomicFiles.deleteTree(p);
     }
 }

@@ -3,14 +3,13 @@ package jbox.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -85,7 +84,7 @@ public final class OciLayout {
             if (expectedSize >= 0 && size != expectedSize) {
                 throw new CorruptBlobException("blob " + expected + " is " + size + " bytes, but its descriptor says " + expectedSize);
             }
-            move(tmp, blobPath(expected));
+            AtomicFiles.move(tmp, blobPath(expected));
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -128,26 +127,23 @@ public final class OciLayout {
         return Files.createTempFile(tmp, "blob", ".partial");
     }
 
-    static void atomicWrite(Path dir, Path target, byte[] data) throws IOException {
-        Path tmpDir = dir.resolve("tmp");
-        Files.createDirectories(tmpDir);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".partial");
-        try {
-            Files.write(tmp, data);
-            move(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    private static void atomicWrite(Path dir, Path target, byte[] data) throws IOException {
+        AtomicFiles.write(dir.resolve("tmp"), target, data);
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    /** Points the name ref at a manifest: adds the index entry, replacing one of the same name. */
+    public void name(Reference ref, Oci.Descriptor manifest) throws IOException {
+        List<Oci.Descriptor> kept = new ArrayList<>();
+        for (Oci.Descriptor d : index().manifests()) {
+            if (!ref.canonical().equals(refName(d))) kept.add(d);
         }
+        kept.add(manifest.withAnnotations(Map.of(REF_NAME, ref.canonical())));
+        kept.sort(Comparator.comparing(d -> refName(d) == null ? "" : refName(d)));
+        writeIndex(kept);
     }
 
-    public static Map<String, String> refAnnotation(Reference ref) { return Map.of(REF_NAME, ref.canonical()); }
+    /** The name an index entry carries, or null. */
+    public static String refName(Oci.Descriptor d) {
+        return d.annotations() == null ? null : d.annotations().get(REF_NAME);
+    }
 }

@@ -1,14 +1,13 @@
 package jbox.runtime;
 
+import jbox.image.AtomicFiles;
 import jbox.image.FileLock;
 import jbox.image.Json;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,18 +26,7 @@ public final class StateStore {
 
     public void save(ContainerState s) throws IOException {
         Path cdir = dirOf(s.id());
-        Files.createDirectories(cdir);
-        Path tmp = Files.createTempFile(cdir, "state", ".partial");
-        try {
-            Files.write(tmp, Json.bytes(s));
-            try {
-                Files.move(tmp, cdir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, cdir.resolve("state.json"), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(cdir, cdir.resolve("state.json"), Json.bytes(s));
     }
 
     public ContainerState load(String id) throws IOException {
@@ -77,5 +65,5 @@ public final class StateStore {
 
     public FileLock namesLock() throws IOException { return FileLock.acquire(dir.resolve(".names.lock")); }
 
-    public void delete(String id) throws IOException { jbox.image.ImageStore.deleteTree(dirOf(id)); }
+    public void delete(String id) throws IOException { AtomicFiles.deleteTree(dirOf(id)); }
 }

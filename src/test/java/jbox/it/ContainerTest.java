@@ -1,5 +1,6 @@
 package jbox.it;
 
+import jbox.image.AtomicFiles;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,9 +50,7 @@ class ContainerTest {
         jbox.run("rmi", "busybox");
         jbox.run("rmi", "hello");
         jbox.run("rmi", "dyn");
-        try (var s = Files.walk(jbox.root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        AtomicFiles.deleteTree(jbox.root);
     }
 
     private Jbox.Result run(String... args) throws Exception {

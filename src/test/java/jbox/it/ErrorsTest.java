@@ -1,5 +1,6 @@
 package jbox.it;
 
+import jbox.image.AtomicFiles;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +32,7 @@ class ErrorsTest {
     void cleanUp() throws Exception {
         if (jbox == null) return;
         assertEquals(List.of(), jbox.containerDirs(), "failed commands leave no container behind");
-        try (var s = Files.walk(jbox.root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        AtomicFiles.deleteTree(jbox.root);
     }
 
     @Test

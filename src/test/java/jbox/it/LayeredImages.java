@@ -1,7 +1,6 @@
 package jbox.it;
 
 import jbox.image.Digest;
-import jbox.image.ImageBuilder;
 import jbox.image.Json;
 import jbox.image.MediaTypes;
 import jbox.image.Oci;
@@ -51,7 +50,7 @@ final class LayeredImages {
         byte[] manifest = Json.bytes(new Oci.Manifest(2, MediaTypes.OCI_MANIFEST,
                 new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, config.length), layers, null));
         Digest manifestDigest = out.writeBlob(manifest);
-        ImageBuilder.name(out, Reference.parse(name), new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifest.length, null, null));
+        out.name(Reference.parse(name), new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifest.length));
     }
 
     private static byte[] tar(List<String> entries) throws IOException {

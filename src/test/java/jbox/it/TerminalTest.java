@@ -1,5 +1,6 @@
 package jbox.it;
 
+import jbox.image.AtomicFiles;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +37,7 @@ class TerminalTest {
         tmux("kill-session", "-t", session);
         for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
         jbox.run("rmi", "busybox");
-        try (var s = Files.walk(jbox.root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        AtomicFiles.deleteTree(jbox.root);
     }
 
     private static String tmux(String... args) throws Exception {
