@@ -323,7 +323,7 @@ public final class Engine {
     /** Sends a signal to the container's first process. */
     public void kill(String nameOrId, int signal) {
         ContainerState s = inspect(nameOrId);
-        if (s.status() != Status.RUNNING) {
+        if (!s.status().canStop()) {
             throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
                     "only a running container has processes to signal", "start it first, or check jbox ps -a");
         }
@@ -336,7 +336,7 @@ public final class Engine {
      */
     public ContainerState stop(String nameOrId, int timeoutSeconds) {
         ContainerState s = inspect(nameOrId);
-        if (s.status() != Status.RUNNING) return s;
+        if (!s.status().canStop()) return s;
         int signal = Linux.SIGTERM;
         Sys.signal(s.pid(), signal);
         if (!awaitExit(s, timeoutSeconds * 1000L)) {
@@ -392,7 +392,7 @@ public final class Engine {
     /** docker rm: refuses a running container unless forced; removes state, upper dir and cgroup. */
     public void remove(String nameOrId, boolean force) {
         ContainerState s = inspect(nameOrId);
-        if (s.status() == Status.RUNNING) {
+        if (!s.status().canRemoveWithoutForce()) {
             if (!force) {
                 throw new EngineException("cannot remove container " + s.name() + ": it is running",
                         "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f");

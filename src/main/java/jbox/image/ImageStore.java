@@ -55,11 +55,6 @@ public final class ImageStore {
         throw new ImageNotFoundException("No such image: " + nameOrId);
     }
 
-    public boolean has(Reference ref) throws IOException {
-        for (Image i : list()) if (ref.equals(i.reference())) return true;
-        return false;
-    }
-
     private Image load(Reference ref, Digest manifestDigest) throws IOException {
         Oci.Manifest m = Json.read(layout.readBlob(manifestDigest), Oci.Manifest.class, "manifest " + manifestDigest);
         Digest configDigest = m.config().digestValue();

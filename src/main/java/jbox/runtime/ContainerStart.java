@@ -71,14 +71,12 @@ public final class ContainerStart {
     public static final class Created {
         private final LaunchSpec spec;
         private final Handoff h;
-        private final Thread namespaceThread;
         public final int pid;
         public final ProcMount.Method procMethod;
 
-        private Created(LaunchSpec spec, Handoff h, Thread t, int pid, ProcMount.Method procMethod) {
+        private Created(LaunchSpec spec, Handoff h, int pid, ProcMount.Method procMethod) {
             this.spec = spec;
             this.h = h;
-            this.namespaceThread = t;
             this.pid = pid;
             this.procMethod = procMethod;
         }
@@ -98,9 +96,6 @@ public final class ContainerStart {
                         + SyscallException.errnoName(h.execErrno) + " (" + SyscallException.errnoText(h.execErrno) + ")");
             }
         }
-
-        /** True once start() has released the program (or it failed to exec). */
-        public boolean execResolved() { return h.spawned.getCount() == 0; }
 
         /** Kills the gated process and reaps it. */
         public void abort() {
@@ -129,22 +124,17 @@ public final class ContainerStart {
             awaitLatch(h.spawned, "the namespace thread");
             throw rethrow(h.failure);
         }
-        int pid;
-        try {
-            pid = awaitChild(h);
-        } catch (RuntimeException e) {
-            throw e;
-        }
+        int pid = awaitChild(h);
         ProcMount.Method method;
         try {
             method = setupFromOutside(spec, h, pid);
             if (!h.joinedCgroup && spec.cgroup() != null) spec.cgroup().addProcess(pid);
         } catch (RuntimeException e) {
-            Created c = new Created(spec, h, t, pid, null);
+            Created c = new Created(spec, h, pid, null);
             c.abort();
             throw e;
         }
-        return new Created(spec, h, t, pid, method);
+        return new Created(spec, h, pid, method);
     }
 
     private static void namespaceThread(LaunchSpec spec, Handoff h) {
@@ -233,7 +223,7 @@ public final class ContainerStart {
             try {
                 Sys.unshare(CLONE_FS);
                 Sys.setns(mntns, Linux.CLONE_NEWNS, "container mount namespace");
-                method[0] = ProcMount.mount(h.procTarget.toString(), pid, pidns, fallback);
+                method[0] = ProcMount.mount(h.procTarget.toString(), pidns, fallback);
                 Hardening.protectKernelPaths(spec.rootfs());
                 Rootfs.pivot(spec.rootfs());
             } catch (Throwable e) {

@@ -53,8 +53,6 @@ public final class Gate {
         }
     }
 
-    static boolean exists(Path dir) { return Files.exists(dir.resolve(NAME)); }
-
     static void remove(Path dir) {
         try {
             Files.deleteIfExists(dir.resolve(NAME));

@@ -48,7 +48,7 @@ public final class ProcMount {
      * Runs on the setup thread, already inside the container's mount namespace.
      * Returns the method that worked.
      */
-    static Method mount(String target, int pid, int pidnsFd, Spawn fallback) {
+    static Method mount(String target, int pidnsFd, Spawn fallback) {
         if (preferred() == Method.PIDNS) {
             try {
                 mountWithPidnsOption(target, pidnsFd);

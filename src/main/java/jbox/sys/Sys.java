@@ -187,15 +187,6 @@ public final class Sys {
         check(C.syscall(NR.moveMount, mountFd, "", -100 /* AT_FDCWD */, target, MOVE_MOUNT_F_EMPTY_PATH), "move_mount", quote(target));
     }
 
-    /** A pidfd for any process (not only children), or -1 where the kernel is older than 5.3. */
-    public static int pidfdOpen(int pid) {
-        long rc = C.syscall(NR.pidfdOpen, pid, 0, 0, 0, 0);
-        if (rc >= 0) return (int) rc;
-        int e = errno();
-        if (e == Errnos.ENOSYS) return -1;
-        throw new SyscallException("pidfd_open", String.valueOf(pid), e);
-    }
-
     /** pidfd_open that returns -1 instead of failing (old kernel, or the process is gone). */
     public static int pidfdOpenQuiet(int pid) {
         long rc = C.syscall(NR.pidfdOpen, pid, 0, 0, 0, 0);

@@ -1,6 +1,7 @@
 package jbox.it;
 
 import jbox.image.AtomicFiles;
+import jbox.image.Json;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +56,52 @@ class ContainerTest {
 
     private Jbox.Result run(String... args) throws Exception {
         return jbox.run(args);
+    }
+
+    @Test
+    void imagesAndInspectShowTheBundledImage() throws Exception {
+        var images = run("images");
+        List<String> lines = images.out().lines().toList();
+        assertTrue(lines.get(0).matches("REPOSITORY +TAG +IMAGE ID +CREATED +SIZE"), images.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("busybox +latest +[0-9a-f]{12} +\\d+ years ago +[0-9.]+MB")), images.out());
+        var inspect = run("inspect", "busybox");
+        assertEquals(0, inspect.code(), inspect.all());
+        var json = Json.MAPPER.readTree(inspect.out()).get(0);
+        assertEquals("[\"sh\"]", json.get("Config").get("Cmd").toString());
+        assertTrue(json.get("Config").get("Env").get(0).asText().startsWith("PATH="));
+        assertTrue(json.get("Id").asText().matches("sha256:[0-9a-f]{64}"));
+        assertTrue(json.get("RootFS").get("Layers").get(0).asText().matches("sha256:[0-9a-f]{64}"));
+        assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", json.get("Manifest").get("Layers").get(0).get("MediaType").asText());
+        assertTrue(json.get("RepoDigests").get(0).asText().startsWith("busybox@sha256:"));
+    }
+
+    @Test
+    void bundledImagesAreBuiltReproducibly() throws Exception {
+        List<String> digests = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path work = Files.createTempDirectory(jbox.root, "recipe-");
+            Process p = new ProcessBuilder("bash", Jbox.HOME.resolve("images/busybox/rootfs.sh").toString(), work.resolve("rootfs").toString())
+                    .redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+            var built = jbox.run("_bundle-image", "--rootfs", work.resolve("rootfs").toString(), "--config",
+                    Jbox.HOME.resolve("images/busybox/config.json").toString(), "--name", "busybox", "--into", work.resolve("oci").toString(),
+                    "--created-by", "jbox recipe images/busybox");
+            assertEquals(0, built.code(), built.all());
+            digests.add(built.out().trim());
+            AtomicFiles.deleteTree(work);
+        }
+        assertEquals(digests.get(0), digests.get(1), "the same recipe gives the same manifest digest");
+        String bundled = Files.readString(Jbox.HOME.resolve("images/oci/index.json"));
+        assertTrue(bundled.contains(digests.get(0).split(" ")[1]), "and it is the digest the set-up built: " + digests.get(0));
+    }
+
+    @Test
+    void theHostsMountsVanishAfterPivotRoot() throws Exception {
+        var r = run("run", "--rm", "busybox", "sh", "-c", "cat /proc/self/mountinfo; ls /");
+        assertEquals(0, r.code(), r.all());
+        String hostRootSource = Jbox.hostMounts().lines().filter(l -> l.split(" ")[4].equals("/")).findFirst().orElseThrow().split(" - ")[1].split(" ")[1];
+        assertFalse(r.out().contains(" " + hostRootSource + " "), "the host's root filesystem is not mounted inside: " + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ \\d+ \\S+ / / .* - overlay overlay .*")), "the root is the overlay: " + r.out());
     }
 
     @Test
@@ -191,6 +238,9 @@ class ContainerTest {
         assertTrue(ps.out().startsWith("CONTAINER ID   IMAGE     COMMAND        CREATED"), ps.out());
         assertTrue(ps.out().contains(id.substring(0, 12) + "   busybox   \"sleep 1000\"") && ps.out().contains("Up "), ps.out());
         assertFalse(Jbox.cgroupsOf(id).isEmpty(), "a running container has its cgroup");
+        Process du = new ProcessBuilder("du", "-sk", jbox.root.resolve("containers").resolve(id).toString()).start();
+        long kb = Long.parseLong(new String(du.getInputStream().readAllBytes()).split("\\s")[0]);
+        assertTrue(kb < 100, "a container costs kilobytes of disk, not a copy of the image: " + kb + " KB");
         long t0 = System.nanoTime();
         assertEquals("web\n", run("stop", "-t", "1", "web").out());
         assertTrue(System.nanoTime() - t0 > 900_000_000L, "sleep as PID 1 ignores SIGTERM, so stop waits for the timeout");
@@ -201,6 +251,16 @@ class ContainerTest {
         assertEquals("web\n", run("rm", "web").out());
         assertFalse(run("ps", "-a").out().contains("web"));
         assertFalse(jbox.containerDirs().contains(id));
+    }
+
+    @Test
+    void stopSendsSigtermFirst() throws Exception {
+        String id = run("run", "-d", "busybox", "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.1; done").out().trim();
+        long t0 = System.nanoTime();
+        assertEquals(0, run("stop", id).code());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "a program that handles SIGTERM stops before the 10 s timeout");
+        assertEquals("exited 3\n", run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id).out());
+        assertEquals(0, run("rm", id).code());
     }
 
     @Test
