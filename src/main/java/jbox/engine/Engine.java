@@ -159,11 +159,9 @@ public final class Engine {
             String name = req.name();
             if (name != null) {
                 Names.validate(name);
-                for (ContainerState c : containers.all()) {
-                    if (c.name().equals(name)) {
-                        throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use by container \"" + c.id() + "\"",
-                                "names are unique", "remove (or rename) that container, or choose another name");
-                    }
+                if (nameTaken(name)) {
+                    throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use",
+                            "names are unique", "remove that container (jbox rm " + name + "), or choose another name");
                 }
             } else {
                 do {
@@ -188,7 +186,7 @@ public final class Engine {
     }
 
     /** A container this process started and must wait for. */
-    public record Owned(ContainerState state, ContainerStart.Created process, Cgroup cgroup) {
+    public record Owned(ContainerState state, ContainerStart.Created process) {
         public int ptyMaster() { return process.ptyMaster(); }
     }
 
@@ -205,6 +203,7 @@ public final class Engine {
         }
         try (FileLock ignored = containers.lock(s.id())) {
             s = refresh(containers.load(s.id()));
+            if (s == null) throw new jbox.runtime.NoSuchContainerException(nameOrId); // --rm and ended meanwhile
             if (!s.status().canStart()) {
                 throw new EngineException("container " + s.name() + " is already running", "a container has one first process at a time",
                         "stop it first (jbox stop " + s.name() + ")");
@@ -228,7 +227,7 @@ public final class Engine {
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
                     Instant.now().toString(), created.procMethod.name().toLowerCase());
             containers.save(running);
-            return new Owned(running, created, cgroup);
+            return new Owned(running, created);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot start container " + nameOrId);
         } catch (ImageNotFoundException e) {
@@ -241,17 +240,15 @@ public final class Engine {
     public int waitFor(Owned owned) {
         int status = Sys.waitpid(owned.process().pid);
         int code = Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status);
-        finish(owned.state().id(), code, null, owned.cgroup());
-        return code;
-    }
-
-    private void finish(String id, int exitCode, String error, Cgroup cgroup) {
+        String id = owned.state().id();
         try (FileLock ignored = containers.lock(id)) {
-            if (cgroup != null) cgroup.destroy();
-            recordExit(containers.load(id), exitCode, error);
+            recordExit(containers.load(id), code, null);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // removed meanwhile (rm -f from another jbox): nothing left to record
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the exit of container " + id);
         }
+        return code;
     }
 
     /**
@@ -274,16 +271,12 @@ public final class Engine {
      * Brings a recorded state up to date with the kernel: a "running" container whose process
      * is gone and whose owner died too (killed -9, say) is marked exited with 255, as Docker
      * marks containers whose exit status was lost, and its leftovers are cleaned up.
+     * Returns null when that removed a --rm container. Call under the container's lock.
      */
     ContainerState refresh(ContainerState s) throws IOException {
         if (s.status() != Status.RUNNING || Processes.isSame(s.pid(), s.pidStartTime())) return s;
-        if (Processes.isSame(s.ownerPid(), s.ownerStartTime())) {
-            for (int i = 0; i < 200 && Processes.isSame(s.ownerPid(), s.ownerStartTime()); i++) {
-                ContainerState now = containers.load(s.id());
-                if (now.status() != Status.RUNNING) return now;
-                sleep(5);
-            }
-        }
+        // The owner is alive and about to record the exit itself (it needs the lock we hold).
+        if (Processes.isSame(s.ownerPid(), s.ownerStartTime())) return s;
         return recordExit(s, 255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
                 + ") ended before it, so nobody could collect its exit status");
     }

@@ -139,6 +139,8 @@ public final class ContainerStart {
 
     private static void namespaceThread(LaunchSpec spec, Handoff h) {
         boolean prepared = false;
+        int gateDirFd = -1;
+        Spawn spawn = null;
         try {
             h.tid = Sys.gettid();
             h.joinedCgroup = spec.cgroup() != null && spec.cgroup().joinThread(h.tid);
@@ -161,8 +163,8 @@ public final class ContainerStart {
             User user = User.resolve(root, spec.user());
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
-            int gateDirFd = Gate.create(spec.gateDir());
-            Spawn spawn = new Spawn(program, spec.args(), env).setsid();
+            gateDirFd = Gate.create(spec.gateDir());
+            spawn = new Spawn(program, spec.args(), env).setsid();
             int gateFd = 1 + Math.max(gateDirFd, Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
             spawn.fchdir(gateDirFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
             if (h.pty != null) {
@@ -183,10 +185,12 @@ public final class ContainerStart {
             } catch (SyscallException e) {
                 h.execErrno = e.errno();
             }
-            Sys.close(gateDirFd);
         } catch (Throwable e) {
             h.failure = e;
+            if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master); // no container will use it
         } finally {
+            if (gateDirFd >= 0) Sys.close(gateDirFd);
+            if (spawn != null) spawn.close();
             if (!prepared) h.prepared.countDown();
             h.spawned.countDown();
         }
