@@ -1,13 +1,22 @@
 package jbox.cgroup;
 
-/** One container's cgroup, in every hierarchy the host has. */
+import java.util.List;
+
+/**
+ * One container's cgroup, in whichever hierarchies hold each controller. Cgroups do four jobs,
+ * and each has its methods here: limits and priority ({@link #apply}), accounting ({@link #usage}),
+ * and task control ({@link #freeze}, {@link #thaw}, {@link #kill}).
+ */
 public interface Cgroup {
-    /** Human-readable path, e.g. /jbox/ID. */
+    /** e.g. /jbox/ID */
     String path();
 
+    /** "v1", "v2" or "hybrid": which kind of host this cgroup lives on. */
+    String mode();
+
     /**
-     * Moves one thread of this JVM in, where the hierarchy allows single threads (cgroup v1).
-     * A process spawned by that thread is then born inside: no window where it runs outside.
+     * Moves one thread of this JVM in, where every hierarchy in use allows single threads (cgroup
+     * v1). A process spawned by that thread is then born inside: no window where it runs outside.
      * Returns false where only whole processes can move (cgroup v2).
      */
     boolean joinThread(int tid);
@@ -15,8 +24,22 @@ public interface Cgroup {
     /** Moves a whole process in (cgroup.procs). */
     void addProcess(int pid);
 
-    /** Pids of every process inside. */
-    java.util.List<Integer> pids();
+    /** Writes limits and weights; fields that are null stay as they are. */
+    void apply(Resources resources);
+
+    Usage usage();
+
+    /** Stops every process inside (v1 freezer.state, v2 cgroup.freeze) and waits until they are. */
+    void freeze();
+
+    void thaw();
+
+    boolean frozen();
+
+    /** Sends a signal to every process inside; SIGKILL uses v2's cgroup.kill where the kernel has it. */
+    void kill(int signal);
+
+    List<Integer> pids();
 
     /** Kills everything inside and removes the cgroup from every hierarchy. */
     void destroy();

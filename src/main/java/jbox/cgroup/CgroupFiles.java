@@ -9,10 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reading and writing cgroup files, with errors that name the file and the value. */
-final class CgroupFiles {
+public final class CgroupFiles {
+    /** Sees every write: the shell's explain mode shows them, tests of fake trees check them. */
+    private static volatile java.util.function.BiConsumer<Path, String> trace;
+
     private CgroupFiles() {}
 
+    public static void trace(java.util.function.BiConsumer<Path, String> listener) { trace = listener; }
+
     static void write(Path file, String value) {
+        var t = trace;
+        if (t != null) t.accept(file, value);
         try {
             Files.writeString(file, value);
         } catch (IOException e) {

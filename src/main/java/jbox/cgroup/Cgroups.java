@@ -3,39 +3,50 @@ package jbox.cgroup;
 import jbox.sys.ProcFiles;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Finds the host's cgroup hierarchies from /proc/self/mountinfo and makes container cgroups
- * under a "jbox" parent. Three layouts exist: pure v2 (one unified tree), pure v1 (a tree per
- * controller) and hybrid (v1 controllers plus a cgroup2 mount holding none or a few, like this
- * project's CI machine). Controllers found in v1 trees are used there; on a pure v2 host the
- * unified tree is used.
+ * Finds the host's cgroup hierarchies in /proc/self/mountinfo and decides, per controller, which
+ * one holds it. Three layouts exist: pure v2 (one unified tree), pure v1 (a tree per controller)
+ * and hybrid (v1 trees plus a cgroup2 mount with whatever controllers v1 does not hold). A
+ * controller found in a v1 tree is used there; otherwise in the unified tree if it lists it.
+ * Container cgroups are made under a "jbox" parent.
+ *
+ * <p>{@code JBOX_CGROUP=v2} (or -Djbox.cgroup=v2) uses only the unified tree even on a hybrid host:
+ * the tests use it to run real containers through the v2 code on a v1 machine.
  */
 public final class Cgroups {
-    /** Controller hierarchies that matter for containers; v1 mounts of other names are ignored. */
-    static final List<String> V1_CONTROLLERS = List.of("cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices");
+    /** The controllers jbox uses, by the v1 and v2 names the kernel gives them. */
+    static final Set<String> KNOWN = Set.of("cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", "io");
 
-    private final List<Path> v1Dirs;
-    private final Path v2Dir;
+    private final Map<String, Hierarchy> byController;
+    private final Hierarchy unified;
+    private final String mode;
     private final String parent;
 
-    private Cgroups(List<Path> v1Dirs, Path v2Dir, String parent) {
-        this.v1Dirs = v1Dirs;
-        this.v2Dir = v2Dir;
+    private Cgroups(Map<String, Hierarchy> byController, Hierarchy unified, String mode, String parent) {
+        this.byController = byController;
+        this.unified = unified;
+        this.mode = mode;
         this.parent = parent;
     }
 
     public static Cgroups detect() throws IOException {
-        return fromMountinfo(ProcFiles.read(Path.of("/proc/self/mountinfo")), "jbox");
+        String forced = System.getProperty("jbox.cgroup", System.getenv("JBOX_CGROUP"));
+        return fromMountinfo(ProcFiles.read(Path.of("/proc/self/mountinfo")), "jbox", "v2".equals(forced));
     }
 
-    /** Parses mountinfo text; separate so layouts of other hosts can be tested. */
-    static Cgroups fromMountinfo(String mountinfo, String parent) {
-        List<Path> v1 = new ArrayList<>();
-        Path unified = null;
+    /** Parses mountinfo text; controllers of a cgroup2 mount are read from its cgroup.controllers. */
+    static Cgroups fromMountinfo(String mountinfo, String parent, boolean unifiedOnly) {
+        List<Hierarchy> v1 = new ArrayList<>();
+        Hierarchy unified = null;
         for (String line : mountinfo.split("\n")) {
             String[] halves = line.split(" - ", 2);
             if (halves.length < 2) continue;
@@ -44,31 +55,67 @@ public final class Cgroups {
             if (left.length < 5 || right.length < 3) continue;
             Path mountPoint = Path.of(left[4]);
             if (right[0].equals("cgroup2")) {
-                unified = mountPoint;
+                unified = new Hierarchy(mountPoint, true, readControllers(mountPoint));
             } else if (right[0].equals("cgroup")) {
-                for (String opt : right[2].split(",")) {
-                    if (V1_CONTROLLERS.contains(opt) && !v1.contains(mountPoint)) v1.add(mountPoint);
-                }
+                Set<String> controllers = new LinkedHashSet<>();
+                for (String opt : right[2].split(",")) if (KNOWN.contains(opt)) controllers.add(opt);
+                if (!controllers.isEmpty()) v1.add(new Hierarchy(mountPoint, false, controllers));
             }
         }
-        return new Cgroups(v1, v1.isEmpty() ? unified : null, parent);
+        Map<String, Hierarchy> by = new LinkedHashMap<>();
+        if (!unifiedOnly) for (Hierarchy h : v1) for (String c : h.controllers()) by.putIfAbsent(c, h);
+        if (unified != null) for (String c : unified.controllers()) if (KNOWN.contains(c)) by.putIfAbsent(c, unified);
+        String mode;
+        if (unifiedOnly || v1.isEmpty()) {
+            mode = unified == null ? "none" : "v2";
+        } else {
+            mode = unified != null ? "hybrid" : "v1";
+        }
+        // The unified tree also does the core jobs (placement, freeze, kill) when it is the only one.
+        Hierarchy core = mode.equals("v2") ? unified : null;
+        return new Cgroups(by, core, mode, parent);
     }
 
-    public String mode() { return v2Dir != null ? "v2" : v1Dirs.isEmpty() ? "none" : "v1"; }
+    private static Set<String> readControllers(Path mount) {
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            Path f = mount.resolve("cgroup.controllers");
+            if (Files.exists(f)) for (String c : ProcFiles.read(f).trim().split("\\s+")) if (!c.isEmpty()) out.add(c);
+        } catch (IOException e) {
+            // no controllers readable: treat the tree as empty
+        }
+        return out;
+    }
+
+    /** "v1", "v2", "hybrid" or "none". */
+    public String mode() { return mode; }
+
+    /** Which hierarchy holds each controller, for `jbox info` and the shell. */
+    public Map<String, String> controllers() {
+        Map<String, String> out = new LinkedHashMap<>();
+        byController.forEach((c, h) -> out.put(c, (h.unified() ? "v2 " : "v1 ") + h.mount()));
+        return out;
+    }
+
+    /** Limits the host will accept but not enforce, said as Docker says them ("WARNING: ..."). */
+    public static java.util.List<String> warnings(Resources r) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (r.blkioWeight() != null && BlockIo.disksWithWeights().isEmpty()) {
+            out.add("WARNING: --blkio-weight has no effect on this host: only the BFQ IO scheduler shares disk time by weight, "
+                    + "and no disk uses it (see /sys/block/*/queue/scheduler). The --device-read-bps/--device-write-bps caps do work.");
+        }
+        return out;
+    }
 
     /** Creates (or reopens) the cgroup of a container. */
     public Cgroup forContainer(String id) throws IOException {
-        String path = "/" + parent + "/" + id;
-        if (v2Dir != null) return CgroupV2.create(v2Dir, path);
-        if (!v1Dirs.isEmpty()) return CgroupV1.create(v1Dirs, path);
-        return null;
+        if (mode.equals("none")) return null;
+        return ContainerCgroup.create(byController, unified, "/" + parent + "/" + id, mode);
     }
 
     /** The container's cgroup if it still exists, without creating it. */
     public Cgroup existing(String id) {
-        String path = "/" + parent + "/" + id;
-        if (v2Dir != null) return CgroupV2.existing(v2Dir, path);
-        if (!v1Dirs.isEmpty()) return CgroupV1.existing(v1Dirs, path);
-        return null;
+        if (mode.equals("none")) return null;
+        return ContainerCgroup.existing(byController, unified, "/" + parent + "/" + id, mode);
     }
 }

@@ -19,10 +19,11 @@ final class ContainerOptions {
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY") boolean tty;
     @Option(names = "--rm", description = "Automatically remove the container when it exits") boolean autoRemove;
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
+    @picocli.CommandLine.Mixin ResourceOptions limits;
     @Parameters(index = "0", paramLabel = "IMAGE") String image;
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
 
     CreateRequest request() {
-        return new CreateRequest(image, name, command, entrypoint, env, workdir, user, hostname, tty, interactive, autoRemove);
+        return new CreateRequest(image, name, command, entrypoint, env, workdir, user, hostname, tty, interactive, autoRemove, limits.resources());
     }
 }

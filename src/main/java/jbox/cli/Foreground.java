@@ -46,7 +46,7 @@ final class Foreground {
         }
     }
 
-    static int run(Engine engine, ContainerState c) {
+    static int run(Engine engine, ContainerState c, java.io.PrintWriter err) {
         SignalProxy proxy = new SignalProxy();
         int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
         Engine.Owned owned;
@@ -57,10 +57,13 @@ final class Foreground {
         }
         proxy.forwardTo(owned.process().pid);
         TtyAttach tty = c.tty() ? TtyAttach.attach(owned.ptyMaster(), c.openStdin()) : null;
+        Engine.Exit exit;
         try {
-            return engine.waitFor(owned);
+            exit = engine.waitFor(owned);
         } finally {
             if (tty != null) tty.close();
         }
+        if (exit.oomKilled()) err.println("jbox: " + OomMessage.of(c.name(), exit.memoryLimit()));
+        return exit.code();
     }
 }

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.cgroup.Resources;
+import jbox.cgroup.Usage;
 import jbox.engine.Engine;
 import jbox.engine.EngineException;
 import jbox.engine.Errors;
@@ -75,8 +77,8 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("Status", c.status().wire());
         state.put("Running", c.status() == Status.RUNNING);
-        state.put("Paused", false);
-        state.put("OOMKilled", false);
+        state.put("Paused", c.paused());
+        state.put("OOMKilled", c.oomKilled());
         state.put("Dead", false);
         state.put("Pid", c.pid());
         state.put("ExitCode", c.exitCode());
@@ -88,7 +90,37 @@ final class InspectCommand implements Callable<Integer> {
         m.put("Name", "/" + c.name());
         var dir = engine.containers().dirOf(c.id());
         m.put("LogPath", dir.resolve("container.log").toString());
-        m.put("HostConfig", Map.of("AutoRemove", c.autoRemove()));
+        Resources r = c.limits();
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("AutoRemove", c.autoRemove());
+        host.put("Memory", r.memory() == null ? 0 : r.memory());
+        host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap());
+        host.put("NanoCpus", r.cpuQuota() == null ? 0 : r.cpuQuota() * 1_000_000_000L / Resources.CPU_PERIOD);
+        host.put("CpuShares", r.cpuShares() == null ? 0 : r.cpuShares());
+        host.put("CpusetCpus", r.cpusetCpus() == null ? "" : r.cpusetCpus());
+        host.put("PidsLimit", r.pidsLimit());
+        host.put("BlkioWeight", r.blkioWeight() == null ? 0 : r.blkioWeight());
+        host.put("BlkioDeviceReadBps", rates(r.deviceReadBps()));
+        host.put("BlkioDeviceWriteBps", rates(r.deviceWriteBps()));
+        m.put("HostConfig", host);
+        if (c.status() == Status.RUNNING) {
+            try {
+                Usage u = engine.usage(c);
+                Map<String, Object> usage = new LinkedHashMap<>();
+                usage.put("CpuNanos", u.cpuNanos());
+                usage.put("MemoryUsage", u.memoryUsage());
+                usage.put("MemoryMaxUsage", u.memoryMaxUsage());
+                usage.put("MemoryLimit", u.memoryLimit());
+                usage.put("Pids", u.pids());
+                usage.put("PidsLimit", u.pidsLimit());
+                usage.put("BlockRead", u.blockRead());
+                usage.put("BlockWrite", u.blockWrite());
+                usage.put("OomKills", u.oomKills());
+                m.put("JboxUsage", usage);
+            } catch (RuntimeException e) {
+                // ended while we looked
+            }
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("LowerDir", String.join(":", c.layers().stream().map(l -> engine.root().resolve("layers").resolve(l.substring(7)).toString()).toList()));
         data.put("UpperDir", dir.resolve("upper").toString());
@@ -107,6 +139,12 @@ final class InspectCommand implements Callable<Integer> {
         m.put("Config", config);
         if (c.procMount() != null) m.put("JboxProcMount", c.procMount());
         return m;
+    }
+
+    private static List<Map<String, Object>> rates(List<Resources.DeviceRate> rates) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Resources.DeviceRate d : rates) out.add(Map.of("Path", d.path(), "Rate", d.bytesPerSecond()));
+        return out;
     }
 
     static Map<String, Object> image(Image i) {

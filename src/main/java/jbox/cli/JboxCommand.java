@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
         description = "A container engine to learn containers with.",
         subcommands = {PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
-                InspectCommand.class, LogsCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})
+                InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
+                UnpauseCommand.class, UpdateCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})
 public final class JboxCommand implements Runnable {
     @Spec
     CommandSpec spec;

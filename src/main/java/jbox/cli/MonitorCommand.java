@@ -38,6 +38,6 @@ final class MonitorCommand implements Callable<Integer> {
             copy.setDaemon(true);
             copy.start();
         }
-        return engine.waitFor(owned);
+        return engine.waitFor(owned).code();
     }
 }

@@ -42,8 +42,10 @@ final class PsCommand implements Runnable {
     static String status(ContainerState c) {
         return switch (c.status()) {
             case CREATED -> "Created";
-            case RUNNING -> "Up " + Format.duration(java.time.Duration.between(java.time.Instant.parse(c.startedAt()), java.time.Instant.now()));
-            case EXITED -> "Exited (" + c.exitCode() + ") " + Format.ago(c.finishedAt());
+            case RUNNING -> "Up " + Format.duration(java.time.Duration.between(java.time.Instant.parse(c.startedAt()), java.time.Instant.now()))
+                    + (c.paused() ? " (Paused)" : "");
+            case EXITED -> "Exited (" + c.exitCode() + ") " + Format.ago(c.finishedAt())
+                    + (c.oomKilled() ? " (" + OomMessage.shortForm(c.limits().memory()) + ")" : "");
         };
     }
 }

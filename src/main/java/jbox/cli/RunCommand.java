@@ -25,6 +25,6 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(c.id());
             return 0;
         }
-        return Foreground.run(engine, c);
+        return Foreground.run(engine, c, spec.commandLine().getErr());
     }
 }

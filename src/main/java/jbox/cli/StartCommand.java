@@ -22,7 +22,7 @@ final class StartCommand implements Callable<Integer> {
         Engine engine = Engine.open();
         if (attach) {
             if (containers.size() != 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "you cannot start and attach multiple containers at once");
-            return Foreground.run(engine, engine.inspect(containers.get(0)));
+            return Foreground.run(engine, engine.inspect(containers.get(0)), spec.commandLine().getErr());
         }
         for (String name : containers) {
             ContainerState c = engine.inspect(name);

@@ -1,5 +1,7 @@
 package jbox.engine;
 
+import jbox.cgroup.Resources;
+
 import java.util.List;
 
 /**
@@ -19,4 +21,5 @@ public record CreateRequest(
         String hostname,
         boolean tty,
         boolean interactive,
-        boolean autoRemove) {}
+        boolean autoRemove,
+        Resources resources) {}

@@ -2,6 +2,8 @@ package jbox.engine;
 
 import jbox.cgroup.Cgroup;
 import jbox.cgroup.Cgroups;
+import jbox.cgroup.Resources;
+import jbox.cgroup.Usage;
 import jbox.image.Bundled;
 import jbox.image.Image;
 import jbox.image.ImageNotFoundException;
@@ -136,6 +138,7 @@ public final class Engine {
     /** Records a new container (no process yet), like docker create. */
     public ContainerState create(CreateRequest req, Consumer<String> progress) {
         Image image = imageFor(req.image(), progress);
+        if (req.resources() != null) Cgroups.warnings(req.resources()).forEach(progress);
         Oci.ContainerConfig ic = image.containerConfig();
         List<String> entrypoint = req.entrypoint() != null
                 ? (req.entrypoint().isEmpty() ? List.of() : List.of(req.entrypoint()))
@@ -170,7 +173,8 @@ public final class Engine {
             }
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
-                    image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null);
+                    image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
+                    req.resources() == null ? Resources.NONE : req.resources(), false, false);
             containers.save(s);
             return s;
         } catch (IOException e) {
@@ -210,7 +214,7 @@ public final class Engine {
             }
             Image image = images.find(s.imageId());
             List<Path> lower = images.layerDirs(image);
-            Cgroup cgroup = cgroups().forContainer(s.id());
+            Cgroup cgroup = cgroupWithLimits(s);
             LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lower, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
                     s.tty(), stdio, cgroup);
             ContainerStart.Created created;
@@ -236,34 +240,135 @@ public final class Engine {
         }
     }
 
-    /** Waits for an owned container's first process to end; records the exit; returns the exit code. */
-    public int waitFor(Owned owned) {
+    /** The container's cgroup with its limits written, before any process is in it. Nothing is left if that fails. */
+    private Cgroup cgroupWithLimits(ContainerState s) throws IOException {
+        Cgroup cgroup = cgroups().forContainer(s.id());
+        if (cgroup == null) {
+            if (!s.limits().isEmpty()) {
+                throw new EngineException("cannot limit container " + s.name() + ": this host has no cgroups mounted",
+                        "resource limits are written to cgroup files under /sys/fs/cgroup", "mount cgroup2 on /sys/fs/cgroup, or drop the limit flags");
+            }
+            return null;
+        }
+        try {
+            cgroup.apply(s.limits());
+        } catch (RuntimeException e) {
+            cgroup.destroy();
+            if (s.autoRemove()) containers.delete(s.id());
+            throw new EngineException(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
+        }
+        return cgroup;
+    }
+
+    /** How an owned container ended. */
+    public record Exit(int code, boolean oomKilled, Long memoryLimit) {}
+
+    /** Waits for an owned container's first process to end and records the exit. */
+    public Exit waitFor(Owned owned) {
         int status = Sys.waitpid(owned.process().pid);
         int code = Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status);
         String id = owned.state().id();
+        boolean oom = false;
         try (FileLock ignored = containers.lock(id)) {
-            recordExit(containers.load(id), code, null);
+            oom = recordExit(containers.load(id), code, null).oomKilled();
         } catch (java.nio.file.NoSuchFileException e) {
             // removed meanwhile (rm -f from another jbox): nothing left to record
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the exit of container " + id);
         }
-        return code;
+        return new Exit(code, oom, owned.state().limits().memory());
+    }
+
+    // ---- cgroups: limits, accounting, task control ----
+
+    /** A running container's cgroup, or a clear error. */
+    private Cgroup runningCgroup(ContainerState s, String action) {
+        if (s.status() != Status.RUNNING) {
+            throw new EngineException("Cannot " + action + " container " + s.name() + ": it is not running",
+                    "only a running container has a cgroup with processes", "start it first");
+        }
+        try {
+            Cgroup cg = cgroups().existing(s.id());
+            if (cg == null) throw new EngineException("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
+            return cg;
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot find the cgroup of " + s.name());
+        }
+    }
+
+    /** docker pause: freezes every process of the container (task control). */
+    public void pause(String nameOrId) { setPaused(nameOrId, true); }
+
+    public void unpause(String nameOrId) { setPaused(nameOrId, false); }
+
+    private void setPaused(String nameOrId, boolean pause) {
+        ContainerState s = inspect(nameOrId);
+        if (s.paused() == pause) {
+            throw new EngineException("Container " + s.name() + " is " + (pause ? "already paused" : "not paused"), null,
+                    pause ? "unpause it with jbox unpause " + s.name() : "pause it with jbox pause " + s.name());
+        }
+        Cgroup cg = runningCgroup(s, pause ? "pause" : "unpause");
+        if (pause) cg.freeze(); else cg.thaw();
+        try (FileLock ignored = containers.lock(s.id())) {
+            containers.save(containers.load(s.id()).withPaused(pause));
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the pause of " + s.name());
+        }
+    }
+
+    /** docker update: new limits for a running (or stopped) container; kept for its next start. */
+    public ContainerState update(String nameOrId, Resources changes) {
+        ContainerState s = inspect(nameOrId);
+        Resources merged = s.limits().merge(changes);
+        if (s.status() == Status.RUNNING) {
+            try {
+                runningCgroup(s, "update").apply(changes.memory() != null && changes.memorySwap() == null
+                        ? changes.merge(new Resources(null, merged.memorySwap(), null, null, null, null, null, null, null)) : changes);
+            } catch (jbox.cgroup.CgroupException e) {
+                throw new EngineException(e.getMessage(), "the kernel refused the new limit", "choose another value");
+            }
+        }
+        try (FileLock ignored = containers.lock(s.id())) {
+            ContainerState updated = containers.load(s.id()).withResources(merged);
+            containers.save(updated);
+            return updated;
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the new limits of " + s.name());
+        }
+    }
+
+    /** What a running container has used (accounting). */
+    public Usage usage(ContainerState s) { return runningCgroup(s, "read the usage of").usage(); }
+
+    /** Pids (host view) of every process in a running container. */
+    public List<Integer> processes(String nameOrId) {
+        ContainerState s = inspect(nameOrId);
+        return runningCgroup(s, "list the processes of").pids();
+    }
+
+    /** Which hierarchy holds each controller on this host. */
+    public Cgroups cgroupLayout() {
+        try {
+            return cgroups();
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read the cgroup layout");
+        }
     }
 
     /**
-     * The container's first process has ended: free its cgroup, then record the exit, or remove
-     * the container if it was started with --rm (then null is returned). Call under its lock.
+     * The container's first process has ended: free its cgroup (noting whether the OOM killer
+     * struck), then record the exit, or remove the container if it was started with --rm.
+     * Returns how it ended either way. Call under its lock.
      */
     private ContainerState recordExit(ContainerState now, int exitCode, String error) throws IOException {
         Cgroup cg = cgroups().existing(now.id());
-        if (cg != null) cg.destroy();
-        if (now.autoRemove()) {
-            containers.delete(now.id());
-            return null;
+        boolean oomKilled = false;
+        if (cg != null) {
+            oomKilled = cg.usage().oomKills() > 0;
+            cg.destroy();
         }
-        ContainerState done = now.exited(exitCode, error, Instant.now().toString());
-        containers.save(done);
+        ContainerState done = now.exited(exitCode, error, Instant.now().toString(), oomKilled);
+        if (now.autoRemove()) containers.delete(now.id()); else containers.save(done);
         return done;
     }
 
@@ -277,8 +382,9 @@ public final class Engine {
         if (s.status() != Status.RUNNING || Processes.isSame(s.pid(), s.pidStartTime())) return s;
         // The owner is alive and about to record the exit itself (it needs the lock we hold).
         if (Processes.isSame(s.ownerPid(), s.ownerStartTime())) return s;
-        return recordExit(s, 255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
+        ContainerState lost = recordExit(s, 255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
                 + ") ended before it, so nobody could collect its exit status");
+        return s.autoRemove() ? null : lost;
     }
 
     /** All containers (running only unless all), with stale states repaired. */
@@ -320,7 +426,19 @@ public final class Engine {
             throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
                     "only a running container has processes to signal", "start it first, or check jbox ps -a");
         }
-        Sys.signal(s.pid(), signal);
+        if (signal == Linux.SIGKILL) {
+            runningCgroupOrNull(s).ifPresentOrElse(cg -> cg.kill(signal), () -> Sys.signal(s.pid(), signal));
+        } else {
+            Sys.signal(s.pid(), signal);
+        }
+    }
+
+    private Optional<Cgroup> runningCgroupOrNull(ContainerState s) {
+        try {
+            return Optional.ofNullable(cgroups().existing(s.id()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -364,7 +482,7 @@ public final class Engine {
                 if (now.status() != Status.RUNNING) return now;
                 if (!Processes.isSame(now.ownerPid(), now.ownerStartTime())) break;
             } catch (java.nio.file.NoSuchFileException e) {
-                return s.exited(assumedCode, null, Instant.now().toString()); // --rm removed it
+                return s.exited(assumedCode, null, Instant.now().toString(), false); // --rm removed it
             } catch (IOException e) {
                 throw Errors.explain(e, "cannot read container " + s.name());
             }
@@ -373,10 +491,9 @@ public final class Engine {
         try (FileLock ignored = containers.lock(s.id())) {
             ContainerState now = containers.load(s.id());
             if (now.status() != Status.RUNNING) return now;
-            ContainerState done = recordExit(now, assumedCode, null);
-            return done != null ? done : now.exited(assumedCode, null, Instant.now().toString());
+            return recordExit(now, assumedCode, null);
         } catch (java.nio.file.NoSuchFileException e) {
-            return s.exited(assumedCode, null, Instant.now().toString());
+            return s.exited(assumedCode, null, Instant.now().toString(), false);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the exit of container " + s.name());
         }

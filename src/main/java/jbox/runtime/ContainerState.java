@@ -1,5 +1,7 @@
 package jbox.runtime;
 
+import jbox.cgroup.Resources;
+
 import java.util.List;
 
 /**
@@ -8,6 +10,8 @@ import java.util.List;
  *
  * @param ownerPid     the jbox process that is the container's parent and will record its exit
  * @param pidStartTime start time of pid (from /proc), to tell it from a later process with the same pid
+ * @param resources    the cgroup limits it runs with (changed by jbox update)
+ * @param oomKilled    the kernel's OOM killer ended it (its memory limit was reached)
  */
 public record ContainerState(
         String id,
@@ -33,22 +37,38 @@ public record ContainerState(
         String error,
         String startedAt,
         String finishedAt,
-        String procMount) {
+        String procMount,
+        Resources resources,
+        boolean paused,
+        boolean oomKilled) {
 
     public String shortId() { return id.substring(0, 12); }
 
     public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount);
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false);
     }
 
-    public ContainerState exited(int exitCode, String error, String finishedAt) {
+    public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount);
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled);
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount);
+                layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
+                resources, false, false);
     }
+
+    public ContainerState withResources(Resources r) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled);
+    }
+
+    public ContainerState withPaused(boolean p) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled);
+    }
+
+    public Resources limits() { return resources == null ? Resources.NONE : resources; }
 }

@@ -20,16 +20,19 @@ class CgroupsTest {
 
     @Test
     void hybridHostsUseTheV1ControllerTrees() {
-        assertEquals("v1", Cgroups.fromMountinfo(HYBRID, "jbox").mode());
+        Cgroups c = Cgroups.fromMountinfo(HYBRID, "jbox", false);
+        assertEquals("hybrid", c.mode());
+        assertEquals("v1 /sys/fs/cgroup/memory", c.controllers().get("memory"));
+        assertEquals("v1 /sys/fs/cgroup/cpu,cpuacct", c.controllers().get("cpu"));
     }
 
     @Test
     void pureV2HostsUseTheUnifiedTree() {
-        assertEquals("v2", Cgroups.fromMountinfo(PURE_V2, "jbox").mode());
+        assertEquals("v2", Cgroups.fromMountinfo(PURE_V2, "jbox", false).mode());
     }
 
     @Test
     void hostsWithoutCgroupsAreRecognised() {
-        assertEquals("none", Cgroups.fromMountinfo("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", "jbox").mode());
+        assertEquals("none", Cgroups.fromMountinfo("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n", "jbox", false).mode());
     }
 }

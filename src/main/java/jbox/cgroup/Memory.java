@@ -1,0 +1,73 @@
+package jbox.cgroup;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The memory controller. v1: memory.limit_in_bytes, memory.memsw.limit_in_bytes (memory+swap),
+ * memory.usage_in_bytes, memory.max_usage_in_bytes, memory.oom_control. v2: memory.max,
+ * memory.swap.max (swap alone), memory.current, memory.peak, memory.events.
+ */
+final class Memory {
+    private Memory() {}
+
+    record Reading(long usage, long maxUsage, long limit, long oomKills) {}
+
+    static void apply(ContainerCgroup g, Resources r) {
+        if (r.memory() == null && r.memorySwap() == null) return;
+        Path dir = g.require("memory", "--memory");
+        if (r.memory() != null && r.memory() < Resources.MINIMUM_MEMORY) {
+            throw new CgroupException("--memory " + Units.binary(r.memory()) + " is too low: the minimum memory limit allowed is 6MB", null);
+        }
+        Long swap = r.memorySwap();
+        if (swap == null && r.memory() != null) swap = 2 * r.memory(); // Docker's default: as much swap as memory
+        if (swap != null && swap != -1 && r.memory() != null && swap < r.memory()) {
+            throw new CgroupException("--memory-swap (" + Units.binary(swap) + ") must be at least --memory (" + Units.binary(r.memory())
+                    + "): it is memory plus swap", null);
+        }
+        if (g.isUnified("memory")) {
+            if (r.memory() != null) CgroupFiles.write(dir.resolve("memory.max"), Long.toString(r.memory()));
+            if (swap != null && Files.exists(dir.resolve("memory.swap.max"))) {
+                CgroupFiles.write(dir.resolve("memory.swap.max"), swap == -1 ? "max" : Long.toString(swap - r.memory()));
+            }
+        } else {
+            if (r.memory() != null) CgroupFiles.write(dir.resolve("memory.limit_in_bytes"), Long.toString(r.memory()));
+            if (swap != null && Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
+                CgroupFiles.write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(swap));
+            }
+        }
+    }
+
+    static Reading read(ContainerCgroup g) {
+        Path dir = g.dir("memory");
+        if (dir == null) return new Reading(0, -1, -1, 0);
+        if (g.isUnified("memory")) {
+            long current = number(dir.resolve("memory.current"));
+            long inactive = field(dir.resolve("memory.stat"), "inactive_file");
+            long peak = Files.exists(dir.resolve("memory.peak")) ? number(dir.resolve("memory.peak")) : -1;
+            return new Reading(Math.max(0, current - inactive), peak, number(dir.resolve("memory.max")), field(dir.resolve("memory.events"), "oom_kill"));
+        }
+        long usage = number(dir.resolve("memory.usage_in_bytes"));
+        long inactive = field(dir.resolve("memory.stat"), "total_inactive_file");
+        long limit = number(dir.resolve("memory.limit_in_bytes"));
+        return new Reading(Math.max(0, usage - inactive), number(dir.resolve("memory.max_usage_in_bytes")),
+                limit >= (1L << 62) ? -1 : limit, field(dir.resolve("memory.oom_control"), "oom_kill"));
+    }
+
+    /** A file holding one number, or "max" (returned as -1). */
+    static long number(Path file) {
+        if (!Files.exists(file)) return -1;
+        String s = CgroupFiles.read(file);
+        return s.equals("max") ? -1 : Long.parseLong(s.split("\\s+")[0]);
+    }
+
+    /** A "key value" line of a flat keyed file (memory.stat, memory.events, cpu.stat, ...), 0 if absent. */
+    static long field(Path file, String key) {
+        if (!Files.exists(file)) return 0;
+        for (String line : CgroupFiles.read(file).split("\n")) {
+            String[] kv = line.trim().split("\\s+");
+            if (kv.length == 2 && kv[0].equals(key)) return Long.parseLong(kv[1]);
+        }
+        return 0;
+    }
+}

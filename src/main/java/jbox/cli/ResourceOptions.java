@@ -1,0 +1,101 @@
+package jbox.cli;
+
+import jbox.cgroup.Resources;
+import jbox.cgroup.Units;
+import jbox.engine.EngineException;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Docker's resource flags, shared by run, create and update, turned into cgroup {@link Resources}. */
+final class ResourceOptions {
+    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 32m, 1g)") String memory;
+    @Option(names = "--memory-swap", description = "Memory plus swap limit; -1 for unlimited swap") String memorySwap;
+    @Option(names = "--cpus", description = "Number of CPUs (e.g. 0.5: half of one CPU's time)") String cpus;
+    @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight, default 1024)") Long cpuShares;
+    @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)") String cpusetCpus;
+    @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)") Long pidsLimit;
+    @Option(names = "--blkio-weight", description = "Block IO (relative weight), between 10 and 1000") Integer blkioWeight;
+    @Option(names = "--device-read-bps", description = "Limit read rate (bytes per second) from a device (e.g. /dev/sda:1mb)") List<String> readBps = new ArrayList<>();
+    @Option(names = "--device-write-bps", description = "Limit write rate (bytes per second) to a device") List<String> writeBps = new ArrayList<>();
+
+    Resources resources() {
+        Long mem = memory == null ? null : bytes(memory, "--memory");
+        Long swap = memorySwap == null ? null : memorySwap.trim().equals("-1") ? -1L : bytes(memorySwap, "--memory-swap");
+        if (mem != null && mem < jbox.cgroup.Resources.MINIMUM_MEMORY) {
+            throw bad("--memory", "Minimum memory limit allowed is 6MB (asked for " + Units.binary(mem) + ")",
+                    "give at least 6m: below that even the container's first program cannot start");
+        }
+        if (mem != null && swap != null && swap != -1 && swap < mem) {
+            throw bad("--memory-swap", "Minimum memoryswap limit should be larger than memory limit",
+                    "--memory-swap is memory plus swap: make it at least --memory, or -1 for unlimited swap");
+        }
+        Long quota = null;
+        if (cpus != null) {
+            double n;
+            try {
+                n = Double.parseDouble(cpus);
+            } catch (NumberFormatException e) {
+                throw bad("--cpus", "invalid number of CPUs: \"" + cpus + "\"", "use a decimal number like 0.5 or 2");
+            }
+            int online = Runtime.getRuntime().availableProcessors();
+            if (n < 0.01 || n > online) {
+                throw bad("--cpus", "range of CPUs is from 0.01 to " + online + ".00, as there are only " + online + " CPUs available",
+                        "choose a value in that range");
+            }
+            quota = Math.round(n * Resources.CPU_PERIOD);
+        }
+        if (cpuShares != null && (cpuShares < 2 || cpuShares > 262144)) {
+            throw bad("--cpu-shares", "CPU shares must be between 2 and 262144 (default 1024)", "choose a value in that range");
+        }
+        if (blkioWeight != null && (blkioWeight < 10 || blkioWeight > 1000)) {
+            throw bad("--blkio-weight", "invalid --blkio-weight " + blkioWeight + ": it must be between 10 and 1000", "choose a value in that range");
+        }
+        return new Resources(mem, swap, quota, cpuShares, cpusetCpus, pidsLimit, blkioWeight, rates(readBps, "--device-read-bps"),
+                rates(writeBps, "--device-write-bps"));
+    }
+
+    private static long bytes(String text, String flag) {
+        try {
+            return Units.parseBytes(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(flag, e.getMessage(), "write sizes like 32m, 512k or 1g");
+        }
+    }
+
+    private static List<Resources.DeviceRate> rates(List<String> specs, String flag) {
+        List<Resources.DeviceRate> out = new ArrayList<>();
+        for (String spec : specs) {
+            int colon = spec.lastIndexOf(':');
+            if (colon <= 0) throw bad(flag, "bad format for " + flag + ": \"" + spec + "\"", "write DEVICE:RATE, e.g. /dev/sda:1mb");
+            Path dev = Path.of(spec.substring(0, colon));
+            long rate = bytes(spec.substring(colon + 1), flag);
+            try {
+                if (!Files.exists(dev) || !"b".equals(type(dev))) {
+                    throw bad(flag, dev + " is not a block device", "name a disk under /dev, e.g. the one / is on (see lsblk)");
+                }
+                long rdev = ((Number) Files.getAttribute(dev, "unix:rdev")).longValue();
+                int major = (int) (((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL));
+                int minor = (int) ((rdev & 0xff) | ((rdev >> 12) & ~0xffL));
+                out.add(new Resources.DeviceRate(dev.toString(), major, minor, rate));
+            } catch (IOException e) {
+                throw bad(flag, "cannot read " + dev + ": " + e.getMessage(), "check the device path");
+            }
+        }
+        return out;
+    }
+
+    private static String type(Path p) throws IOException {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0060000 ? "b" : "other";
+    }
+
+    private static EngineException bad(String flag, String what, String fix) {
+        return new EngineException(what, "the value of " + flag + " is not valid", fix);
+    }
+}
