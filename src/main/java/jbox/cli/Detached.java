@@ -91,15 +91,15 @@ final class Detached {
 
     private static List<String> environment(Engine engine) {
         List<String> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            if (!e.getKey().startsWith("JBOX_")) env.add(e.getKey() + "=" + e.getValue());
+        Map<String, String> vars = new java.util.TreeMap<>(System.getenv());
+        // Settings given as -D properties (tests, the shell) reach the monitor as their JBOX_ variables.
+        vars.put("JBOX_ROOT", engine.root().toString());
+        vars.put("JBOX_HOME", engine.home().toString());
+        for (String setting : List.of("proc", "cgroup")) {
+            String v = System.getProperty("jbox." + setting);
+            if (v != null) vars.put("JBOX_" + setting.toUpperCase(java.util.Locale.ROOT), v);
         }
-        env.add("JBOX_ROOT=" + engine.root());
-        env.add("JBOX_HOME=" + engine.home());
-        String proc = System.getProperty("jbox.proc", System.getenv("JBOX_PROC"));
-        if (proc != null) env.add("JBOX_PROC=" + proc);
-        String launcher = System.getenv("JBOX_LAUNCHER");
-        if (launcher != null) env.add("JBOX_LAUNCHER=" + launcher);
+        vars.forEach((k, v) -> env.add(k + "=" + v));
         return env;
     }
 

@@ -1,0 +1,252 @@
+package jbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.image.AtomicFiles;
+import jbox.image.Json;
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The four jobs of cgroups, seen for real on this machine's kernel (cgroup v1 controllers on a
+ * hybrid host): limits, priority, accounting and task control. Each test runs a probe inside a
+ * container (a memory hog, a fork bomb, a busy loop) and reads what the kernel accounted.
+ */
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CgroupLimitsTest {
+    Jbox jbox;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        assumeTrue(Sys.isRoot(), "needs root");
+        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
+        assertEquals(0, jbox.run("pull", "busybox").code());
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (jbox == null) return;
+        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
+        for (String id : jbox.containerDirs()) fail("container left: " + id);
+        jbox.run("rmi", "busybox");
+        AtomicFiles.deleteTree(jbox.root);
+    }
+
+    private String runDetached(String... args) throws Exception {
+        String[] full = new String[args.length + 2];
+        full[0] = "run";
+        full[1] = "-d";
+        System.arraycopy(args, 0, full, 2, args.length);
+        var r = jbox.run(full);
+        assertEquals(0, r.code(), r.all());
+        return r.out().trim();
+    }
+
+    private JsonNode usage(String id) throws Exception {
+        var r = jbox.run("inspect", "-f", "{{json .JboxUsage}}", id);
+        assertEquals(0, r.code(), r.all());
+        return Json.MAPPER.readTree(r.out());
+    }
+
+    private void rm(String id) throws Exception {
+        assertEquals(0, jbox.run("rm", "-f", id).code());
+        assertTrue(Jbox.cgroupsOf(id).isEmpty(), "its cgroup is removed");
+    }
+
+    @Test
+    void memoryOverTheLimitIsOomKilledAndReported() throws Exception {
+        var r = jbox.run("run", "--rm", "-m", "32m", "busybox", "sh", "-c", "head -c 100m /dev/zero | tail > /dev/null");
+        assertEquals(137, r.code(), r.all());
+        assertTrue(r.err().contains("killed for memory") && r.err().contains("32MiB"), r.err());
+
+        String id = runDetached("-m", "32m", "busybox", "sh", "-c", "head -c 100m /dev/zero | tail > /dev/null");
+        for (int i = 0; i < 100 && !jbox.run("ps", "-a").out().contains("Exited"); i++) Thread.sleep(50);
+        assertEquals("true 137 33554432\n", jbox.run("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}", id).out());
+        assertTrue(jbox.run("ps", "-a").out().contains("Exited (137)") && jbox.run("ps", "-a").out().contains("OOM-killed at memory limit 32MiB"));
+        rm(id);
+    }
+
+    @Test
+    void memoryUsageAndMaxUsageAreAccounted() throws Exception {
+        // Files in the container's /dev/shm (tmpfs) are memory, charged to the container's cgroup.
+        String id = runDetached("-m", "64m", "busybox", "sh", "-c", "head -c 20m /dev/zero > /dev/shm/fill; echo ready; sleep 1000");
+        JsonNode u = null;
+        for (int i = 0; i < 100; i++) {
+            if (jbox.run("logs", id).out().contains("ready")) break;
+            Thread.sleep(50);
+        }
+        u = usage(id);
+        assertEquals(64L << 20, u.get("MemoryLimit").asLong());
+        assertTrue(u.get("MemoryUsage").asLong() >= 20L << 20, "the 20 MiB in /dev/shm are counted: " + u);
+        assertTrue(u.get("MemoryMaxUsage").asLong() >= u.get("MemoryUsage").asLong(), u.toString());
+        var stats = jbox.run("stats", "--no-stream", id);
+        assertTrue(stats.out().lines().skip(1).anyMatch(l -> l.contains("MiB / 64MiB")), stats.out());
+        rm(id);
+    }
+
+    @Test
+    void statsStreamsAFreshTableEverySecond() throws Exception {
+        String id = runDetached("--name", "streamed", "busybox", "sleep", "1000");
+        Process p = jbox.start("stats");
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                p.getInputStream().transferTo(seen);
+            } catch (java.io.IOException e) {
+                // closed when the process is stopped
+            }
+        });
+        reader.start();
+        Thread.sleep(2800);
+        p.destroy();
+        p.waitFor();
+        reader.join(2000);
+        String out;
+        synchronized (seen) {
+            out = seen.toString();
+        }
+        long tables = out.lines().filter(l -> l.startsWith("CONTAINER ID   NAME")).count();
+        assertTrue(tables >= 2, "a new table each second: " + out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith(id.substring(0, 12) + "   streamed")), out);
+        rm(id);
+    }
+
+    @Test
+    void aForkBombStopsAtThePidsLimit() throws Exception {
+        String id = runDetached("--pids-limit", "20", "busybox", "sh", "-c",
+                "(while true; do sleep 1000 & done) 2>/dev/null; echo bomb-stopped; sleep 1000");
+        for (int i = 0; i < 200 && !jbox.run("logs", id).out().contains("bomb-stopped"); i++) Thread.sleep(50);
+        assertTrue(jbox.run("logs", id).out().contains("bomb-stopped"), "the loop ran into the limit and ended");
+        JsonNode u = usage(id);
+        assertEquals(20, u.get("PidsLimit").asLong());
+        assertTrue(u.get("Pids").asLong() <= 20 && u.get("Pids").asLong() >= 15, "at most 20 processes: " + u);
+        assertEquals(0, jbox.run("run", "--rm", "busybox", "true").code(), "the host can still start processes");
+        var top = jbox.run("top", id);
+        assertTrue(top.out().startsWith("UID") && top.out().lines().filter(l -> l.contains("sleep 1000")).count() >= 14, top.out());
+        rm(id);
+    }
+
+    private long cpuNanos(String id) throws Exception { return usage(id).get("CpuNanos").asLong(); }
+
+    @Test
+    void cpusCapsABusyLoopToAFractionOfACpu() throws Exception {
+        String id = runDetached("--cpus", "0.2", "busybox", "sh", "-c", "while true; do :; done");
+        Thread.sleep(500);
+        long c0 = cpuNanos(id), t0 = System.nanoTime();
+        Thread.sleep(2000);
+        double share = (double) (cpuNanos(id) - c0) / (System.nanoTime() - t0);
+        assertTrue(share > 0.12 && share < 0.28, "--cpus 0.2 gives about a fifth of a CPU, measured " + share);
+
+        assertEquals(0, jbox.run("update", "--cpus", "1", id).code());
+        Thread.sleep(300);
+        c0 = cpuNanos(id);
+        t0 = System.nanoTime();
+        Thread.sleep(1500);
+        double after = (double) (cpuNanos(id) - c0) / (System.nanoTime() - t0);
+        assertTrue(after > 0.6, "jbox update raised the cap of the running container: " + after);
+        assertEquals("1000000000\n", jbox.run("inspect", "-f", "{{.HostConfig.NanoCpus}}", id).out(), "the new limit is recorded");
+        rm(id);
+    }
+
+    @Test
+    void cpuSharesSplitOneCpuByWeight() throws Exception {
+        String heavy = runDetached("--cpuset-cpus", "0", "--cpu-shares", "1024", "busybox", "sh", "-c", "while true; do :; done");
+        String light = runDetached("--cpuset-cpus", "0", "--cpu-shares", "256", "busybox", "sh", "-c", "while true; do :; done");
+        Thread.sleep(500);
+        long h0 = cpuNanos(heavy), l0 = cpuNanos(light);
+        Thread.sleep(3000);
+        double ratio = (double) (cpuNanos(heavy) - h0) / (cpuNanos(light) - l0);
+        assertTrue(ratio > 2.5 && ratio < 6.5, "shares 1024:256 split one CPU about 4:1, measured " + ratio);
+        rm(heavy);
+        rm(light);
+    }
+
+    @Test
+    void aReadBpsLimitSlowsADirectRead() throws Exception {
+        String device = rootDisk();
+        assumeTrue(device != null, "the jbox root is not on a block device here");
+        String[] read = {"busybox", "dd", "if=/bin/busybox", "of=/dev/null", "bs=64k", "iflag=direct"};
+        long t0 = System.nanoTime();
+        assertEquals(0, jbox.run(concat(new String[]{"run", "--rm"}, read)).code());
+        long free = (System.nanoTime() - t0) / 1_000_000;
+        t0 = System.nanoTime();
+        var limited = jbox.run(concat(new String[]{"run", "--rm", "--device-read-bps", device + ":1mb"}, read));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, limited.code(), limited.all());
+        assertTrue(ms - free >= 1200, "2 MB of direct reads at 1 MB/s take over a second longer: " + ms + " ms against " + free + " ms unlimited");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** The whole disk that holds the jbox root (throttling applies to disks), as /dev/NAME. */
+    private String rootDisk() throws Exception {
+        long dev = ((Number) Files.getAttribute(jbox.root, "unix:dev")).longValue();
+        int major = (int) (((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL));
+        int minor = (int) ((dev & 0xff) | ((dev >> 12) & ~0xffL));
+        Path sys = Path.of("/sys/dev/block/" + major + ":" + minor);
+        if (!Files.exists(sys)) return null;
+        Path disk = Files.exists(sys.resolve("partition")) ? sys.toRealPath().getParent() : sys.toRealPath();
+        for (String line : Files.readAllLines(disk.resolve("uevent"))) {
+            if (line.startsWith("DEVNAME=")) return "/dev/" + line.substring(8);
+        }
+        return null;
+    }
+
+    @Test
+    void pauseFreezesEveryProcessAndUnpauseResumes() throws Exception {
+        String id = runDetached("busybox", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done");
+        Path counter = jbox.root.resolve("containers").resolve(id).resolve("upper/tmp/count");
+        for (int i = 0; i < 100 && !Files.exists(counter); i++) Thread.sleep(20);
+        assertEquals(id + "\n", jbox.run("pause", id).out());
+        assertTrue(jbox.run("ps").out().contains("(Paused)"));
+        String frozen = Files.readString(counter).trim();
+        Thread.sleep(500);
+        assertEquals(frozen, Files.readString(counter).trim(), "a paused container does not run");
+        assertEquals(0, jbox.run("unpause", id).code());
+        Thread.sleep(500);
+        assertTrue(Long.parseLong(Files.readString(counter).trim()) > Long.parseLong(frozen), "unpaused, it counts on");
+        rm(id);
+    }
+
+    @Test
+    void killEndsTheWholeCgroup() throws Exception {
+        String id = runDetached("busybox", "sh", "-c", "sleep 1000 & sleep 1000 & wait");
+        for (int i = 0; i < 100 && usage(id).get("Pids").asLong() < 3; i++) Thread.sleep(20);
+        assertEquals(3, usage(id).get("Pids").asLong());
+        assertEquals(0, jbox.run("kill", id).code());
+        for (int i = 0; i < 100 && !jbox.run("ps", "-a").out().contains("Exited (137)"); i++) Thread.sleep(20);
+        assertTrue(jbox.run("ps", "-a").out().contains("Exited (137)"));
+        assertTrue(Jbox.cgroupsOf(id).isEmpty(), "no process and no cgroup is left");
+        rm(id);
+    }
+
+    @Test
+    void badLimitsAreRefusedBeforeAnythingIsCreated() throws Exception {
+        List<String> before = jbox.containerDirs();
+        var units = jbox.run("run", "-m", "10Q", "busybox", "true");
+        assertEquals(125, units.code());
+        assertTrue(units.err().contains("invalid size: '10Q'"), units.err());
+        var low = jbox.run("run", "-m", "1m", "busybox", "true");
+        assertTrue(low.err().contains("Minimum memory limit allowed is 6MB"), low.err());
+        var cpus = jbox.run("run", "--cpus", "99", "busybox", "true");
+        assertTrue(cpus.err().contains("range of CPUs is from 0.01"), cpus.err());
+        var dev = jbox.run("run", "--device-read-bps", "/etc/passwd:1mb", "busybox", "true");
+        assertTrue(dev.err().contains("is not a block device"), dev.err());
+        assertEquals(before, jbox.containerDirs(), "no container was created");
+    }
+}

@@ -1,0 +1,84 @@
+package jbox.it;
+
+import jbox.image.AtomicFiles;
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The cgroup v2 code path with a real kernel: JBOX_CGROUP=v2 makes jbox use only the unified
+ * tree. On this project's hybrid CI machine that tree holds no controllers, so limits cannot be
+ * seen here (FakeTreeTest covers their files), but everything v2 does without controllers can:
+ * moving the gated process in before exec, cgroup.freeze, cgroup.events, cgroup.kill, removal.
+ */
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UnifiedTreeTest {
+    Jbox jbox;
+    Path unified;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        assumeTrue(Sys.isRoot(), "needs root");
+        unified = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(" - cgroup2 "))
+                .map(l -> Path.of(l.split(" ")[4])).findFirst().orElse(null);
+        assumeTrue(unified != null, "no cgroup2 mount on this host");
+        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
+        jbox.env.put("JBOX_CGROUP", "v2");
+        assertEquals(0, jbox.run("pull", "busybox").code());
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (jbox == null) return;
+        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
+        jbox.run("rmi", "busybox");
+        AtomicFiles.deleteTree(jbox.root);
+    }
+
+    @Test
+    void theFirstProcessIsInItsV2CgroupAndTaskControlWorks() throws Exception {
+        var r = jbox.run("run", "-d", "busybox", "sh", "-c", "sleep 1000 & i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done");
+        assertEquals(0, r.code(), r.all());
+        String id = r.out().trim();
+        Path group = unified.resolve("jbox").resolve(id);
+        assertTrue(Files.isDirectory(group), "the container's cgroup is in the unified tree");
+        String pid = jbox.run("inspect", "-f", "{{.State.Pid}}", id).out().trim();
+        assertTrue(Files.readString(group.resolve("cgroup.procs")).lines().anyMatch(pid::equals), "PID 1 was moved in before it ran");
+        assertTrue(Files.readString(group.resolve("cgroup.events")).contains("populated 1"));
+
+        Path counter = jbox.root.resolve("containers").resolve(id).resolve("upper/tmp/count");
+        for (int i = 0; i < 100 && !Files.exists(counter); i++) Thread.sleep(20);
+        assertEquals(0, jbox.run("pause", id).code());
+        assertTrue(Files.readString(group.resolve("cgroup.events")).contains("frozen 1"), "cgroup.freeze froze it");
+        String frozen = Files.readString(counter).trim();
+        Thread.sleep(400);
+        assertEquals(frozen, Files.readString(counter).trim());
+        assertEquals(0, jbox.run("unpause", id).code());
+        Thread.sleep(400);
+        assertNotEquals(frozen, Files.readString(counter).trim());
+
+        assertEquals(0, jbox.run("kill", id).code(), "SIGKILL goes to the whole group through cgroup.kill");
+        for (int i = 0; i < 100 && Files.exists(group); i++) Thread.sleep(20);
+        assertFalse(Files.exists(group), "the group is removed once its processes are gone");
+        assertEquals(0, jbox.run("rm", id).code());
+    }
+
+    @Test
+    void limitsThisTreeCannotEnforceAreRefusedClearly() throws Exception {
+        var before = jbox.containerDirs();
+        var r = jbox.run("run", "--rm", "-m", "32m", "busybox", "true");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("--memory needs the cgroup \"memory\" controller, which this host does not offer (v2 cgroups"), r.err());
+        assertEquals(before, jbox.containerDirs(), "nothing half-created is left");
+    }
+}
