@@ -31,10 +31,13 @@ final class Memory {
                 CgroupFiles.write(dir.resolve("memory.swap.max"), swap == -1 ? "max" : Long.toString(swap - r.memory()));
             }
         } else {
+            Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
+            boolean withSwap = swap != null && Files.exists(memsw);
+            // v1 keeps limit <= memsw at every moment: raise memsw first when growing, lower the limit first when shrinking.
+            boolean swapFirst = withSwap && r.memory() != null && r.memory() > number(memsw);
+            if (swapFirst) CgroupFiles.write(memsw, Long.toString(swap));
             if (r.memory() != null) CgroupFiles.write(dir.resolve("memory.limit_in_bytes"), Long.toString(r.memory()));
-            if (swap != null && Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
-                CgroupFiles.write(dir.resolve("memory.memsw.limit_in_bytes"), Long.toString(swap));
-            }
+            if (withSwap && !swapFirst) CgroupFiles.write(memsw, Long.toString(swap));
         }
     }
 

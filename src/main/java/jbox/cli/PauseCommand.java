@@ -2,23 +2,9 @@ package jbox.cli;
 
 import jbox.engine.Engine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
-import java.util.List;
 
 @Command(name = "pause", description = "Pause all processes within one or more containers (cgroup freezer)")
-final class PauseCommand implements Runnable {
-    @Spec CommandSpec spec;
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
-
+final class PauseCommand extends EachContainerCommand {
     @Override
-    public void run() {
-        Engine engine = Engine.open();
-        for (String c : containers) {
-            engine.pause(c);
-            spec.commandLine().getOut().println(c);
-        }
-    }
+    void apply(Engine engine, String container) { engine.pause(container); }
 }

@@ -1,27 +1,18 @@
 package jbox.cli;
 
+import jbox.cgroup.Resources;
 import jbox.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
-import java.util.List;
 
 @Command(name = "update", description = "Update the resource limits of one or more containers")
-final class UpdateCommand implements Runnable {
-    @Spec CommandSpec spec;
+final class UpdateCommand extends EachContainerCommand {
     @Mixin ResourceOptions limits;
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
+    private Resources changes;
 
     @Override
-    public void run() {
-        Engine engine = Engine.open();
-        var changes = limits.resources();
-        for (String c : containers) {
-            engine.update(c, changes);
-            spec.commandLine().getOut().println(c);
-        }
-    }
+    void prepare() { changes = limits.resources(); }
+
+    @Override
+    void apply(Engine engine, String container) { engine.update(container, changes); }
 }

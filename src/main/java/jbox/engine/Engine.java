@@ -321,9 +321,13 @@ public final class Engine {
         ContainerState s = inspect(nameOrId);
         Resources merged = s.limits().merge(changes);
         if (s.status() == Status.RUNNING) {
+            // A new --memory alone keeps an earlier --memory-swap (or gets Docker's default of twice the memory).
+            Resources toWrite = changes;
+            if (changes.memory() != null && changes.memorySwap() == null) {
+                toWrite = changes.merge(new Resources(null, merged.memorySwap(), null, null, null, null, null, null, null));
+            }
             try {
-                runningCgroup(s, "update").apply(changes.memory() != null && changes.memorySwap() == null
-                        ? changes.merge(new Resources(null, merged.memorySwap(), null, null, null, null, null, null, null)) : changes);
+                runningCgroup(s, "update").apply(toWrite);
             } catch (jbox.cgroup.CgroupException e) {
                 throw new EngineException(e.getMessage(), "the kernel refused the new limit", "choose another value");
             }

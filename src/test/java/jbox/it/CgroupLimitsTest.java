@@ -92,6 +92,10 @@ class CgroupLimitsTest {
         assertTrue(u.get("MemoryMaxUsage").asLong() >= u.get("MemoryUsage").asLong(), u.toString());
         var stats = jbox.run("stats", "--no-stream", id);
         assertTrue(stats.out().lines().skip(1).anyMatch(l -> l.contains("MiB / 64MiB")), stats.out());
+        assertEquals(0, jbox.run("update", "-m", "128m", id).code(), "raising the limit of a running container");
+        assertEquals(128L << 20, usage(id).get("MemoryLimit").asLong());
+        assertEquals(0, jbox.run("update", "-m", "48m", id).code(), "and lowering it");
+        assertEquals(48L << 20, usage(id).get("MemoryLimit").asLong());
         rm(id);
     }
 

@@ -1,0 +1,29 @@
+package jbox.cli;
+
+import jbox.engine.Engine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+
+/** A command that does one thing to each named container and echoes the name, as docker stop/rm/pause do. */
+abstract class EachContainerCommand implements Runnable {
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
+
+    abstract void apply(Engine engine, String container);
+
+    /** Runs once before the containers, e.g. to check flags. */
+    void prepare() { }
+
+    @Override
+    public void run() {
+        prepare();
+        Engine engine = Engine.open();
+        for (String c : containers) {
+            apply(engine, c);
+            spec.commandLine().getOut().println(c);
+        }
+    }
+}
