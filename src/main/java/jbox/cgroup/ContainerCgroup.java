@@ -48,7 +48,9 @@ final class ContainerCgroup implements Cgroup {
             core = coreTree.mount().resolve(path.substring(1));
             mkdirs(coreTree.mount(), core);
         }
-        return new ContainerCgroup(dirs, unified, core, path, mode);
+        ContainerCgroup g = new ContainerCgroup(dirs, unified, core, path, mode);
+        Devices.restrict(g);
+        return g;
     }
 
     static ContainerCgroup existing(Map<String, Hierarchy> byController, Hierarchy coreTree, String path, String mode) {

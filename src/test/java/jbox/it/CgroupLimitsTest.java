@@ -240,6 +240,28 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void deviceNodesOtherThanDockersDefaultsCannotBeOpened() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/devices")), "the v1 devices controller is mounted");
+        String disk = rootDisk();
+        assumeTrue(disk != null, "the jbox root is not on a block device here");
+        long rdev = ((Number) Files.getAttribute(Path.of(disk), "unix:rdev")).longValue();
+        long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL), minor = (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
+        try (var in = Files.newInputStream(Path.of(disk))) {
+            assertEquals(1, in.readNBytes(1).length, "the host can read its disk " + disk);
+        }
+        var r = jbox.run("run", "--rm", "busybox", "sh", "-c", "mknod /tmp/disk b " + major + " " + minor
+                + " && echo made; head -c 1 /tmp/disk > /dev/null || echo denied; echo x > /dev/null && echo null-ok");
+        assertEquals("made\ndenied\nnull-ok\n", r.out(), r.all());
+    }
+
+    @Test
+    void infoShowsWhichTreeHoldsEachController() throws Exception {
+        var info = jbox.run("info");
+        assertTrue(info.out().lines().anyMatch(l -> l.matches("Cgroup Version: (v1|v2|hybrid)")), info.out());
+        assertTrue(info.out().lines().anyMatch(l -> l.matches(" memory: v[12] /sys/fs/cgroup.*")), info.out());
+    }
+
+    @Test
     void badLimitsAreRefusedBeforeAnythingIsCreated() throws Exception {
         List<String> before = jbox.containerDirs();
         var units = jbox.run("run", "-m", "10Q", "busybox", "true");

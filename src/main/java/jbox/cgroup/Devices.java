@@ -1,0 +1,26 @@
+package jbox.cgroup;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The devices controller (v1): which device nodes a container may open. Docker's default list:
+ * anything may be created (mknod), but only the harmless character devices may be read or
+ * written, so a device node shipped in an image or made inside (say, the host's disk) stays closed.
+ * cgroup v2 has no devices files (it filters with eBPF programs); jbox does not restrict there yet.
+ */
+final class Devices {
+    static final List<String> ALLOWED = List.of("c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+            "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
+
+    private Devices() {}
+
+    /** Returns false where the host has no v1 devices controller. */
+    static boolean restrict(ContainerCgroup g) {
+        Path dir = g.dir("devices");
+        if (dir == null || g.isUnified("devices")) return false;
+        CgroupFiles.write(dir.resolve("devices.deny"), "a");
+        for (String rule : ALLOWED) CgroupFiles.write(dir.resolve("devices.allow"), rule);
+        return true;
+    }
+}
