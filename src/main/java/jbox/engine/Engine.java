@@ -430,19 +430,22 @@ public final class Engine {
             throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
                     "only a running container has processes to signal", "start it first, or check jbox ps -a");
         }
-        if (signal == Linux.SIGKILL) {
-            runningCgroupOrNull(s).ifPresentOrElse(cg -> cg.kill(signal), () -> Sys.signal(s.pid(), signal));
-        } else {
-            Sys.signal(s.pid(), signal);
-        }
+        signal(s, signal);
     }
 
-    private Optional<Cgroup> runningCgroupOrNull(ContainerState s) {
+    /**
+     * SIGKILL goes to the whole cgroup; other signals to PID 1. A paused container is thawed
+     * after the signal is sent, or it could never act on it.
+     */
+    private void signal(ContainerState s, int signal) {
+        Optional<Cgroup> cg;
         try {
-            return Optional.ofNullable(cgroups().existing(s.id()));
+            cg = Optional.ofNullable(cgroups().existing(s.id()));
         } catch (IOException e) {
-            return Optional.empty();
+            cg = Optional.empty();
         }
+        if (signal == Linux.SIGKILL && cg.isPresent()) cg.get().kill(signal); else Sys.signal(s.pid(), signal);
+        if (s.paused() && cg.isPresent()) cg.get().thaw();
     }
 
     /**
@@ -453,10 +456,10 @@ public final class Engine {
         ContainerState s = inspect(nameOrId);
         if (!s.status().canStop()) return s;
         int signal = Linux.SIGTERM;
-        Sys.signal(s.pid(), signal);
+        signal(s, signal);
         if (!awaitExit(s, timeoutSeconds * 1000L)) {
             signal = Linux.SIGKILL;
-            Sys.signal(s.pid(), signal);
+            signal(s, signal);
             awaitExit(s, 10_000);
         }
         return awaitRecorded(s, 128 + signal);
@@ -511,7 +514,7 @@ public final class Engine {
                 throw new EngineException("cannot remove container " + s.name() + ": it is running",
                         "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f");
             }
-            Sys.signal(s.pid(), Linux.SIGKILL);
+            signal(s, Linux.SIGKILL);
             awaitExit(s, 10_000);
             s = awaitRecorded(s, 137);
         }

@@ -224,7 +224,10 @@ class CgroupLimitsTest {
         assertEquals(0, jbox.run("unpause", id).code());
         Thread.sleep(500);
         assertTrue(Long.parseLong(Files.readString(counter).trim()) > Long.parseLong(frozen), "unpaused, it counts on");
+        assertEquals(0, jbox.run("pause", id).code());
+        long t0 = System.nanoTime();
         rm(id);
+        assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "a paused container is removed at once: it is thawed to die");
     }
 
     @Test
