@@ -21,6 +21,12 @@ public interface Cgroup {
      */
     boolean joinThread(int tid);
 
+    /** joinThread, except for one controller's tree (a sandbox thread stays out of the freezer it freezes). */
+    boolean joinThreadExcept(int tid, String controller);
+
+    /** Moves one thread into this group's tree of one controller, or back to that tree's root (v1 only; no-op elsewhere). */
+    void moveThread(int tid, String controller, boolean in);
+
     /** Moves a whole process in (cgroup.procs). */
     void addProcess(int pid);
 

@@ -147,10 +147,23 @@ final class ContainerCgroup implements Cgroup {
     public String mode() { return mode; }
 
     @Override
-    public boolean joinThread(int tid) {
+    public boolean joinThread(int tid) { return joinThreadExcept(tid, null); }
+
+    @Override
+    public boolean joinThreadExcept(int tid, String controller) {
         if (core != null || unified.containsValue(true)) return false;
-        for (Path d : allDirs()) CgroupFiles.write(d.resolve("tasks"), Integer.toString(tid));
+        Path skip = controller == null ? null : dirs.get(controller);
+        for (Path d : allDirs()) if (!d.equals(skip)) CgroupFiles.write(d.resolve("tasks"), Integer.toString(tid));
         return true;
+    }
+
+    @Override
+    public void moveThread(int tid, String controller, boolean in) {
+        Path dir = dirs.get(controller);
+        if (dir == null || isUnified(controller)) return;
+        String d = dir.toString();
+        Path target = in ? dir : Path.of(d.substring(0, d.length() - path.length()));
+        CgroupFiles.write(target.resolve("tasks"), Integer.toString(tid));
     }
 
     @Override

@@ -24,16 +24,21 @@ final class Foreground {
     private static final class SignalProxy {
         private int pid;
         private final List<Integer> pending = new java.util.ArrayList<>();
+        private final java.util.Map<Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
 
         SignalProxy() {
             for (String name : List.of("INT", "TERM", "HUP", "USR1", "USR2")) {
                 try {
-                    Signal.handle(new Signal(name), s -> deliver(s.getNumber()));
+                    Signal sig = new Signal(name);
+                    previous.put(sig, Signal.handle(sig, s -> deliver(s.getNumber())));
                 } catch (IllegalArgumentException ignored) {
                     // the JVM reserves this signal here (e.g. under -Xrs)
                 }
             }
         }
+
+        /** Gives the signals back to whoever had them (the shell, when run is a shell command). */
+        void restore() { previous.forEach(Signal::handle); }
 
         private synchronized void deliver(int sig) {
             if (pid > 0) Sys.signal(pid, sig); else pending.add(sig);
@@ -62,6 +67,7 @@ final class Foreground {
             exit = engine.waitFor(owned);
         } finally {
             if (tty != null) tty.close();
+            proxy.restore();
         }
         if (exit.oomKilled()) err.println("jbox: " + OomMessage.of(c.name(), exit.memoryLimit()));
         return exit.code();

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Docker's output conventions: padded tables, human durations and sizes. */
-final class Format {
+public final class Format {
     private Format() {}
 
     /** Columns separated by at least three spaces, each as wide as its widest cell (docker's tabwriter). */
-    static String table(List<String[]> rows) {
+    public static String table(List<String[]> rows) {
         int cols = rows.get(0).length;
         int[] width = new int[cols];
         for (String[] r : rows) for (int i = 0; i < cols; i++) width[i] = Math.max(width[i], r[i].length());

@@ -7,16 +7,17 @@ import picocli.CommandLine.Spec;
 /** The top of the command tree: `jbox COMMAND`. */
 @Command(name = "jbox", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A container engine to learn containers with.",
-        subcommands = {InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
+        subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
                 InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
                 UnpauseCommand.class, UpdateCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})
-public final class JboxCommand implements Runnable {
+public final class JboxCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** `jbox` alone opens the shell (inside the shell, an empty command line never gets here). */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        return ShellCommand.open(null, spec);
     }
 }

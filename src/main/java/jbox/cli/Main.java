@@ -15,7 +15,11 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new JboxCommand());
+        return configure(new CommandLine(new JboxCommand()), out, err).execute(args);
+    }
+
+    /** The same parsing, error reporting and exit codes for the command line and the shell. */
+    public static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {
         cli.setOut(out);
         cli.setErr(err);
         cli.setStopAtPositional(true);
@@ -30,10 +34,15 @@ public final class Main {
             if (System.getenv("JBOX_DEBUG") != null) ex.printStackTrace(err);
             return e.exitCode();
         });
-        int code = cli.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        cli.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                out.flush();
+                err.flush();
+            }
+        });
+        return cli;
     }
 
     private static String commandName(CommandLine c) {

@@ -13,18 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Docker's resource flags, shared by run, create and update, turned into cgroup {@link Resources}. */
-final class ResourceOptions {
-    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 32m, 1g)") String memory;
-    @Option(names = "--memory-swap", description = "Memory plus swap limit; -1 for unlimited swap") String memorySwap;
-    @Option(names = "--cpus", description = "Number of CPUs (e.g. 0.5: half of one CPU's time)") String cpus;
-    @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight, default 1024)") Long cpuShares;
-    @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)") String cpusetCpus;
-    @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)") Long pidsLimit;
-    @Option(names = "--blkio-weight", description = "Block IO (relative weight), between 10 and 1000") Integer blkioWeight;
-    @Option(names = "--device-read-bps", description = "Limit read rate (bytes per second) from a device (e.g. /dev/sda:1mb)") List<String> readBps = new ArrayList<>();
-    @Option(names = "--device-write-bps", description = "Limit write rate (bytes per second) to a device") List<String> writeBps = new ArrayList<>();
+public final class ResourceOptions {
+    @Option(names = {"-m", "--memory"}, description = "Memory limit (e.g. 32m, 1g)") public String memory;
+    @Option(names = "--memory-swap", description = "Memory plus swap limit; -1 for unlimited swap") public String memorySwap;
+    @Option(names = "--cpus", description = "Number of CPUs (e.g. 0.5: half of one CPU's time)") public String cpus;
+    @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight, default 1024)") public Long cpuShares;
+    @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)") public String cpusetCpus;
+    @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)") public Long pidsLimit;
+    @Option(names = "--blkio-weight", description = "Block IO (relative weight), between 10 and 1000") public Integer blkioWeight;
+    @Option(names = "--device-read-bps", description = "Limit read rate (bytes per second) from a device (e.g. /dev/sda:1mb)") public List<String> readBps = new ArrayList<>();
+    @Option(names = "--device-write-bps", description = "Limit write rate (bytes per second) to a device") public List<String> writeBps = new ArrayList<>();
 
-    Resources resources() {
+    public Resources resources() {
         Long mem = memory == null ? null : bytes(memory, "--memory");
         Long swap = memorySwap == null ? null : memorySwap.trim().equals("-1") ? -1L : bytes(memorySwap, "--memory-swap");
         if (mem != null && mem < jbox.cgroup.Resources.MINIMUM_MEMORY) {

@@ -40,7 +40,7 @@ final class StatsCommand implements Runnable {
         Map<String, Sample> last = new HashMap<>();
         table(engine, last); // the first reading only starts the CPU clock
         boolean clear = !noStream && System.console() != null;
-        while (true) {
+        while (!Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell interrupts
             sleep(noStream ? 500 : 1000);
             String t = table(engine, last);
             if (clear) out.print("\033[2J\033[H");

@@ -12,7 +12,7 @@ import sun.misc.Signal;
  * arrows) goes to the container's terminal, whose line discipline turns them into signals for
  * its foreground job. Window size changes follow with SIGWINCH.
  */
-final class TtyAttach implements AutoCloseable {
+public final class TtyAttach implements AutoCloseable {
     private final int master;
     private final Pointer saved;
     private final Thread output;
@@ -23,7 +23,7 @@ final class TtyAttach implements AutoCloseable {
         this.output = output;
     }
 
-    static TtyAttach attach(int master, boolean interactive) {
+    public static TtyAttach attach(int master, boolean interactive) {
         int[] size = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
         if (size != null) Pty.resize(master, size[0], size[1]);
         Pointer saved = null;

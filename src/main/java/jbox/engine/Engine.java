@@ -391,8 +391,30 @@ public final class Engine {
         return s.autoRemove() ? null : lost;
     }
 
+    /** Where the shell's sandboxes keep their files; each records its owner, so a killed shell's are found. */
+    public Path sandboxesDir() { return root.resolve("sandboxes"); }
+
+    /** Removes sandboxes whose shell is gone (killed -9, crashed): their processes, cgroups and files. */
+    public void reapAbandonedSandboxes() {
+        Path home = sandboxesDir();
+        if (!java.nio.file.Files.isDirectory(home)) return;
+        try (var s = java.nio.file.Files.list(home)) {
+            for (Path d : s.toList()) {
+                Path ownerFile = d.resolve("owner");
+                String[] owner = java.nio.file.Files.exists(ownerFile) ? java.nio.file.Files.readString(ownerFile).split(" ") : new String[0];
+                if (owner.length >= 2 && Processes.isSame(Integer.parseInt(owner[0]), Long.parseLong(owner[1]))) continue;
+                Cgroup cg = cgroups().existing(d.getFileName().toString());
+                if (cg != null) cg.destroy();
+                jbox.image.AtomicFiles.deleteTree(d);
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot clean up abandoned sandboxes");
+        }
+    }
+
     /** All containers (running only unless all), with stale states repaired. */
     public List<ContainerState> list(boolean all) {
+        reapAbandonedSandboxes();
         List<ContainerState> out = new ArrayList<>();
         try {
             for (ContainerState s : containers.all()) {

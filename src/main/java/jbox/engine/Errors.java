@@ -22,6 +22,7 @@ public final class Errors {
 
     public static EngineException explain(Throwable t, String context) {
         if (t instanceof EngineException e) return e;
+        if (t instanceof java.io.UncheckedIOException u) t = u.getCause();
         Throwable root = t;
         while (!(root instanceof SyscallException) && root.getCause() != null && root.getCause() != root) root = root.getCause();
         if (root instanceof SyscallException s) return syscall(s, context);

@@ -15,11 +15,11 @@ import java.nio.file.Path;
  * Finds the program a container will run, inside its root and with its PATH, before anything
  * starts, so that "not found" and "cannot run" are reported clearly (exit 127 and 126, like Docker).
  */
-final class Executable {
+public final class Executable {
     private Executable() {}
 
     /** Returns the absolute path inside the container to exec. */
-    static String find(Path root, String command, String pathEnv) throws IOException {
+    public static String find(Path root, String command, String pathEnv) throws IOException {
         if (command.isEmpty()) throw new NotRunnableException(127, "no command given, and the image has none (Cmd/Entrypoint are empty): add a command after the image name");
         if (command.contains("/")) {
             String abs = command.startsWith("/") ? command : "/" + command;

@@ -15,7 +15,7 @@ import java.util.List;
 import static jbox.sys.Linux.*;
 
 /** Docker's default hardening: masked and read-only kernel paths, a reduced capability set, no_new_privs. */
-final class Hardening {
+public final class Hardening {
     private Hardening() {}
 
     /** Kernel files that leak host information or control the host, hidden as Docker hides them. */
@@ -28,7 +28,7 @@ final class Hardening {
     static final int[] DEFAULT_CAPS = {0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31};
 
     /** Masks and read-only binds under root, before pivot_root. Paths the kernel lacks are skipped. */
-    static void protectKernelPaths(Path root) throws IOException {
+    public static void protectKernelPaths(Path root) throws IOException {
         String devNull = root.resolve("dev/null").toString();
         for (String p : MASKED) {
             Path target = root.resolve(p.substring(1));

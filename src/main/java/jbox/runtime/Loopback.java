@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import static jbox.sys.Linux.*;
 
 /** Brings up "lo" in the calling thread's network namespace: a new one starts with lo down. */
-final class Loopback {
+public final class Loopback {
     private Loopback() {}
 
-    static void up() {
+    public static void up() {
         int sock = Sys.libc().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (sock < 0) throw new SyscallException("socket", "AF_INET, SOCK_DGRAM", Sys.errno());
         try {

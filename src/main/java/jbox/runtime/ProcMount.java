@@ -65,7 +65,8 @@ public final class ProcMount {
         return Method.FALLBACK;
     }
 
-    private static void mountWithPidnsOption(String target, int pidnsFd) {
+    /** Mounts a procfs for the pid namespace pidnsFd refers to, from any thread in the target's mount namespace. */
+    public static void mountWithPidnsOption(String target, int pidnsFd) {
         int fs = Sys.fsopen("proc");
         try {
             Sys.fsconfigFd(fs, "pidns", pidnsFd);

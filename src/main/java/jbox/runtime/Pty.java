@@ -23,7 +23,7 @@ public final class Pty {
         this.number = number;
     }
 
-    static Pty open(Path devPts) {
+    public static Pty open(Path devPts) {
         int master = Sys.open(devPts.resolve("ptmx").toString(), O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
         IntByReference n = new IntByReference(0);
         if (Sys.libc().ioctl(master, TIOCSPTLCK, n) < 0) throw new SyscallException("ioctl", "TIOCSPTLCK", Sys.errno());
@@ -34,7 +34,7 @@ public final class Pty {
     public int master() { return master; }
 
     /** Path of the terminal inside the container. */
-    String slaveInContainer() { return "/dev/pts/" + number; }
+    public String slaveInContainer() { return "/dev/pts/" + number; }
 
     /** Sets the terminal's size; the kernel sends SIGWINCH to the container's foreground job. */
     public static void resize(int fd, int rows, int cols) {

@@ -16,21 +16,25 @@ import static jbox.sys.Linux.*;
  * Nothing here is visible in the host's mount table: it dies with the namespace.
  * Runs on the namespace thread, before pivot_root, while host paths are still reachable.
  */
-final class Rootfs {
+public final class Rootfs {
     private Rootfs() {}
 
     static void mountOverlay(LaunchSpec spec) throws IOException {
-        Files.createDirectories(spec.upperDir());
-        Files.createDirectories(spec.workDir());
-        Files.createDirectories(spec.rootfs());
+        mountOverlay(spec.lowerDirs(), spec.upperDir(), spec.workDir(), spec.rootfs());
+    }
+
+    /** The image's layers (topmost first) as read-only lower dirs, with a private upper dir for changes. */
+    public static void mountOverlay(java.util.List<Path> lowerDirs, Path upper, Path work, Path target) throws IOException {
+        Files.createDirectories(upper);
+        Files.createDirectories(work);
+        Files.createDirectories(target);
         StringJoiner lower = new StringJoiner(":");
-        for (Path p : spec.lowerDirs()) lower.add(p.toString());
-        String data = "lowerdir=" + lower + ",upperdir=" + spec.upperDir() + ",workdir=" + spec.workDir();
-        Sys.mount("overlay", spec.rootfs().toString(), "overlay", 0, data);
+        for (Path p : lowerDirs) lower.add(p.toString());
+        Sys.mount("overlay", target.toString(), "overlay", 0, "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work);
     }
 
     /** A minimal /dev on tmpfs: the devices Docker gives every container, a private devpts, shm and mqueue. */
-    static void mountDev(Path root) throws IOException {
+    public static void mountDev(Path root) throws IOException {
         String dev = SecurePath.mkdirs(root, "/dev").toString();
         Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
         String[][] devices = {{"null", "1", "3"}, {"zero", "1", "5"}, {"full", "1", "7"},
@@ -55,7 +59,7 @@ final class Rootfs {
     }
 
     /** sysfs read-only; mounted from inside the new network namespace it lists only that namespace's devices. */
-    static void mountSys(Path root) throws IOException {
+    public static void mountSys(Path root) throws IOException {
         String sys = SecurePath.mkdirs(root, "/sys").toString();
         Sys.mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
     }
@@ -72,7 +76,7 @@ final class Rootfs {
      * the new one by pivot_root(".", ".") and then lazily detached, so nothing of the host stays
      * reachable. Every process of this mount namespace whose root was the old root moves too.
      */
-    static void pivot(Path root) {
+    public static void pivot(Path root) {
         Sys.chdir(root.toString());
         Sys.pivotRoot(".", ".");
         Sys.umount2(".", MNT_DETACH);

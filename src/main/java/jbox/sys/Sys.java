@@ -35,13 +35,25 @@ public final class Sys {
 
     public static int errno() { return RT.getLastError(); }
 
+    /**
+     * Sees every checked call with its result, as "unshare(CLONE_NEWUTS) = 0": the shell's explain
+     * mode. Per thread, because the calls that matter run on a namespace thread of their own.
+     */
+    private static final InheritableThreadLocal<java.util.function.Consumer<String>> TRACE = new InheritableThreadLocal<>();
+
+    public static void trace(java.util.function.Consumer<String> listener) {
+        if (listener == null) TRACE.remove(); else TRACE.set(listener);
+    }
+
     private static int check(int rc, String call, String args) {
-        if (rc < 0) throw new SyscallException(call, args, errno());
-        return rc;
+        return (int) check((long) rc, call, args);
     }
 
     private static long check(long rc, String call, String args) {
-        if (rc < 0) throw new SyscallException(call, args, errno());
+        int err = rc < 0 ? errno() : 0;
+        var t = TRACE.get();
+        if (t != null) t.accept(call + "(" + args + ") = " + (rc < 0 ? "-1 " + SyscallException.errnoName(err) : rc));
+        if (rc < 0) throw new SyscallException(call, args, err);
         return rc;
     }
 

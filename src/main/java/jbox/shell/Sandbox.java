@@ -1,0 +1,379 @@
+package jbox.shell;
+
+import jbox.cgroup.Cgroup;
+import jbox.cgroup.CgroupFiles;
+import jbox.cgroup.Resources;
+import jbox.cgroup.Usage;
+import jbox.engine.Engine;
+import jbox.engine.EngineException;
+import jbox.image.AtomicFiles;
+import jbox.image.Image;
+import jbox.linux.SecurePath;
+import jbox.runtime.Executable;
+import jbox.runtime.Hardening;
+import jbox.runtime.Loopback;
+import jbox.runtime.ProcMount;
+import jbox.runtime.Processes;
+import jbox.runtime.Rootfs;
+import jbox.sys.Errnos;
+import jbox.sys.Linux;
+import jbox.sys.ProcFiles;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import jbox.sys.SyscallException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import static jbox.sys.Linux.*;
+
+/**
+ * A container taken apart. It starts as a thread that shares every namespace with the host and
+ * a prepared root filesystem that is not mounted yet; each `enter` step moves that thread into
+ * one new namespace, and every command run `in` the sandbox is spawned from it. The same
+ * engine pieces as `jbox run` do the work (Rootfs, ProcMount, Hardening, Loopback, Cgroup).
+ */
+public final class Sandbox {
+    public static final List<String> KINDS = List.of("uts", "ipc", "net", "mnt", "pid", "cgroup", "user", "time");
+    private static final Map<String, Integer> FLAGS = Map.of("uts", CLONE_NEWUTS, "ipc", CLONE_NEWIPC, "net", CLONE_NEWNET,
+            "mnt", CLONE_NEWNS, "pid", CLONE_NEWPID, "cgroup", CLONE_NEWCGROUP, "user", CLONE_NEWUSER, "time", CLONE_NEWTIME);
+
+    private final Engine engine;
+    final String id;
+    final String name;
+    final Image image;
+    private final Path dir;
+    private final NamespaceThread thread;
+    private final Cgroup cgroup;
+    private final boolean threadInCgroup;
+    private final Set<String> entered = new LinkedHashSet<>();
+    private String hostname;
+    private int pid1;
+    private Resources limits = Resources.NONE;
+
+    private Sandbox(Engine engine, String id, String name, Image image, Path dir, NamespaceThread thread, Cgroup cgroup, boolean inCgroup) {
+        this.engine = engine;
+        this.id = id;
+        this.name = name;
+        this.image = image;
+        this.dir = dir;
+        this.thread = thread;
+        this.cgroup = cgroup;
+        this.threadInCgroup = inCgroup;
+    }
+
+    static Sandbox create(Engine engine, String imageName, String name, Consumer<String> progress) {
+        Image image = engine.imageFor(imageName, progress);
+        String id = "sb" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+        Path dir = engine.sandboxesDir().resolve(id);
+        try {
+            Files.createDirectories(dir);
+            int me = Sys.getpid();
+            Files.writeString(dir.resolve("owner"), me + " " + Processes.startTime(me) + " " + name);
+            Cgroup cgroup = engine.cgroupLayout().forContainer(id);
+            NamespaceThread thread = new NamespaceThread("jbox-sandbox-" + name);
+            boolean in = cgroup != null && thread.call(() -> cgroup.joinThreadExcept(thread.tid(), "freezer"), null);
+            return new Sandbox(engine, id, name, image, dir, thread, cgroup, in);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot create the sandbox");
+        }
+    }
+
+    Set<String> entered() { return entered; }
+
+    /** kind -> {host namespace, sandbox namespace} as "uts:[4026531838]" (or a note). */
+    Map<String, String[]> namespaces() {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        for (String kind : KINDS) {
+            String link = kind.equals("pid") || kind.equals("time") ? kind + "_for_children" : kind;
+            out.put(kind, new String[]{readLink("/proc/self/ns/" + kind), readLink("/proc/self/task/" + thread.tid() + "/ns/" + link)});
+        }
+        return out;
+    }
+
+    private static String readLink(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException e) {
+            return "(new: exists once its first process starts)";
+        }
+    }
+
+    /** One namespace step. Returns what changed, in words. */
+    List<String> enter(String kind, String arg, Consumer<String> trace) {
+        if (!FLAGS.containsKey(kind)) {
+            throw new EngineException("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
+        }
+        if (entered.contains(kind) && !kind.equals("pid")) {
+            throw new EngineException("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
+        }
+        List<String> said = new ArrayList<>();
+        switch (kind) {
+            case "uts" -> {
+                hostname = arg != null ? arg : name;
+                thread.call(() -> {
+                    Sys.unshare(CLONE_NEWUTS);
+                    Sys.sethostname(hostname);
+                    return null;
+                }, trace);
+                said.add("The sandbox's hostname is now \"" + hostname + "\"; the host's is still \"" + hostHostname() + "\". Try: in hostname");
+            }
+            case "ipc" -> {
+                thread.call(() -> { Sys.unshare(CLONE_NEWIPC); return null; }, trace);
+                said.add("System V IPC objects and POSIX message queues made inside are invisible outside. Try: in ipcmk -M 4096, then host ipcs -m");
+            }
+            case "net" -> {
+                thread.call(() -> { Sys.unshare(CLONE_NEWNET); return null; }, trace);
+                said.add("A new network stack: only lo, and it is down. Try: in ip link (or in cat /proc/net/dev), then lo up");
+            }
+            case "mnt" -> enterMount(said, trace);
+            case "pid" -> enterPid(said, trace);
+            case "cgroup" -> {
+                // The sandbox thread stays out of the freezer it freezes; it steps in only while the namespace
+                // takes its root, so /proc/self/cgroup shows / for every controller. (Moved from this thread:
+                // after pivot_root the sandbox thread no longer sees /sys/fs/cgroup.)
+                if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
+                try {
+                    thread.call(() -> { Sys.unshare(CLONE_NEWCGROUP); return null; }, trace);
+                } finally {
+                    if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
+                }
+                said.add(threadInCgroup
+                        ? "The sandbox's cgroup " + cgroup.path() + " is now the root of its cgroup view. Try: in cat /proc/self/cgroup (it shows /)"
+                        : "On this host a JVM thread cannot join a cgroup alone (cgroup v2), so the view is rooted at jbox's own cgroup.");
+            }
+            case "user" -> {
+                try {
+                    thread.call(() -> { Sys.unshare(CLONE_NEWUSER); return null; }, trace);
+                } catch (SyscallException e) {
+                    if (e.errno() != Errnos.EINVAL) throw e;
+                    throw new EngineException("unshare(CLONE_NEWUSER) failed: EINVAL",
+                            "the kernel lets only a single-threaded process make or join a user namespace, and a JVM always runs many threads",
+                            "user namespaces need a small single-threaded helper that jbox does not have yet; every other kind works from a JVM thread");
+                }
+            }
+            case "time" -> {
+                thread.call(() -> { Sys.unshare(CLONE_NEWTIME); return null; }, trace);
+                said.add("The sandbox's next processes get a time namespace of their own: CLOCK_MONOTONIC and CLOCK_BOOTTIME could be shifted for them "
+                        + "(a restored container keeps its uptime). The shift is written to /proc/PID/timens_offsets, which exists only for a "
+                        + "whole process, not for one thread of the JVM, so jbox leaves the offsets at zero and the clocks read the same. Compare: in cat /proc/uptime, host cat /proc/uptime");
+            }
+            default -> throw new IllegalStateException(kind);
+        }
+        entered.add(kind);
+        return said;
+    }
+
+    private void enterMount(List<String> said, Consumer<String> trace) {
+        List<Path> lower;
+        try {
+            lower = engine.images().layerDirs(image);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot unpack the image");
+        }
+        boolean pidReady = entered.contains("pid") && pid1 > 0 && Processes.isAlive(pid1);
+        thread.call(() -> {
+            Path root = dir.resolve("rootfs");
+            Sys.unshare(CLONE_NEWNS);
+            Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+            Rootfs.mountOverlay(lower, dir.resolve("upper"), dir.resolve("work"), root);
+            Path proc = SecurePath.mkdirs(root, "/proc");
+            if (pidReady) {
+                int fd = Sys.open("/proc/" + pid1 + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
+                try {
+                    ProcMount.mountWithPidnsOption(proc.toString(), fd);
+                } finally {
+                    Sys.close(fd);
+                }
+            } else {
+                Sys.mount("proc", proc.toString(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+            }
+            Rootfs.mountDev(root);
+            Rootfs.mountSys(root);
+            Hardening.protectKernelPaths(root);
+            Rootfs.pivot(root);
+            return null;
+        }, trace);
+        said.add("The sandbox's root is now the image (an overlay of its layers), switched with pivot_root; the host's mounts are gone from its view. Try: in mount, in ls /");
+        if (!pidReady) {
+            said.add("Its /proc shows the processes of the pid namespace the sandbox thread lives in: the host's, so in ps lists them all. Enter pid and start a process to see the difference.");
+        }
+    }
+
+    private void enterPid(List<String> said, Consumer<String> trace) {
+        boolean again = entered.contains("pid");
+        thread.call(() -> {
+            if (again) {
+                // pid_for_children already points at a namespace; go back to the host's before making a fresh one.
+                int fd = Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0);
+                try {
+                    Sys.setns(fd, CLONE_NEWPID, "host pid namespace");
+                } finally {
+                    Sys.close(fd);
+                }
+            }
+            Sys.unshare(CLONE_NEWPID);
+            return null;
+        }, trace);
+        pid1 = 0;
+        said.add("The next process started in the sandbox will be PID 1 of a new pid namespace. When PID 1 exits, the kernel kills every "
+                + "other process in the namespace and refuses new ones: run one that lives (in sh) to keep it. Try: in ps");
+    }
+
+    /** Spawns a command from the sandbox thread; returns its pid. The caller waits for it. */
+    int spawn(List<String> command, Consumer<String> trace) {
+        return spawnWith(command, trace, s -> s);
+    }
+
+    private int spawnWith(List<String> command, Consumer<String> trace, java.util.function.UnaryOperator<Spawn> stdio) {
+        if (command.isEmpty()) throw new EngineException("no command given", "in runs a program inside the sandbox", "write e.g. in hostname");
+        boolean inImage = entered.contains("mnt");
+        String path = inImage ? Engine.DEFAULT_PATH.substring(5) : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        List<String> env = new ArrayList<>(List.of("PATH=" + path, "HOME=/root", "TERM=" + System.getenv().getOrDefault("TERM", "xterm")));
+        if (hostname != null) env.add("HOSTNAME=" + hostname);
+        if (cgroup != null && cgroup.frozen()) {
+            throw new EngineException("the sandbox is frozen", "a new process would be frozen the moment it starts", "thaw first");
+        }
+        int pid;
+        // Born inside every cgroup of the sandbox, the freezer's too: the thread steps into it just for the spawn.
+        if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
+        try {
+            pid = thread.call(() -> {
+                String program = Executable.find(Path.of("/"), command.get(0), path);
+                try (Spawn s = new Spawn(program, command, env)) {
+                    stdio.apply(s).closeFrom(3);
+                    return s.spawn();
+                }
+            }, trace);
+        } catch (SyscallException e) {
+            if (e.errno() == Errnos.ENOMEM && entered.contains("pid")) {
+                throw new EngineException("cannot start a process in this pid namespace (ENOMEM)",
+                        "its PID 1 has exited: a pid namespace dies with its first process, and the kernel accepts no new ones",
+                        "enter pid again for a fresh namespace; start a long-lived first process, e.g. in sh");
+            }
+            throw e;
+        } finally {
+            if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
+        }
+        if (entered.contains("pid") && pid1 == 0) pid1 = pid;
+        return pid;
+    }
+
+    /** A terminal for an interactive command, from the devpts the sandbox sees (the image's own once mnt is entered). */
+    jbox.runtime.Pty openPty() {
+        return thread.call(() -> jbox.runtime.Pty.open(Path.of("/dev/pts")), null);
+    }
+
+    /** spawn, with the command in a session of its own whose controlling terminal is pty. */
+    int spawnOnPty(List<String> command, jbox.runtime.Pty pty, Consumer<String> trace) {
+        return spawnWith(command, trace, s -> s.setsid().open(0, pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2));
+    }
+
+    /** spawn with stdin from /dev/null, reaped in the background when it ends. */
+    int spawnDetached(List<String> command, Consumer<String> trace) {
+        int devNull = Sys.open("/dev/null", O_RDONLY | O_CLOEXEC, 0);
+        int pid;
+        try {
+            pid = spawnWith(command, trace, s -> s.dup2(devNull, 0));
+        } finally {
+            Sys.close(devNull);
+        }
+        Thread reaper = new Thread(() -> Sys.waitpid(pid), "jbox-sandbox-reap-" + pid);
+        reaper.setDaemon(true);
+        reaper.start();
+        return pid;
+    }
+
+    /** Kills whatever a probe left behind in the sandbox's cgroup, but not its PID 1. */
+    void killStragglers() {
+        if (cgroup == null) return;
+        for (int pid : cgroup.pids()) if (pid != pid1 && pid != Sys.getpid()) Sys.signal(pid, SIGKILL);
+    }
+
+    /** What PID 1's end means, when it ends: said once. */
+    String afterExit(int pid) {
+        if (pid == pid1 && entered.contains("pid")) {
+            return "That was PID 1 of the sandbox's pid namespace: with it gone the namespace is dead. enter pid again for a new one.";
+        }
+        return null;
+    }
+
+    List<String> loopbackUp(Consumer<String> trace) {
+        if (!entered.contains("net")) throw new EngineException("the sandbox still uses the host's network", "lo up works on a new network namespace", "enter net first");
+        thread.call(() -> { Loopback.up(); return null; }, trace);
+        return List.of("lo is up: the sandbox can reach itself at 127.0.0.1, and nothing else. Try: in ping -c 1 127.0.0.1");
+    }
+
+    Resources limits() { return limits; }
+
+    /** Writes one limit to the sandbox's cgroup; trace sees each file write. */
+    void limit(Resources r, Consumer<String> trace) {
+        requireCgroup();
+        CgroupFiles.trace(trace == null ? null : (file, value) -> trace.accept("write " + file + " \"" + value + "\""));
+        try {
+            cgroup.apply(r);
+        } finally {
+            CgroupFiles.trace(null);
+        }
+        limits = limits.merge(r);
+    }
+
+    Usage usage() {
+        requireCgroup();
+        return cgroup.usage();
+    }
+
+    void freeze(boolean freeze, Consumer<String> trace) {
+        requireCgroup();
+        CgroupFiles.trace(trace == null ? null : (file, value) -> trace.accept("write " + file + " \"" + value + "\""));
+        try {
+            if (freeze) cgroup.freeze(); else cgroup.thaw();
+        } finally {
+            CgroupFiles.trace(null);
+        }
+    }
+
+    private void requireCgroup() {
+        if (cgroup == null) throw new EngineException("this host has no cgroups mounted", "limits are cgroup files", "mount cgroup2 on /sys/fs/cgroup");
+    }
+
+    String hostname() { return hostname; }
+
+    Path upperDir() { return dir.resolve("upper"); }
+
+    /** Ends every process of the sandbox and frees its thread, cgroup and files. */
+    void discard() {
+        if (cgroup != null) {
+            cgroup.kill(SIGKILL);
+            cgroup.thaw();
+        }
+        if (pid1 > 0) Sys.signal(pid1, SIGKILL);
+        thread.stop();
+        if (cgroup != null) cgroup.destroy();
+        try {
+            AtomicFiles.deleteTree(dir);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot remove the sandbox's files");
+        }
+    }
+
+    private static String hostHostname() {
+        try {
+            return ProcFiles.read(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static int exitCode(int status) { return Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status); }
+}

@@ -1,0 +1,357 @@
+package jbox.shell;
+
+import jbox.cgroup.Resources;
+import jbox.cgroup.Units;
+import jbox.cgroup.Usage;
+import jbox.cli.ResourceOptions;
+import jbox.cli.TtyAttach;
+import jbox.engine.CreateRequest;
+import jbox.engine.EngineException;
+import jbox.image.AtomicFiles;
+import jbox.runtime.ContainerState;
+import jbox.runtime.Pty;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The shell's own commands: a sandbox taken apart one namespace and one cgroup limit at a time. */
+final class SandboxCommands {
+    private SandboxCommands() {}
+
+    static List<Object> all(Session s) {
+        return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Limit(s), new UsageCmd(s),
+                new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s));
+    }
+
+    @Command(name = "sandbox", description = "Make a sandbox from an image: its root is prepared, and it still shares every namespace with the host",
+            footer = "Example: sandbox busybox")
+    static final class New implements Runnable {
+        private final Session s;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", defaultValue = "busybox") String image;
+        @Option(names = "--name", defaultValue = "box", description = "Its name (also its hostname once it has its own uts namespace)") String name;
+
+        New(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            if (s.sandbox != null) {
+                throw new EngineException("there is already a sandbox (" + s.sandbox.name + ")", "the shell works on one sandbox at a time",
+                        "keep it as a container (keep NAME) or throw it away (discard) first");
+            }
+            s.sandbox = Sandbox.create(s.engine, image, name, s.out::println);
+            s.out.println("Sandbox " + name + " made from " + image + ". It shares every namespace with the host so far:");
+            Ns.print(s);
+            s.out.println("Next: enter uts (or ipc, net, mnt, pid, cgroup, time, user), one at a time, in any order.");
+        }
+    }
+
+    @Command(name = "ns", description = "Show the host's namespaces next to the sandbox's: shared or isolated", footer = "Example: ns")
+    static final class Ns implements Runnable {
+        private final Session s;
+
+        Ns(Session s) { this.s = s; }
+
+        @Override
+        public void run() { print(s); }
+
+        static void print(Session s) {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[]{"KIND", "HOST", "SANDBOX", ""});
+            for (Map.Entry<String, String[]> e : s.sandbox().namespaces().entrySet()) {
+                String[] v = e.getValue();
+                rows.add(new String[]{e.getKey(), v[0], v[1], v[0].equals(v[1]) ? "shared" : "isolated"});
+            }
+            s.out.print(jbox.cli.Format.table(rows));
+        }
+    }
+
+    @Command(name = "enter", description = "Move the sandbox into a new namespace of one kind: uts, ipc, net, mnt, pid, cgroup, time, user",
+            footer = {"Examples:", "  enter uts myhost", "  enter pid", "  enter mnt"})
+    static final class Enter implements Runnable {
+        private final Session s;
+        @Parameters(index = "0", paramLabel = "KIND") String kind;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ARG", description = "For uts: the hostname") String arg;
+
+        Enter(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            List<String> trace = s.newTrace();
+            try {
+                List<String> said = s.sandbox().enter(kind.toLowerCase(Locale.ROOT), arg, s.tracer(trace));
+                s.printTrace(trace);
+                s.say(said);
+            } catch (RuntimeException e) {
+                s.printTrace(trace);
+                throw e;
+            }
+            Ns.print(s);
+        }
+    }
+
+    @Command(name = "in", description = "Run a command inside the sandbox (in its namespaces and cgroup)",
+            footer = {"Examples:", "  in hostname", "  in ps", "  in sh"})
+    static final class In implements Callable<Integer> {
+        private final Session s;
+        @Option(names = {"-d", "--detach"}, description = "Leave it running in the background and print its pid") boolean detach;
+        @Parameters(arity = "1..*", paramLabel = "COMMAND") List<String> command;
+
+        In(Session s) { this.s = s; }
+
+        @Override
+        public Integer call() {
+            Sandbox box = s.sandbox();
+            List<String> trace = s.newTrace();
+            s.out.flush();
+            int pid;
+            Pty pty = null;
+            if (detach) {
+                pid = box.spawnDetached(command, s.tracer(trace));
+                s.printTrace(trace);
+                s.out.println(pid);
+                return 0;
+            }
+            if (s.terminal && Sys.libc().isatty(0) == 1) {
+                pty = box.openPty();
+                pid = box.spawnOnPty(command, pty, s.tracer(trace));
+            } else {
+                pid = box.spawn(command, s.tracer(trace));
+            }
+            TtyAttach attach = pty == null ? null : TtyAttach.attach(pty.master(), true);
+            int status;
+            try {
+                status = Sys.waitpid(pid);
+            } finally {
+                if (attach != null) attach.close();
+            }
+            String after = box.afterExit(pid);
+            if (after != null) s.out.println(after);
+            return Sandbox.exitCode(status);
+        }
+    }
+
+    @Command(name = "host", description = "Run a command on the host, to compare with the sandbox", footer = "Example: host hostname")
+    static final class Host implements Callable<Integer> {
+        private final Session s;
+        @Parameters(arity = "1..*", paramLabel = "COMMAND") List<String> command;
+
+        Host(Session s) { this.s = s; }
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            s.out.flush();
+            try (Spawn sp = new Spawn(jbox.runtime.Executable.find(Path.of("/"), command.get(0),
+                    System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")), command, hostEnv())) {
+                sp.closeFrom(3);
+                return Sandbox.exitCode(Sys.waitpid(sp.spawn()));
+            }
+        }
+
+        private static List<String> hostEnv() {
+            List<String> env = new ArrayList<>();
+            System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+            return env;
+        }
+    }
+
+    @Command(name = "lo", description = "Bring the sandbox's loopback device up (after enter net)", footer = "Example: lo up")
+    static final class Lo implements Runnable {
+        private final Session s;
+        @Parameters(paramLabel = "up") String up;
+
+        Lo(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            if (!up.equals("up")) throw new EngineException("lo takes one word: up", null, "write: lo up");
+            List<String> trace = s.newTrace();
+            List<String> said = s.sandbox().loopbackUp(s.tracer(trace));
+            s.printTrace(trace);
+            s.say(said);
+        }
+    }
+
+    @Command(name = "limit", description = "Set one cgroup limit on the sandbox: memory, cpus, cpu-shares, pids, cpuset, read-bps, write-bps, blkio-weight",
+            footer = {"Examples:", "  limit memory 32m", "  limit cpus 0.2", "  limit cpu-shares 256", "  limit pids 20", "  limit read-bps /dev/vda:1mb"})
+    static final class Limit implements Runnable {
+        private final Session s;
+        @Parameters(index = "0", paramLabel = "SETTING") String setting;
+        @Parameters(index = "1", paramLabel = "VALUE") String value;
+
+        Limit(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            ResourceOptions o = new ResourceOptions();
+            switch (setting) {
+                case "memory" -> o.memory = value;
+                case "cpus" -> o.cpus = value;
+                case "cpu-shares" -> o.cpuShares = Long.parseLong(value);
+                case "pids" -> o.pidsLimit = Long.parseLong(value);
+                case "cpuset" -> o.cpusetCpus = value;
+                case "read-bps" -> o.readBps = List.of(value);
+                case "write-bps" -> o.writeBps = List.of(value);
+                case "blkio-weight" -> o.blkioWeight = Integer.parseInt(value);
+                default -> throw new EngineException("unknown limit \"" + setting + "\"",
+                        "the settings are memory, cpus, cpu-shares, pids, cpuset, read-bps, write-bps, blkio-weight", "e.g. limit memory 32m");
+            }
+            Resources r = o.resources();
+            List<String> trace = s.newTrace();
+            s.sandbox().limit(r, s.tracer(trace));
+            s.printTrace(trace);
+            s.out.println("Limit set. Try: usage, or probe " + switch (setting) {
+                case "memory" -> "memory";
+                case "pids" -> "forkbomb";
+                case "cpus", "cpu-shares", "cpuset" -> "busy";
+                default -> "read";
+            });
+        }
+    }
+
+    @Command(name = "usage", description = "What the sandbox's processes have used (cgroup accounting)", footer = "Example: usage")
+    static final class UsageCmd implements Runnable {
+        private final Session s;
+
+        UsageCmd(Session s) { this.s = s; }
+
+        @Override
+        public void run() { print(s, s.sandbox().usage()); }
+
+        static void print(Session s, Usage u) {
+            s.out.printf(Locale.ROOT, "cpu time %.3f s | memory %s (peak %s, limit %s) | pids %d (limit %s) | block io read %s, written %s | oom kills %d%n",
+                    u.cpuNanos() / 1e9, Units.binary(u.memoryUsage()), u.memoryMaxUsage() < 0 ? "?" : Units.binary(u.memoryMaxUsage()),
+                    u.memoryLimit() < 0 ? "none" : Units.binary(u.memoryLimit()), u.pids(), u.pidsLimit() < 0 ? "none" : u.pidsLimit(),
+                    Units.binary(u.blockRead()), Units.binary(u.blockWrite()), u.oomKills());
+        }
+    }
+
+    @Command(name = "freeze", description = "Stop every process of the sandbox at once (cgroup freezer)", footer = "Example: freeze")
+    static class Freeze implements Runnable {
+        final Session s;
+        final boolean freeze;
+
+        Freeze(Session s) { this(s, true); }
+
+        Freeze(Session s, boolean freeze) {
+            this.s = s;
+            this.freeze = freeze;
+        }
+
+        @Override
+        public void run() {
+            List<String> trace = s.newTrace();
+            s.sandbox().freeze(freeze, s.tracer(trace));
+            s.printTrace(trace);
+            s.out.println(freeze ? "Frozen: its processes get no CPU time until thaw." : "Thawed: its processes run again.");
+        }
+    }
+
+    @Command(name = "thaw", description = "Let the sandbox's frozen processes run again", footer = "Example: thaw")
+    static final class Thaw extends Freeze {
+        Thaw(Session s) { super(s, false); }
+    }
+
+    @Command(name = "probe", description = "Run a built-in probe in the sandbox to see a limit bite: memory [SIZE], forkbomb, busy [SECONDS], counter",
+            footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe counter"})
+    static final class Probe implements Callable<Integer> {
+        private final Session s;
+        @Parameters(index = "0", paramLabel = "KIND") String kind;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ARG") String arg;
+
+        Probe(Session s) { this.s = s; }
+
+        @Override
+        public Integer call() {
+            Sandbox box = s.sandbox();
+            String script = switch (kind) {
+                case "memory" -> "head -c " + (arg == null ? "100m" : arg) + " /dev/zero | tail > /dev/null && echo 'allocated it all' || echo 'the memory hog was killed'";
+                case "forkbomb" -> "(while true; do sleep 30 & done) 2>/dev/null; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done;"
+                        + " echo \"fork bomb stopped: could not start more processes\"; kill $(jobs -p) 2>/dev/null; true";
+                case "busy" -> "end=$(( $(date +%s) + " + (arg == null ? "3" : arg) + " )); while [ $(date +%s) -lt $end ]; do :; done; echo 'busy loop done'";
+                case "counter" -> "i=0; while [ $i -lt " + (arg == null ? "50" : arg) + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
+                default -> throw new EngineException("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, counter", "e.g. probe memory 100m");
+            };
+            long cpuBefore = box.usage().cpuNanos();
+            long t0 = System.nanoTime();
+            int pid = box.spawn(List.of("sh", "-c", script), null);
+            int code = Sandbox.exitCode(Sys.waitpid(pid));
+            if (kind.equals("forkbomb")) box.killStragglers();
+            Usage u = box.usage();
+            if (kind.equals("busy")) {
+                double share = (u.cpuNanos() - cpuBefore) / (double) (System.nanoTime() - t0);
+                s.out.printf(Locale.ROOT, "It used %.2f of a CPU (1.00 = one whole CPU).%n", share);
+            }
+            UsageCmd.print(s, u);
+            return code;
+        }
+    }
+
+    @Command(name = "keep", description = "Turn the sandbox into a regular container the engine manages (jbox ps shows it)",
+            footer = "Example: keep web")
+    static final class Keep implements Runnable {
+        private final Session s;
+        @Parameters(paramLabel = "NAME") String name;
+
+        Keep(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            Sandbox box = s.sandbox();
+            ContainerState c = s.engine.create(new CreateRequest(box.image.reference() != null ? box.image.reference().familiar() : box.image.id().toString(),
+                    name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits()), s.out::println);
+            try {
+                Path upper = s.engine.containers().dirOf(c.id()).resolve("upper");
+                if (Files.isDirectory(box.upperDir())) {
+                    AtomicFiles.deleteTree(upper);
+                    Files.move(box.upperDir(), upper); // what was written inside the sandbox stays
+                }
+            } catch (IOException e) {
+                throw jbox.engine.Errors.explain(e, "cannot keep the sandbox's files");
+            }
+            box.discard();
+            s.sandbox = null;
+            int code = jbox.cli.Main.run(new String[]{"start", name}, s.out, new java.io.PrintWriter(System.err, true));
+            if (code != 0) throw new EngineException("the kept container did not start", "see the message above", "jbox logs " + name);
+            s.out.println("Container " + name + " runs with the sandbox's files, hostname and limits: see jbox ps.");
+        }
+    }
+
+    @Command(name = "discard", description = "Throw the sandbox away: its processes, namespaces, cgroup and files", footer = "Example: discard")
+    static final class Discard implements Runnable {
+        private final Session s;
+
+        Discard(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            s.sandbox().discard();
+            s.sandbox = null;
+            s.out.println("Sandbox discarded: nothing of it is left.");
+        }
+    }
+
+    @Command(name = "explain", description = "Show (on) or hide (off) the kernel calls each step makes", footer = "Example: explain off")
+    static final class Explain implements Runnable {
+        private final Session s;
+        @Parameters(paramLabel = "on|off") String mode;
+
+        Explain(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            s.explain = mode.equals("on");
+            s.out.println("explain " + (s.explain ? "on: each step shows its system calls" : "off"));
+        }
+    }
+}

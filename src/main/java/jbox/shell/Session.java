@@ -1,0 +1,44 @@
+package jbox.shell;
+
+import jbox.engine.Engine;
+import jbox.engine.EngineException;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** What a shell session remembers between commands: its sandbox, explain mode, where output goes. */
+final class Session {
+    final Engine engine;
+    final PrintWriter out;
+    final boolean terminal;
+    Sandbox sandbox;
+    boolean explain = true;
+
+    Session(Engine engine, PrintWriter out, boolean terminal) {
+        this.engine = engine;
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    Sandbox sandbox() {
+        if (sandbox == null) {
+            throw new EngineException("there is no sandbox yet", "namespace and cgroup steps work on a sandbox", "make one first: sandbox busybox");
+        }
+        return sandbox;
+    }
+
+    /** Collects the kernel calls of a step for explain mode; print them with {@link #printTrace}. */
+    List<String> newTrace() { return new ArrayList<>(); }
+
+    Consumer<String> tracer(List<String> lines) { return explain ? lines::add : null; }
+
+    void printTrace(List<String> lines) {
+        for (String l : lines) out.println("  \u2192 " + l);
+    }
+
+    void say(List<String> lines) {
+        for (String l : lines) out.println(l);
+    }
+}

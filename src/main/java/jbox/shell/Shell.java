@@ -1,0 +1,174 @@
+package jbox.shell;
+
+import jbox.cli.JboxCommand;
+import jbox.cli.Main;
+import jbox.engine.Engine;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStringBuilder;
+import org.jline.utils.AttributedStyle;
+import picocli.CommandLine;
+import picocli.shell.jline3.PicocliJLineCompleter;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The jbox shell: every jbox command, plus the sandbox commands, in one command tree. Interactive
+ * with a terminal (JLine: completion, history, highlighting, Ctrl-C stops the command, Ctrl-D
+ * leaves); scripted otherwise, printing what a session would print and stopping at the first
+ * command that fails.
+ */
+public final class Shell {
+    private final Session session;
+    private final CommandLine cli;
+
+    private Shell(Session session, PrintWriter err) {
+        this.session = session;
+        this.cli = Main.configure(new CommandLine(new JboxCommand()), session.out, err);
+        for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
+        cli.setStopAtPositional(true); // again, for the commands just added: "in sh -c ..." keeps -c for sh
+        cli.getSubcommands().get("sandbox").setStopAtPositional(false); // sandbox busybox --name web
+        session.engine.reapAbandonedSandboxes();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::leave, "jbox-shell-exit"));
+    }
+
+    /** Throws the sandbox away: on exit, Ctrl-D, or a SIGTERM/SIGHUP (terminal closed). */
+    private synchronized void leave() {
+        if (session.sandbox != null) {
+            try {
+                session.sandbox.discard();
+            } catch (RuntimeException e) {
+                System.err.println("jbox: cleaning up the sandbox failed: " + e.getMessage());
+            }
+            session.sandbox = null;
+        }
+    }
+
+    int execute(List<String> words) { return cli.execute(words.toArray(String[]::new)); }
+
+    /** Runs commands from a reader, echoing each after a prompt; stops at the first failure with its exit code. */
+    public static int script(BufferedReader in, PrintWriter out, PrintWriter err) throws IOException {
+        Shell shell = new Shell(new Session(Engine.open(), out, false), err);
+        DefaultParser parser = new DefaultParser();
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String trimmed = line.trim();
+                if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
+                out.println(shell.prompt(false) + trimmed);
+                out.flush();
+                if (trimmed.equals("exit") || trimmed.equals("quit")) break;
+                List<String> words = words(parser.parse(trimmed, trimmed.length()).words());
+                int code = shell.execute(words);
+                if (code != 0) {
+                    err.println("jbox shell: stopped at \"" + trimmed + "\" (exit code " + code + ")");
+                    return code;
+                }
+            }
+            return 0;
+        } finally {
+            shell.leave();
+            out.flush();
+        }
+    }
+
+    /** The interactive shell on this process's terminal. */
+    public static int interactive() throws IOException {
+        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        PrintWriter out = terminal.writer();
+        Shell shell = new Shell(new Session(Engine.open(), out, true), new PrintWriter(System.err, true));
+        Thread main = Thread.currentThread();
+        // Outside line editing the terminal is in normal mode: Ctrl-C sends SIGINT, which stops the command, not the shell.
+        terminal.handle(Terminal.Signal.INT, sig -> main.interrupt());
+        LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("jbox")
+                .completer(new PicocliJLineCompleter(shell.cli.getCommandSpec()))
+                .parser(new DefaultParser())
+                .highlighter(new CommandHighlighter(shell.cli.getSubcommands().keySet()))
+                .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".jbox_history"))
+                .build();
+        out.println("jbox shell: every jbox command works here, plus: sandbox, ns, enter, in, host, lo, limit, usage, freeze, thaw, probe, keep, discard, explain.");
+        out.println("Type help for the list, help COMMAND for one, Ctrl-D to leave. Start with: sandbox busybox");
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(shell.prompt(true));
+                } catch (UserInterruptException e) {
+                    continue;
+                } catch (EndOfFileException e) {
+                    break;
+                }
+                List<String> words = words(reader.getParsedLine().words());
+                if (words.isEmpty()) continue;
+                if (words.get(0).equals("exit") || words.get(0).equals("quit")) break;
+                shell.execute(words);
+                Thread.interrupted(); // a Ctrl-C during the command is spent
+                out.flush();
+            }
+        } finally {
+            shell.leave();
+            reader.getHistory().save();
+            terminal.close();
+        }
+        return 0;
+    }
+
+    private static List<String> words(List<String> parsed) {
+        List<String> out = new ArrayList<>();
+        for (String w : parsed) if (!w.isEmpty()) out.add(w);
+        return out;
+    }
+
+    /** jbox[box uts,pid]> : the sandbox and the namespaces it has entered. */
+    String prompt(boolean colour) {
+        AttributedStringBuilder p = new AttributedStringBuilder();
+        p.style(AttributedStyle.BOLD.foreground(AttributedStyle.BLUE)).append("jbox");
+        Sandbox box = session.sandbox;
+        if (box != null) {
+            p.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)).append("[" + box.name);
+            if (!box.entered().isEmpty()) p.append(" " + String.join(",", box.entered()));
+            p.append("]");
+        }
+        p.style(AttributedStyle.DEFAULT).append("> ");
+        AttributedString s = p.toAttributedString();
+        return colour ? s.toAnsi() : s.toString();
+    }
+
+    /** Known commands in green, unknown ones in red, as the learner types. */
+    private static final class CommandHighlighter implements org.jline.reader.Highlighter {
+        private final Set<String> commands;
+
+        CommandHighlighter(Set<String> commands) { this.commands = commands; }
+
+        @Override
+        public AttributedString highlight(LineReader reader, String buffer) {
+            String trimmed = buffer.stripLeading();
+            int lead = buffer.length() - trimmed.length();
+            int end = trimmed.indexOf(' ');
+            String first = end < 0 ? trimmed : trimmed.substring(0, end);
+            boolean known = commands.contains(first) || first.equals("exit") || first.equals("quit") || first.equals("help");
+            AttributedStringBuilder b = new AttributedStringBuilder().append(buffer.substring(0, lead));
+            b.style(known ? AttributedStyle.BOLD.foreground(AttributedStyle.GREEN) : AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)).append(first);
+            b.style(AttributedStyle.DEFAULT).append(trimmed.substring(first.length()));
+            return b.toAttributedString();
+        }
+
+        @Override
+        public void setErrorPattern(java.util.regex.Pattern errorPattern) { }
+
+        @Override
+        public void setErrorIndex(int errorIndex) { }
+    }
+}

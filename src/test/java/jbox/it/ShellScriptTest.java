@@ -1,0 +1,181 @@
+package jbox.it;
+
+import jbox.image.AtomicFiles;
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The shell's sandbox steps in scripted mode (jbox shell --script), each effect observed from
+ * inside the sandbox and compared with the host.
+ */
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ShellScriptTest {
+    Jbox jbox;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        assumeTrue(Sys.isRoot(), "needs root");
+        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
+        assertEquals(0, jbox.run("pull", "busybox").code());
+    }
+
+    @AfterEach
+    void nothingLeft() throws Exception {
+        Path sandboxes = jbox.root.resolve("sandboxes");
+        if (Files.isDirectory(sandboxes)) {
+            try (var s = Files.list(sandboxes)) {
+                assertEquals(List.of(), s.toList(), "leaving the shell leaves no sandbox");
+            }
+        }
+        assertFalse(Jbox.hostMounts().contains(jbox.root.toString()), "and no mount on the host");
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (jbox == null) return;
+        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
+        jbox.run("rmi", "busybox");
+        AtomicFiles.deleteTree(jbox.root);
+    }
+
+    Jbox.Result script(String... lines) throws Exception {
+        Path file = Files.createTempFile(jbox.root, "script", ".jbox");
+        Files.write(file, List.of(lines));
+        try {
+            return jbox.run(120, "shell", "--script", file.toString());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    /** The output printed right after the prompt line of a command, up to the next prompt. */
+    static String after(String out, String command) {
+        int i = out.indexOf("> " + command + "\n");
+        assertTrue(i >= 0, "no \"" + command + "\" in:\n" + out);
+        String rest = out.substring(out.indexOf('\n', i) + 1);
+        int next = rest.indexOf("\njbox");
+        return next < 0 ? rest : rest.substring(0, next + 1);
+    }
+
+    @Test
+    void everyNamespaceStepHasAVisibleEffect() throws Exception {
+        String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        var r = script("sandbox busybox",
+                "enter uts box1", "in hostname", "host hostname",
+                "enter ipc", "in ipcmk -M 4096", "in ipcs -m", "host ipcs -m",
+                "enter net", "enter mnt", "in cat /proc/net/dev", "in ip link show lo", "lo up", "in ip -o link show lo",
+                "in ls /", "in head -1 /proc/self/mountinfo",
+                "enter cgroup", "in cat /proc/self/cgroup",
+                "enter time",
+                "enter pid", "in sh -c 'echo pid=$$'",
+                "ns", "discard");
+        assertEquals(0, r.code(), r.all());
+        String out = r.out();
+        assertTrue(out.contains("  \u2192 unshare(CLONE_NEWUTS) = 0") && out.contains("sethostname(\"box1\") = 0"), "explain mode shows the calls");
+        assertEquals("box1\n", after(out, "in hostname"));
+        assertEquals(hostName + "\n", after(out, "host hostname"));
+        assertTrue(after(out, "in ipcs -m").contains("4096"), "the segment exists inside");
+        assertFalse(after(out, "host ipcs -m").contains(" 4096 "), "and not on the host");
+        String netdev = after(out, "in cat /proc/net/dev");
+        assertEquals(1, netdev.lines().filter(l -> l.contains(":")).count(), "only lo: " + netdev);
+        assertTrue(netdev.contains("lo:"));
+        assertFalse(after(out, "in ip link show lo").contains("UP,"), "lo starts down");
+        assertTrue(after(out, "in ip -o link show lo").contains("UP"), "lo up brought it up");
+        assertTrue(after(out, "in ls /").contains("linuxrc"), "the root is busybox's");
+        assertTrue(after(out, "in head -1 /proc/self/mountinfo").contains(" / / ") && after(out, "in head -1 /proc/self/mountinfo").contains("overlay"));
+        assertTrue(out.contains("pivot_root(\".\", \".\") = 0"));
+        for (String line : after(out, "in cat /proc/self/cgroup").lines().toList()) assertTrue(line.endsWith(":/"), line);
+        assertTrue(out.contains("unshare(CLONE_NEWTIME) = 0") && out.contains("leaves the offsets at zero"), "time is entered, and why its clocks read the same is said");
+        assertTrue(after(out, "in sh -c 'echo pid=$$'").startsWith("pid=1\n"), "the first process of a new pid namespace is PID 1");
+        assertTrue(out.contains("That was PID 1"));
+        String ns = after(out, "ns");
+        for (String kind : List.of("uts", "ipc", "net", "mnt", "pid", "cgroup", "time")) {
+            assertTrue(ns.lines().anyMatch(l -> l.startsWith(kind + " ") && l.endsWith("isolated")), kind + " is isolated:\n" + ns);
+        }
+        assertTrue(ns.lines().anyMatch(l -> l.startsWith("user ") && l.endsWith("shared")), ns);
+    }
+
+    @Test
+    void aDeadPidNamespaceIsExplainedAndANewOneCanBeMade() throws Exception {
+        var dead = script("sandbox busybox", "enter mnt", "enter pid", "in true", "in true");
+        assertNotEquals(0, dead.code());
+        assertTrue(dead.err().contains("its PID 1 has exited") && dead.err().contains("enter pid again"), dead.err());
+        var again = script("sandbox busybox", "enter mnt", "enter pid", "in true", "enter pid", "in sh -c 'echo pid=$$'", "discard");
+        assertEquals(0, again.code(), again.all());
+        assertTrue(after(again.out(), "in sh -c 'echo pid=$$'").startsWith("pid=1"), again.out());
+    }
+
+    @Test
+    void userNamespacesAreExplainedNotFailedObscurely() throws Exception {
+        var r = script("sandbox busybox", "enter user");
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("unshare(CLONE_NEWUSER) failed: EINVAL") && r.err().contains("single-threaded"), r.err());
+    }
+
+    @Test
+    void cgroupLimitsBiteOneAtATime() throws Exception {
+        String counter = jbox.root + "/sandboxes/*/upper/tmp/count";
+        var r = script("sandbox busybox", "enter mnt",
+                "limit memory 32m", "probe memory 100m",
+                "limit pids 10", "probe forkbomb",
+                "limit cpus 0.2", "probe busy 2",
+                "limit cpu-shares 256",
+                "in -d sh -c 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done'",
+                "host sleep 0.5",
+                "freeze",
+                "host sh -c 'a=$(cat " + counter + "); sleep 0.5; b=$(cat " + counter + "); [ $a = $b ] && echo stood-still'",
+                "thaw",
+                "host sh -c 'a=$(cat " + counter + "); sleep 0.5; b=$(cat " + counter + "); [ $a != $b ] && echo counts-again'",
+                "usage", "discard");
+        assertEquals(0, r.code(), r.all());
+        String out = r.out();
+        assertTrue(out.contains("memory.limit_in_bytes \"33554432\"") || out.contains("memory.max \"33554432\""), "explain shows the file write");
+        String mem = after(out, "probe memory 100m");
+        assertTrue(mem.contains("the memory hog was killed") && mem.contains("oom kills 1"), mem);
+        String bomb = after(out, "probe forkbomb");
+        assertTrue(bomb.contains("fork bomb stopped") && bomb.contains("(limit 10)"), bomb);
+        String busy = after(out, "probe busy 2");
+        double share = Double.parseDouble(busy.replaceAll("(?s).*It used ([0-9.]+) of a CPU.*", "$1"));
+        assertTrue(share > 0.1 && share < 0.3, "--cpus 0.2 held the busy loop to about a fifth: " + busy);
+        assertTrue(out.contains("cpu.shares \"256\"") || out.contains("cpu.weight"), out);
+        assertTrue(out.contains("stood-still"), "frozen, the counter stood still:\n" + out);
+        assertTrue(out.contains("counts-again"), "thawed, it counted again");
+    }
+
+    @Test
+    void aSandboxCanBecomeARegularContainer() throws Exception {
+        var r = script("sandbox busybox --name kp", "enter uts kepthost", "enter mnt", "in sh -c 'echo made-inside > /kept'", "limit memory 64m", "keep web");
+        assertEquals(0, r.code(), r.all());
+        var ps = jbox.run("ps");
+        assertTrue(ps.out().contains("web") && ps.out().contains("Up "), ps.out());
+        assertEquals("kepthost 67108864\n", jbox.run("inspect", "-f", "{{.Config.Hostname}} {{.HostConfig.Memory}}", "web").out());
+        String id = jbox.run("inspect", "-f", "{{.Id}}", "web").out().trim();
+        assertEquals("made-inside\n", Files.readString(jbox.root.resolve("containers").resolve(id).resolve("upper/kept")), "its files came along");
+        assertEquals(0, jbox.run("rm", "-f", "web").code());
+    }
+
+    @Test
+    void commandsFromAPipeWorkTheSameWay() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Jbox.HOME.resolve("jbox").toString()).redirectErrorStream(true);
+        pb.environment().putAll(jbox.env);
+        Process p = pb.start();
+        p.getOutputStream().write("sandbox busybox\nenter uts piped\nin hostname\n".getBytes());
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertEquals("piped\n", after(out, "in hostname"));
+    }
+}
