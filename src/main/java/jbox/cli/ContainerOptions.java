@@ -20,7 +20,7 @@ final class ContainerOptions {
     @Option(names = "--rm", description = "Automatically remove the container when it exits") boolean autoRemove;
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
-    @Parameters(index = "0", paramLabel = "IMAGE") String image;
+    @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = Candidates.Images.class) String image;
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
 
     CreateRequest request() {

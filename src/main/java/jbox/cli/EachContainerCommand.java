@@ -10,7 +10,7 @@ import java.util.List;
 /** A command that does one thing to each named container and echoes the name, as docker stop/rm/pause do. */
 abstract class EachContainerCommand implements Runnable {
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
+    @Parameters(paramLabel = "CONTAINER", arity = "1..*", completionCandidates = Candidates.Containers.class) List<String> containers;
 
     abstract void apply(Engine engine, String container);
 

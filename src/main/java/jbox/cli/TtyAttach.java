@@ -15,12 +15,13 @@ import sun.misc.Signal;
 public final class TtyAttach implements AutoCloseable {
     private final int master;
     private final Pointer saved;
-    private final Thread output;
+    private Thread output;
+    private Thread input;
+    private volatile boolean closed;
 
-    private TtyAttach(int master, Pointer saved, Thread output) {
+    private TtyAttach(int master, Pointer saved) {
         this.master = master;
         this.saved = saved;
-        this.output = output;
     }
 
     public static TtyAttach attach(int master, boolean interactive) {
@@ -45,15 +46,23 @@ public final class TtyAttach implements AutoCloseable {
         } catch (IllegalArgumentException ignored) {
             // no SIGWINCH handling available
         }
-        Thread output = copy(master, 1, "jbox-tty-out");
-        if (interactive) copy(0, master, "jbox-tty-in");
-        return new TtyAttach(master, saved, output);
+        TtyAttach attach = new TtyAttach(master, saved);
+        attach.output = attach.copy(master, 1, "jbox-tty-out");
+        if (interactive) attach.input = attach.copy(0, master, "jbox-tty-in");
+        return attach;
     }
 
-    private static Thread copy(int from, int to, String name) {
+    private Thread copy(int from, int to, String name) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             while (true) {
+                // Poll with a timeout, so the keyboard copier stops when the command ends: in the shell,
+                // a reader left blocked on the terminal would steal the next keystrokes.
+                if (from == 0 && !Sys.pollIn(0, 100)) {
+                    if (closed) return;
+                    continue;
+                }
+                if (from == 0 && closed) return;
                 long n = Sys.libc().read(from, buf, buf.length);
                 if (n <= 0) {
                     if (n < 0 && Sys.errno() == 4) continue; // EINTR
@@ -77,6 +86,8 @@ public final class TtyAttach implements AutoCloseable {
     public void close() {
         try {
             output.join(2000); // the last output of the container, until the pty reports EIO
+            closed = true;
+            if (input != null) input.join(500);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -29,6 +29,18 @@ import java.util.concurrent.Callable;
 final class SandboxCommands {
     private SandboxCommands() {}
 
+    static final class Kinds extends ArrayList<String> {
+        Kinds() { super(Sandbox.KINDS); }
+    }
+
+    static final class Settings extends ArrayList<String> {
+        Settings() { super(List.of("memory", "cpus", "cpu-shares", "pids", "cpuset", "read-bps", "write-bps", "blkio-weight")); }
+    }
+
+    static final class ProbeKinds extends ArrayList<String> {
+        ProbeKinds() { super(List.of("memory", "forkbomb", "busy", "counter")); }
+    }
+
     static List<Object> all(Session s) {
         return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Limit(s), new UsageCmd(s),
                 new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s));
@@ -38,7 +50,8 @@ final class SandboxCommands {
             footer = "Example: sandbox busybox")
     static final class New implements Runnable {
         private final Session s;
-        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", defaultValue = "busybox") String image;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", defaultValue = "busybox",
+                completionCandidates = jbox.cli.Candidates.Images.class) String image;
         @Option(names = "--name", defaultValue = "box", description = "Its name (also its hostname once it has its own uts namespace)") String name;
 
         New(Session s) { this.s = s; }
@@ -80,7 +93,7 @@ final class SandboxCommands {
             footer = {"Examples:", "  enter uts myhost", "  enter pid", "  enter mnt"})
     static final class Enter implements Runnable {
         private final Session s;
-        @Parameters(index = "0", paramLabel = "KIND") String kind;
+        @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class) String kind;
         @Parameters(index = "1", arity = "0..1", paramLabel = "ARG", description = "For uts: the hostname") String arg;
 
         Enter(Session s) { this.s = s; }
@@ -186,7 +199,7 @@ final class SandboxCommands {
             footer = {"Examples:", "  limit memory 32m", "  limit cpus 0.2", "  limit cpu-shares 256", "  limit pids 20", "  limit read-bps /dev/vda:1mb"})
     static final class Limit implements Runnable {
         private final Session s;
-        @Parameters(index = "0", paramLabel = "SETTING") String setting;
+        @Parameters(index = "0", paramLabel = "SETTING", completionCandidates = Settings.class) String setting;
         @Parameters(index = "1", paramLabel = "VALUE") String value;
 
         Limit(Session s) { this.s = s; }
@@ -266,7 +279,7 @@ final class SandboxCommands {
             footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe counter"})
     static final class Probe implements Callable<Integer> {
         private final Session s;
-        @Parameters(index = "0", paramLabel = "KIND") String kind;
+        @Parameters(index = "0", paramLabel = "KIND", completionCandidates = ProbeKinds.class) String kind;
         @Parameters(index = "1", arity = "0..1", paramLabel = "ARG") String arg;
 
         Probe(Session s) { this.s = s; }
