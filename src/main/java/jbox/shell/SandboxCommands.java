@@ -38,7 +38,7 @@ final class SandboxCommands {
     }
 
     static final class ProbeKinds extends ArrayList<String> {
-        ProbeKinds() { super(List.of("memory", "forkbomb", "busy", "counter")); }
+        ProbeKinds() { super(List.of("memory", "forkbomb", "busy", "read", "counter")); }
     }
 
     static List<Object> all(Session s) {
@@ -275,8 +275,8 @@ final class SandboxCommands {
         Thaw(Session s) { super(s, false); }
     }
 
-    @Command(name = "probe", description = "Run a built-in probe in the sandbox to see a limit bite: memory [SIZE], forkbomb, busy [SECONDS], counter",
-            footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe counter"})
+    @Command(name = "probe", description = "Run a built-in probe in the sandbox to see a limit bite: memory [SIZE], forkbomb, busy [SECONDS], read [FILE], counter",
+            footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe read", "  probe counter"})
     static final class Probe implements Callable<Integer> {
         private final Session s;
         @Parameters(index = "0", paramLabel = "KIND", completionCandidates = ProbeKinds.class) String kind;
@@ -292,8 +292,9 @@ final class SandboxCommands {
                 case "forkbomb" -> "(while true; do sleep 30 & done) 2>/dev/null; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done;"
                         + " echo \"fork bomb stopped: could not start more processes\"; kill $(jobs -p) 2>/dev/null; true";
                 case "busy" -> "end=$(( $(date +%s) + " + (arg == null ? "3" : arg) + " )); while [ $(date +%s) -lt $end ]; do :; done; echo 'busy loop done'";
+                case "read" -> "dd if=" + (arg == null ? "/bin/busybox" : arg) + " of=/dev/null bs=64k iflag=direct 2>/dev/null; echo 'direct read done'";
                 case "counter" -> "i=0; while [ $i -lt " + (arg == null ? "50" : arg) + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
-                default -> throw new EngineException("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, counter", "e.g. probe memory 100m");
+                default -> throw new EngineException("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
             };
             long cpuBefore = box.usage().cpuNanos();
             long t0 = System.nanoTime();
@@ -301,6 +302,9 @@ final class SandboxCommands {
             int code = Sandbox.exitCode(Sys.waitpid(pid));
             if (kind.equals("forkbomb")) box.killStragglers();
             Usage u = box.usage();
+            if (kind.equals("read")) {
+                s.out.printf(Locale.ROOT, "The direct read took %.2f s.%n", (System.nanoTime() - t0) / 1e9);
+            }
             if (kind.equals("busy")) {
                 double share = (u.cpuNanos() - cpuBefore) / (double) (System.nanoTime() - t0);
                 s.out.printf(Locale.ROOT, "It used %.2f of a CPU (1.00 = one whole CPU).%n", share);

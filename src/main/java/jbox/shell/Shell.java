@@ -96,7 +96,7 @@ public final class Shell {
                 .completer(new PicocliJLineCompleter(shell.cli.getCommandSpec()))
                 .parser(new DefaultParser())
                 .highlighter(new CommandHighlighter(shell.cli.getSubcommands().keySet()))
-                .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".jbox_history"))
+                .variable(LineReader.HISTORY_FILE, Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".jbox_history"))
                 .build();
         out.println("jbox shell: every jbox command works here, plus: sandbox, ns, enter, in, host, lo, limit, usage, freeze, thaw, probe, keep, discard, explain.");
         out.println("Type help for the list, help COMMAND for one, Ctrl-D to leave. Start with: sandbox busybox");

@@ -198,8 +198,10 @@ class CgroupLimitsTest {
     }
 
     /** The whole disk that holds the jbox root (throttling applies to disks), as /dev/NAME. */
-    private String rootDisk() throws Exception {
-        long dev = ((Number) Files.getAttribute(jbox.root, "unix:dev")).longValue();
+    private String rootDisk() throws Exception { return rootDisk(jbox.root); }
+
+    static String rootDisk(Path onIt) throws Exception {
+        long dev = ((Number) Files.getAttribute(onIt, "unix:dev")).longValue();
         int major = (int) (((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL));
         int minor = (int) ((dev & 0xff) | ((dev >> 12) & ~0xffL));
         Path sys = Path.of("/sys/dev/block/" + major + ":" + minor);

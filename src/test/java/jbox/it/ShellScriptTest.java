@@ -156,6 +156,30 @@ class ShellScriptTest {
     }
 
     @Test
+    void aReadBpsLimitSlowsTheReadProbe() throws Exception {
+        String disk = CgroupLimitsTest.rootDisk(jbox.root);
+        assumeTrue(disk != null, "the jbox root is not on a block device here");
+        var r = script("sandbox busybox", "enter mnt", "probe read", "limit read-bps " + disk + ":1mb", "probe read", "discard");
+        assertEquals(0, r.code(), r.all());
+        List<Double> times = r.out().lines().filter(l -> l.startsWith("The direct read took "))
+                .map(l -> Double.parseDouble(l.replaceAll("[^0-9.]", "").replaceAll("\\.$", ""))).toList();
+        assertEquals(2, times.size(), r.out());
+        assertTrue(times.get(1) > 1.2 && times.get(1) > 2 * times.get(0), "1 MB/s makes the 2 MB read take over a second: " + times);
+        assertTrue(r.out().contains("read_bps_device \"") || r.out().contains("io.max \""), "explain shows the throttle file");
+    }
+
+    @Test
+    void everyJboxCommandIsAShellCommandWithHelp() throws Exception {
+        var r = script("run --rm busybox echo same-engine", "images", "help enter", "help");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("same-engine\n", after(r.out(), "run --rm busybox echo same-engine"));
+        assertTrue(after(r.out(), "images").startsWith("REPOSITORY"));
+        assertTrue(after(r.out(), "help enter").contains("Examples:") && after(r.out(), "help enter").contains("enter uts myhost"));
+        String help = after(r.out(), "help");
+        for (String c : List.of("sandbox", "enter", "in", "limit", "probe", "freeze", "keep", "run", "ps", "stats")) assertTrue(help.contains("  " + c + " "), c + " in:\n" + help);
+    }
+
+    @Test
     void aSandboxCanBecomeARegularContainer() throws Exception {
         var r = script("sandbox busybox --name kp", "enter uts kepthost", "enter mnt", "in sh -c 'echo made-inside > /kept'", "limit memory 64m", "keep web");
         assertEquals(0, r.code(), r.all());

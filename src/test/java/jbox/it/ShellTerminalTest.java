@@ -71,7 +71,7 @@ class ShellTerminalTest {
     private void open(String name) throws Exception {
         session = name + "-" + ProcessHandle.current().pid();
         tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "50",
-                "JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60");
+                "HOME=" + jbox.root + " JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60");
         waitFor("jbox>");
     }
 
@@ -115,6 +115,7 @@ class ShellTerminalTest {
         keys("C-d");
         waitFor("SHELL-EXIT=0");
         assertEquals(List.of(), sandboxes(), "Ctrl-D leaves nothing behind");
+        assertTrue(Files.readString(jbox.root.resolve(".jbox_history")).contains("sandbox busybox"), "history is kept for the next session");
     }
 
     @Test
