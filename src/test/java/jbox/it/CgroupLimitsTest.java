@@ -1,14 +1,8 @@
 package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.image.AtomicFiles;
 import jbox.image.Json;
-import jbox.sys.Sys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,27 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * hybrid host): limits, priority, accounting and task control. Each test runs a probe inside a
  * container (a memory hog, a fork bomb, a busy loop) and reads what the kernel accounted.
  */
-@Tag("root")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CgroupLimitsTest {
-    Jbox jbox;
-
-    @BeforeAll
-    void setUp() throws Exception {
-        assumeTrue(Sys.isRoot(), "needs root");
-        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
-        assertEquals(0, jbox.run("pull", "busybox").code());
-    }
-
-    @AfterAll
-    void cleanUp() throws Exception {
-        if (jbox == null) return;
-        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
-        for (String id : jbox.containerDirs()) fail("container left: " + id);
-        jbox.run("rmi", "busybox");
-        AtomicFiles.deleteTree(jbox.root);
-    }
-
+class CgroupLimitsTest extends RealEngineTest {
     private String runDetached(String... args) throws Exception {
         String[] full = new String[args.length + 2];
         full[0] = "run";

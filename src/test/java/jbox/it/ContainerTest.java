@@ -3,55 +3,35 @@ package jbox.it;
 import jbox.image.AtomicFiles;
 import jbox.image.Json;
 import jbox.sys.Sys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real containers through the real launcher, observed from inside with busybox as the probe.
  * Runs once with the /proc mount the kernel supports (pidns option where present) and once, in
  * {@link ContainerFallbackTest}, with the fallback older kernels need.
  */
-@Tag("root")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ContainerTest {
-    Jbox jbox;
-    String mountsBefore;
+class ContainerTest extends RealEngineTest {
 
     /** What JBOX_PROC is set to; null lets jbox detect the kernel's support. */
     String procMode() { return null; }
 
-    @BeforeAll
-    void setUp() throws Exception {
-        assumeTrue(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
-        assertTrue(Files.isRegularFile(Jbox.HOME.resolve("images/oci/index.json")), "bundled images missing: run ./scripts/setup first");
-        Path root = Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-");
-        jbox = new Jbox(root);
-        if (procMode() != null) jbox.env.put("JBOX_PROC", procMode());
-        mountsBefore = Jbox.hostMounts();
-        var pull = jbox.run("pull", "busybox");
-        assertEquals(0, pull.code(), pull.all());
+    @Override
+    void configure(Jbox j) {
+        if (procMode() != null) j.env.put("JBOX_PROC", procMode());
     }
 
-    @AfterAll
+    @org.junit.jupiter.api.AfterAll
     void leavesNoTrace() throws Exception {
         if (jbox == null) return;
         for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
         assertEquals(List.of(), jbox.containerDirs(), "every container was removed");
         assertFalse(Jbox.hostMounts().contains(jbox.root.toString()), "no mount of jbox's is visible on the host");
-        jbox.run("rmi", "busybox");
-        jbox.run("rmi", "hello");
-        jbox.run("rmi", "dyn");
-        AtomicFiles.deleteTree(jbox.root);
     }
 
     private Jbox.Result run(String... args) throws Exception {

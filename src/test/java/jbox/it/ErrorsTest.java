@@ -1,12 +1,8 @@
 package jbox.it;
 
-import jbox.image.AtomicFiles;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,25 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Bad input and hostile environments: a clear message, exit code 125, and nothing left behind. */
-@Tag("root")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ErrorsTest {
-    Jbox jbox;
-
-    @BeforeAll
-    void setUp() throws Exception {
-        assumeTrue(Sys.isRoot(), "needs root");
-        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
-    }
-
+class ErrorsTest extends RealEngineTest {
     @AfterAll
-    void cleanUp() throws Exception {
-        if (jbox == null) return;
-        assertEquals(List.of(), jbox.containerDirs(), "failed commands leave no container behind");
-        AtomicFiles.deleteTree(jbox.root);
+    void failedCommandsLeaveNoContainer() throws Exception {
+        if (jbox != null) assertEquals(List.of(), jbox.containerDirs(), "failed commands leave no container behind");
     }
 
     @Test

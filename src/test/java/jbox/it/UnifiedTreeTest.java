@@ -1,12 +1,6 @@
 package jbox.it;
 
-import jbox.image.AtomicFiles;
-import jbox.sys.Sys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,29 +14,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * seen here (FakeTreeTest covers their files), but everything v2 does without controllers can:
  * moving the gated process in before exec, cgroup.freeze, cgroup.events, cgroup.kill, removal.
  */
-@Tag("root")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UnifiedTreeTest {
-    Jbox jbox;
+class UnifiedTreeTest extends RealEngineTest {
     Path unified;
 
-    @BeforeAll
-    void setUp() throws Exception {
-        assumeTrue(Sys.isRoot(), "needs root");
+    @Override
+    void configure(Jbox j) {
+        j.env.put("JBOX_CGROUP", "v2");
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void findUnifiedTree() throws Exception {
         unified = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(" - cgroup2 "))
                 .map(l -> Path.of(l.split(" ")[4])).findFirst().orElse(null);
         assumeTrue(unified != null, "no cgroup2 mount on this host");
-        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
-        jbox.env.put("JBOX_CGROUP", "v2");
-        assertEquals(0, jbox.run("pull", "busybox").code());
-    }
-
-    @AfterAll
-    void cleanUp() throws Exception {
-        if (jbox == null) return;
-        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
-        jbox.run("rmi", "busybox");
-        AtomicFiles.deleteTree(jbox.root);
     }
 
     @Test

@@ -1,0 +1,45 @@
+package jbox.it;
+
+import jbox.image.AtomicFiles;
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Tests that drive the real launcher as root against a private jbox root with busybox pulled;
+ * the root and everything in it are removed afterwards.
+ */
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class RealEngineTest {
+    Jbox jbox;
+
+    /** Settings of the class (JBOX_PROC, JBOX_CGROUP), before anything runs. */
+    void configure(Jbox j) { }
+
+    @BeforeAll
+    void createRoot() throws Exception {
+        assumeTrue(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
+        assertTrue(Files.isRegularFile(Jbox.HOME.resolve("images/oci/index.json")), "bundled images missing: run ./scripts/setup first");
+        jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
+        configure(jbox);
+        var pull = jbox.run("pull", "busybox");
+        assertEquals(0, pull.code(), pull.all());
+    }
+
+    @AfterAll
+    void removeRoot() throws Exception {
+        if (jbox == null) return;
+        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
+        for (String image : new String[]{"busybox", "hello", "dyn"}) jbox.run("rmi", image);
+        AtomicFiles.deleteTree(jbox.root);
+    }
+}
