@@ -266,6 +266,8 @@ public final class Sandbox {
             if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
         }
         if (entered.contains("pid") && pid1 == 0) pid1 = pid;
+        // cgroup v2 moves whole processes only: the child joins right after it started (a short window outside).
+        if (cgroup != null && !threadInCgroup) cgroup.addProcess(pid);
         return pid;
     }
 

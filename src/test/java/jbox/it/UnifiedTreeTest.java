@@ -58,6 +58,18 @@ class UnifiedTreeTest extends RealEngineTest {
     }
 
     @Test
+    void theShellsSandboxProcessesJoinTheirV2Group() throws Exception {
+        Path script = Files.createTempFile(jbox.root, "v2", ".jbox");
+        Files.writeString(script, "sandbox busybox\nin -d sleep 1000\nhost sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'\nfreeze\n"
+                + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\ndiscard\n");
+        var r = jbox.run("shell", "--script", script.toString());
+        assertEquals(0, r.code(), r.all());
+        String pid = ShellScriptTest.after(r.out(), "in -d sleep 1000").trim();
+        assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'").lines().anyMatch(pid::equals), r.out());
+        assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'").contains("frozen 1"), r.out());
+    }
+
+    @Test
     void limitsThisTreeCannotEnforceAreRefusedClearly() throws Exception {
         var before = jbox.containerDirs();
         var r = jbox.run("run", "--rm", "-m", "32m", "busybox", "true");
