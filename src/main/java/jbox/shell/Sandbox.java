@@ -25,9 +25,7 @@ import jbox.sys.SyscallException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,7 +72,7 @@ public final class Sandbox {
 
     static Sandbox create(Engine engine, String imageName, String name, Consumer<String> progress) {
         Image image = engine.imageFor(imageName, progress);
-        String id = "sb" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+        String id = "sb" + jbox.runtime.Names.newId().substring(0, 16);
         Path dir = engine.sandboxesDir().resolve(id);
         try {
             Files.createDirectories(dir);
