@@ -32,7 +32,7 @@ final class Detached {
         int monitor;
         int log = Sys.open(dir.resolve("monitor.log").toString(), Linux.O_WRONLY | Linux.O_CREAT | Linux.O_APPEND | Linux.O_CLOEXEC, 0640);
         int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-        List<String> argv = monitorCommand();
+        List<String> argv = SelfCommand.argv();
         argv.add("_monitor");
         argv.add(id);
         try (Spawn s = new Spawn(argv.get(0), argv, environment(engine))) {
@@ -68,25 +68,6 @@ final class Detached {
                 return;
             }
         }
-    }
-
-    /** The command that runs jbox again: the launcher when there is one, else this JVM's java and class path. */
-    private static List<String> monitorCommand() {
-        List<String> cmd = new ArrayList<>();
-        String launcher = System.getenv("JBOX_LAUNCHER");
-        if (launcher != null && !launcher.isEmpty()) {
-            cmd.add(launcher);
-        } else {
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Djnr.ffi.asm.enabled=false");
-            cmd.add("-XX:TieredStopAtLevel=1");
-            cmd.add("-XX:+UseSerialGC");
-            cmd.add("-Xss512k");
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(Main.class.getName());
-        }
-        return cmd;
     }
 
     private static List<String> environment(Engine engine) {

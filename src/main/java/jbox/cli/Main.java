@@ -22,7 +22,8 @@ public final class Main {
     public static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {
         cli.setOut(out);
         cli.setErr(err);
-        cli.setStopAtPositional(true);
+        // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
+        for (String c : new String[]{"run", "create"}) cli.getSubcommands().get(c).setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());
             err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");

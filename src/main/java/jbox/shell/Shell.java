@@ -38,8 +38,7 @@ public final class Shell {
         this.session = session;
         this.cli = Main.configure(new CommandLine(new JboxCommand()), session.out, err);
         for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
-        cli.setStopAtPositional(true); // again, for the commands just added: "in sh -c ..." keeps -c for sh
-        cli.getSubcommands().get("sandbox").setStopAtPositional(false); // sandbox busybox --name web
+        for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
         session.engine.reapAbandonedSandboxes();
         Runtime.getRuntime().addShutdownHook(new Thread(this::leave, "jbox-shell-exit"));
     }

@@ -1,0 +1,104 @@
+package jbox.cli;
+
+import jbox.engine.Engine;
+import jbox.engine.EngineException;
+import jbox.engine.Errors;
+import jbox.lesson.Lesson;
+import jbox.lesson.LessonChecker;
+import jbox.lesson.Lessons;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** jbox lesson list | check: the course under lessons/, in English or Chinese. */
+@Command(name = "lesson", description = "The lessons: list them, or check that they all work", subcommands = {LessonCommand.ListLessons.class, LessonCommand.Check.class})
+final class LessonCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    static Path lessonsDir() { return Engine.open().home().resolve("lessons"); }
+
+    static String language(String flag) {
+        try {
+            return Lessons.language(flag);
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), "lessons exist in English (en) and Simplified Chinese (zh)", "use --lang en or --lang zh");
+        }
+    }
+
+    @Command(name = "list", description = "List the lessons, in order")
+    static final class ListLessons implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--lang", description = "en or zh (default: from the locale)") String lang;
+
+        @Override
+        public void run() {
+            try {
+                List<String[]> rows = Format.rows("LESSON", "TITLE");
+                for (Lesson l : Lessons.in(lessonsDir(), language(lang))) rows.add(new String[]{l.id(), l.title()});
+                spec.commandLine().getOut().print(Format.table(rows));
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot read the lessons");
+            }
+        }
+    }
+
+    @Command(name = "check", description = "Run every step of lessons unattended and report any mismatch (exit 1 if one fails)")
+    static final class Check implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--lang", description = "en or zh (default: both, for a directory)") String lang;
+        @Parameters(arity = "0..1", paramLabel = "NAME|DIR") String target;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                List<Lesson> lessons;
+                Path asDir = target == null ? lessonsDir() : Path.of(target);
+                if (Files.isDirectory(asDir)) {
+                    lessons = Lessons.in(asDir, lang == null ? null : language(lang));
+                } else {
+                    lessons = Lessons.in(lessonsDir(), language(lang)).stream().filter(l -> l.id().equals(target)).toList();
+                    if (lessons.isEmpty()) throw new EngineException("no lesson " + target, "lesson names are in jbox lesson list", "check the name");
+                }
+                int failed = 0;
+                int skipped = 0;
+                for (Lesson l : lessons) {
+                    LessonChecker.Report r = LessonChecker.check(l, SelfCommand.argv());
+                    if (r.skipped() != null) {
+                        skipped++;
+                        out.println("SKIP " + l.language() + "/" + l.id() + ": " + r.skipped());
+                        continue;
+                    }
+                    out.println((r.passed() ? "PASS " : "FAIL ") + l.language() + "/" + l.id() + "  " + l.title());
+                    for (LessonChecker.StepResult s : r.steps()) {
+                        if (s.passed()) continue;
+                        out.println("  step \"" + s.step().title() + "\": " + s.problem());
+                        out.println("  its output was:");
+                        s.output().lines().limit(20).forEach(line -> out.println("    | " + line));
+                    }
+                    if (!r.passed()) failed++;
+                    out.flush();
+                }
+                out.println((lessons.size() - failed - skipped) + " passed, " + failed + " failed, " + skipped + " skipped");
+                return failed == 0 ? 0 : 1;
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot check the lessons");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 130;
+            }
+        }
+    }
+}

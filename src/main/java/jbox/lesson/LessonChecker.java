@@ -1,0 +1,119 @@
+package jbox.lesson;
+
+import jbox.image.AtomicFiles;
+import jbox.sys.Sys;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a lesson unattended: all its commands through `jbox shell --script`, in a jbox root of
+ * its own that is removed afterwards, then checks each step's output against its expectations.
+ * An expectation line is text that must appear, "re: REGEX" that must match, or "not: TEXT" that
+ * must not appear.
+ */
+public final class LessonChecker {
+    /** Capabilities a lesson may need that jbox does not have yet: such lessons are skipped, with the reason. */
+    static final Map<String, String> NOT_BUILT_YET = Map.of(
+            "daemon", "the jbox daemon is not built yet",
+            "registry", "pulling from and pushing to registries is not built yet");
+    private static final Pattern PROMPT = Pattern.compile("^jbox(\\[[^\\]]*\\])?> (.*)$", Pattern.MULTILINE);
+
+    private LessonChecker() {}
+
+    public record StepResult(Lesson.Step step, boolean passed, String output, String problem) {}
+
+    public record Report(Lesson lesson, String skipped, List<StepResult> steps) {
+        public boolean passed() { return skipped != null || steps.stream().allMatch(StepResult::passed); }
+    }
+
+    public static Report check(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
+        for (String need : lesson.requires()) {
+            if (NOT_BUILT_YET.containsKey(need)) return new Report(lesson, NOT_BUILT_YET.get(need), List.of());
+        }
+        if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
+        Path root = Files.createTempDirectory(Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp")), "jbox-lesson-");
+        try {
+            List<String> commands = new ArrayList<>();
+            for (Lesson.Step s : lesson.steps()) commands.addAll(s.commands());
+            Path script = root.resolve("lesson.jbox");
+            Files.write(script, commands);
+            String out = run(jbox, List.of("shell", "--script", script.toString()), root);
+            return new Report(lesson, null, judge(lesson, out));
+        } finally {
+            String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root);
+            for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root);
+            AtomicFiles.deleteTree(root);
+        }
+    }
+
+    private static String run(List<String> jbox, List<String> args, Path root) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(jbox);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("JBOX_ROOT", root.toString());
+        pb.environment().put("HOME", root.toString());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** Splits the session's output at its prompts and checks each step's part. */
+    static List<StepResult> judge(Lesson lesson, String output) {
+        List<String> ran = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        Matcher m = PROMPT.matcher(output);
+        int lastEnd = -1;
+        while (m.find()) {
+            if (lastEnd >= 0) outputs.add(output.substring(lastEnd, m.start()));
+            ran.add(m.group(2).trim());
+            lastEnd = m.end() + 1;
+        }
+        if (lastEnd >= 0) outputs.add(lastEnd <= output.length() ? output.substring(Math.min(lastEnd, output.length())) : "");
+        List<StepResult> results = new ArrayList<>();
+        int next = 0;
+        for (Lesson.Step step : lesson.steps()) {
+            StringBuilder got = new StringBuilder();
+            String problem = null;
+            for (String c : step.commands()) {
+                if (next >= ran.size() || !ran.get(next).equals(c)) {
+                    problem = "\"" + c + "\" did not run: the lesson stopped at an earlier command that failed";
+                    break;
+                }
+                got.append(outputs.get(next));
+                next++;
+            }
+            if (problem == null && next == ran.size() && output.contains("jbox shell: stopped at")) {
+                String tail = output.substring(output.lastIndexOf("jbox shell: stopped at"));
+                if (!step.commands().isEmpty() && tail.contains("\"" + step.commands().get(step.commands().size() - 1) + "\"")) {
+                    problem = "the last command failed: " + tail.lines().findFirst().orElse("");
+                }
+            }
+            if (problem == null) problem = unmet(step.expect(), got.toString());
+            results.add(new StepResult(step, problem == null, got.toString(), problem));
+        }
+        return results;
+    }
+
+    private static String unmet(List<String> expect, String got) {
+        for (String e : expect) {
+            if (e.startsWith("re: ")) {
+                if (!Pattern.compile(e.substring(4), Pattern.MULTILINE).matcher(got).find()) return "expected output matching /" + e.substring(4) + "/";
+            } else if (e.startsWith("not: ")) {
+                if (got.contains(e.substring(5))) return "expected no \"" + e.substring(5) + "\" in the output";
+            } else if (!got.contains(e)) {
+                return "expected \"" + e + "\" in the output";
+            }
+        }
+        return null;
+    }
+}

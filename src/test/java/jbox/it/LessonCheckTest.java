@@ -1,0 +1,33 @@
+package jbox.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** jbox lesson check: the course passes in both languages; a broken lesson is reported; one needing an unbuilt part is skipped. */
+class LessonCheckTest extends RealEngineTest {
+    @Test
+    void everyLessonPassesInBothLanguages() throws Exception {
+        var r = jbox.run(600, "lesson", "check", Jbox.HOME.resolve("lessons").toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("PASS en/01-containers") && r.out().contains("PASS zh/01-containers"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ passed, 0 failed, \\d+ skipped")), r.out());
+    }
+
+    @Test
+    void aMismatchIsReportedWithTheStepAndItsOutput() throws Exception {
+        Path dir = Files.createDirectories(jbox.root.resolve("broken/en"));
+        Files.writeString(dir.resolve("01-broken.md"), "---\nid: 01-broken\ntitle: Broken\nrequires: root\n---\n## Echo\n```jbox\n"
+                + "run --rm busybox echo actual\n```\n```expect\nexpected-words\n```\n");
+        Files.writeString(dir.resolve("02-later.md"), "---\nid: 02-later\ntitle: Later\nrequires: daemon\n---\n## Ask the daemon\n```jbox\ninfo\n```\n");
+        var r = jbox.run(300, "lesson", "check", jbox.root.resolve("broken").toString());
+        assertEquals(1, r.code(), r.all());
+        assertTrue(r.out().contains("FAIL en/01-broken"), r.out());
+        assertTrue(r.out().contains("step \"Echo\": expected \"expected-words\" in the output") && r.out().contains("| actual"), r.out());
+        assertTrue(r.out().contains("SKIP en/02-later: the jbox daemon is not built yet"), r.out());
+        assertTrue(r.out().contains("0 passed, 1 failed, 1 skipped"), r.out());
+    }
+}
