@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Runs a lesson unattended: all its commands through `jbox shell --script`, in a jbox root of
  * its own that is removed afterwards, then checks each step's output against its expectations.
- * An expectation line is text that must appear, "re: REGEX" that must match, or "not: TEXT" that
- * must not appear.
+ * An expectation line is text that must appear, "re: REGEX" that must match, "not: TEXT" that
+ * must not appear, or "fails": the step's last command must fail (a lesson's last step only).
  */
 public final class LessonChecker {
     /** Capabilities a lesson may need that jbox does not have yet: such lessons are skipped, with the reason. */
@@ -94,7 +94,8 @@ public final class LessonChecker {
             }
             if (problem == null && next == ran.size() && output.contains("jbox shell: stopped at")) {
                 String tail = output.substring(output.lastIndexOf("jbox shell: stopped at"));
-                if (!step.commands().isEmpty() && tail.contains("\"" + step.commands().get(step.commands().size() - 1) + "\"")) {
+                boolean expectedToFail = step.expect().contains("fails");
+                if (!step.commands().isEmpty() && tail.contains("\"" + step.commands().get(step.commands().size() - 1) + "\"") && !expectedToFail) {
                     problem = "the last command failed: " + tail.lines().findFirst().orElse("");
                 }
             }
@@ -106,7 +107,9 @@ public final class LessonChecker {
 
     private static String unmet(List<String> expect, String got) {
         for (String e : expect) {
-            if (e.startsWith("re: ")) {
+            if (e.equals("fails")) {
+                if (!got.contains("jbox shell: stopped at")) return "expected the step's last command to fail";
+            } else if (e.startsWith("re: ")) {
                 if (!Pattern.compile(e.substring(4), Pattern.MULTILINE).matcher(got).find()) return "expected output matching /" + e.substring(4) + "/";
             } else if (e.startsWith("not: ")) {
                 if (got.contains(e.substring(5))) return "expected no \"" + e.substring(5) + "\" in the output";
