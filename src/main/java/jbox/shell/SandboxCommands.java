@@ -43,7 +43,7 @@ final class SandboxCommands {
 
     static List<Object> all(Session s) {
         return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Limit(s), new UsageCmd(s),
-                new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s));
+                new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s), new MeasureCommand(s));
     }
 
     @Command(name = "sandbox", description = "Make a sandbox from an image: its root is prepared, and it still shares every namespace with the host",
