@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** jbox lesson list | check: the course under lessons/, in English or Chinese. */
-@Command(name = "lesson", description = "The lessons: list them, or check that they all work", subcommands = {LessonCommand.ListLessons.class, LessonCommand.Check.class})
+@Command(name = "lesson", description = "The lessons: list them, or check that they all work", subcommands = {LessonCommand.ListLessons.class, LessonCommand.Start.class, LessonCommand.Check.class})
 final class LessonCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -50,6 +50,27 @@ final class LessonCommand implements Runnable {
                 spec.commandLine().getOut().print(Format.table(rows));
             } catch (IOException e) {
                 throw Errors.explain(e, "cannot read the lessons");
+            }
+        }
+    }
+
+    @Command(name = "start", description = "Take a lesson interactively: type each step's commands, see them checked; progress is saved")
+    static final class Start implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Option(names = "--lang", description = "en or zh (default: from the locale)") String lang;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            try {
+                Lesson lesson = Lessons.in(lessonsDir(), language(lang)).stream().filter(l -> l.id().equals(name)).findFirst()
+                        .orElseThrow(() -> new EngineException("no lesson " + name, "lesson names are in jbox lesson list", "check the name"));
+                return jbox.lesson.LessonSession.start(lesson, SelfCommand.argv());
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot start the lesson");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 130;
             }
         }
     }

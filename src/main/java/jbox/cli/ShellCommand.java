@@ -19,9 +19,19 @@ import java.util.concurrent.Callable;
 public final class ShellCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--script", paramLabel = "FILE", description = "Run the commands in FILE, stopping at the first that fails") Path script;
+    @Option(names = "--driven", hidden = true, description = "Read commands from stdin for a driving program: never stop, mark each command's end") boolean driven;
 
     @Override
-    public Integer call() { return open(script, spec); }
+    public Integer call() {
+        if (driven) {
+            try {
+                return Shell.script(new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getOut(), true);
+            } catch (IOException e) {
+                throw Errors.explain(e, "jbox shell");
+            }
+        }
+        return open(script, spec);
+    }
 
     static int open(Path script, CommandSpec spec) {
         try {

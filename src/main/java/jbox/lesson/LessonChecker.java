@@ -105,7 +105,7 @@ public final class LessonChecker {
         return results;
     }
 
-    private static String unmet(List<String> expect, String got) {
+    static String unmet(List<String> expect, String got) {
         for (String e : expect) {
             if (e.equals("fails")) {
                 if (!got.contains("jbox shell: stopped at")) return "expected the step's last command to fail";

@@ -59,6 +59,17 @@ public final class Shell {
 
     /** Runs commands from a reader, echoing each after a prompt; stops at the first failure with its exit code. */
     public static int script(BufferedReader in, PrintWriter out, PrintWriter err) throws IOException {
+        return script(in, out, err, false);
+    }
+
+    /** End-of-command marker for a program driving the shell through pipes (the interactive lesson runner). */
+    public static final String DONE = "\u0000jbox-done ";
+
+    /**
+     * Script mode for a driver: with driven set, a failing command does not end the session, and a
+     * line "NUL jbox-done CODE" follows each command so the driver knows when its output is complete.
+     */
+    public static int script(BufferedReader in, PrintWriter out, PrintWriter err, boolean driven) throws IOException {
         Shell shell = new Shell(new Session(Engine.open(), out, false), err);
         DefaultParser parser = new DefaultParser();
         try {
@@ -71,6 +82,12 @@ public final class Shell {
                 if (trimmed.equals("exit") || trimmed.equals("quit")) break;
                 List<String> words = words(parser.parse(trimmed, trimmed.length()).words());
                 int code = shell.execute(words);
+                if (driven) {
+                    err.flush();
+                    out.println(DONE + code);
+                    out.flush();
+                    continue;
+                }
                 if (code != 0) {
                     err.println("jbox shell: stopped at \"" + trimmed + "\" (exit code " + code + ")");
                     return code;

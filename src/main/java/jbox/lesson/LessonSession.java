@@ -1,0 +1,205 @@
+package jbox.lesson;
+
+import jbox.image.AtomicFiles;
+import jbox.shell.Shell;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lesson, interactively: each step is shown, the learner types its commands (or presses Enter on
+ * an empty line to have the next one typed), the output is checked, a failure is explained with
+ * the step's hints, and progress is saved so the lesson can be resumed. The commands run in a
+ * jbox shell of its own (a child process with a private jbox root, removed at the end).
+ */
+public final class LessonSession {
+    private final Lesson lesson;
+    private final PrintWriter out;
+    private final Process shell;
+    private final PrintWriter toShell;
+    private final BlockingQueue<Integer> done = new LinkedBlockingQueue<>();
+    private final StringBuilder output = new StringBuilder();
+    private final Path root;
+    private final Messages say;
+
+    private LessonSession(Lesson lesson, PrintWriter out, Process shell, Path root) {
+        this.lesson = lesson;
+        this.out = out;
+        this.shell = shell;
+        this.root = root;
+        this.toShell = new PrintWriter(shell.getOutputStream(), true, StandardCharsets.UTF_8);
+        this.say = new Messages(lesson.language());
+        Thread reader = new Thread(this::forwardOutput, "jbox-lesson-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The learner's place in each lesson, kept in $HOME/.jbox_lessons. */
+    static Path progressFile() {
+        return Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".jbox_lessons");
+    }
+
+    public static int start(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
+        Path root = Files.createTempDirectory(Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp")), "jbox-lesson-");
+        List<String> cmd = new ArrayList<>(jbox);
+        cmd.addAll(List.of("shell", "--driven"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("JBOX_ROOT", root.toString());
+        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        LessonSession s = new LessonSession(lesson, terminal.writer(), pb.start(), root);
+        try {
+            LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
+            return s.run(reader);
+        } finally {
+            s.toShell.close();
+            s.shell.waitFor(60, TimeUnit.SECONDS);
+            s.shell.destroyForcibly();
+            AtomicFiles.deleteTree(root);
+            terminal.close();
+        }
+    }
+
+    private void forwardOutput() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith(Shell.DONE)) {
+                    done.add(Integer.parseInt(line.substring(Shell.DONE.length()).trim()));
+                    continue;
+                }
+                if (line.matches("jbox(\\[[^\\]]*\\])?> .*")) continue; // the driven shell's echo of what we sent
+                synchronized (output) {
+                    output.append(line).append('\n');
+                }
+                out.println(line);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the shell ended
+        }
+    }
+
+    /** Sends one command and waits for it to finish; returns its exit code. */
+    private int send(String command) throws InterruptedException {
+        toShell.println(command);
+        Integer code = done.poll(300, TimeUnit.SECONDS);
+        return code == null ? -1 : code;
+    }
+
+    private int run(LineReader reader) throws IOException, InterruptedException {
+        Properties progress = new Properties();
+        Path file = progressFile();
+        if (Files.exists(file)) try (var in = Files.newBufferedReader(file)) {
+            progress.load(in);
+        }
+        String key = lesson.language() + "/" + lesson.id();
+        int first = Integer.parseInt(progress.getProperty(key, "0"));
+        if (first >= lesson.steps().size()) first = 0;
+        out.println("\n== " + lesson.title() + " ==\n");
+        out.println(lesson.intro().lines().filter(l -> !l.startsWith("# ")).reduce("", (a, b) -> a + b + "\n").strip());
+        if (first > 0) {
+            out.println("\n" + say.resuming(first + 1));
+            for (int i = 0; i < first; i++) for (String c : lesson.steps().get(i).commands()) sendQuietly(c);
+        }
+        for (int i = first; i < lesson.steps().size(); i++) {
+            Lesson.Step step = lesson.steps().get(i);
+            out.printf("%n-- %s %d/%d: %s --%n%s%n%n%s%n", say.step(), i + 1, lesson.steps().size(), step.title(), step.text(), say.type());
+            step.commands().forEach(c -> out.println("    " + c));
+            out.flush();
+            synchronized (output) {
+                output.setLength(0);
+            }
+            int typed = 0; // commands run in this attempt at the step
+            boolean passed = false;
+            while (!passed) {
+                String line;
+                try {
+                    line = reader.readLine("lesson> ").trim();
+                } catch (UserInterruptException | EndOfFileException e) {
+                    line = "quit";
+                }
+                if (line.equals("quit")) {
+                    save(progress, file, key, i);
+                    out.println(say.saved());
+                    return 0;
+                }
+                if (line.equals("hint")) {
+                    step.hints().forEach(h -> out.println("  " + h));
+                    continue;
+                }
+                if (line.equals("skip")) break;
+                if (line.isEmpty()) {
+                    if (typed >= step.commands().size()) continue;
+                    line = step.commands().get(typed);
+                    out.println("lesson> " + line);
+                }
+                send(line);
+                typed++;
+                String got;
+                synchronized (output) {
+                    got = output.toString();
+                }
+                // The learner may reach the goal their own way: check after every command.
+                String problem = LessonChecker.unmet(step.expect().stream().filter(e -> !e.equals("fails")).toList(), got);
+                if (problem == null && typed >= Math.min(1, step.commands().size())) {
+                    passed = true;
+                    out.println("\u2713 " + (step.why().isEmpty() ? say.good() : step.why()));
+                } else if (typed >= step.commands().size()) {
+                    out.println("\u2717 " + problem + ". " + say.tryAgain());
+                    step.hints().forEach(h -> out.println("  " + h));
+                    typed = 0;
+                    synchronized (output) {
+                        output.setLength(0);
+                    }
+                }
+            }
+            save(progress, file, key, i + 1);
+        }
+        out.println("\n" + say.finished());
+        return 0;
+    }
+
+    private void sendQuietly(String command) throws InterruptedException {
+        send(command);
+        synchronized (output) {
+            output.setLength(0);
+        }
+    }
+
+    private static void save(Properties p, Path file, String key, int step) throws IOException {
+        p.setProperty(key, Integer.toString(step));
+        try (var w = Files.newBufferedWriter(file)) {
+            p.store(w, "jbox lesson progress: language/lesson=next step");
+        }
+    }
+
+    /** The runner's own words, in the lesson's language. */
+    private record Messages(String language) {
+        boolean zh() { return language.equals("zh"); }
+        String step() { return zh() ? "第" : "Step"; }
+        String type() { return zh() ? "输入这些命令（在空行上按回车，jbox 会替你输入下一条；hint 看提示，skip 跳过，quit 保存并退出）："
+                : "Type these commands (Enter on an empty line types the next one for you; hint, skip, quit saves and leaves):"; }
+        String good() { return zh() ? "完成。" : "Done."; }
+        String tryAgain() { return zh() ? "再输入一遍这一步的命令试试。" : "Type the step's commands again."; }
+        String saved() { return zh() ? "进度已保存：jbox lesson start 会从这里继续。" : "Progress saved: jbox lesson start resumes here."; }
+        String resuming(int step) { return zh() ? "从第 " + step + " 步继续（前面的步骤已经悄悄重做）。" : "Resuming at step " + step + " (earlier steps were replayed quietly)."; }
+        String finished() { return zh() ? "本课完成！" : "Lesson complete!"; }
+    }
+}
