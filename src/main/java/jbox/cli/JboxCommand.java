@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** The top of the command tree: `jbox COMMAND`. */
 @Command(name = "jbox", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A container engine to learn containers with.",
-        subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
+        subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class, DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
                 InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
                 UnpauseCommand.class, UpdateCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})

@@ -57,6 +57,24 @@ public final class LessonSession {
     }
 
     public static int start(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
+        return open(lesson, jbox, (s, reader) -> s.run(reader));
+    }
+
+    /**
+     * Presenter mode for the classroom demo: each step on a clean screen with a large heading, its
+     * commands typed and run for the audience, then its one-sentence explanation; the next step on
+     * a key press, or after secondsPerStep when given. Starts at step from (1-based), replaying the
+     * earlier steps quietly so the sandbox is in the right state.
+     */
+    public static int present(Lesson lesson, List<String> jbox, int from, Double secondsPerStep) throws IOException, InterruptedException {
+        return open(lesson, jbox, (s, reader) -> s.play(reader, from, secondsPerStep));
+    }
+
+    private interface Mode {
+        int run(LessonSession s, LineReader reader) throws IOException, InterruptedException;
+    }
+
+    private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
         Path root = Files.createTempDirectory(Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp")), "jbox-lesson-");
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(List.of("shell", "--driven"));
@@ -66,7 +84,7 @@ public final class LessonSession {
         LessonSession s = new LessonSession(lesson, terminal.writer(), pb.start(), root);
         try {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
-            return s.run(reader);
+            return mode.run(s, reader);
         } finally {
             s.toShell.close();
             s.shell.waitFor(60, TimeUnit.SECONDS);
@@ -176,6 +194,40 @@ public final class LessonSession {
         return 0;
     }
 
+    private int play(LineReader reader, int from, Double secondsPerStep) throws InterruptedException {
+        List<Lesson.Step> steps = lesson.steps();
+        int start = Math.max(1, Math.min(from, steps.size()));
+        for (int i = 0; i < start - 1; i++) for (String c : steps.get(i).commands()) sendQuietly(c);
+        for (int i = start - 1; i < steps.size(); i++) {
+            Lesson.Step step = steps.get(i);
+            out.print("\033[2J\033[H");
+            String heading = "  " + say.step() + " " + (i + 1) + "/" + steps.size() + "   " + step.title() + "  ";
+            out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m");
+            out.println("\033[1;97;44m" + heading + "\033[0m");
+            out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m\n");
+            for (String c : step.commands()) {
+                out.println("\033[1;33m$ " + c + "\033[0m");
+                out.flush();
+                send(c);
+            }
+            if (!step.why().isEmpty()) out.println("\n\033[1;36m" + step.why() + "\033[0m");
+            out.flush();
+            if (i == steps.size() - 1) break;
+            if (secondsPerStep != null) {
+                Thread.sleep((long) (secondsPerStep * 1000));
+            } else {
+                try {
+                    String key = reader.readLine("\n" + say.next());
+                    if (key.trim().equals("q")) return 0;
+                } catch (UserInterruptException | EndOfFileException e) {
+                    return 0;
+                }
+            }
+        }
+        out.println("\n\033[1m" + say.finished() + "\033[0m");
+        return 0;
+    }
+
     private void sendQuietly(String command) throws InterruptedException {
         send(command);
         synchronized (output) {
@@ -201,5 +253,6 @@ public final class LessonSession {
         String saved() { return zh() ? "进度已保存：jbox lesson start 会从这里继续。" : "Progress saved: jbox lesson start resumes here."; }
         String resuming(int step) { return zh() ? "从第 " + step + " 步继续（前面的步骤已经悄悄重做）。" : "Resuming at step " + step + " (earlier steps were replayed quietly)."; }
         String finished() { return zh() ? "本课完成！" : "Lesson complete!"; }
+        String next() { return zh() ? "[回车：下一步，q：结束] " : "[Enter: next step, q: quit] "; }
     }
 }
