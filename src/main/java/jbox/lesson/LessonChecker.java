@@ -40,7 +40,7 @@ public final class LessonChecker {
             if (NOT_BUILT_YET.containsKey(need)) return new Report(lesson, NOT_BUILT_YET.get(need), List.of());
         }
         if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
-        Path root = Files.createTempDirectory(Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp")), "jbox-lesson-");
+        Path root = LessonRoots.create();
         try {
             List<String> commands = new ArrayList<>();
             for (Lesson.Step s : lesson.steps()) commands.addAll(s.commands());

@@ -75,7 +75,7 @@ public final class LessonSession {
     }
 
     private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
-        Path root = Files.createTempDirectory(Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp")), "jbox-lesson-");
+        Path root = LessonRoots.create();
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(List.of("shell", "--driven"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
