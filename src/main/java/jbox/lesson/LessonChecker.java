@@ -46,21 +46,23 @@ public final class LessonChecker {
             for (Lesson.Step s : lesson.steps()) commands.addAll(s.commands());
             Path script = root.resolve("lesson.jbox");
             Files.write(script, commands);
-            String out = run(jbox, List.of("shell", "--script", script.toString()), root);
+            String out = run(jbox, List.of("shell", "--script", script.toString()), root, lesson.language());
             return new Report(lesson, null, judge(lesson, out));
         } finally {
-            String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root);
-            for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root);
+            String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root, "en");
+            for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root, "en");
             AtomicFiles.deleteTree(root);
         }
     }
 
-    private static String run(List<String> jbox, List<String> args, Path root) throws IOException, InterruptedException {
+    /** Runs jbox with the lesson's root and language (the shell then speaks the lesson's language). */
+    private static String run(List<String> jbox, List<String> args, Path root, String language) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JBOX_ROOT", root.toString());
         pb.environment().put("HOME", root.toString());
+        pb.environment().put("JBOX_LANG", language);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly();

@@ -37,7 +37,7 @@ public final class LessonSession {
     private final BlockingQueue<Integer> done = new LinkedBlockingQueue<>();
     private final StringBuilder output = new StringBuilder();
     private final Path root;
-    private final Messages say;
+    private final jbox.shell.Say say;
 
     private LessonSession(Lesson lesson, PrintWriter out, Process shell, Path root) {
         this.lesson = lesson;
@@ -45,7 +45,7 @@ public final class LessonSession {
         this.shell = shell;
         this.root = root;
         this.toShell = new PrintWriter(shell.getOutputStream(), true, StandardCharsets.UTF_8);
-        this.say = new Messages(lesson.language());
+        this.say = jbox.shell.Say.forLanguage(lesson.language());
         Thread reader = new Thread(this::forwardOutput, "jbox-lesson-output");
         reader.setDaemon(true);
         reader.start();
@@ -80,6 +80,7 @@ public final class LessonSession {
         cmd.addAll(List.of("shell", "--driven"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("JBOX_ROOT", root.toString());
+        pb.environment().put("JBOX_LANG", lesson.language());
         Terminal terminal = TerminalBuilder.builder().system(true).build();
         LessonSession s = new LessonSession(lesson, terminal.writer(), pb.start(), root);
         try {
@@ -133,12 +134,12 @@ public final class LessonSession {
         out.println("\n== " + lesson.title() + " ==\n");
         out.println(lesson.intro().lines().filter(l -> !l.startsWith("# ")).reduce("", (a, b) -> a + b + "\n").strip());
         if (first > 0) {
-            out.println("\n" + say.resuming(first + 1));
+            out.println("\n" + say.text("lesson.resuming", first + 1));
             for (int i = 0; i < first; i++) for (String c : lesson.steps().get(i).commands()) sendQuietly(c);
         }
         for (int i = first; i < lesson.steps().size(); i++) {
             Lesson.Step step = lesson.steps().get(i);
-            out.printf("%n-- %s %d/%d: %s --%n%s%n%n%s%n", say.step(), i + 1, lesson.steps().size(), step.title(), step.text(), say.type());
+            out.printf("%n-- %s %d/%d: %s --%n%s%n%n%s%n", say.text("lesson.step"), i + 1, lesson.steps().size(), step.title(), step.text(), say.text("lesson.type"));
             step.commands().forEach(c -> out.println("    " + c));
             out.flush();
             synchronized (output) {
@@ -155,7 +156,7 @@ public final class LessonSession {
                 }
                 if (line.equals("quit")) {
                     save(progress, file, key, i);
-                    out.println(say.saved());
+                    out.println(say.text("lesson.saved"));
                     return 0;
                 }
                 if (line.equals("hint")) {
@@ -178,9 +179,9 @@ public final class LessonSession {
                 String problem = LessonChecker.unmet(step.expect().stream().filter(e -> !e.equals("fails")).toList(), got);
                 if (problem == null && typed >= Math.min(1, step.commands().size())) {
                     passed = true;
-                    out.println("\u2713 " + (step.why().isEmpty() ? say.good() : step.why()));
+                    out.println("\u2713 " + (step.why().isEmpty() ? say.text("lesson.good") : step.why()));
                 } else if (typed >= step.commands().size()) {
-                    out.println("\u2717 " + problem + ". " + say.tryAgain());
+                    out.println("\u2717 " + problem + ". " + say.text("lesson.tryAgain"));
                     step.hints().forEach(h -> out.println("  " + h));
                     typed = 0;
                     synchronized (output) {
@@ -190,7 +191,7 @@ public final class LessonSession {
             }
             save(progress, file, key, i + 1);
         }
-        out.println("\n" + say.finished());
+        out.println("\n" + say.text("lesson.finished"));
         return 0;
     }
 
@@ -201,7 +202,7 @@ public final class LessonSession {
         for (int i = start - 1; i < steps.size(); i++) {
             Lesson.Step step = steps.get(i);
             out.print("\033[2J\033[H");
-            String heading = "  " + say.step() + " " + (i + 1) + "/" + steps.size() + "   " + step.title() + "  ";
+            String heading = "  " + say.text("lesson.step") + " " + (i + 1) + "/" + steps.size() + "   " + step.title() + "  ";
             out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m");
             out.println("\033[1;97;44m" + heading + "\033[0m");
             out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m\n");
@@ -217,14 +218,14 @@ public final class LessonSession {
                 Thread.sleep((long) (secondsPerStep * 1000));
             } else {
                 try {
-                    String key = reader.readLine("\n" + say.next());
+                    String key = reader.readLine("\n" + say.text("lesson.next"));
                     if (key.trim().equals("q")) return 0;
                 } catch (UserInterruptException | EndOfFileException e) {
                     return 0;
                 }
             }
         }
-        out.println("\n\033[1m" + say.finished() + "\033[0m");
+        out.println("\n\033[1m" + say.text("lesson.finished") + "\033[0m");
         return 0;
     }
 
@@ -240,19 +241,5 @@ public final class LessonSession {
         try (var w = Files.newBufferedWriter(file)) {
             p.store(w, "jbox lesson progress: language/lesson=next step");
         }
-    }
-
-    /** The runner's own words, in the lesson's language. */
-    private record Messages(String language) {
-        boolean zh() { return language.equals("zh"); }
-        String step() { return zh() ? "第" : "Step"; }
-        String type() { return zh() ? "输入这些命令（在空行上按回车，jbox 会替你输入下一条；hint 看提示，skip 跳过，quit 保存并退出）："
-                : "Type these commands (Enter on an empty line types the next one for you; hint, skip, quit saves and leaves):"; }
-        String good() { return zh() ? "完成。" : "Done."; }
-        String tryAgain() { return zh() ? "再输入一遍这一步的命令试试。" : "Type the step's commands again."; }
-        String saved() { return zh() ? "进度已保存：jbox lesson start 会从这里继续。" : "Progress saved: jbox lesson start resumes here."; }
-        String resuming(int step) { return zh() ? "从第 " + step + " 步继续（前面的步骤已经悄悄重做）。" : "Resuming at step " + step + " (earlier steps were replayed quietly)."; }
-        String finished() { return zh() ? "本课完成！" : "Lesson complete!"; }
-        String next() { return zh() ? "[回车：下一步，q：结束] " : "[Enter: next step, q: quit] "; }
     }
 }

@@ -54,7 +54,7 @@ final class MeasureCommand implements Runnable {
         s.out.printf(Locale.ROOT, "memory per container     a whole guest OS           %d KiB (an idle sleep container, all of it the process)%n", rss);
         s.out.printf(Locale.ROOT, "how many fit             hundreds                   about %d by memory alone (%s of RAM)%n",
                 rss > 0 ? hostKb / rss : 0, Units.binary(hostKb * 1024));
-        s.out.println("The VM column is the course's claim, not measured: no VM was started here.");
+        s.out.println(Say.t("measure.note"));
     }
 
     private static long du(Path dir) {

@@ -124,15 +124,15 @@ public final class Sandbox {
                     Sys.sethostname(hostname);
                     return null;
                 }, trace);
-                said.add("The sandbox's hostname is now \"" + hostname + "\"; the host's is still \"" + hostHostname() + "\". Try: in hostname");
+                said.add(Say.t("uts.done", hostname, hostHostname()));
             }
             case "ipc" -> {
                 thread.call(() -> { Sys.unshare(CLONE_NEWIPC); return null; }, trace);
-                said.add("System V IPC objects and POSIX message queues made inside are invisible outside. Try: in ipcmk -M 4096, then host ipcs -m");
+                said.add(Say.t("ipc.done"));
             }
             case "net" -> {
                 thread.call(() -> { Sys.unshare(CLONE_NEWNET); return null; }, trace);
-                said.add("A new network stack: only lo, and it is down. Try: in ip link (or in cat /proc/net/dev), then lo up");
+                said.add(Say.t("net.done"));
             }
             case "mnt" -> enterMount(said, trace);
             case "pid" -> enterPid(said, trace);
@@ -147,8 +147,7 @@ public final class Sandbox {
                     if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
                 }
                 said.add(threadInCgroup
-                        ? "The sandbox's cgroup " + cgroup.path() + " is now the root of its cgroup view. Try: in cat /proc/self/cgroup (it shows /)"
-                        : "On this host a JVM thread cannot join a cgroup alone (cgroup v2), so the view is rooted at jbox's own cgroup.");
+                        ? Say.t("cgroup.done", cgroup.path()) : Say.t("cgroup.v2"));
             }
             case "user" -> {
                 try {
@@ -162,9 +161,7 @@ public final class Sandbox {
             }
             case "time" -> {
                 thread.call(() -> { Sys.unshare(CLONE_NEWTIME); return null; }, trace);
-                said.add("The sandbox's next processes get a time namespace of their own: CLOCK_MONOTONIC and CLOCK_BOOTTIME could be shifted for them "
-                        + "(a restored container keeps its uptime). The shift is written to /proc/PID/timens_offsets, which exists only for a "
-                        + "whole process, not for one thread of the JVM, so jbox leaves the offsets at zero and the clocks read the same. Compare: in cat /proc/uptime, host cat /proc/uptime");
+                said.add(Say.t("time.done"));
             }
             default -> throw new IllegalStateException(kind);
         }
@@ -202,9 +199,9 @@ public final class Sandbox {
             Rootfs.pivot(root);
             return null;
         }, trace);
-        said.add("The sandbox's root is now the image (an overlay of its layers), switched with pivot_root; the host's mounts are gone from its view. Try: in mount, in ls /");
+        said.add(Say.t("mnt.done"));
         if (!pidReady) {
-            said.add("Its /proc shows the processes of the pid namespace the sandbox thread lives in: the host's, so in ps lists them all. Enter pid and start a process to see the difference.");
+            said.add(Say.t("mnt.hostproc"));
         }
     }
 
@@ -224,8 +221,7 @@ public final class Sandbox {
             return null;
         }, trace);
         pid1 = 0;
-        said.add("The next process started in the sandbox will be PID 1 of a new pid namespace. When PID 1 exits, the kernel kills every "
-                + "other process in the namespace and refuses new ones: run one that lives (in sh) to keep it. Try: in ps");
+        said.add(Say.t("pid.done"));
     }
 
     /** Spawns a command from the sandbox thread; returns its pid. The caller waits for it. */
@@ -303,7 +299,7 @@ public final class Sandbox {
     /** What PID 1's end means, when it ends: said once. */
     String afterExit(int pid) {
         if (pid == pid1 && entered.contains("pid")) {
-            return "That was PID 1 of the sandbox's pid namespace: with it gone the namespace is dead. enter pid again for a new one.";
+            return Say.t("pid.after");
         }
         return null;
     }
@@ -311,7 +307,7 @@ public final class Sandbox {
     List<String> loopbackUp(Consumer<String> trace) {
         if (!entered.contains("net")) throw new EngineException("the sandbox still uses the host's network", "lo up works on a new network namespace", "enter net first");
         thread.call(() -> { Loopback.up(); return null; }, trace);
-        return List.of("lo is up: the sandbox can reach itself at 127.0.0.1, and nothing else. Try: in ping -c 1 127.0.0.1");
+        return List.of(Say.t("lo.done"));
     }
 
     Resources limits() { return limits; }

@@ -63,9 +63,9 @@ final class SandboxCommands {
                         "keep it as a container (keep NAME) or throw it away (discard) first");
             }
             s.sandbox = Sandbox.create(s.engine, image, name, s.out::println);
-            s.out.println("Sandbox " + name + " made from " + image + ". It shares every namespace with the host so far:");
+            s.out.println(Say.t("sandbox.made", name, image));
             Ns.print(s);
-            s.out.println("Next: enter uts (or ipc, net, mnt, pid, cgroup, time, user), one at a time, in any order.");
+            s.out.println(Say.t("sandbox.next"));
         }
     }
 
@@ -223,12 +223,12 @@ final class SandboxCommands {
             List<String> trace = s.newTrace();
             s.sandbox().limit(r, s.tracer(trace));
             s.printTrace(trace);
-            s.out.println("Limit set. Try: usage, or probe " + switch (setting) {
+            s.out.println(Say.t("limit.set", switch (setting) {
                 case "memory" -> "memory";
                 case "pids" -> "forkbomb";
                 case "cpus", "cpu-shares", "cpuset" -> "busy";
                 default -> "read";
-            });
+            }));
         }
     }
 
@@ -266,7 +266,7 @@ final class SandboxCommands {
             List<String> trace = s.newTrace();
             s.sandbox().freeze(freeze, s.tracer(trace));
             s.printTrace(trace);
-            s.out.println(freeze ? "Frozen: its processes get no CPU time until thaw." : "Thawed: its processes run again.");
+            s.out.println(Say.t(freeze ? "freeze.done" : "thaw.done"));
         }
     }
 
@@ -303,16 +303,14 @@ final class SandboxCommands {
             if (kind.equals("forkbomb")) box.killStragglers();
             Usage u = box.usage();
             if (kind.equals("memory")) {
-                s.out.println(u.oomKills() > before.oomKills()
-                        ? "The memory hog was killed by the OOM killer: it hit the limit (exit " + code + ")."
-                        : "It allocated it all: no memory limit stopped it.");
+                s.out.println(u.oomKills() > before.oomKills() ? Say.t("probe.oom", code) : Say.t("probe.allocated"));
             }
             if (kind.equals("read")) {
-                s.out.printf(Locale.ROOT, "The direct read took %.2f s.%n", (System.nanoTime() - t0) / 1e9);
+                s.out.println(Say.t("probe.read", (System.nanoTime() - t0) / 1e9));
             }
             if (kind.equals("busy")) {
                 double share = (u.cpuNanos() - before.cpuNanos()) / (double) (System.nanoTime() - t0);
-                s.out.printf(Locale.ROOT, "It used %.2f of a CPU (1.00 = one whole CPU).%n", share);
+                s.out.println(Say.t("probe.busy", share));
             }
             UsageCmd.print(s, u);
             return 0; // a probe that gets killed is the point, not a failure
@@ -345,7 +343,7 @@ final class SandboxCommands {
             s.sandbox = null;
             int code = jbox.cli.Main.run(new String[]{"start", name}, s.out, new java.io.PrintWriter(System.err, true));
             if (code != 0) throw new EngineException("the kept container did not start", "see the message above", "jbox logs " + name);
-            s.out.println("Container " + name + " runs with the sandbox's files, hostname and limits: see jbox ps.");
+            s.out.println(Say.t("keep.done", name));
         }
     }
 
@@ -359,7 +357,7 @@ final class SandboxCommands {
         public void run() {
             s.sandbox().discard();
             s.sandbox = null;
-            s.out.println("Sandbox discarded: nothing of it is left.");
+            s.out.println(Say.t("discard.done"));
         }
     }
 
@@ -373,7 +371,7 @@ final class SandboxCommands {
         @Override
         public void run() {
             s.explain = mode.equals("on");
-            s.out.println("explain " + (s.explain ? "on: each step shows its system calls" : "off"));
+            s.out.println(Say.t(s.explain ? "explain.on" : "explain.off"));
         }
     }
 }

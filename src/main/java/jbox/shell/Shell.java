@@ -114,8 +114,8 @@ public final class Shell {
                 .highlighter(new CommandHighlighter(shell.cli.getSubcommands().keySet()))
                 .variable(LineReader.HISTORY_FILE, Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".jbox_history"))
                 .build();
-        out.println("jbox shell: every jbox command works here, plus: sandbox, ns, enter, in, host, lo, limit, usage, freeze, thaw, probe, keep, discard, explain.");
-        out.println("Type help for the list, help COMMAND for one, Ctrl-D to leave. Start with: sandbox busybox");
+        out.println(Say.t("shell.banner"));
+        out.println(Say.t("shell.start"));
         try {
             while (true) {
                 String line;

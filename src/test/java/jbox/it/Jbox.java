@@ -20,6 +20,7 @@ final class Jbox {
     Jbox(Path root) {
         this.root = root;
         env.put("JBOX_ROOT", root.toString());
+        env.put("JBOX_LANG", "en"); // the tests read English messages, whatever the machine's locale
     }
 
     record Result(int code, String out, String err) {

@@ -1,0 +1,41 @@
+package jbox.shell;
+
+import jbox.lesson.Lessons;
+
+import java.util.Locale;
+import java.util.ResourceBundle;
+
+/**
+ * jbox's own words for learners, in their language: JBOX_LANG (en or zh) if set, else the locale
+ * (LC_ALL, LANG), as for lessons; or a given language (a lesson's). Texts live in
+ * jbox/messages*.properties.
+ */
+public final class Say {
+    private static final Say DEFAULT = forLanguage(language());
+
+    private final ResourceBundle bundle;
+
+    private Say(ResourceBundle bundle) { this.bundle = bundle; }
+
+    public static Say forLanguage(String language) {
+        return new Say(ResourceBundle.getBundle("jbox.messages", Locale.forLanguageTag(language),
+                ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)));
+    }
+
+    public static String language() {
+        String forced = System.getenv("JBOX_LANG");
+        try {
+            return Lessons.language(forced == null || forced.isEmpty() ? null : forced);
+        } catch (IllegalArgumentException e) {
+            return "en";
+        }
+    }
+
+    /** A message in the learner's language. */
+    public static String t(String key, Object... args) { return DEFAULT.text(key, args); }
+
+    public String text(String key, Object... args) {
+        String text = bundle.getString(key);
+        return args.length == 0 ? text : String.format(Locale.ROOT, text, args);
+    }
+}
