@@ -25,7 +25,8 @@ public final class LessonChecker {
     static final Map<String, String> NOT_BUILT_YET = Map.of(
             "daemon", "the jbox daemon is not built yet",
             "registry", "pulling from and pushing to registries is not built yet");
-    private static final Pattern PROMPT = Pattern.compile("^jbox(\\[[^\\]]*\\])?> (.*)$", Pattern.MULTILINE);
+    /** A line the shell prints before running a command: its prompt and the command. */
+    static final Pattern PROMPT = Pattern.compile("^jbox(\\[[^\\]]*\\])?> (.*)$", Pattern.MULTILINE);
 
     private LessonChecker() {}
 

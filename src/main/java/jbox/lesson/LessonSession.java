@@ -103,7 +103,7 @@ public final class LessonSession {
                     done.add(Integer.parseInt(line.substring(Shell.DONE.length()).trim()));
                     continue;
                 }
-                if (line.matches("jbox(\\[[^\\]]*\\])?> .*")) continue; // the driven shell's echo of what we sent
+                if (LessonChecker.PROMPT.matcher(line).matches()) continue; // the driven shell's echo of what we sent
                 synchronized (output) {
                     output.append(line).append('\n');
                 }
