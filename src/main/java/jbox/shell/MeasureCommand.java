@@ -54,7 +54,9 @@ final class MeasureCommand implements Runnable {
         s.out.printf(Locale.ROOT, "memory per container     a whole guest OS           %d KiB (an idle sleep container, all of it the process)%n", rss);
         s.out.printf(Locale.ROOT, "how many fit             hundreds                   about %d by memory alone (%s of RAM)%n",
                 rss > 0 ? hostKb / rss : 0, Units.binary(hostKb * 1024));
-        s.out.println(Say.t("measure.note"));
+        boolean qemu = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "qemu-system-" + (jbox.image.ImageBuilder.architecture().equals("arm64") ? "aarch64" : "x86_64"))));
+        s.out.println(Say.t(qemu ? "measure.note.qemu" : "measure.note"));
     }
 
     private static long du(Path dir) {
