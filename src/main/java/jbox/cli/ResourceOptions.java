@@ -80,9 +80,7 @@ public final class ResourceOptions {
                     throw bad(flag, dev + " is not a block device", "name a disk under /dev, e.g. the one / is on (see lsblk)");
                 }
                 long rdev = ((Number) Files.getAttribute(dev, "unix:rdev")).longValue();
-                int major = (int) (((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL));
-                int minor = (int) ((rdev & 0xff) | ((rdev >> 12) & ~0xffL));
-                out.add(new Resources.DeviceRate(dev.toString(), major, minor, rate));
+                out.add(new Resources.DeviceRate(dev.toString(), jbox.sys.Linux.major(rdev), jbox.sys.Linux.minor(rdev), rate));
             } catch (IOException e) {
                 throw bad(flag, "cannot read " + dev + ": " + e.getMessage(), "check the device path");
             }

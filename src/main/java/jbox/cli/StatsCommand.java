@@ -10,10 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +56,7 @@ final class StatsCommand implements Runnable {
 
     private String table(Engine engine, Map<String, Sample> last) {
         List<String[]> rows = Format.rows("CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
-        long hostMemory = hostMemory();
+        long hostMemory = jbox.sys.ProcFiles.memTotalBytes();
         for (ContainerState c : targets(engine)) {
             if (c.status() != jbox.runtime.Status.RUNNING) {
                 rows.add(new String[]{c.shortId(), c.name(), "0.00%", "0B / 0B", "0.00%", "0B / 0B", "0B / 0B", "0"});
@@ -83,16 +80,6 @@ final class StatsCommand implements Runnable {
         return Format.table(rows);
     }
 
-    private static long hostMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through
-        }
-        return 0;
-    }
 
     private static void sleep(long ms) {
         try {

@@ -266,7 +266,7 @@ public final class Engine {
     /** Waits for an owned container's first process to end and records the exit. */
     public Exit waitFor(Owned owned) {
         int status = Sys.waitpid(owned.process().pid);
-        int code = Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status);
+        int code = Linux.exitCode(status);
         String id = owned.state().id();
         boolean oom = false;
         try (FileLock ignored = containers.lock(id)) {
@@ -400,9 +400,7 @@ public final class Engine {
         if (!java.nio.file.Files.isDirectory(home)) return;
         try (var s = java.nio.file.Files.list(home)) {
             for (Path d : s.toList()) {
-                Path ownerFile = d.resolve("owner");
-                String[] owner = java.nio.file.Files.exists(ownerFile) ? java.nio.file.Files.readString(ownerFile).split(" ") : new String[0];
-                if (owner.length >= 2 && Processes.isSame(Integer.parseInt(owner[0]), Long.parseLong(owner[1]))) continue;
+                if (jbox.runtime.Owner.isAlive(d)) continue;
                 Cgroup cg = cgroups().existing(d.getFileName().toString());
                 if (cg != null) cg.destroy();
                 jbox.image.AtomicFiles.deleteTree(d);

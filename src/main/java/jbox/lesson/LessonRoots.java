@@ -1,8 +1,7 @@
 package jbox.lesson;
 
 import jbox.image.AtomicFiles;
-import jbox.runtime.Processes;
-import jbox.sys.Sys;
+import jbox.runtime.Owner;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,17 +20,14 @@ final class LessonRoots {
         Path parent = Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp"));
         sweep(parent);
         Path root = Files.createTempDirectory(parent, PREFIX);
-        int me = Sys.getpid();
-        Files.writeString(root.resolve("owner"), me + " " + Processes.startTime(me));
+        Owner.claim(root);
         return root;
     }
 
     private static void sweep(Path parent) throws IOException {
         try (var s = Files.list(parent)) {
             for (Path d : s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
-                String[] owner = Files.exists(d.resolve("owner")) ? Files.readString(d.resolve("owner")).split(" ") : new String[0];
-                boolean alive = owner.length == 2 && Processes.isSame(Integer.parseInt(owner[0]), Long.parseLong(owner[1]));
-                if (!alive) AtomicFiles.deleteTree(d);
+                if (!Owner.isAlive(d)) AtomicFiles.deleteTree(d);
             }
         }
     }

@@ -16,7 +16,6 @@ import jbox.runtime.ProcMount;
 import jbox.runtime.Processes;
 import jbox.runtime.Rootfs;
 import jbox.sys.Errnos;
-import jbox.sys.Linux;
 import jbox.sys.ProcFiles;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
@@ -76,8 +75,7 @@ public final class Sandbox {
         Path dir = engine.sandboxesDir().resolve(id);
         try {
             Files.createDirectories(dir);
-            int me = Sys.getpid();
-            Files.writeString(dir.resolve("owner"), me + " " + Processes.startTime(me) + " " + name);
+            jbox.runtime.Owner.claim(dir);
             Cgroup cgroup = engine.cgroupLayout().forContainer(id);
             NamespaceThread thread = new NamespaceThread("jbox-sandbox-" + name);
             boolean in = cgroup != null && thread.call(() -> cgroup.joinThreadExcept(thread.tid(), "freezer"), null);
@@ -371,5 +369,4 @@ public final class Sandbox {
         }
     }
 
-    static int exitCode(int status) { return Linux.wifexited(status) ? Linux.wexitstatus(status) : 128 + Linux.wtermsig(status); }
 }

@@ -150,7 +150,7 @@ final class SandboxCommands {
             }
             String after = box.afterExit(pid);
             if (after != null) s.out.println(after);
-            return Sandbox.exitCode(status);
+            return jbox.sys.Linux.exitCode(status);
         }
     }
 
@@ -167,7 +167,7 @@ final class SandboxCommands {
             try (Spawn sp = new Spawn(jbox.runtime.Executable.find(Path.of("/"), command.get(0),
                     System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")), command, hostEnv())) {
                 sp.closeFrom(3);
-                return Sandbox.exitCode(Sys.waitpid(sp.spawn()));
+                return jbox.sys.Linux.exitCode(Sys.waitpid(sp.spawn()));
             }
         }
 
@@ -299,7 +299,7 @@ final class SandboxCommands {
             Usage before = box.usage();
             long t0 = System.nanoTime();
             int pid = box.spawn(List.of("sh", "-c", script), null);
-            int code = Sandbox.exitCode(Sys.waitpid(pid));
+            int code = jbox.sys.Linux.exitCode(Sys.waitpid(pid));
             if (kind.equals("forkbomb")) box.killStragglers();
             Usage u = box.usage();
             if (kind.equals("memory")) {

@@ -36,10 +36,19 @@ public final class Linux {
     public static final int TCSANOW = 0;
     public static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000, IFF_UP = 1;
 
+    /** A wait status as a shell reports it: the exit code, or 128 + the signal that ended the process. */
+    public static int exitCode(int status) { return wifexited(status) ? wexitstatus(status) : 128 + wtermsig(status); }
+
     public static int wexitstatus(int status) { return (status >> 8) & 0xff; }
     public static int wtermsig(int status) { return status & 0x7f; }
     public static boolean wifexited(int status) { return (status & 0x7f) == 0; }
     public static boolean wifsignaled(int status) { return ((status & 0x7f) + 1) >> 1 > 0 && (status & 0x7f) != 0x7f; }
+    /** The major number of a dev_t (glibc's gnu_dev_major). */
+    public static int major(long dev) { return (int) (((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL)); }
+
+    /** The minor number of a dev_t (glibc's gnu_dev_minor). */
+    public static int minor(long dev) { return (int) ((dev & 0xff) | ((dev >> 12) & ~0xffL)); }
+
     public static long makedev(int major, int minor) {
         return ((long) (minor & 0xff)) | ((long) (major & 0xfff) << 8)
                 | ((long) (minor & ~0xff) << 12) | ((long) (major & ~0xfff) << 32);

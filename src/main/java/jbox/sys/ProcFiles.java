@@ -19,4 +19,16 @@ public final class ProcFiles {
             return new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
         }
     }
+
+    /** The machine's RAM in bytes (MemTotal of /proc/meminfo), or 0 if it cannot be read. */
+    public static long memTotalBytes() {
+        try {
+            for (String line : read(Path.of("/proc/meminfo")).split("\n")) {
+                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: unknown
+        }
+        return 0;
+    }
 }

@@ -2,6 +2,7 @@ package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.image.Json;
+import jbox.sys.Linux;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -176,9 +177,7 @@ class CgroupLimitsTest extends RealEngineTest {
 
     static String rootDisk(Path onIt) throws Exception {
         long dev = ((Number) Files.getAttribute(onIt, "unix:dev")).longValue();
-        int major = (int) (((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffL));
-        int minor = (int) ((dev & 0xff) | ((dev >> 12) & ~0xffL));
-        Path sys = Path.of("/sys/dev/block/" + major + ":" + minor);
+        Path sys = Path.of("/sys/dev/block/" + Linux.major(dev) + ":" + Linux.minor(dev));
         if (!Files.exists(sys)) return null;
         Path disk = Files.exists(sys.resolve("partition")) ? sys.toRealPath().getParent() : sys.toRealPath();
         for (String line : Files.readAllLines(disk.resolve("uevent"))) {
@@ -232,8 +231,7 @@ class CgroupLimitsTest extends RealEngineTest {
                 assertEquals(1, in.readNBytes(1).length, "the host can read " + loop);
             }
             long rdev = ((Number) Files.getAttribute(Path.of(loop), "unix:rdev")).longValue();
-            long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL), minor = (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
-            var r = jbox.run("run", "--rm", "busybox", "sh", "-c", "mknod /tmp/disk b " + major + " " + minor
+            var r = jbox.run("run", "--rm", "busybox", "sh", "-c", "mknod /tmp/disk b " + Linux.major(rdev) + " " + Linux.minor(rdev)
                     + " && echo made; head -c 1 /tmp/disk > /dev/null || echo denied; echo x > /dev/null && echo null-ok");
             assertEquals("made\ndenied\nnull-ok\n", r.out(), r.all());
             assertTrue(r.err().contains("Operation not permitted"), r.err());

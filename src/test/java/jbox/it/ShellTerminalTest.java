@@ -1,5 +1,6 @@
 package jbox.it;
 
+import jbox.runtime.Owner;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 
@@ -85,8 +86,7 @@ class ShellTerminalTest extends RealEngineTest {
         assertEquals(1, made.size());
         String id = made.get(0).getFileName().toString();
         assertFalse(Jbox.cgroupsOf(id).isEmpty());
-        String owner = Files.readString(made.get(0).resolve("owner")).split(" ")[0];
-        Sys.kill(Integer.parseInt(owner), 9);
+        Sys.kill(Owner.pid(made.get(0)), 9);
         t.waitFor("SHELL-EXIT=137");
         assertEquals(0, jbox.run("ps").code());
         assertEquals(List.of(), sandboxes(), "the next jbox cleans up the killed shell's sandbox");
