@@ -24,6 +24,19 @@ public record Resources(Long memory, Long memorySwap, Long cpuQuota, Long cpuSha
     /** A bytes-per-second limit on one block device (--device-read-bps /dev/sda:1mb). */
     public record DeviceRate(String path, int major, int minor, long bytesPerSecond) {
         public String majorMinor() { return major + ":" + minor; }
+
+        /** A rate for the block device at path, whose major:minor numbers are read from the device file; IllegalArgumentException if it is none. */
+        public static DeviceRate of(String path, long bytesPerSecond) {
+            java.nio.file.Path dev = java.nio.file.Path.of(path);
+            try {
+                int mode = (Integer) java.nio.file.Files.getAttribute(dev, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if ((mode & 0170000) != 0060000) throw new java.io.IOException("not a block device");
+                long rdev = ((Number) java.nio.file.Files.getAttribute(dev, "unix:rdev")).longValue();
+                return new DeviceRate(path, jbox.sys.Linux.major(rdev), jbox.sys.Linux.minor(rdev), bytesPerSecond);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(path + " is not a block device");
+            }
+        }
     }
 
     public Resources {

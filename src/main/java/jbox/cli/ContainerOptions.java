@@ -24,6 +24,16 @@ final class ContainerOptions {
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
 
     CreateRequest request() {
-        return new CreateRequest(image, name, command, entrypoint, env, workdir, user, hostname, tty, interactive, autoRemove, limits.resources());
+        return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources());
+    }
+
+    /** -e NAME passes this shell's value of NAME, as docker does; the daemon never sees the client's environment. */
+    static List<String> resolveEnv(List<String> flags) {
+        List<String> out = new ArrayList<>();
+        for (String e : flags) {
+            if (e.contains("=")) out.add(e);
+            else if (System.getenv(e) != null) out.add(e + "=" + System.getenv(e));
+        }
+        return out;
     }
 }

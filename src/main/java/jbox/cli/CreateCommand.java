@@ -1,6 +1,5 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +12,6 @@ final class CreateCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().getOut().println(Engine.open().create(options.request(), spec.commandLine().getErr()::println).id());
+        spec.commandLine().getOut().println(Containers.create(Api.client(), options.request(), spec.commandLine().getErr()));
     }
 }

@@ -70,7 +70,7 @@ final class Detached {
         }
     }
 
-    private static List<String> environment(Engine engine) {
+    static List<String> environment(Engine engine) {
         List<String> env = new ArrayList<>();
         Map<String, String> vars = new java.util.TreeMap<>(System.getenv());
         // Settings given as -D properties (tests, the shell) reach the monitor as their JBOX_ variables.

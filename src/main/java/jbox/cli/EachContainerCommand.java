@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -12,7 +12,7 @@ abstract class EachContainerCommand implements Runnable {
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "CONTAINER", arity = "1..*", completionCandidates = Candidates.Containers.class) List<String> containers;
 
-    abstract void apply(Engine engine, String container);
+    abstract void apply(ApiClient api, String container);
 
     /** Runs once before the containers, e.g. to check flags. */
     void prepare() { }
@@ -20,9 +20,9 @@ abstract class EachContainerCommand implements Runnable {
     @Override
     public void run() {
         prepare();
-        Engine engine = Engine.open();
+        ApiClient api = Api.client();
         for (String c : containers) {
-            apply(engine, c);
+            apply(api, c);
             spec.commandLine().getOut().println(c);
         }
     }

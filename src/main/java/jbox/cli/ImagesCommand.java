@@ -1,14 +1,14 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
-import jbox.engine.Errors;
-import jbox.image.Image;
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.Format;
+import jbox.image.Reference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 @Command(name = "images", description = "List images")
@@ -19,23 +19,24 @@ final class ImagesCommand implements Runnable {
 
     @Override
     public void run() {
-        List<Image> images;
-        try {
-            images = Engine.open().images().list();
-        } catch (IOException e) {
-            throw Errors.explain(e, "cannot list images");
-        }
+        JsonNode images = Api.client().call("GET", "/images/json", null);
         var out = spec.commandLine().getOut();
         if (quiet) {
-            images.forEach(i -> out.println(noTrunc ? i.id().toString() : i.id().shortHex()));
+            images.forEach(i -> out.println(id(i)));
             return;
         }
         List<String[]> rows = Format.rows("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-        for (Image i : images) {
-            rows.add(new String[]{i.reference() == null ? "<none>" : i.reference().familiarRepository(),
-                    i.reference() == null || i.reference().tag() == null ? "<none>" : i.reference().tag(),
-                    noTrunc ? i.id().toString() : i.id().shortHex(), Format.ago(i.config().created()), Format.size(i.size())});
+        for (JsonNode i : images) {
+            JsonNode tag = i.path("RepoTags").path(0);
+            Reference ref = tag.isMissingNode() ? null : Reference.parse(tag.asText());
+            rows.add(new String[]{ref == null ? "<none>" : ref.familiarRepository(), ref == null || ref.tag() == null ? "<none>" : ref.tag(),
+                    id(i), Format.ago(Instant.ofEpochSecond(i.path("Created").asLong()).toString()), Format.size(i.path("Size").asLong())});
         }
         out.print(Format.table(rows));
+    }
+
+    private String id(JsonNode i) {
+        String id = i.path("Id").asText();
+        return noTrunc ? id : id.substring(7, 19);
     }
 }

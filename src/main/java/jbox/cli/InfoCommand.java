@@ -1,41 +1,35 @@
 package jbox.cli;
 
-import jbox.cgroup.Cgroups;
-import jbox.engine.Engine;
-import jbox.runtime.ContainerState;
-import jbox.runtime.Status;
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import java.util.List;
-
-/** docker info: what this jbox runs on, including which cgroup tree holds each controller. */
+/** docker info: what this jbox runs on, which engine answers, and which cgroup tree holds each controller. */
 @Command(name = "info", description = "Display system-wide information")
 final class InfoCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        Engine engine = Engine.open();
-        List<ContainerState> all = engine.list(true);
+        ApiClient api = Api.client();
+        JsonNode i = api.call("GET", "/info", null);
         var out = spec.commandLine().getOut();
-        out.println("Containers: " + all.size());
-        out.println(" Running: " + all.stream().filter(c -> c.status() == Status.RUNNING && !c.paused()).count());
-        out.println(" Paused: " + all.stream().filter(ContainerState::paused).count());
-        out.println(" Stopped: " + all.stream().filter(c -> c.status() != Status.RUNNING).count());
-        try {
-            out.println("Images: " + engine.images().list().size());
-        } catch (java.io.IOException e) {
-            out.println("Images: ? (" + e.getMessage() + ")");
-        }
-        out.println("Engine: in this process (no daemon yet)");
-        out.println("Root Dir: " + engine.root());
-        Cgroups cg = engine.cgroupLayout();
-        out.println("Cgroup Version: " + cg.mode());
-        cg.controllers().forEach((c, where) -> out.println(" " + c + ": " + where));
-        out.println("Kernel Version: " + System.getProperty("os.version"));
-        out.println("Architecture: " + jbox.image.ImageBuilder.architecture());
-        out.println("CPUs: " + Runtime.getRuntime().availableProcessors());
+        out.println("Containers: " + i.path("Containers").asLong());
+        out.println(" Running: " + i.path("ContainersRunning").asLong());
+        out.println(" Paused: " + i.path("ContainersPaused").asLong());
+        out.println(" Stopped: " + i.path("ContainersStopped").asLong());
+        out.println("Images: " + i.path("Images").asLong());
+        JsonNode d = i.path("JboxDaemon");
+        out.println("Engine: " + api.description()
+                + (d.has("Pid") && !"in-process".equals(d.path("Mode").asText()) ? ", pid " + d.path("Pid").asInt()
+                + (d.has("KeeperPid") ? " (keeper pid " + d.path("KeeperPid").asInt() + ")" : "") : ""));
+        out.println("Root Dir: " + i.path("DockerRootDir").asText());
+        out.println("Cgroup Version: " + i.path("JboxCgroupMode").asText());
+        i.path("JboxCgroupControllers").fields().forEachRemaining(e -> out.println(" " + e.getKey() + ": " + e.getValue().asText()));
+        out.println("Kernel Version: " + i.path("KernelVersion").asText());
+        out.println("Architecture: " + i.path("Architecture").asText());
+        out.println("CPUs: " + i.path("NCPU").asInt());
     }
 }

@@ -10,14 +10,19 @@ import picocli.CommandLine.Spec;
         subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class, DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
                 InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
-                UnpauseCommand.class, UpdateCommand.class, VersionCommand.class, MonitorCommand.class, BuildBundledCommand.class})
+                UnpauseCommand.class, UpdateCommand.class, ExecCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
+                DaemonCommand.Server.class, BuildBundledCommand.class})
 public final class JboxCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = {"-d", "--daemon"}, description = "Run the daemon (same as jbox daemon)")
+    boolean daemon;
+
     /** `jbox` alone opens the shell (inside the shell, an empty command line never gets here). */
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (daemon) return new DaemonCommand().call();
         return ShellCommand.open(null, spec);
     }
 }

@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import jbox.engine.EngineException;
 import jbox.sys.Signals;
 import picocli.CommandLine.Command;
@@ -21,5 +21,5 @@ final class KillCommand extends EachContainerCommand {
     }
 
     @Override
-    void apply(Engine engine, String container) { engine.kill(container, number); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/kill?signal=" + number, null); }
 }

@@ -1,5 +1,6 @@
 package jbox.cli;
 
+import jbox.api.Format;
 import jbox.engine.Engine;
 import jbox.engine.EngineException;
 import jbox.engine.Errors;

@@ -1,34 +1,32 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
-import jbox.engine.Errors;
-import jbox.runtime.ContainerState;
+import jbox.api.StreamFrames;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-@Command(name = "logs", description = "Fetch the output of a container started with -d")
+/** docker logs: what the container wrote, kept by jbox in its json log. */
+@Command(name = "logs", description = "Fetch the logs of a container")
 final class LogsCommand implements Runnable {
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "CONTAINER") String container;
+    @Option(names = {"-f", "--follow"}, description = "Follow log output") boolean follow;
+    @Option(names = {"-t", "--timestamps"}, description = "Show timestamps") boolean timestamps;
+    @Option(names = {"-n", "--tail"}, description = "Number of lines to show from the end of the logs (default \"all\")") String tail = "all";
+    @Parameters(paramLabel = "CONTAINER", completionCandidates = Candidates.Containers.class) String container;
 
     @Override
     public void run() {
-        Engine engine = Engine.open();
-        ContainerState c = engine.inspect(container);
-        Path log = engine.containers().dirOf(c.id()).resolve("container.log");
-        try {
-            if (Files.exists(log)) {
-                spec.commandLine().getOut().print(Files.readString(log));
-                spec.commandLine().getOut().flush();
-            }
+        String path = "/containers/" + container + "/logs?stdout=1&stderr=1&tail=" + tail + (follow ? "&follow=1" : "") + (timestamps ? "&timestamps=1" : "");
+        spec.commandLine().getOut().flush();
+        try (ApiClient.Response r = Api.client().open("GET", path, null, false)) {
+            Attach.copyOutput(r.body, StreamFrames.RAW.equals(r.headers.get("content-type")));
         } catch (IOException e) {
-            throw Errors.explain(e, "cannot read the log of " + container);
+            throw new jbox.engine.EngineException("lost the daemon while reading the logs of " + container + ": " + e.getMessage(), "the daemon stopped", "try again");
         }
     }
 }

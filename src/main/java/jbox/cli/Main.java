@@ -23,7 +23,7 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
-        for (String c : new String[]{"run", "create"}) cli.getSubcommands().get(c).setStopAtPositional(true);
+        for (String c : new String[]{"run", "create", "exec"}) cli.getSubcommands().get(c).setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());
             err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");

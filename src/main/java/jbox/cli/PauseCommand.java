@@ -1,10 +1,10 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 
 @Command(name = "pause", description = "Pause all processes within one or more containers (cgroup freezer)")
 final class PauseCommand extends EachContainerCommand {
     @Override
-    void apply(Engine engine, String container) { engine.pause(container); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/pause", null); }
 }

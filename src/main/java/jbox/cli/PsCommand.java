@@ -1,12 +1,13 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
-import jbox.runtime.ContainerState;
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.time.Instant;
 import java.util.List;
 
 @Command(name = "ps", description = "List containers")
@@ -18,34 +19,24 @@ final class PsCommand implements Runnable {
 
     @Override
     public void run() {
-        List<ContainerState> list = Engine.open().list(all);
+        JsonNode list = Api.client().call("GET", "/containers/json" + (all ? "?all=1" : ""), null);
         var out = spec.commandLine().getOut();
         if (quiet) {
-            list.forEach(c -> out.println(noTrunc ? c.id() : c.shortId()));
+            list.forEach(c -> out.println(id(c)));
             return;
         }
         List<String[]> rows = Format.rows("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
-        for (ContainerState c : reversed(list)) {
-            String cmd = String.join(" ", c.args());
-            rows.add(new String[]{noTrunc ? c.id() : c.shortId(), c.image(), "\"" + (noTrunc ? cmd : Format.truncate(cmd, 20)) + "\"",
-                    Format.ago(c.created()), status(c), "", c.name()});
+        for (JsonNode c : list) {
+            String cmd = c.path("Command").asText();
+            rows.add(new String[]{id(c), c.path("Image").asText(), "\"" + (noTrunc ? cmd : Format.truncate(cmd, 20)) + "\"",
+                    Format.ago(Instant.ofEpochSecond(c.path("Created").asLong()).toString()), c.path("Status").asText(), "",
+                    c.path("Names").path(0).asText().substring(1)});
         }
         out.print(Format.table(rows));
     }
 
-    private static List<ContainerState> reversed(List<ContainerState> l) {
-        List<ContainerState> r = new java.util.ArrayList<>(l);
-        java.util.Collections.reverse(r);
-        return r;
-    }
-
-    static String status(ContainerState c) {
-        return switch (c.status()) {
-            case CREATED -> "Created";
-            case RUNNING -> "Up " + Format.duration(java.time.Duration.between(java.time.Instant.parse(c.startedAt()), java.time.Instant.now()))
-                    + (c.paused() ? " (Paused)" : "");
-            case EXITED -> "Exited (" + c.exitCode() + ") " + Format.ago(c.finishedAt())
-                    + (c.oomKilled() ? " (" + OomMessage.shortForm(c.limits().memory()) + ")" : "");
-        };
+    private String id(JsonNode c) {
+        String id = c.path("Id").asText();
+        return noTrunc ? id : id.substring(0, 12);
     }
 }

@@ -1,6 +1,5 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -14,7 +13,7 @@ final class PullCommand implements Runnable {
     @Override
     public void run() {
         var out = spec.commandLine().getOut();
-        Engine.open().pull(name, out::println);
+        Images.pull(Api.client(), name, out);
         out.println(jbox.image.Reference.parse(name).canonical());
     }
 }

@@ -5,10 +5,6 @@ import jbox.cgroup.Units;
 import jbox.engine.EngineException;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,24 +69,14 @@ public final class ResourceOptions {
         for (String spec : specs) {
             int colon = spec.lastIndexOf(':');
             if (colon <= 0) throw bad(flag, "bad format for " + flag + ": \"" + spec + "\"", "write DEVICE:RATE, e.g. /dev/sda:1mb");
-            Path dev = Path.of(spec.substring(0, colon));
             long rate = bytes(spec.substring(colon + 1), flag);
             try {
-                if (!Files.exists(dev) || !"b".equals(type(dev))) {
-                    throw bad(flag, dev + " is not a block device", "name a disk under /dev, e.g. the one / is on (see lsblk)");
-                }
-                long rdev = ((Number) Files.getAttribute(dev, "unix:rdev")).longValue();
-                out.add(new Resources.DeviceRate(dev.toString(), jbox.sys.Linux.major(rdev), jbox.sys.Linux.minor(rdev), rate));
-            } catch (IOException e) {
-                throw bad(flag, "cannot read " + dev + ": " + e.getMessage(), "check the device path");
+                out.add(Resources.DeviceRate.of(spec.substring(0, colon), rate));
+            } catch (IllegalArgumentException e) {
+                throw bad(flag, e.getMessage(), "name a disk under /dev, e.g. the one / is on (see lsblk)");
             }
         }
         return out;
-    }
-
-    private static String type(Path p) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0060000 ? "b" : "other";
     }
 
     private static EngineException bad(String flag, String what, String fix) {

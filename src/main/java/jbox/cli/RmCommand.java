@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,5 +9,5 @@ final class RmCommand extends EachContainerCommand {
     @Option(names = {"-f", "--force"}, description = "Force the removal of a running container (uses SIGKILL)") boolean force;
 
     @Override
-    void apply(Engine engine, String container) { engine.remove(container, force); }
+    void apply(ApiClient api, String container) { api.call("DELETE", "/containers/" + container + (force ? "?force=1" : ""), null); }
 }

@@ -1,6 +1,7 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +18,11 @@ final class RmiCommand implements Runnable {
 
     @Override
     public void run() {
-        Engine engine = Engine.open();
-        for (String i : images) engine.removeImage(i, force).forEach(spec.commandLine().getOut()::println);
+        ApiClient api = Api.client();
+        for (String i : images) {
+            for (JsonNode n : api.call("DELETE", "/images/" + i + (force ? "?force=1" : ""), null)) {
+                n.fields().forEachRemaining(e -> spec.commandLine().getOut().println(e.getKey() + ": " + e.getValue().asText()));
+            }
+        }
     }
 }

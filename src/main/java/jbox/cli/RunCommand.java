@@ -1,7 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
-import jbox.runtime.ContainerState;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,13 +17,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Engine engine = Engine.open();
-        ContainerState c = engine.create(options.request(), spec.commandLine().getErr()::println);
+        ApiClient api = Api.client();
+        var req = options.request();
+        String id = Containers.create(api, req, spec.commandLine().getErr());
         if (detach) {
-            Detached.start(engine, c.id());
-            spec.commandLine().getOut().println(c.id());
+            api.call("POST", "/containers/" + id + "/start", null);
+            spec.commandLine().getOut().println(id);
             return 0;
         }
-        return Foreground.run(engine, c, spec.commandLine().getErr());
+        spec.commandLine().getOut().flush();
+        String name = req.name() != null ? req.name() : Containers.name(Containers.inspect(api, id));
+        return Attach.run(api, id, name, req.tty(), req.interactive(), req.autoRemove(), true, spec.commandLine().getErr());
     }
 }

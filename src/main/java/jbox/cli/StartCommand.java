@@ -1,7 +1,7 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
-import jbox.runtime.ContainerState;
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,18 +15,21 @@ import java.util.concurrent.Callable;
 final class StartCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = {"-a", "--attach"}, description = "Attach STDOUT/STDERR and forward signals") boolean attach;
-    @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
+    @Option(names = {"-i", "--interactive"}, description = "Attach container's STDIN") boolean interactive;
+    @Parameters(paramLabel = "CONTAINER", arity = "1..*", completionCandidates = Candidates.Containers.class) List<String> containers;
 
     @Override
     public Integer call() {
-        Engine engine = Engine.open();
-        if (attach) {
+        ApiClient api = Api.client();
+        if (attach || interactive) {
             if (containers.size() != 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "you cannot start and attach multiple containers at once");
-            return Foreground.run(engine, engine.inspect(containers.get(0)), spec.commandLine().getErr());
+            JsonNode c = Containers.inspect(api, containers.get(0));
+            JsonNode config = c.path("Config");
+            return Attach.run(api, c.path("Id").asText(), Containers.name(c), config.path("Tty").asBoolean(), interactive && config.path("OpenStdin").asBoolean(),
+                    c.path("HostConfig").path("AutoRemove").asBoolean(), true, spec.commandLine().getErr());
         }
         for (String name : containers) {
-            ContainerState c = engine.inspect(name);
-            Detached.start(engine, c.id());
+            api.call("POST", "/containers/" + name + "/start", null);
             spec.commandLine().getOut().println(name);
         }
         return 0;

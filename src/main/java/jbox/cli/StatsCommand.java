@@ -1,9 +1,9 @@
 package jbox.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.Format;
 import jbox.cgroup.Units;
-import jbox.cgroup.Usage;
-import jbox.engine.Engine;
-import jbox.runtime.ContainerState;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,20 +26,18 @@ final class StatsCommand implements Runnable {
     @Spec CommandSpec spec;
     @Option(names = "--no-stream", description = "Disable streaming stats and only pull the first result") boolean noStream;
     @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)") boolean all;
-    @Parameters(paramLabel = "CONTAINER", arity = "0..*") List<String> names = new ArrayList<>();
-
-    private record Sample(long cpuNanos, long atNanos) {}
+    @Parameters(paramLabel = "CONTAINER", arity = "0..*", completionCandidates = Candidates.Containers.class) List<String> names = new ArrayList<>();
 
     @Override
     public void run() {
-        Engine engine = Engine.open();
+        ApiClient api = Api.client();
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Sample> last = new HashMap<>();
-        table(engine, last); // the first reading only starts the CPU clock
+        Map<String, JsonNode> last = new HashMap<>();
+        table(api, last); // the first reading only starts the CPU clock
         boolean clear = !noStream && System.console() != null;
         while (!Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell interrupts
             sleep(noStream ? 500 : 1000);
-            String t = table(engine, last);
+            String t = table(api, last);
             if (clear) out.print("\033[2J\033[H");
             out.print(t);
             out.flush();
@@ -47,39 +45,49 @@ final class StatsCommand implements Runnable {
         }
     }
 
-    private List<ContainerState> targets(Engine engine) {
-        if (names.isEmpty()) return engine.list(all);
-        List<ContainerState> out = new ArrayList<>();
-        for (String n : names) out.add(engine.inspect(n));
+    private List<String> targets(ApiClient api) {
+        if (!names.isEmpty()) return names;
+        List<String> out = new ArrayList<>();
+        api.call("GET", "/containers/json" + (all ? "?all=1" : ""), null).forEach(c -> out.add(c.path("Id").asText()));
         return out;
     }
 
-    private String table(Engine engine, Map<String, Sample> last) {
+    private String table(ApiClient api, Map<String, JsonNode> last) {
         List<String[]> rows = Format.rows("CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
-        long hostMemory = jbox.sys.ProcFiles.memTotalBytes();
-        for (ContainerState c : targets(engine)) {
-            if (c.status() != jbox.runtime.Status.RUNNING) {
-                rows.add(new String[]{c.shortId(), c.name(), "0.00%", "0B / 0B", "0.00%", "0B / 0B", "0B / 0B", "0"});
-                continue;
-            }
-            Usage u;
+        for (String name : targets(api)) {
+            JsonNode s;
             try {
-                u = engine.usage(c);
-            } catch (RuntimeException e) {
-                continue; // ended between listing and reading
+                s = api.call("GET", "/containers/" + name + "/stats?stream=0&one-shot=1", null);
+            } catch (jbox.engine.EngineException e) {
+                if (names.isEmpty()) continue; // removed between listing and reading
+                throw e;
             }
-            long now = System.nanoTime();
-            Sample before = last.put(c.id(), new Sample(u.cpuNanos(), now));
-            double cpu = before == null || now == before.atNanos() ? 0 : 100.0 * (u.cpuNanos() - before.cpuNanos()) / (now - before.atNanos());
-            long limit = u.memoryLimit() > 0 ? Math.min(u.memoryLimit(), hostMemory) : hostMemory;
-            rows.add(new String[]{c.shortId(), c.name(), String.format(Locale.ROOT, "%.2f%%", cpu),
-                    Units.binary(u.memoryUsage()) + " / " + Units.binary(limit),
-                    String.format(Locale.ROOT, "%.2f%%", limit > 0 ? 100.0 * u.memoryUsage() / limit : 0),
-                    "0B / 0B", Format.size(u.blockRead()) + " / " + Format.size(u.blockWrite()), Long.toString(u.pids())});
+            JsonNode before = last.put(name, s);
+            long cpu = s.path("cpu_stats").path("cpu_usage").path("total_usage").asLong();
+            long system = s.path("cpu_stats").path("system_cpu_usage").asLong();
+            int cpus = Math.max(1, s.path("cpu_stats").path("online_cpus").asInt(1));
+            double pct = 0;
+            if (before != null) {
+                long dCpu = cpu - before.path("cpu_stats").path("cpu_usage").path("total_usage").asLong();
+                long dSystem = system - before.path("cpu_stats").path("system_cpu_usage").asLong();
+                if (dSystem > 0 && dCpu >= 0) pct = 100.0 * dCpu / dSystem * cpus;
+            }
+            JsonNode mem = s.path("memory_stats");
+            long usage = mem.path("usage").asLong();
+            long limit = mem.path("limit").asLong();
+            long read = 0;
+            long write = 0;
+            for (JsonNode io : s.path("blkio_stats").path("io_service_bytes_recursive")) {
+                if (io.path("op").asText().equalsIgnoreCase("read")) read += io.path("value").asLong(); else write += io.path("value").asLong();
+            }
+            String id = s.path("id").asText();
+            rows.add(new String[]{id.substring(0, Math.min(12, id.length())), s.path("name").asText().substring(1), String.format(Locale.ROOT, "%.2f%%", pct),
+                    Units.binary(usage) + " / " + Units.binary(limit),
+                    String.format(Locale.ROOT, "%.2f%%", limit > 0 ? 100.0 * usage / limit : 0),
+                    "0B / 0B", Format.size(read) + " / " + Format.size(write), Long.toString(s.path("pids_stats").path("current").asLong())});
         }
         return Format.table(rows);
     }
-
 
     private static void sleep(long ms) {
         try {

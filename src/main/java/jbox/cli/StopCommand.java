@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,5 +9,5 @@ final class StopCommand extends EachContainerCommand {
     @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait before killing it (default 10)") int seconds = 10;
 
     @Override
-    void apply(Engine engine, String container) { engine.stop(container, seconds); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/stop?t=" + seconds, null); }
 }

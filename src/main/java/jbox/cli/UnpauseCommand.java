@@ -1,10 +1,10 @@
 package jbox.cli;
 
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 
 @Command(name = "unpause", description = "Unpause all processes within one or more containers")
 final class UnpauseCommand extends EachContainerCommand {
     @Override
-    void apply(Engine engine, String container) { engine.unpause(container); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/unpause", null); }
 }

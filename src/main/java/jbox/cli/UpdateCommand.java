@@ -1,7 +1,7 @@
 package jbox.cli;
 
 import jbox.cgroup.Resources;
-import jbox.engine.Engine;
+import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -14,5 +14,5 @@ final class UpdateCommand extends EachContainerCommand {
     void prepare() { changes = limits.resources(); }
 
     @Override
-    void apply(Engine engine, String container) { engine.update(container, changes); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/update", jbox.api.DockerJson.updateBody(changes)); }
 }

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * containers; the process that starts a container is its parent and records its exit.
  */
 public final class Engine {
-    public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public static final String DEFAULT_PATH = "PATH=" + jbox.runtime.Executable.DEFAULT_PATH;
 
     private final Path root;
     private final Path home;
@@ -91,7 +91,7 @@ public final class Engine {
                 throw new EngineException("pull access denied for " + ref.familiarRepository() + ": no such image here",
                         "jbox answers one-word names from the images bundled with it ("
                                 + String.join(", ", bundled.names()) + "); pulling from registries is not built yet",
-                        bundled.available() ? "use one of the bundled images" : "run ./jbox once from the project directory to build the bundled images");
+                        bundled.available() ? "use one of the bundled images" : "run ./jbox once from the project directory to build the bundled images").httpStatus(404);
             }
             progress.accept(ref.tag() + ": Pulling from " + ref.familiarRepository() + " (bundled with jbox)");
             Image image = images.importFrom(bundled.layout(), local.get(), ref);
@@ -122,12 +122,12 @@ public final class Engine {
                 if (c.imageId().equals(image.id().toString()) && !force) {
                     throw new EngineException("conflict: unable to remove " + name + ": container " + c.shortId() + " (" + c.name()
                             + ") is using it", "a container, even a stopped one, needs its image's layers",
-                            "remove the container first (jbox rm " + c.name() + "), or force with rmi -f");
+                            "remove the container first (jbox rm " + c.name() + "), or force with rmi -f").httpStatus(409);
                 }
             }
             return images.untag(image);
         } catch (ImageNotFoundException e) {
-            throw new EngineException(e.getMessage(), "no image has that name or id", "list images with: jbox images");
+            throw new EngineException(e.getMessage(), "no image has that name or id", "list images with: jbox images").httpStatus(404);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove image " + name);
         }
@@ -164,7 +164,7 @@ public final class Engine {
                 Names.validate(name);
                 if (nameTaken(name)) {
                     throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use",
-                            "names are unique", "remove that container (jbox rm " + name + "), or choose another name");
+                            "names are unique", "remove that container (jbox rm " + name + "), or choose another name").httpStatus(409);
                 }
             } else {
                 do {
@@ -210,7 +210,7 @@ public final class Engine {
             if (s == null) throw new jbox.runtime.NoSuchContainerException(nameOrId); // --rm and ended meanwhile
             if (!s.status().canStart()) {
                 throw new EngineException("container " + s.name() + " is already running", "a container has one first process at a time",
-                        "stop it first (jbox stop " + s.name() + ")");
+                        "stop it first (jbox stop " + s.name() + ")").httpStatus(409);
             }
             Image image = images.find(s.imageId());
             List<Path> lower = images.layerDirs(image);
@@ -285,7 +285,7 @@ public final class Engine {
     private Cgroup runningCgroup(ContainerState s, String action) {
         if (s.status() != Status.RUNNING) {
             throw new EngineException("Cannot " + action + " container " + s.name() + ": it is not running",
-                    "only a running container has a cgroup with processes", "start it first");
+                    "only a running container has a cgroup with processes", "start it first").httpStatus(409);
         }
         try {
             Cgroup cg = cgroups().existing(s.id());
@@ -305,7 +305,7 @@ public final class Engine {
         ContainerState s = inspect(nameOrId);
         if (s.paused() == pause) {
             throw new EngineException("Container " + s.name() + " is " + (pause ? "already paused" : "not paused"), null,
-                    pause ? "unpause it with jbox unpause " + s.name() : "pause it with jbox pause " + s.name());
+                    pause ? "unpause it with jbox unpause " + s.name() : "pause it with jbox pause " + s.name()).httpStatus(409);
         }
         Cgroup cg = runningCgroup(s, pause ? "pause" : "unpause");
         if (pause) cg.freeze(); else cg.thaw();
@@ -438,6 +438,8 @@ public final class Engine {
                 if (r == null) throw new jbox.runtime.NoSuchContainerException(nameOrId);
                 return r;
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new jbox.runtime.NoSuchContainerException(nameOrId); // removed while we looked
         } catch (IOException e) {
             throw Errors.explain(e, "cannot read container " + nameOrId);
         }
@@ -448,7 +450,7 @@ public final class Engine {
         ContainerState s = inspect(nameOrId);
         if (!s.status().canStop()) {
             throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
-                    "only a running container has processes to signal", "start it first, or check jbox ps -a");
+                    "only a running container has processes to signal", "start it first, or check jbox ps -a").httpStatus(409);
         }
         signal(s, signal);
     }
@@ -532,7 +534,7 @@ public final class Engine {
         if (!s.status().canRemoveWithoutForce()) {
             if (!force) {
                 throw new EngineException("cannot remove container " + s.name() + ": it is running",
-                        "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f");
+                        "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f").httpStatus(409);
             }
             signal(s, Linux.SIGKILL);
             awaitExit(s, 10_000);
@@ -546,6 +548,61 @@ public final class Engine {
             // removed by its own --rm meanwhile
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
+        }
+    }
+
+    /**
+     * Hands a running container to another parent: after its daemon was killed, the keeper
+     * inherited it and will record its exit.
+     */
+    public void setOwner(String id, int ownerPid) {
+        try (FileLock ignored = containers.lock(id)) {
+            ContainerState s = containers.load(id);
+            if (s.status() == Status.RUNNING) containers.save(s.withOwner(ownerPid, Processes.startTime(ownerPid)));
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the new parent of container " + id);
+        }
+    }
+
+    /**
+     * A process this one inherited ended (the keeper's job): if it was a container's first
+     * process, record the exit. Returns the container's id, or null if it was none.
+     */
+    public String recordInheritedExit(int pid, int waitStatus) {
+        try {
+            for (ContainerState s : containers.all()) {
+                if (s.status() != Status.RUNNING || s.pid() != pid) continue;
+                try (FileLock ignored = containers.lock(s.id())) {
+                    ContainerState now = containers.load(s.id());
+                    if (now.status() == Status.RUNNING && now.pid() == pid) recordExit(now, Linux.exitCode(waitStatus), null);
+                }
+                return s.id();
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the exit of process " + pid);
+        }
+        return null;
+    }
+
+    /** docker exec: starts one more process in a running container, as a child of this process. */
+    public jbox.runtime.ExecStart.Started exec(String nameOrId, List<String> args, List<String> env, String workingDir, String user,
+                                               boolean tty, LaunchSpec.Stdio stdio) {
+        ContainerState s = inspect(nameOrId);
+        if (s.status() != Status.RUNNING) {
+            throw new EngineException("Container " + s.name() + " is not running", "exec runs a process next to a running container's first process",
+                    "start it first (jbox start " + s.name() + ")").httpStatus(409);
+        }
+        if (s.paused()) {
+            throw new EngineException("Container " + s.name() + " is paused", "a frozen container cannot run anything new",
+                    "unpause it first (jbox unpause " + s.name() + ")").httpStatus(409);
+        }
+        List<String> fullEnv = Environment.merge(s.env(), env, s.hostname(), tty);
+        try {
+            return jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(s.id(), s.pid(), args, fullEnv,
+                    workingDir == null || workingDir.isEmpty() ? s.workingDir() : workingDir,
+                    user == null || user.isEmpty() ? s.user() : user, tty, stdio, cgroups().existing(s.id())));
+        } catch (RuntimeException | IOException e) {
+            throw Errors.explain(e, "cannot exec in container " + s.name());
         }
     }
 

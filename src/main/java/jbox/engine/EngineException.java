@@ -8,6 +8,7 @@ public class EngineException extends RuntimeException {
     private final int exitCode;
     private final String cause;
     private final String fix;
+    private int httpStatus = 500;
 
     public EngineException(int exitCode, String what, String cause, String fix, Throwable inner) {
         super(what, inner);
@@ -21,4 +22,12 @@ public class EngineException extends RuntimeException {
     public int exitCode() { return exitCode; }
     public String likelyCause() { return cause; }
     public String fix() { return fix; }
+
+    /** The HTTP status the daemon answers with: 400 bad input, 404 not found, 409 wrong state, 500 otherwise. */
+    public int httpStatus() { return httpStatus; }
+
+    public EngineException httpStatus(int status) {
+        this.httpStatus = status;
+        return this;
+    }
 }

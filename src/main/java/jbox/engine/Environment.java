@@ -15,13 +15,7 @@ final class Environment {
         env.put("HOSTNAME", hostname);
         if (image != null) for (String e : image) put(env, e);
         if (tty) env.putIfAbsent("TERM", "xterm");
-        for (String e : flags) {
-            if (e.contains("=")) {
-                put(env, e);
-            } else if (System.getenv(e) != null) {
-                env.put(e, System.getenv(e)); // -e NAME passes the host's value, as docker does
-            }
-        }
+        for (String e : flags) put(env, e);
         List<String> out = new ArrayList<>();
         env.forEach((k, v) -> out.add(k + "=" + v));
         return out;

@@ -35,7 +35,7 @@ public final class Errors {
             return new EngineException(125, context + ": " + t.getMessage(), "the image data is damaged or was crafted to attack", "remove it (jbox rmi) and get it from a trusted source", t);
         }
         if (t instanceof ImageNotFoundException || t instanceof NoSuchContainerException) {
-            return new EngineException(125, t.getMessage(), "nothing has that name or id", "list what exists with jbox images / jbox ps -a", t);
+            return new EngineException(125, t.getMessage(), "nothing has that name or id", "list what exists with jbox images / jbox ps -a", t).httpStatus(404);
         }
         if (t instanceof CgroupException) {
             return new EngineException(125, context + ": " + t.getMessage(), "the cgroup filesystem refused the change", "check that /sys/fs/cgroup is mounted writable and jbox runs as root", t);

@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
 public final class LessonChecker {
     /** Capabilities a lesson may need that jbox does not have yet: such lessons are skipped, with the reason. */
     static final Map<String, String> NOT_BUILT_YET = Map.of(
-            "daemon", "the jbox daemon is not built yet",
             "registry", "pulling from and pushing to registries is not built yet");
     /** A line the shell prints before running a command: its prompt and the command. */
     static final Pattern PROMPT = Pattern.compile("^jbox(\\[[^\\]]*\\])?> (.*)$", Pattern.MULTILINE);
@@ -42,28 +41,34 @@ public final class LessonChecker {
         }
         if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
         Path root = LessonRoots.create();
+        LessonDaemon daemon = null;
         try {
+            daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
+            Map<String, String> env = daemon == null ? Map.of() : daemon.env();
             List<String> commands = new ArrayList<>();
             for (Lesson.Step s : lesson.steps()) commands.addAll(s.commands());
             Path script = root.resolve("lesson.jbox");
             Files.write(script, commands);
-            String out = run(jbox, List.of("shell", "--script", script.toString()), root, lesson.language());
+            String out = run(jbox, List.of("shell", "--script", script.toString()), root, lesson.language(), env);
             return new Report(lesson, null, judge(lesson, out));
         } finally {
-            String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root, "en");
-            for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root, "en");
+            if (daemon != null) daemon.close();
+            String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root, "en", Map.of());
+            for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root, "en", Map.of());
             AtomicFiles.deleteTree(root);
         }
     }
 
     /** Runs jbox with the lesson's root and language (the shell then speaks the lesson's language). */
-    private static String run(List<String> jbox, List<String> args, Path root, String language) throws IOException, InterruptedException {
+    private static String run(List<String> jbox, List<String> args, Path root, String language, Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JBOX_ROOT", root.toString());
         pb.environment().put("HOME", root.toString());
         pb.environment().put("JBOX_LANG", language);
+        pb.environment().putAll(env);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(300, TimeUnit.SECONDS)) p.destroyForcibly();

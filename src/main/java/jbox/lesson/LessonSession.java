@@ -76,11 +76,13 @@ public final class LessonSession {
 
     private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
         Path root = LessonRoots.create();
+        LessonDaemon daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(List.of("shell", "--driven"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("JBOX_ROOT", root.toString());
         pb.environment().put("JBOX_LANG", lesson.language());
+        if (daemon != null) pb.environment().putAll(daemon.env());
         Terminal terminal = TerminalBuilder.builder().system(true).build();
         LessonSession s = new LessonSession(lesson, terminal.writer(), pb.start(), root);
         try {
@@ -90,6 +92,7 @@ public final class LessonSession {
             s.toShell.close();
             s.shell.waitFor(60, TimeUnit.SECONDS);
             s.shell.destroyForcibly();
+            if (daemon != null) daemon.close();
             AtomicFiles.deleteTree(root);
             terminal.close();
         }

@@ -159,7 +159,7 @@ public final class ContainerStart {
                 Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number).toString());
             }
             List<String> env = new ArrayList<>(spec.env());
-            String program = Executable.find(root, spec.args().get(0), pathOf(env));
+            String program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
             User user = User.resolve(root, spec.user());
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
@@ -251,10 +251,6 @@ public final class ContainerStart {
         return method[0];
     }
 
-    private static String pathOf(List<String> env) {
-        for (String e : env) if (e.startsWith("PATH=")) return e.substring(5);
-        return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    }
 
     private static void awaitLatch(CountDownLatch latch, String what) {
         try {

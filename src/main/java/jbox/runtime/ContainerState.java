@@ -70,5 +70,10 @@ public record ContainerState(
                 layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled);
     }
 
+    public ContainerState withOwner(int owner, long ownerStart) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled);
+    }
+
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
 }

@@ -16,7 +16,15 @@ import java.nio.file.Path;
  * starts, so that "not found" and "cannot run" are reported clearly (exit 127 and 126, like Docker).
  */
 public final class Executable {
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private Executable() {}
+
+    /** The PATH a program is looked up in: the container's, or the usual default. */
+    public static String pathOf(java.util.List<String> env) {
+        for (String e : env) if (e.startsWith("PATH=")) return e.substring(5);
+        return DEFAULT_PATH;
+    }
 
     /** Returns the absolute path inside the container to exec. */
     public static String find(Path root, String command, String pathEnv) throws IOException {

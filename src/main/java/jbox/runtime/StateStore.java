@@ -60,8 +60,11 @@ public final class StateStore {
         throw new NoSuchContainerException(nameOrId);
     }
 
-    /** A lock for one container (state changes); another for names (creation). */
-    public FileLock lock(String id) throws IOException { return FileLock.acquire(dirOf(id).resolve("lock")); }
+    /**
+     * A lock for one container (state changes); another for names (creation). NoSuchFileException
+     * when the container was removed meanwhile: locking must not bring its directory back.
+     */
+    public FileLock lock(String id) throws IOException { return FileLock.acquire(dirOf(id).resolve("lock"), false); }
 
     public FileLock namesLock() throws IOException { return FileLock.acquire(dir.resolve(".names.lock")); }
 

@@ -1,5 +1,6 @@
 package jbox.shell;
 
+import jbox.api.Format;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Units;
 import jbox.cgroup.Usage;
@@ -85,7 +86,7 @@ final class SandboxCommands {
                 String[] v = e.getValue();
                 rows.add(new String[]{e.getKey(), v[0], v[1], v[0].equals(v[1]) ? "shared" : "isolated"});
             }
-            s.out.print(jbox.cli.Format.table(rows));
+            s.out.print(jbox.api.Format.table(rows));
         }
     }
 

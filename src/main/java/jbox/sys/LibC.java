@@ -24,6 +24,10 @@ public interface LibC {
     int open(String path, int flags, int mode);
     int close(int fd);
     int chdir(String path);
+    int fchdir(int fd);
+    int chroot(String path);
+    int pipe2(int[] fds, int flags);
+    int fcntl(int fd, int cmd, int arg);
     long read(int fd, byte[] buf, long count);
     long write(int fd, byte[] buf, long count);
     int ioctl(int fd, long request, Pointer arg);

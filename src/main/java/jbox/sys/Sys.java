@@ -93,6 +93,75 @@ public final class Sys {
     /** chdir of the calling thread only, once it has its own fs_struct (unshare(CLONE_FS)). */
     public static void chdir(String path) { check(C.chdir(path), "chdir", quote(path)); }
 
+    public static void fchdir(int fd) { check(C.fchdir(fd), "fchdir", String.valueOf(fd)); }
+
+    public static void chroot(String path) { check(C.chroot(path), "chroot", quote(path)); }
+
+    /** A close-on-exec pipe: [read end, write end]. */
+    public static int[] pipe() {
+        int[] fds = new int[2];
+        check(C.pipe2(fds, Linux.O_CLOEXEC), "pipe2", "O_CLOEXEC");
+        return fds;
+    }
+
+    /** Makes reads on fd return at once when there is nothing to read (only this end of a pipe). */
+    public static void setNonBlocking(int fd) {
+        int flags = check(C.fcntl(fd, 3 /* F_GETFL */, 0), "fcntl", fd + ", F_GETFL");
+        check(C.fcntl(fd, 4 /* F_SETFL */, flags | Linux.O_NONBLOCK), "fcntl", fd + ", F_SETFL, O_NONBLOCK");
+    }
+
+    /** read(2): bytes read, 0 at end of file, -1 when a non-blocking fd has nothing now (EAGAIN) or the other end is gone (EIO, a pty). */
+    public static int read(int fd, byte[] buf) {
+        while (true) {
+            long n = C.read(fd, buf, buf.length);
+            if (n >= 0) return (int) n;
+            int e = errno();
+            if (e == Errnos.EINTR) continue;
+            if (e == Errnos.EAGAIN) return -1;
+            if (e == Errnos.EIO) return 0;
+            throw new SyscallException("read", String.valueOf(fd), e);
+        }
+    }
+
+    /** Writes all of buf[0, len); false when the reader is gone (EPIPE). */
+    public static boolean writeAll(int fd, byte[] buf, int len) {
+        int off = 0;
+        while (off < len) {
+            byte[] part = off == 0 ? buf : java.util.Arrays.copyOfRange(buf, off, len);
+            long n = C.write(fd, part, len - off);
+            if (n < 0) {
+                int e = errno();
+                if (e == Errnos.EINTR) continue;
+                if (e == Errnos.EPIPE || e == Errnos.EIO) return false;
+                throw new SyscallException("write", String.valueOf(fd), e);
+            }
+            off += (int) n;
+        }
+        return true;
+    }
+
+    /**
+     * poll(2) for input on several fds; returns which are ready (readable, or hung up), all false
+     * on timeout.
+     */
+    public static boolean[] pollIn(int[] fds, int timeoutMillis) {
+        Pointer p = Memory.allocateDirect(RT, 8 * fds.length);
+        for (int i = 0; i < fds.length; i++) {
+            p.putInt(8L * i, fds[i]);
+            p.putShort(8L * i + 4, (short) 1); // POLLIN
+            p.putShort(8L * i + 6, (short) 0);
+        }
+        while (true) {
+            int rc = C.poll(p, fds.length, timeoutMillis);
+            if (rc >= 0) break;
+            int e = errno();
+            if (e != Errnos.EINTR) throw new SyscallException("poll", java.util.Arrays.toString(fds), e);
+        }
+        boolean[] ready = new boolean[fds.length];
+        for (int i = 0; i < fds.length; i++) ready[i] = p.getShort(8L * i + 6) != 0;
+        return ready;
+    }
+
     public static int gettid() { return (int) C.syscall(NR.gettid, 0, 0, 0, 0, 0); }
 
     public static int getpid() { return C.getpid(); }
@@ -107,6 +176,18 @@ public final class Sys {
         int e = errno();
         if (e == Errnos.ESRCH) return false;
         throw new SyscallException("kill", pid + ", " + Signals.name(sig), e);
+    }
+
+    /** Waits for any child; returns {pid, raw wait status}, or null when there are no children left. */
+    public static int[] waitAny() {
+        IntByReference status = new IntByReference();
+        while (true) {
+            int rc = C.waitpid(-1, status, 0);
+            if (rc > 0) return new int[]{rc, status.getValue()};
+            int e = errno();
+            if (e == Errnos.ECHILD) return null;
+            if (e != Errnos.EINTR) throw new SyscallException("waitpid", "-1", e);
+        }
     }
 
     /** Blocks until this process's child {@code pid} ends and returns its raw wait status. */

@@ -261,7 +261,9 @@ class ContainerTest extends RealEngineTest {
         assertEquals("once\n", run("start", "once").out());
         for (int i = 0; i < 100 && !run("ps", "-a").out().contains("Exited (3)"); i++) Thread.sleep(50);
         assertTrue(run("ps", "-a").out().contains("Exited (3)"));
-        assertEquals("out\nerr\n", run("logs", "once").out());
+        var logs = run("logs", "once");
+        assertEquals("out\n", logs.out(), "stdout comes back on stdout");
+        assertEquals("err\n", logs.err(), "stderr comes back on stderr, as docker logs does");
         var inspect = run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.Name}}", "once");
         assertEquals("exited 3 /once\n", inspect.out());
         assertEquals(0, run("rm", id).code());

@@ -22,12 +22,12 @@ class LessonCheckTest extends RealEngineTest {
         Path dir = Files.createDirectories(jbox.root.resolve("broken/en"));
         Files.writeString(dir.resolve("01-broken.md"), "---\nid: 01-broken\ntitle: Broken\nrequires: root\n---\n## Echo\n```jbox\n"
                 + "run --rm busybox echo actual\n```\n```expect\nexpected-words\n```\n");
-        Files.writeString(dir.resolve("02-later.md"), "---\nid: 02-later\ntitle: Later\nrequires: daemon\n---\n## Ask the daemon\n```jbox\ninfo\n```\n");
+        Files.writeString(dir.resolve("02-later.md"), "---\nid: 02-later\ntitle: Later\nrequires: registry\n---\n## Push\n```jbox\ninfo\n```\n");
         var r = jbox.run(300, "lesson", "check", jbox.root.resolve("broken").toString());
         assertEquals(1, r.code(), r.all());
         assertTrue(r.out().contains("FAIL en/01-broken"), r.out());
         assertTrue(r.out().contains("step \"Echo\": expected \"expected-words\" in the output") && r.out().contains("| actual"), r.out());
-        assertTrue(r.out().contains("SKIP en/02-later: the jbox daemon is not built yet"), r.out());
+        assertTrue(r.out().contains("SKIP en/02-later: pulling from and pushing to registries is not built yet"), r.out());
         assertTrue(r.out().contains("0 passed, 1 failed, 1 skipped"), r.out());
     }
 }

@@ -1,4 +1,4 @@
-package jbox.cli;
+package jbox.api;
 
 import org.junit.jupiter.api.Test;
 

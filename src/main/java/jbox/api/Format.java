@@ -1,4 +1,4 @@
-package jbox.cli;
+package jbox.api;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +27,7 @@ public final class Format {
     }
 
     /** go-units HumanDuration, as docker ps and docker images print it. */
-    static String duration(Duration d) {
+    public static String duration(Duration d) {
         long s = d.getSeconds();
         if (s < 1) return "Less than a second";
         if (s == 1) return "1 second";
@@ -44,13 +44,13 @@ public final class Format {
         return (h / 24 / 365) + " years";
     }
 
-    static String ago(String isoInstant) {
+    public static String ago(String isoInstant) {
         if (isoInstant == null) return "";
         return duration(Duration.between(Instant.parse(isoInstant), Instant.now())) + " ago";
     }
 
     /** go-units HumanSize: decimal units, three significant digits (4.26MB, 1.2kB). */
-    static String size(long bytes) {
+    public static String size(long bytes) {
         String[] units = {"B", "kB", "MB", "GB", "TB"};
         double v = bytes;
         int i = 0;
@@ -62,11 +62,11 @@ public final class Format {
         return n + units[i];
     }
 
-    static String truncate(String s, int max) {
+    public static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
-    static List<String[]> rows(String... header) {
+    public static List<String[]> rows(String... header) {
         List<String[]> rows = new ArrayList<>();
         rows.add(header);
         return rows;

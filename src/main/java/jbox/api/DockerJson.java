@@ -1,0 +1,346 @@
+package jbox.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.cgroup.Resources;
+import jbox.cgroup.Usage;
+import jbox.engine.CreateRequest;
+import jbox.engine.Engine;
+import jbox.image.Image;
+import jbox.image.Oci;
+import jbox.runtime.ContainerState;
+import jbox.runtime.Status;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * jbox's containers and images in the Docker Engine API's JSON shapes (the subset jbox has),
+ * and create requests read back from them. The CLI prints from these same shapes, with or
+ * without a daemon, so both print the same.
+ */
+public final class DockerJson {
+    private DockerJson() {}
+
+    // ---- containers ----
+
+    /** GET /containers/json: one row of docker ps. */
+    public static Map<String, Object> containerSummary(ContainerState c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", c.id());
+        m.put("Names", List.of("/" + c.name()));
+        m.put("Image", c.image());
+        m.put("ImageID", c.imageId());
+        m.put("Command", String.join(" ", c.args()));
+        m.put("Created", Instant.parse(c.created()).getEpochSecond());
+        m.put("Ports", List.of());
+        m.put("Labels", Map.of());
+        m.put("State", c.paused() ? "paused" : c.status().wire());
+        m.put("Status", status(c));
+        m.put("HostConfig", Map.of("NetworkMode", "none"));
+        m.put("NetworkSettings", Map.of("Networks", Map.of()));
+        m.put("Mounts", List.of());
+        return m;
+    }
+
+    /** docker ps's STATUS column. */
+    static String status(ContainerState c) {
+        return switch (c.status()) {
+            case CREATED -> "Created";
+            case RUNNING -> "Up " + Format.duration(java.time.Duration.between(Instant.parse(c.startedAt()), Instant.now()))
+                    + (c.paused() ? " (Paused)" : "");
+            case EXITED -> "Exited (" + c.exitCode() + ") " + Format.ago(c.finishedAt())
+                    + (c.oomKilled() ? " (" + OomMessage.shortForm(c.limits().memory()) + ")" : "");
+        };
+    }
+
+
+    /** GET /containers/{id}/json. */
+    public static Map<String, Object> containerInspect(Engine engine, ContainerState c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", c.id());
+        m.put("Created", c.created());
+        m.put("Path", c.args().get(0));
+        m.put("Args", c.args().subList(1, c.args().size()));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("Status", c.paused() ? "paused" : c.status().wire());
+        state.put("Running", c.status() == Status.RUNNING);
+        state.put("Paused", c.paused());
+        state.put("Restarting", false);
+        state.put("OOMKilled", c.oomKilled());
+        state.put("Dead", false);
+        state.put("Pid", c.pid());
+        state.put("ExitCode", c.exitCode());
+        state.put("Error", c.error() == null ? "" : c.error());
+        state.put("StartedAt", c.startedAt() == null ? "0001-01-01T00:00:00Z" : c.startedAt());
+        state.put("FinishedAt", c.finishedAt() == null ? "0001-01-01T00:00:00Z" : c.finishedAt());
+        m.put("State", state);
+        m.put("Image", c.imageId());
+        m.put("Name", "/" + c.name());
+        var dir = engine.containers().dirOf(c.id());
+        m.put("LogPath", dir.resolve("container-json.log").toString());
+        m.put("RestartCount", 0);
+        m.put("Driver", "overlay2");
+        m.put("Platform", "linux");
+        m.put("HostConfig", hostConfig(c.limits(), c.autoRemove()));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("LowerDir", String.join(":", c.layers().stream().map(l -> engine.root().resolve("layers").resolve(l.substring(7)).toString()).toList()));
+        data.put("UpperDir", dir.resolve("upper").toString());
+        data.put("WorkDir", dir.resolve("work").toString());
+        data.put("MergedDir", dir.resolve("rootfs").toString());
+        m.put("GraphDriver", Map.of("Name", "overlay", "Data", data));
+        m.put("Mounts", List.of());
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Hostname", c.hostname());
+        config.put("User", c.user());
+        config.put("AttachStdin", false);
+        config.put("AttachStdout", false);
+        config.put("AttachStderr", false);
+        config.put("Tty", c.tty());
+        config.put("OpenStdin", c.openStdin());
+        config.put("StdinOnce", false);
+        config.put("Env", c.env());
+        config.put("Cmd", c.args());
+        config.put("Image", c.image());
+        config.put("WorkingDir", c.workingDir());
+        config.put("Entrypoint", null);
+        config.put("Labels", Map.of());
+        m.put("Config", config);
+        m.put("NetworkSettings", Map.of("Networks", Map.of()));
+        if (c.status() == Status.RUNNING) {
+            try {
+                Usage u = engine.usage(c);
+                Map<String, Object> usage = new LinkedHashMap<>();
+                usage.put("CpuNanos", u.cpuNanos());
+                usage.put("MemoryUsage", u.memoryUsage());
+                usage.put("MemoryMaxUsage", u.memoryMaxUsage());
+                usage.put("MemoryLimit", u.memoryLimit());
+                usage.put("Pids", u.pids());
+                usage.put("PidsLimit", u.pidsLimit());
+                usage.put("BlockRead", u.blockRead());
+                usage.put("BlockWrite", u.blockWrite());
+                usage.put("OomKills", u.oomKills());
+                m.put("JboxUsage", usage); // what the cgroup counts now: the lessons read it
+            } catch (RuntimeException e) {
+                // it ended while we looked
+            }
+        }
+        if (c.procMount() != null) m.put("JboxProcMount", c.procMount());
+        return m;
+    }
+
+    static Map<String, Object> hostConfig(Resources r, boolean autoRemove) {
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("AutoRemove", autoRemove);
+        host.put("NetworkMode", "none");
+        host.put("Memory", r.memory() == null ? 0 : r.memory());
+        host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap());
+        host.put("NanoCpus", r.cpuQuota() == null ? 0 : r.cpuQuota() * 1_000_000_000L / Resources.CPU_PERIOD);
+        host.put("CpuShares", r.cpuShares() == null ? 0 : r.cpuShares());
+        host.put("CpusetCpus", r.cpusetCpus() == null ? "" : r.cpusetCpus());
+        host.put("PidsLimit", r.pidsLimit());
+        host.put("BlkioWeight", r.blkioWeight() == null ? 0 : r.blkioWeight());
+        host.put("BlkioDeviceReadBps", rates(r.deviceReadBps()));
+        host.put("BlkioDeviceWriteBps", rates(r.deviceWriteBps()));
+        return host;
+    }
+
+    /** POST /containers/{id}/update's body: the limits to change (unset ones stay as they are). */
+    public static Map<String, Object> updateBody(Resources r) {
+        Map<String, Object> m = hostConfig(r, false);
+        m.remove("AutoRemove");
+        m.remove("NetworkMode");
+        return m;
+    }
+
+    private static List<Map<String, Object>> rates(List<Resources.DeviceRate> rates) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Resources.DeviceRate d : rates) out.add(Map.of("Path", d.path(), "Rate", d.bytesPerSecond()));
+        return out;
+    }
+
+    /** The resources in a HostConfig (create) or an update body; absent and zero fields stay unset, as Docker reads them. */
+    public static Resources resources(JsonNode h) {
+        Long nano = positive(h, "NanoCpus");
+        Long quota = positive(h, "CpuQuota");
+        Long period = positive(h, "CpuPeriod");
+        Long cpuQuota = null;
+        if (nano != null) cpuQuota = nano * Resources.CPU_PERIOD / 1_000_000_000L;
+        else if (quota != null) cpuQuota = quota * Resources.CPU_PERIOD / (period == null ? Resources.CPU_PERIOD : period);
+        JsonNode pids = h.get("PidsLimit");
+        Long pidsLimit = null;
+        if (pids != null && !pids.isNull() && pids.asLong() != 0) pidsLimit = pids.asLong() < 0 ? -1 : pids.asLong();
+        Long memory = positive(h, "Memory");
+        JsonNode swap = h.get("MemorySwap");
+        Long memorySwap = swap == null || swap.isNull() || swap.asLong() == 0 ? null : Long.valueOf(swap.asLong());
+        Long shares = positive(h, "CpuShares");
+        String cpuset = h.path("CpusetCpus").asText("");
+        Long weight = positive(h, "BlkioWeight");
+        if (memory != null && memory < Resources.MINIMUM_MEMORY) {
+            throw ApiErrors.badRequest("Minimum memory limit allowed is 6MB");
+        }
+        return new Resources(memory, memorySwap, cpuQuota, shares, cpuset.isEmpty() ? null : cpuset, pidsLimit,
+                weight == null ? null : weight.intValue(), deviceRates(h.get("BlkioDeviceReadBps")), deviceRates(h.get("BlkioDeviceWriteBps")));
+    }
+
+    private static Long positive(JsonNode h, String field) {
+        JsonNode n = h.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.canConvertToLong()) throw ApiErrors.badRequest(field + " must be a number");
+        return n.asLong() > 0 ? Long.valueOf(n.asLong()) : null;
+    }
+
+    private static List<Resources.DeviceRate> deviceRates(JsonNode list) {
+        List<Resources.DeviceRate> out = new ArrayList<>();
+        if (list == null || !list.isArray()) return out;
+        for (JsonNode d : list) {
+            try {
+                out.add(Resources.DeviceRate.of(d.path("Path").asText(), d.path("Rate").asLong()));
+            } catch (IllegalArgumentException e) {
+                throw ApiErrors.badRequest(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static final java.util.Set<String> CREATE_FIELDS = java.util.Set.of("Hostname", "Domainname", "User", "AttachStdin",
+            "AttachStdout", "AttachStderr", "ExposedPorts", "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped",
+            "Image", "Volumes", "WorkingDir", "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal",
+            "StopTimeout", "Shell", "HostConfig", "NetworkingConfig", "Platform");
+
+    /** POST /containers/create's body. Fields jbox does not know are refused, not silently dropped. */
+    public static CreateRequest createRequest(String name, JsonNode b) {
+        if (!b.isObject()) throw ApiErrors.badRequest("the create request must be a JSON object");
+        b.fieldNames().forEachRemaining(f -> {
+            if (!CREATE_FIELDS.contains(f)) throw ApiErrors.badRequest("unknown field \"" + f + "\" in the create request");
+        });
+        String image = b.path("Image").asText("");
+        if (image.isEmpty()) throw ApiErrors.badRequest("no image given (\"Image\" is empty)");
+        JsonNode ep = b.get("Entrypoint");
+        List<String> entry = strings(ep);
+        List<String> cmd = strings(b.get("Cmd"));
+        String entrypoint = ep == null || ep.isNull() ? null : entry.isEmpty() ? "" : entry.get(0);
+        if (entry.size() > 1) {
+            List<String> all = new ArrayList<>(entry.subList(1, entry.size()));
+            all.addAll(cmd);
+            cmd = all;
+        }
+        JsonNode host = b.path("HostConfig");
+        return new CreateRequest(image, name == null || name.isEmpty() ? null : name, cmd, entrypoint, strings(b.get("Env")),
+                emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
+                b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
+                host.isObject() ? resources(host) : Resources.NONE);
+    }
+
+    /** The create body for a request, as jbox's CLI sends it. */
+    public static Map<String, Object> createBody(CreateRequest r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Image", r.image());
+        m.put("Cmd", r.command());
+        if (r.entrypoint() != null) m.put("Entrypoint", r.entrypoint().isEmpty() ? List.of() : List.of(r.entrypoint()));
+        m.put("Env", r.env());
+        if (r.workingDir() != null) m.put("WorkingDir", r.workingDir());
+        if (r.user() != null) m.put("User", r.user());
+        if (r.hostname() != null) m.put("Hostname", r.hostname());
+        m.put("Tty", r.tty());
+        m.put("OpenStdin", r.interactive());
+        m.put("AttachStdin", r.interactive());
+        m.put("AttachStdout", true);
+        m.put("AttachStderr", true);
+        m.put("HostConfig", hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove()));
+        return m;
+    }
+
+    public static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n == null || n.isNull()) return out;
+        if (n.isTextual()) {
+            out.add(n.asText());
+            return out;
+        }
+        if (!n.isArray()) throw ApiErrors.badRequest("expected a list of strings, got " + n.getNodeType());
+        for (JsonNode s : n) out.add(s.asText());
+        return out;
+    }
+
+    private static String emptyToNull(String s) { return s.isEmpty() ? null : s; }
+
+    // ---- usage ----
+
+    /** GET /containers/{id}/stats?stream=0, the fields docker stats reads. */
+    public static Map<String, Object> stats(ContainerState c, Usage u, long hostMemory, int cpus) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("read", Instant.now().toString());
+        m.put("name", "/" + c.name());
+        m.put("id", c.id());
+        long systemNanos = System.nanoTime();
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("cpu_usage", Map.of("total_usage", u == null ? 0 : u.cpuNanos()));
+        cpu.put("system_cpu_usage", systemNanos * cpus);
+        cpu.put("online_cpus", cpus);
+        m.put("cpu_stats", cpu);
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("usage", u == null ? 0 : u.memoryUsage());
+        mem.put("max_usage", u == null ? 0 : u.memoryMaxUsage());
+        mem.put("limit", u == null ? 0 : u.memoryLimit() <= 0 ? hostMemory : Math.min(u.memoryLimit(), hostMemory));
+        mem.put("failcnt", u == null ? 0 : u.oomKills());
+        m.put("memory_stats", mem);
+        m.put("pids_stats", Map.of("current", u == null ? 0 : u.pids(), "limit", u == null ? 0 : u.pidsLimit()));
+        List<Map<String, Object>> io = new ArrayList<>();
+        io.add(Map.of("major", 0, "minor", 0, "op", "read", "value", u == null ? 0 : u.blockRead()));
+        io.add(Map.of("major", 0, "minor", 0, "op", "write", "value", u == null ? 0 : u.blockWrite()));
+        m.put("blkio_stats", Map.of("io_service_bytes_recursive", io));
+        m.put("networks", Map.of());
+        return m;
+    }
+
+    // ---- images ----
+
+    /** GET /images/json: one row of docker images. */
+    public static Map<String, Object> imageSummary(Image i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", i.id().toString());
+        m.put("ParentId", "");
+        m.put("RepoTags", i.reference() == null ? List.of() : List.of(i.reference().familiar()));
+        m.put("RepoDigests", i.reference() == null ? List.of() : List.of(i.reference().familiarRepository() + "@" + i.manifestDigest()));
+        m.put("Created", i.config().created() == null ? 0 : Instant.parse(i.config().created()).getEpochSecond());
+        m.put("Size", i.size());
+        m.put("SharedSize", -1);
+        m.put("VirtualSize", i.size());
+        m.put("Labels", i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels());
+        m.put("Containers", -1);
+        return m;
+    }
+
+    /** GET /images/{name}/json. */
+    public static Map<String, Object> imageInspect(Image i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", i.id().toString());
+        m.put("RepoTags", i.reference() == null ? List.of() : List.of(i.reference().familiar()));
+        m.put("RepoDigests", i.reference() == null ? List.of() : List.of(i.reference().familiarRepository() + "@" + i.manifestDigest()));
+        m.put("Created", i.config().created());
+        m.put("Architecture", i.config().architecture());
+        m.put("Os", i.config().os());
+        m.put("Size", i.size());
+        Oci.ContainerConfig cc = i.containerConfig();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("User", cc.user() == null ? "" : cc.user());
+        config.put("Env", cc.env());
+        config.put("Cmd", cc.cmd());
+        config.put("Entrypoint", cc.entrypoint());
+        config.put("WorkingDir", cc.workingDir() == null ? "" : cc.workingDir());
+        config.put("Labels", cc.labels());
+        m.put("Config", config);
+        m.put("RootFS", Map.of("Type", "layers", "Layers", i.config().rootfs().diffIds()));
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("Digest", i.manifestDigest().toString());
+        manifest.put("Config", i.manifest().config().digest());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (Oci.Descriptor l : i.manifest().layers()) layers.add(Map.of("MediaType", l.mediaType(), "Digest", l.digest(), "Size", l.size()));
+        manifest.put("Layers", layers);
+        m.put("Manifest", manifest);
+        return m;
+    }
+}

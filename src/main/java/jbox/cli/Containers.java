@@ -1,0 +1,35 @@
+package jbox.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.DockerJson;
+import jbox.client.ApiClient;
+import jbox.engine.CreateRequest;
+import jbox.engine.EngineException;
+import jbox.image.Reference;
+
+import java.io.PrintWriter;
+
+/** What create and run share: create the container, pulling its image first when it is missing, as the docker CLI does. */
+final class Containers {
+    private Containers() {}
+
+    /** Returns the new container's id. */
+    static String create(ApiClient api, CreateRequest req, PrintWriter progress) {
+        String path = "/containers/create" + (req.name() == null ? "" : "?name=" + req.name());
+        try {
+            return api.call("POST", path, DockerJson.createBody(req)).path("Id").asText();
+        } catch (EngineException e) {
+            if (e.httpStatus() != 404 || !e.getMessage().startsWith("No such image")) throw e;
+        }
+        String image = Reference.parse(req.image()).familiar();
+        progress.println("Unable to find image '" + image + "' locally");
+        Images.pull(api, req.image(), progress);
+        return api.call("POST", path, DockerJson.createBody(req)).path("Id").asText();
+    }
+
+    static JsonNode inspect(ApiClient api, String nameOrId) {
+        return api.call("GET", "/containers/" + nameOrId + "/json", null);
+    }
+
+    static String name(JsonNode inspect) { return inspect.path("Name").asText().substring(1); }
+}

@@ -1,0 +1,39 @@
+package jbox.cli;
+
+import jbox.daemon.Daemon;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * jbox daemon (or jbox -d): serves the Docker Engine API on a Unix socket and is the parent of
+ * every container. See {@link Daemon} for the two processes it runs as.
+ */
+@Command(name = "daemon", description = "Run the jbox daemon: serve the Docker Engine API on a Unix socket")
+final class DaemonCommand implements Callable<Integer> {
+    @Option(names = {"-H", "--host"}, description = "Socket to listen on (default unix:///run/jbox/jbox.sock)") String host;
+    @Option(names = "--group", description = "Group that may use the socket (default jbox; created if missing)") String group = "jbox";
+    @Option(names = "--trace", description = "Print each request, the route it matched and the handler that answered") boolean trace;
+
+    @Override
+    public Integer call() {
+        return Daemon.keep(socket(), group, trace, SelfCommand.argv(), Detached.environment(jbox.engine.Engine.open()));
+    }
+
+    Path socket() { return host == null ? Api.DEFAULT_SOCKET : Api.socketOf(host); }
+
+    /** Internal: the serving process the keeper starts (and starts again if it is killed). */
+    @Command(name = "_daemon-server", hidden = true)
+    static final class Server implements Callable<Integer> {
+        @Option(names = {"-H", "--host"}) String host;
+        @Option(names = "--group") String group = "jbox";
+        @Option(names = "--trace") boolean trace;
+
+        @Override
+        public Integer call() {
+            return Daemon.serve(host == null ? Api.DEFAULT_SOCKET : Api.socketOf(host), group, trace);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package jbox.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.ApiErrors;
+import jbox.client.ApiClient;
+import jbox.image.Json;
+import jbox.image.Reference;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** docker pull through the API: the daemon streams progress objects, the last one an error if it failed. */
+final class Images {
+    private Images() {}
+
+    static void pull(ApiClient api, String name, PrintWriter progress) {
+        Reference ref = Reference.parse(name);
+        String tag = ref.digest() != null ? ref.digest().toString() : ref.tag() != null ? ref.tag() : "latest";
+        String query = "fromImage=" + URLEncoder.encode(ref.familiarRepository(), StandardCharsets.UTF_8) + "&tag=" + URLEncoder.encode(tag, StandardCharsets.UTF_8);
+        try (ApiClient.Response r = api.open("POST", "/images/create?" + query, null, false)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isBlank()) continue;
+                JsonNode n = Json.MAPPER.readTree(line);
+                if (n.has("error")) throw ApiErrors.fromBody(500, Json.MAPPER.convertValue(n, Map.class));
+                progress.println(n.path("status").asText());
+                progress.flush();
+            }
+        } catch (IOException e) {
+            throw new jbox.engine.EngineException("lost the daemon while pulling " + name + ": " + e.getMessage(), "the daemon stopped", "pull again");
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package jbox.daemon;
+
+import jbox.api.ApiErrors;
+import jbox.api.ApiRequest;
+import jbox.api.DockerJson;
+import jbox.api.Exchange;
+import jbox.api.Router;
+import jbox.api.StreamFrames;
+import jbox.engine.Engine;
+import jbox.engine.EngineException;
+import jbox.runtime.ContainerState;
+import jbox.runtime.Status;
+import jbox.sys.Signals;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** /containers/...: the container half of the Docker Engine API, each route one engine call. */
+final class ContainerRoutes {
+    private final Engine engine;
+    private final Supervisor supervisor;
+
+    ContainerRoutes(Supervisor supervisor) {
+        this.engine = supervisor.engine();
+        this.supervisor = supervisor;
+    }
+
+    void register(Router r) {
+        r.add("POST", "/containers/create", "ContainerRoutes.create", this::create)
+                .add("GET", "/containers/json", "ContainerRoutes.list", this::list)
+                .add("GET", "/containers/{id}/json", "ContainerRoutes.inspect", this::inspect)
+                .add("POST", "/containers/{id}/start", "ContainerRoutes.start", this::start)
+                .add("POST", "/containers/{id}/stop", "ContainerRoutes.stop", this::stop)
+                .add("POST", "/containers/{id}/restart", "ContainerRoutes.restart", this::restart)
+                .add("POST", "/containers/{id}/kill", "ContainerRoutes.kill", this::kill)
+                .add("POST", "/containers/{id}/wait", "ContainerRoutes.await", this::await)
+                .add("POST", "/containers/{id}/attach", "ContainerRoutes.attach", this::attach)
+                .add("POST", "/containers/{id}/resize", "ContainerRoutes.resize", this::resize)
+                .add("GET", "/containers/{id}/logs", "ContainerRoutes.logs", this::logs)
+                .add("POST", "/containers/{id}/pause", "ContainerRoutes.pause", this::pause)
+                .add("POST", "/containers/{id}/unpause", "ContainerRoutes.unpause", this::unpause)
+                .add("POST", "/containers/{id}/update", "ContainerRoutes.update", this::update)
+                .add("GET", "/containers/{id}/stats", "ContainerRoutes.stats", this::stats)
+                .add("GET", "/containers/{id}/top", "ContainerRoutes.top", this::top)
+                .add("DELETE", "/containers/{id}", "ContainerRoutes.remove", this::remove);
+    }
+
+    private void create(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ContainerState c = engine.create(DockerJson.createRequest(req.query("name", null), req.json()), line -> { });
+        ex.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
+    }
+
+    private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        List<Object> out = new ArrayList<>();
+        List<ContainerState> all = new ArrayList<>(engine.list(req.flag("all")));
+        all.sort((a, b) -> b.created().compareTo(a.created())); // newest first, as docker ps
+        for (ContainerState c : all) out.add(DockerJson.containerSummary(c));
+        ex.json(200, out);
+    }
+
+    private void inspect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ex.json(200, DockerJson.containerInspect(engine, engine.inspect(p.get("id"))));
+    }
+
+    private void start(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        if (engine.inspect(p.get("id")).status() == Status.RUNNING) {
+            ex.empty(304);
+            return;
+        }
+        supervisor.start(p.get("id"));
+        ex.empty(204);
+    }
+
+    private void stop(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        if (engine.inspect(p.get("id")).status() != Status.RUNNING) {
+            ex.empty(304);
+            return;
+        }
+        engine.stop(p.get("id"), req.intQuery("t", 10));
+        ex.empty(204);
+    }
+
+    private void restart(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        engine.stop(p.get("id"), req.intQuery("t", 10));
+        supervisor.start(p.get("id"));
+        ex.empty(204);
+    }
+
+    private void kill(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        int signal;
+        try {
+            signal = Signals.parse(req.query("signal", "KILL"));
+        } catch (IllegalArgumentException e) {
+            throw ApiErrors.badRequest(e.getMessage());
+        }
+        engine.kill(p.get("id"), signal);
+        ex.empty(204);
+    }
+
+    /** docker wait. The headers go out at once, so the client knows the wait has begun before it starts the container. */
+    private void await(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        Supervisor.Waiter waiter = supervisor.waiter(p.get("id"), Supervisor.Condition.parse(req.query("condition", null)));
+        try (OutputStream out = ex.stream(200, "application/json")) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            try {
+                body.put("StatusCode", waiter.await());
+                body.put("Error", null);
+                jbox.engine.Engine.Exit exit = waiter.exit();
+                if (exit != null && exit.oomKilled()) {
+                    body.put("JboxOOMKilled", true); // jbox's CLI explains it; other clients ignore it
+                    body.put("JboxMemoryLimit", exit.memoryLimit());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            out.write(jbox.image.Json.bytes(body));
+            out.write('\n');
+        }
+    }
+
+    private void attach(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ContainerState c = engine.inspect(p.get("id"));
+        if (c.status() == Status.RUNNING && !supervisor.holds(c.id())) {
+            throw new EngineException("cannot attach to " + c.name() + ": its output is not held by this jbox",
+                    "it was started by another jbox process (started without the daemon)", "use jbox logs -f " + c.name()).httpStatus(409);
+        }
+        Attached a = new Attached(c.tty(), req.flag("stdout"), req.flag("stderr"));
+        Supervisor.Io io = supervisor.attach(c.id(), a);
+        a.connect(ex.hijack(c.tty() ? StreamFrames.RAW : StreamFrames.MULTIPLEXED));
+        if (req.flag("stdin") && c.openStdin()) a.copyInput(io::writeStdin, io::closeStdin);
+        a.awaitAndClose();
+    }
+
+    private void resize(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ContainerState c = engine.inspect(p.get("id"));
+        supervisor.resize(c.id(), req.intQuery("h", 0), req.intQuery("w", 0));
+        ex.empty(200);
+    }
+
+    private void logs(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ContainerState c = engine.inspect(p.get("id"));
+        boolean stdout = req.flag("stdout");
+        boolean stderr = req.flag("stderr");
+        if (!stdout && !stderr) throw ApiErrors.badRequest("You must choose at least one stream (stdout=1 or stderr=1)");
+        boolean timestamps = req.flag("timestamps");
+        String tail = req.query("tail", "all");
+        Path dir = engine.containers().dirOf(c.id());
+        List<JsonLog.Entry> entries = JsonLog.read(dir);
+        long offset = java.nio.file.Files.exists(JsonLog.current(dir)) ? java.nio.file.Files.size(JsonLog.current(dir)) : 0;
+        if (!tail.equals("all")) {
+            int n;
+            try {
+                n = Integer.parseInt(tail);
+            } catch (NumberFormatException e) {
+                throw ApiErrors.badRequest("invalid tail value: " + tail);
+            }
+            if (n >= 0 && n < entries.size()) entries = entries.subList(entries.size() - n, entries.size());
+        }
+        try (OutputStream out = ex.stream(200, c.tty() ? StreamFrames.RAW : StreamFrames.MULTIPLEXED)) {
+            send(out, entries, c.tty(), stdout, stderr, timestamps);
+            if (!req.flag("follow")) return;
+            while (true) {
+                ContainerState now;
+                try {
+                    now = engine.inspect(c.id());
+                } catch (jbox.runtime.NoSuchContainerException e) {
+                    return;
+                }
+                boolean running = now.status() == Status.RUNNING;
+                List<JsonLog.Entry> more = new ArrayList<>();
+                offset = JsonLog.readFile(JsonLog.current(dir), offset, more);
+                send(out, more, c.tty(), stdout, stderr, timestamps);
+                if (!running && !supervisor.holds(c.id())) return;
+                sleep(running ? 50 : 10);
+            }
+        }
+    }
+
+    private static void send(OutputStream out, List<JsonLog.Entry> entries, boolean tty, boolean stdout, boolean stderr, boolean timestamps)
+            throws IOException {
+        for (JsonLog.Entry e : entries) {
+            int stream = StreamFrames.number(e.stream());
+            if (stream == StreamFrames.STDOUT && !stdout || stream == StreamFrames.STDERR && !stderr) continue;
+            byte[] b = ((timestamps ? e.time() + " " : "") + e.text()).getBytes(StandardCharsets.UTF_8);
+            if (tty) out.write(b); else StreamFrames.write(out, stream, b, b.length);
+        }
+        out.flush();
+    }
+
+    private void pause(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        engine.pause(p.get("id"));
+        ex.empty(204);
+    }
+
+    private void unpause(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        engine.unpause(p.get("id"));
+        ex.empty(204);
+    }
+
+    private void update(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        engine.update(p.get("id"), DockerJson.resources(req.json()));
+        ex.json(200, Map.of("Warnings", List.of()));
+    }
+
+    private void stats(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        boolean stream = !req.query.containsKey("stream") || req.flag("stream");
+        long hostMemory = jbox.sys.ProcFiles.memTotalBytes();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        Map<String, Object> previous = sample(p.get("id"), hostMemory, cpus);
+        if (!stream && req.flag("one-shot")) {
+            ex.json(200, previous);
+            return;
+        }
+        if (!stream) {
+            sleep(500); // a second reading, so the client can compute CPU % over an interval
+            Map<String, Object> now = sample(p.get("id"), hostMemory, cpus);
+            now.put("precpu_stats", previous.get("cpu_stats"));
+            ex.json(200, now);
+            return;
+        }
+        try (OutputStream out = ex.stream(200, "application/json")) {
+            while (true) {
+                sleep(1000);
+                Map<String, Object> now = sample(p.get("id"), hostMemory, cpus);
+                now.put("precpu_stats", previous.get("cpu_stats"));
+                out.write(jbox.image.Json.bytes(now));
+                out.write('\n');
+                out.flush();
+                previous = now;
+            }
+        }
+    }
+
+    private Map<String, Object> sample(String id, long hostMemory, int cpus) {
+        ContainerState c = engine.inspect(id);
+        jbox.cgroup.Usage u = null;
+        if (c.status() == Status.RUNNING) {
+            try {
+                u = engine.usage(c);
+            } catch (RuntimeException e) {
+                // it ended while we looked: zeros, as for a stopped one
+            }
+        }
+        return DockerJson.stats(c, u, hostMemory, cpus);
+    }
+
+    private void top(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        List<Integer> pids = engine.processes(p.get("id"));
+        List<String> cmd = new ArrayList<>(List.of("ps", "-f", "-p"));
+        cmd.add(String.join(",", pids.stream().map(String::valueOf).toList()));
+        String out;
+        try {
+            Process ps = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ps.waitFor();
+        } catch (IOException e) {
+            throw new EngineException("cannot run ps: " + e.getMessage(), "jbox top uses the host's ps (procps)", "install procps");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        String[] lines = out.split("\n");
+        List<String> titles = List.of(lines[0].trim().split("\\s+"));
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].isBlank()) continue;
+            String[] f = lines[i].trim().split("\\s+", titles.size());
+            rows.add(List.of(f));
+        }
+        ex.json(200, Map.of("Titles", titles, "Processes", rows));
+    }
+
+    private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        engine.remove(p.get("id"), req.flag("force"));
+        ex.empty(204);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package jbox.daemon;
+
+import jbox.engine.Engine;
+import jbox.engine.EngineException;
+import jbox.runtime.ContainerState;
+import jbox.sys.Linux;
+import jbox.sys.Signals;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * `jbox daemon` runs as two processes:
+ *
+ * <pre>
+ *   keeper (jbox daemon)            child subreaper; starts the server, and starts it again if it dies
+ *     └─ server (jbox _daemon-server)  serves the API; parent of the containers it starts
+ *          └─ containers ...
+ * </pre>
+ *
+ * Only a process's parent learns its exit status. If the server is killed (kill -9, a crash),
+ * its containers keep running and the kernel hands them to the nearest subreaper ancestor: the
+ * keeper, which records their exit codes when they end. The new server finds them by pid and
+ * start time and goes on logging their output. The keeper does nothing else, so there is no
+ * per-container helper process (as conmon or containerd-shim are).
+ */
+public final class Daemon {
+    private static final long QUICK_FAILURE_MILLIS = 3000;
+
+    private Daemon() {}
+
+    /** The keeper: returns the exit code of `jbox daemon`. */
+    public static int keep(Path socket, String group, boolean trace, List<String> self, List<String> env) {
+        requireRoot();
+        if (answers(socket)) {
+            throw new EngineException("another jbox daemon is already serving unix://" + socket, "one daemon per socket",
+                    "use that one, stop it first, or give this one another socket with -H unix:///PATH");
+        }
+        Sys.prctl(Linux.PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER");
+        Engine engine = Engine.open();
+        Path pidFile = socket.resolveSibling("jbox.pid");
+        int me = Sys.getpid();
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.writeString(pidFile, me + "\n");
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot write " + pidFile);
+        }
+        List<String> argv = new ArrayList<>(self);
+        argv.addAll(List.of("_daemon-server", "-H", "unix://" + socket, "--group", group));
+        if (trace) argv.add("--trace");
+        List<String> serverEnv = new ArrayList<>(env);
+        serverEnv.add("JBOX_KEEPER_PID=" + me);
+        boolean[] stopping = {false};
+        int[] server = {0};
+        for (String name : List.of("INT", "TERM", "HUP")) {
+            Signal.handle(new Signal(name), s -> {
+                stopping[0] = true;
+                if (server[0] > 0) Sys.signal(server[0], Linux.SIGTERM);
+            });
+        }
+        try {
+            while (true) {
+                long started = System.currentTimeMillis();
+                try (Spawn s = new Spawn(argv.get(0), argv, serverEnv)) {
+                    server[0] = s.spawn();
+                }
+                int status = waitForServer(engine, server[0]);
+                boolean killed = (status & 0x7f) != 0;
+                int code = Linux.exitCode(status);
+                if (stopping[0] || (!killed && code == 0)) break;
+                if (!killed && System.currentTimeMillis() - started < QUICK_FAILURE_MILLIS) return code; // it could not start: say so once
+                System.err.println("jbox daemon: the server (pid " + server[0] + ") ended "
+                        + (killed ? "by " + Signals.name(status & 0x7f) : "with exit code " + code) + "; its containers run on, starting a new server");
+            }
+            // The server stopped its containers; wait for those this keeper inherited.
+            int[] child;
+            while ((child = Sys.waitAny()) != null) engine.recordInheritedExit(child[0], child[1]);
+            return 0;
+        } finally {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // it names a dead pid; the next daemon overwrites it
+            }
+        }
+    }
+
+    /** Reaps children until the server ends; the others are containers inherited from a server that died. */
+    private static int waitForServer(Engine engine, int server) {
+        while (true) {
+            int[] child = Sys.waitAny();
+            if (child == null) throw new IllegalStateException("the daemon's server process is gone but was never reaped");
+            if (child[0] == server) return child[1];
+            try {
+                engine.recordInheritedExit(child[0], child[1]);
+            } catch (RuntimeException e) {
+                System.err.println("jbox daemon: cannot record the exit of process " + child[0] + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The server: returns when it was asked to stop. */
+    public static int serve(Path socket, String group, boolean trace) {
+        requireRoot();
+        Engine engine = Engine.open();
+        int gid = SocketGroup.ensure(group);
+        int me = Sys.getpid();
+        String keeperEnv = System.getenv("JBOX_KEEPER_PID");
+        int keeper = keeperEnv == null ? me : Integer.parseInt(keeperEnv);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("Mode", "daemon");
+        facts.put("Pid", me);
+        facts.put("KeeperPid", keeper);
+        facts.put("Socket", "unix://" + socket);
+        DaemonServer server;
+        try {
+            server = new DaemonServer(engine, socket, null, trace ? Daemon::trace : null, facts);
+            Sys.lchown(socket.toString(), 0, gid);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot listen on unix://" + socket);
+        }
+        int adopted = server.supervisor().adoptRunning(keeper);
+        // A signal only closes the listener; the main thread, back from serve(), stops the containers.
+        for (String name : List.of("INT", "TERM")) Signal.handle(new Signal(name), s -> server.close());
+        System.err.println("jbox daemon: serving the Docker Engine API " + jbox.api.Versions.API + " on unix://" + socket + " (server pid " + me
+                + ", keeper pid " + keeper + (adopted > 0 ? ", found " + adopted + " running containers" : "") + ")");
+        server.serve();
+        stopContainers(engine, me, keeper);
+        System.err.println("jbox daemon: stopped");
+        return 0;
+    }
+
+    /** As dockerd does when it stops: its running containers are stopped too (SIGTERM, then SIGKILL after 10 s). */
+    private static void stopContainers(Engine engine, int server, int keeper) {
+        List<Thread> stopping = new ArrayList<>();
+        for (ContainerState c : engine.list(false)) {
+            if (c.ownerPid() != server && c.ownerPid() != keeper) continue;
+            Thread t = new Thread(() -> {
+                try {
+                    engine.stop(c.id(), 10);
+                } catch (RuntimeException e) {
+                    System.err.println("jbox daemon: cannot stop " + c.name() + ": " + e.getMessage());
+                }
+            });
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static synchronized void trace(String line) {
+        System.err.println("jbox daemon: " + line);
+    }
+
+    private static void requireRoot() {
+        if (!Sys.isRoot()) {
+            throw new EngineException("jbox daemon must run as root", "it creates namespaces, mounts and cgroups for every container",
+                    "run it with sudo");
+        }
+    }
+
+    /** Whether a daemon answers on this socket now. A socket file nobody answers is a leftover of a killed daemon. */
+    public static boolean answers(Path socket) {
+        if (!Files.exists(socket)) return false;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package jbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.client.ApiClient;
+import jbox.engine.EngineException;
+import jbox.image.Json;
+import jbox.sys.Sys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A real `jbox daemon` on a private socket: the docker CLI against it, jbox's own CLI through
+ * it, a kill -9 of its server, 100 parallel runs, and bad requests. Everything it started is
+ * gone afterwards.
+ */
+class DaemonTest extends RealEngineTest {
+    private static final Pattern SERVER_PID = Pattern.compile("Engine: daemon at \\S+, pid (\\d+) \\(keeper pid (\\d+)\\)");
+
+    private Path socket;
+    private Path daemonLog;
+    private Process keeper;
+    private Jbox viaDaemon;
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        socket = jbox.root.resolve("d.sock");
+        daemonLog = jbox.root.resolve("daemon.log");
+        viaDaemon = new Jbox(jbox.root);
+        viaDaemon.env.put("JBOX_HOST", "unix://" + socket);
+        keeper = startKeeper();
+    }
+
+    private Process startKeeper() throws Exception {
+        List<String> cmd = List.of(Jbox.HOME.resolve("jbox").toString(), "daemon", "-H", "unix://" + socket, "--trace");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(daemonLog.toFile()));
+        pb.environment().putAll(jbox.env);
+        Process p = pb.start();
+        for (int i = 0; i < 200 && !answers(); i++) Thread.sleep(50);
+        assertTrue(answers(), "the daemon came up: " + Files.readString(daemonLog));
+        return p;
+    }
+
+    @AfterAll
+    void stopDaemon() throws Exception {
+        if (keeper == null) return;
+        keeper.destroy(); // SIGTERM: the daemon stops its containers and removes its socket
+        assertTrue(keeper.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the daemon stopped");
+        assertEquals(0, keeper.exitValue(), Files.readString(daemonLog));
+        assertFalse(Files.exists(socket), "the socket is removed");
+        assertFalse(Files.exists(socket.resolveSibling("jbox.pid")), "the pid file is removed");
+        assertTrue(jbox.run("ps", "-q").out().isBlank(), "no container runs after the daemon stopped");
+    }
+
+    private boolean answers() {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private Jbox.Result docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[][] err = new byte[1][];
+        Thread t = new Thread(() -> {
+            try {
+                err[0] = p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                err[0] = new byte[0];
+            }
+        });
+        t.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "docker " + String.join(" ", args) + " finished");
+        t.join();
+        return new Jbox.Result(p.exitValue(), out, new String(err[0], StandardCharsets.UTF_8));
+    }
+
+    private static boolean dockerCliInstalled() {
+        try {
+            return new ProcessBuilder("docker", "--version").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theDockerCliWorksAgainstJbox() throws Exception {
+        assumeTrue(dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        var version = docker("version");
+        assertEquals(0, version.code(), version.all());
+        assertTrue(version.out().contains("Server: jbox"), version.out());
+        var info = docker("info");
+        assertTrue(info.out().contains("Server Version: 0.1.0"), info.all());
+
+        var hi = docker("run", "--rm", "busybox", "echo", "hi");
+        assertEquals(0, hi.code(), hi.all());
+        assertEquals("hi\n", hi.out());
+        assertEquals(hi.out(), viaDaemon.run("run", "--rm", "busybox", "echo", "hi").out(), "jbox's CLI says the same");
+
+        var failing = docker("run", "--rm", "busybox", "sh", "-c", "echo oops >&2; exit 3");
+        assertEquals(3, failing.code());
+        assertEquals("oops\n", failing.err(), "stderr stays stderr");
+
+        String id = docker("run", "-d", "--name", "web", "busybox", "sh", "-c", "echo started; sleep 1000").out().trim();
+        assertTrue(id.matches("[0-9a-f]{64}"), id);
+        assertTrue(docker("ps").out().contains("web"));
+        assertTrue(viaDaemon.run("ps").out().contains("web"));
+        assertTrue(docker("images").out().contains("busybox"));
+        waitFor(() -> docker("logs", "web").out().equals("started\n"), "docker logs");
+        assertEquals("started\n", viaDaemon.run("logs", "web").out());
+
+        var exec = docker("exec", "web", "sh", "-c", "echo pid=$$ host=$(hostname); exit 4");
+        assertEquals(4, exec.code(), "exec's exit code: " + exec.all());
+        assertTrue(exec.out().startsWith("pid=") && !exec.out().startsWith("pid=1 "), "exec is a new process beside PID 1: " + exec.out());
+        assertTrue(exec.out().contains("host=" + id.substring(0, 12)), "in the container's uts namespace: " + exec.out());
+        assertEquals(exec.out(), viaDaemon.run("exec", "web", "sh", "-c", "echo pid=$$ host=$(hostname); exit 4").out().replaceAll("pid=\\d+", exec.out().substring(0, exec.out().indexOf(' '))),
+                "jbox exec prints the same");
+
+        assertEquals(0, docker("stop", "-t", "1", "web").code());
+        assertTrue(docker("ps", "-a").out().contains("Exited (137)"), "stop killed it after the grace period (sh as PID 1 ignores TERM)");
+        assertEquals(0, docker("rm", "web").code());
+        assertFalse(docker("ps", "-a").out().contains("web"));
+    }
+
+    @Test
+    void jboxSaysTheSameWithAndWithoutTheDaemon() throws Exception {
+        String id = viaDaemon.run("create", "--name", "same", "busybox", "echo", "x").out().trim();
+        String format = "{{.Id}} {{.Name}} {{.State.Status}} {{json .Config.Cmd}}";
+        var remote = viaDaemon.run("inspect", "-f", format, "same");
+        var local = jbox.run("inspect", "-f", format, "same");
+        assertEquals(0, remote.code(), remote.all());
+        assertEquals(local.out(), remote.out());
+        assertEquals(jbox.run("images").out(), viaDaemon.run("images").out());
+        assertEquals(jbox.run("ps", "-a", "-q").out(), viaDaemon.run("ps", "-a", "-q").out());
+        assertTrue(viaDaemon.run("info").out().contains("Engine: daemon at unix://" + socket));
+        assertTrue(jbox.run("info").out().contains("Engine: in this process"));
+        var missing = viaDaemon.run("rm", "nosuch");
+        assertEquals(missing.err(), jbox.run("rm", "nosuch").err(), "errors read the same too");
+        assertTrue(missing.err().contains("No such container: nosuch"), missing.err());
+        assertEquals(0, viaDaemon.run("rm", id).code());
+        assertTrue(Files.readString(daemonLog).contains("POST /containers/create  ->  ContainerRoutes.create  201"),
+                "--trace shows each request's route and handler");
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameSocketIsRefused() throws Exception {
+        var second = jbox.run("daemon", "-H", "unix://" + socket);
+        assertNotEquals(0, second.code());
+        assertTrue(second.err().contains("already serving"), second.all());
+        assertTrue(answers(), "the first one still serves");
+    }
+
+    @Test
+    void killingTheServerLosesNothing() throws Exception {
+        viaDaemon.run("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done");
+        viaDaemon.run("run", "-d", "--name", "short", "busybox", "sh", "-c", "sleep 2; exit 42");
+        int[] pids = daemonPids();
+        assertTrue(pids[0] > 0, "info names the server");
+        assertEquals((int) keeper.pid(), pids[1], "the keeper is the process we started");
+        Sys.kill(pids[0], 9);
+        waitFor(() -> answers() && daemonPids()[0] > 0 && daemonPids()[0] != pids[0], "a new server");
+        assertTrue(Files.readString(daemonLog).contains("found 2 running containers"), Files.readString(daemonLog));
+        assertTrue(viaDaemon.run("ps").out().contains("ticker"), "containers keep running while the server is away");
+        waitFor(() -> viaDaemon.run("ps", "-a").out().contains("Exited (42)"), "the exit code of a container that ended meanwhile");
+        int before = lastTick();
+        Thread.sleep(1000);
+        assertTrue(lastTick() > before, "the log goes on after the restart");
+        int last = lastTick();
+        String log = viaDaemon.run("logs", "ticker").out();
+        for (int i = 0; i <= last; i++) assertTrue(log.contains("tick " + i + "\n"), "no line lost across the restart: tick " + i);
+        viaDaemon.run("rm", "-f", "ticker", "short");
+    }
+
+    private int lastTick() throws Exception {
+        List<String> lines = viaDaemon.run("logs", "--tail", "1", "ticker").out().lines().toList();
+        return lines.isEmpty() ? -1 : Integer.parseInt(lines.get(lines.size() - 1).substring(5));
+    }
+
+    private int[] daemonPids() throws Exception {
+        Matcher m = SERVER_PID.matcher(viaDaemon.run("info").out());
+        if (!m.find()) return new int[]{-1, -1}; // between servers
+        return new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    @Test
+    void aHundredParallelRunsAllSucceedAndLeakNothing() throws Exception {
+        ApiClient api = new ApiClient(socket, "test");
+        int server = daemonPids()[0];
+        api.call("GET", "/version", null);
+        long fdsBefore = count(Path.of("/proc/" + server + "/fd"));
+        long threadsBefore = threads(server);
+        ExecutorService pool = Executors.newFixedThreadPool(100);
+        List<Future<String[]>> runs = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            runs.add(pool.submit(() -> {
+                long s = System.nanoTime();
+                JsonNode created = api.call("POST", "/containers/create", Map.of("Image", "busybox", "Cmd", List.of("true")));
+                String id = created.path("Id").asText();
+                try (ApiClient.Response wait = api.open("POST", "/containers/" + id + "/wait?condition=next-exit", null, false)) {
+                    api.call("POST", "/containers/" + id + "/start", null);
+                    int code = Json.MAPPER.readTree(wait.body.readAllBytes()).path("StatusCode").asInt(-1);
+                    String name = api.call("GET", "/containers/" + id + "/json", null).path("Name").asText();
+                    return new String[]{id, name, Integer.toString(code), Long.toString((System.nanoTime() - s) / 1_000_000)};
+                }
+            }));
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        List<Long> latencies = new ArrayList<>();
+        for (Future<String[]> f : runs) {
+            String[] r = f.get();
+            assertEquals("0", r[2], "container " + r[0] + " ran true");
+            ids.add(r[0]);
+            names.add(r[1]);
+            latencies.add(Long.parseLong(r[3]));
+        }
+        long total = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(100, ids.size(), "unique ids");
+        assertEquals(100, names.size(), "unique names (all 100 exist now; a removed one's name may be used again)");
+        List<Future<?>> removals = new ArrayList<>();
+        for (String id : ids) removals.add(pool.submit(() -> api.call("DELETE", "/containers/" + id, null)));
+        for (Future<?> f : removals) f.get();
+        pool.shutdown();
+        latencies.sort(null);
+        System.out.printf("100 parallel create+start+wait through the daemon: %d ms in all (%.1f runs/s), latency median %d ms, max %d ms%n",
+                total, 100_000.0 / total, latencies.get(49), latencies.get(99));
+        for (String id : ids) {
+            assertFalse(Files.exists(jbox.root.resolve("containers").resolve(id)), "container files of " + id + " removed");
+            assertTrue(Jbox.cgroupsOf(id).isEmpty(), "cgroups of " + id + " removed");
+        }
+        assertFalse(Jbox.hostMounts().contains(jbox.root.resolve("containers").toString()), "no container mount left");
+        waitFor(() -> count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's fds back to where they were");
+        waitFor(() -> threads(server) <= threadsBefore + 4, "the daemon's threads back to where they were ("
+                + threadsBefore + " before, " + threads(server) + " now)");
+    }
+
+    private static long count(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    private static long threads(int pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) return Long.parseLong(line.substring(8).trim());
+        }
+        return -1;
+    }
+
+    @Test
+    void badRequestsGetDockerStyleErrorsAndTheDaemonStaysUp() throws Exception {
+        assertEquals(400, raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"Image\":").status);
+        Reply unknownField = raw(post("/v1.41/containers/create", "{\"Image\":\"busybox\",\"Bogus\":1}"));
+        assertEquals(400, unknownField.status);
+        assertTrue(unknownField.body.contains("unknown field \\\"Bogus\\\""), unknownField.body);
+        Reply missing = raw("GET /v1.41/containers/nosuch/json HTTP/1.1\r\n\r\n");
+        assertEquals(404, missing.status);
+        assertTrue(missing.body.contains("\"message\":\"No such container: nosuch\""), missing.body);
+        assertEquals(413, raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n").status, "a huge body is refused unread");
+        assertEquals(400, raw("GARBAGE\r\n\r\n").status);
+        assertEquals(405, raw("PUT /v1.41/containers/json HTTP/1.1\r\n\r\n").status);
+        assertEquals(404, raw("GET /v1.41/nothing/here HTTP/1.1\r\n\r\n").status);
+        assertEquals(400, raw("GET /v9.99/_ping HTTP/1.1\r\n\r\n").status, "an API version jbox does not speak");
+
+        viaDaemon.run("run", "-d", "--name", "busy", "busybox", "sh", "-c", "while true; do echo spam; done");
+        assertEquals(409, raw("DELETE /v1.41/containers/busy HTTP/1.1\r\n\r\n").status, "a running container is a conflict");
+        for (int i = 0; i < 5; i++) {
+            // a client that goes away in the middle of a followed log
+            try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                Channels.newOutputStream(ch).write("GET /v1.41/containers/busy/logs?stdout=1&follow=1 HTTP/1.1\r\n\r\n".getBytes());
+                Channels.newInputStream(ch).readNBytes(1000);
+            }
+        }
+        assertEquals(200, raw("GET /_ping HTTP/1.1\r\n\r\n").status, "still serving");
+        assertEquals(0, viaDaemon.run("rm", "-f", "busy").code());
+        EngineException e = assertThrows(EngineException.class, () -> new ApiClient(socket, "t").call("POST", "/containers/nosuch/start", null));
+        assertEquals(404, e.httpStatus());
+    }
+
+    private static String post(String path, String json) {
+        return "POST " + path + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " + json.getBytes().length + "\r\n\r\n" + json;
+    }
+
+    private record Reply(int status, String body) {}
+
+    private Reply raw(String request) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            OutputStream out = Channels.newOutputStream(ch);
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            ch.shutdownOutput();
+            InputStream in = Channels.newInputStream(ch);
+            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(all.startsWith("HTTP/1.1 "), "an HTTP answer: " + all);
+            return new Reply(Integer.parseInt(all.substring(9, 12)), all.substring(all.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void waitFor(Check c, String what) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            if (c.ok()) return;
+            Thread.sleep(50);
+        }
+        assertTrue(c.ok(), what);
+    }
+}
