@@ -35,5 +35,8 @@ public interface Exchange {
 
         @Override
         void close();
+
+        /** Ends the connection at once, without sending what is buffered (a client that stopped reading). */
+        void abort();
     }
 }

@@ -6,10 +6,7 @@ import jbox.api.StreamFrames;
 import jbox.client.ApiClient;
 import jbox.engine.EngineException;
 import jbox.runtime.Pty;
-import jbox.sys.Linux;
 import jbox.sys.Sys;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 import sun.misc.Signal;
 
 import java.io.FileDescriptor;
@@ -163,11 +160,11 @@ final class Attach {
 
     /** This terminal, raw while the container has it, and its size followed (SIGWINCH). */
     private static final class Terminal {
-        private final Pointer saved;
+        private final RawMode saved;
         private final Signal winch = new Signal("WINCH");
         private final sun.misc.SignalHandler previous;
 
-        private Terminal(Pointer saved, sun.misc.SignalHandler previous) {
+        private Terminal(RawMode saved, sun.misc.SignalHandler previous) {
             this.saved = saved;
             this.previous = previous;
         }
@@ -184,17 +181,7 @@ final class Attach {
                 }
             };
             resize.run();
-            Pointer saved = null;
-            if (interactive && Sys.libc().isatty(0) == 1) {
-                saved = Memory.allocateDirect(Sys.runtime(), 256);
-                Sys.libc().tcgetattr(0, saved);
-                Pointer raw = Memory.allocateDirect(Sys.runtime(), 256);
-                Sys.libc().tcgetattr(0, raw);
-                Sys.libc().cfmakeraw(raw);
-                Sys.libc().tcsetattr(0, Linux.TCSANOW, raw);
-                Pointer restore = saved;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> Sys.libc().tcsetattr(0, Linux.TCSANOW, restore)));
-            }
+            RawMode saved = interactive ? RawMode.enter() : null;
             sun.misc.SignalHandler previous = null;
             try {
                 previous = Signal.handle(new Signal("WINCH"), s -> resize.run());
@@ -205,7 +192,7 @@ final class Attach {
         }
 
         void close() {
-            if (saved != null) Sys.libc().tcsetattr(0, Linux.TCSANOW, saved);
+            if (saved != null) saved.restore();
             if (previous != null) Signal.handle(winch, previous);
         }
     }

@@ -1,25 +1,22 @@
 package jbox.cli;
 
 import jbox.runtime.Pty;
-import jbox.sys.Linux;
 import jbox.sys.Sys;
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 import sun.misc.Signal;
 
 /**
- * Connects this terminal to the container's pty: raw mode here, so every key (Ctrl-C, Ctrl-Z,
- * arrows) goes to the container's terminal, whose line discipline turns them into signals for
- * its foreground job. Window size changes follow with SIGWINCH.
+ * Connects this terminal straight to a pty master this process holds (the shell's sandbox),
+ * in raw mode; window size changes follow with SIGWINCH. Containers go through the API instead
+ * ({@link Attach}).
  */
 public final class TtyAttach implements AutoCloseable {
     private final int master;
-    private final Pointer saved;
+    private final RawMode saved;
     private Thread output;
     private Thread input;
     private volatile boolean closed;
 
-    private TtyAttach(int master, Pointer saved) {
+    private TtyAttach(int master, RawMode saved) {
         this.master = master;
         this.saved = saved;
     }
@@ -27,17 +24,7 @@ public final class TtyAttach implements AutoCloseable {
     public static TtyAttach attach(int master, boolean interactive) {
         int[] size = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
         if (size != null) Pty.resize(master, size[0], size[1]);
-        Pointer saved = null;
-        if (interactive && Sys.libc().isatty(0) == 1) {
-            saved = Memory.allocateDirect(Sys.runtime(), 256);
-            Sys.libc().tcgetattr(0, saved);
-            Pointer raw = Memory.allocateDirect(Sys.runtime(), 256);
-            Sys.libc().tcgetattr(0, raw);
-            Sys.libc().cfmakeraw(raw);
-            Sys.libc().tcsetattr(0, Linux.TCSANOW, raw);
-            Pointer restore = saved;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> Sys.libc().tcsetattr(0, Linux.TCSANOW, restore)));
-        }
+        RawMode saved = interactive ? RawMode.enter() : null;
         try {
             Signal.handle(new Signal("WINCH"), s -> {
                 int[] now = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
@@ -91,7 +78,7 @@ public final class TtyAttach implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (saved != null) Sys.libc().tcsetattr(0, Linux.TCSANOW, saved);
+        if (saved != null) saved.restore();
         Sys.close(master);
     }
 }

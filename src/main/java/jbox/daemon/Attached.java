@@ -55,7 +55,7 @@ final class Attached implements Pump.Sink {
         if (stream == StreamFrames.STDOUT && !stdout || stream == StreamFrames.STDERR && !stderr) return;
         if (!queue.offer(new Chunk(stream, java.util.Arrays.copyOf(data, len)))) {
             dropped = true;
-            if (conn != null) conn.close();
+            if (conn != null) conn.abort();
             throw new IOException("client too slow; dropped");
         }
     }

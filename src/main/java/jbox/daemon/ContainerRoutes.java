@@ -52,7 +52,16 @@ final class ContainerRoutes {
     }
 
     private void create(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ContainerState c = engine.create(DockerJson.createRequest(req.query("name", null), req.json()), line -> { });
+        jbox.engine.CreateRequest request = DockerJson.createRequest(req.query("name", null), req.json());
+        try {
+            engine.images().find(request.image()); // as dockerd: a missing image is the client's to pull
+        } catch (jbox.image.ImageNotFoundException e) {
+            throw ApiErrors.notFound("No such image: " + jbox.image.Reference.parse(request.image()).familiar(), "it is not in the image store",
+                    "pull it first: jbox pull " + request.image());
+        } catch (IllegalArgumentException e) {
+            throw ApiErrors.badRequest(e.getMessage());
+        }
+        ContainerState c = engine.create(request, line -> { });
         ex.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
     }
 

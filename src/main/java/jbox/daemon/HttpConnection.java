@@ -236,6 +236,15 @@ final class HttpConnection implements Runnable {
                 }
 
                 @Override
+                public void abort() {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                }
+
+                @Override
                 public void close() {
                     try {
                         out.flush();

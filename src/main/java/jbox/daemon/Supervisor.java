@@ -149,6 +149,8 @@ public final class Supervisor {
                 io.attached.clear();
                 io.pump = pump;
                 io.ended = false;
+                io.exit = null;
+                io.exitCode = null;
                 io.starts++;
                 io.notifyAll();
             }
@@ -164,6 +166,9 @@ public final class Supervisor {
                     Engine.Exit exit = engine.waitFor(owned);
                     io.exit = exit;
                     io.exitCode = exit.code();
+                } catch (RuntimeException e) {
+                    io.exitCode = 255; // its exit could not be recorded; waiters must not wait forever
+                    throw e;
                 } finally {
                     pump.end();
                     io.changed();
@@ -319,7 +324,9 @@ public final class Supervisor {
                     case NEXT_EXIT -> now == null || exitedSince || (startedHere && io.exitCode != null);
                     case REMOVED -> now == null;
                 };
-                if (ended) return io.exitCode != null && (now == null || !running) ? io.exitCode : lastCode;
+                // --rm: the record is gone a moment before this process has the exit code in hand
+                boolean codeOnItsWay = now == null && startedHere && io.exitCode == null;
+                if (ended && !codeOnItsWay) return io.exitCode != null && (now == null || !running) ? io.exitCode : lastCode;
                 io.await(50);
             }
         }

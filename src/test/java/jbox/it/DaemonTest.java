@@ -189,7 +189,7 @@ class DaemonTest extends RealEngineTest {
         assertEquals((int) keeper.pid(), pids[1], "the keeper is the process we started");
         Sys.kill(pids[0], 9);
         waitFor(() -> answers() && daemonPids()[0] > 0 && daemonPids()[0] != pids[0], "a new server");
-        assertTrue(Files.readString(daemonLog).contains("found 2 running containers"), Files.readString(daemonLog));
+        assertTrue(Pattern.compile("found [2-9] running containers").matcher(Files.readString(daemonLog)).find(), Files.readString(daemonLog));
         assertTrue(viaDaemon.run("ps").out().contains("ticker"), "containers keep running while the server is away");
         waitFor(() -> viaDaemon.run("ps", "-a").out().contains("Exited (42)"), "the exit code of a container that ended meanwhile");
         int before = lastTick();
@@ -293,8 +293,18 @@ class DaemonTest extends RealEngineTest {
         assertEquals(404, raw("GET /v1.41/nothing/here HTTP/1.1\r\n\r\n").status);
         assertEquals(400, raw("GET /v9.99/_ping HTTP/1.1\r\n\r\n").status, "an API version jbox does not speak");
 
-        viaDaemon.run("run", "-d", "--name", "busy", "busybox", "sh", "-c", "while true; do echo spam; done");
+        viaDaemon.run("run", "-d", "--name", "busy", "busybox", "sh", "-c", "i=0; while true; do echo $i; i=$((i+1)); done");
         assertEquals(409, raw("DELETE /v1.41/containers/busy HTTP/1.1\r\n\r\n").status, "a running container is a conflict");
+        // A client attached to the spamming container that never reads: the container, its log and other clients go on.
+        try (SocketChannel stuck = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            stuck.connect(UnixDomainSocketAddress.of(socket));
+            Channels.newOutputStream(stuck).write("POST /v1.41/containers/busy/attach?stream=1&stdout=1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n".getBytes());
+            long before = Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim());
+            Thread.sleep(1500);
+            long after = Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim());
+            assertTrue(after > before + 1000, "the container and its log go on while a client is stuck: " + before + " then " + after);
+            assertEquals(200, raw("GET /_ping HTTP/1.1\r\n\r\n").status, "other clients are served");
+        }
         for (int i = 0; i < 5; i++) {
             // a client that goes away in the middle of a followed log
             try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -1,0 +1,46 @@
+package jbox.daemon;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The json-file log: lines as Docker writes them, partial lines kept until they end, and a bounded size. */
+class JsonLogTest {
+    @TempDir Path dir;
+
+    @Test
+    void linesAreEntriesWithTheirStream() throws Exception {
+        try (JsonLog log = new JsonLog(dir)) {
+            byte[] a = "one\ntw".getBytes(StandardCharsets.UTF_8);
+            log.append("stdout", a, a.length);
+            byte[] b = "oops\n".getBytes(StandardCharsets.UTF_8);
+            log.append("stderr", b, b.length);
+            byte[] c = "o\nno newline".getBytes(StandardCharsets.UTF_8);
+            log.append("stdout", c, c.length);
+        }
+        List<JsonLog.Entry> e = JsonLog.read(dir);
+        assertEquals(List.of("one\n", "oops\n", "two\n", "no newline"), e.stream().map(JsonLog.Entry::text).toList());
+        assertEquals(List.of("stdout", "stderr", "stdout", "stdout"), e.stream().map(JsonLog.Entry::stream).toList());
+        String first = Files.readAllLines(dir.resolve(JsonLog.FILE)).get(0);
+        assertTrue(first.matches("\\{\"log\":\"one\\\\n\",\"stream\":\"stdout\",\"time\":\"\\d{4}-.*Z\"}"), first);
+    }
+
+    @Test
+    void theLogStaysBounded() throws Exception {
+        byte[] line = ("x".repeat(999) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (JsonLog log = new JsonLog(dir)) {
+            for (int i = 0; i < 30_000; i++) log.append("stdout", line, line.length); // about 30 MB written
+        }
+        long total = Files.size(dir.resolve(JsonLog.FILE)) + Files.size(dir.resolve(JsonLog.FILE + ".1"));
+        assertTrue(total <= 2 * JsonLog.MAX_BYTES, "kept " + total + " bytes");
+        assertTrue(Files.size(dir.resolve(JsonLog.FILE + ".1")) > JsonLog.MAX_BYTES - 2000, "the previous file is kept whole");
+        List<JsonLog.Entry> e = JsonLog.read(dir);
+        assertTrue(e.size() > 9_000 && e.size() < 30_000, "at least a whole file of the newest entries: " + e.size());
+    }
+}
