@@ -16,13 +16,9 @@ public final class JboxCommand implements java.util.concurrent.Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = {"-d", "--daemon"}, description = "Run the daemon (same as jbox daemon)")
-    boolean daemon;
-
     /** `jbox` alone opens the shell (inside the shell, an empty command line never gets here). */
     @Override
-    public Integer call() throws Exception {
-        if (daemon) return new DaemonCommand().call();
+    public Integer call() {
         return ShellCommand.open(null, spec);
     }
 }

@@ -15,6 +15,8 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // jbox -d [flags] is jbox daemon [flags], as docker -d was
+        if (args.length > 0 && (args[0].equals("-d") || args[0].equals("--daemon"))) args[0] = "daemon";
         return configure(new CommandLine(new JboxCommand()), out, err).execute(args);
     }
 
