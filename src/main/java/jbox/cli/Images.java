@@ -22,7 +22,32 @@ final class Images {
         Reference ref = Reference.parse(name);
         String tag = ref.digest() != null ? ref.digest().toString() : ref.tag() != null ? ref.tag() : "latest";
         String query = "fromImage=" + URLEncoder.encode(ref.familiarRepository(), StandardCharsets.UTF_8) + "&tag=" + URLEncoder.encode(tag, StandardCharsets.UTF_8);
-        try (ApiClient.Response r = api.open("POST", "/images/create?" + query, null, false)) {
+        try (ApiClient.Response r = api.open("POST", "/images/create?" + query, null, false, authHeader(ref))) {
+            printProgress(r, progress);
+        } catch (IOException e) {
+            throw new jbox.engine.EngineException("lost the daemon while pulling " + name + ": " + e.getMessage(), "the daemon stopped", "pull again");
+        }
+    }
+
+    static void push(ApiClient api, String name, PrintWriter progress) {
+        Reference ref = Reference.parse(name);
+        String path = "/images/" + ref.familiarRepository() + "/push" + (ref.tag() != null ? "?tag=" + URLEncoder.encode(ref.tag(), StandardCharsets.UTF_8) : "");
+        try (ApiClient.Response r = api.open("POST", path, null, false, authHeader(ref))) {
+            printProgress(r, progress);
+        } catch (IOException e) {
+            throw new jbox.engine.EngineException("lost the daemon while pushing " + name + ": " + e.getMessage(), "the daemon stopped", "push again");
+        }
+    }
+
+    /** The login saved for the image's registry (jbox login), passed as docker does. */
+    static Map<String, String> authHeader(Reference ref) throws IOException {
+        jbox.registry.RegistryAuth auth = jbox.registry.Credentials.lookup(ref.registry());
+        return auth == null ? Map.of() : Map.of("X-Registry-Auth", auth.header(ref.registry()));
+    }
+
+    /** Prints the daemon's progress objects; the error object that ends a failed one becomes the error. */
+    private static void printProgress(ApiClient.Response r, PrintWriter progress) throws IOException {
+        {
             BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
@@ -32,8 +57,6 @@ final class Images {
                 progress.println(n.path("status").asText());
                 progress.flush();
             }
-        } catch (IOException e) {
-            throw new jbox.engine.EngineException("lost the daemon while pulling " + name + ": " + e.getMessage(), "the daemon stopped", "pull again");
         }
     }
 }

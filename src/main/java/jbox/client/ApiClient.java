@@ -69,7 +69,10 @@ public final class ApiClient {
     }
 
     /** Sends a request; the response headers are read, the body is left to the caller. */
-    public Response send(String method, String path, Object jsonBody, boolean upgrade) {
+    public Response send(String method, String path, Object jsonBody, boolean upgrade) { return send(method, path, jsonBody, upgrade, Map.of()); }
+
+    /** @param extraHeaders e.g. X-Registry-Auth for a pull or push */
+    public Response send(String method, String path, Object jsonBody, boolean upgrade, Map<String, String> extraHeaders) {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -83,6 +86,7 @@ public final class ApiClient {
             StringBuilder head = new StringBuilder(method).append(' ').append("/v").append(Versions.API).append(path).append(" HTTP/1.1\r\n")
                     .append("Host: jbox\r\nUser-Agent: jbox/").append(Versions.JBOX).append("\r\n");
             if (jsonBody != null) head.append("Content-Type: application/json\r\n");
+            extraHeaders.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             head.append("Content-Length: ").append(body.length).append("\r\n");
             head.append(upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n");
             head.append("\r\n");
@@ -129,8 +133,10 @@ public final class ApiClient {
     }
 
     /** A streaming call (logs, pull, stats, attach): the caller reads r.body and closes r. */
-    public Response open(String method, String path, Object jsonBody, boolean upgrade) {
-        Response r = send(method, path, jsonBody, upgrade);
+    public Response open(String method, String path, Object jsonBody, boolean upgrade) { return open(method, path, jsonBody, upgrade, Map.of()); }
+
+    public Response open(String method, String path, Object jsonBody, boolean upgrade, Map<String, String> extraHeaders) {
+        Response r = send(method, path, jsonBody, upgrade, extraHeaders);
         if (r.status >= 400) {
             try (r) {
                 throw error(r.status, r.body.readAllBytes());

@@ -11,6 +11,7 @@ import jbox.engine.Errors;
 import jbox.image.Image;
 import jbox.image.Json;
 import jbox.image.Reference;
+import jbox.registry.RegistryAuth;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,6 +29,9 @@ final class ImageRoutes {
         r.add("GET", "/images/json", "ImageRoutes.list", this::list)
                 .add("POST", "/images/create", "ImageRoutes.pull", this::pull)
                 .add("GET", "/images/{name*}/json", "ImageRoutes.inspect", this::inspect)
+                .add("POST", "/images/{name*}/push", "ImageRoutes.push", this::push)
+                .add("POST", "/images/{name*}/tag", "ImageRoutes.tag", this::tag)
+                .add("POST", "/auth", "ImageRoutes.login", this::login)
                 .add("DELETE", "/images/{name*}", "ImageRoutes.remove", this::remove);
     }
 
@@ -48,17 +52,62 @@ final class ImageRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
+        RegistryAuth auth = auth(req);
+        stream(ex, "pull " + name, out -> engine.pull(name, auth, line -> write(out, Map.of("status", line))));
+    }
+
+    /** docker push: progress as a stream of JSON objects, the last one an error if it failed. */
+    private void push(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        String tag = req.query("tag", "");
+        String name = tag.isEmpty() ? p.get("name") : p.get("name") + ":" + tag;
+        RegistryAuth auth = auth(req);
+        engine.images().find(name); // 404 before the stream starts
+        stream(ex, "push " + name, out -> engine.push(name, auth, line -> write(out, Map.of("status", line))));
+    }
+
+    /** A 200 stream of progress objects; a failure after it began is its last object, as Docker sends it. */
+    private static void stream(Exchange ex, String what, java.util.function.Consumer<OutputStream> work) throws IOException {
         try (OutputStream out = ex.stream(200, "application/json")) {
             try {
-                engine.pull(name, line -> write(out, Map.of("status", line)));
+                work.accept(out);
             } catch (RuntimeException e) {
-                EngineException ee = Errors.explain(e, "pull " + name);
+                EngineException ee = Errors.explain(e, what);
                 Map<String, Object> err = new java.util.LinkedHashMap<>(ApiErrors.body(ee));
                 err.put("errorDetail", Map.of("message", ee.getMessage()));
                 err.put("error", ee.getMessage());
                 write(out, err);
             }
         }
+    }
+
+    private static RegistryAuth auth(ApiRequest req) {
+        try {
+            return RegistryAuth.fromHeader(req.headers.get("x-registry-auth"));
+        } catch (IllegalArgumentException e) {
+            throw ApiErrors.badRequest(e.getMessage());
+        }
+    }
+
+    private void tag(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        String repo = req.query("repo", "");
+        if (repo.isEmpty()) throw ApiErrors.badRequest("no repository to tag with (repo is empty)");
+        String tag = req.query("tag", "");
+        engine.tag(p.get("name"), tag.isEmpty() ? repo : repo + ":" + tag);
+        ex.empty(201);
+    }
+
+    /** docker login asks the daemon to check the credentials against the registry. */
+    private void login(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode b = req.json();
+        String server = b.path("serveraddress").asText("");
+        if (server.isEmpty()) throw ApiErrors.badRequest("no registry given (serveraddress is empty)");
+        String host = server.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+        try {
+            new jbox.registry.RegistryClient(host, new RegistryAuth(b.path("username").asText(""), b.path("password").asText(""))).ping();
+        } catch (jbox.registry.RegistryException e) {
+            throw new EngineException(e.getMessage(), e.likelyCause(), e.fix()).httpStatus(e.status() == 401 ? 401 : 500);
+        }
+        ex.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
     }
 
     private static void write(OutputStream out, Object o) {

@@ -82,24 +82,74 @@ public final class Engine {
 
     // ---- images ----
 
-    /** Pulls an image into the store: from the bundled images for their one-word names. */
-    public Image pull(String name, Consumer<String> progress) {
+    /**
+     * Pulls an image into the store. A name the bundled images have (busybox, hello) comes from
+     * them, with no network; any other name from its registry (Docker Hub for names without one).
+     */
+    public Image pull(String name, Consumer<String> progress) { return pull(name, null, progress); }
+
+    public Image pull(String name, jbox.registry.RegistryAuth auth, Consumer<String> progress) {
         Reference ref = Reference.parse(name);
         try {
             Optional<Oci.Descriptor> local = bundled.find(ref);
-            if (local.isEmpty()) {
-                throw new EngineException("pull access denied for " + ref.familiarRepository() + ": no such image here",
-                        "jbox answers one-word names from the images bundled with it ("
-                                + String.join(", ", bundled.names()) + "); pulling from registries is not built yet",
-                        bundled.available() ? "use one of the bundled images" : "run ./jbox once from the project directory to build the bundled images").httpStatus(404);
+            if (local.isPresent()) {
+                progress.accept(ref.tag() + ": Pulling from " + ref.familiarRepository() + " (bundled with jbox)");
+                Image image = images.importFrom(bundled.layout(), local.get(), ref);
+                progress.accept("Digest: " + image.manifestDigest());
+                progress.accept("Status: Downloaded newer image for " + ref.familiar());
+                return image;
             }
-            progress.accept(ref.tag() + ": Pulling from " + ref.familiarRepository() + " (bundled with jbox)");
-            Image image = images.importFrom(bundled.layout(), local.get(), ref);
-            progress.accept("Digest: " + image.manifestDigest());
-            progress.accept("Status: Downloaded newer image for " + ref.familiar());
-            return image;
+            return jbox.registry.Transfers.pull(images, ref, auth, progress);
+        } catch (jbox.registry.RegistryException e) {
+            String bundledHint = ref.isOfficialShortName() ? "; the images bundled with jbox (" + bundledNames() + ") need no network" : "";
+            throw new EngineException(125, "pull " + ref.familiar() + ": " + e.getMessage(), e.likelyCause() == null ? null : e.likelyCause() + bundledHint,
+                    e.fix(), e).httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot pull " + name);
+        }
+    }
+
+    private String bundledNames() {
+        try {
+            return String.join(", ", bundled.names());
+        } catch (IOException e) {
+            return "none built yet";
+        }
+    }
+
+    /** docker push: the image named name to the registry its name says. */
+    public void push(String name, jbox.registry.RegistryAuth auth, Consumer<String> progress) {
+        Reference ref = Reference.parse(name);
+        try {
+            Image image = images.find(name);
+            jbox.registry.Transfers.push(images, image, ref, auth, progress);
+        } catch (ImageNotFoundException e) {
+            throw new EngineException("An image does not exist locally with the tag: " + ref.familiar(), "push sends an image of this store",
+                    "tag one first: jbox tag IMAGE " + ref.familiar()).httpStatus(404);
+        } catch (jbox.registry.RegistryException e) {
+            throw new EngineException(125, "push " + ref.familiar() + ": " + e.getMessage(), e.likelyCause(), e.fix(), e)
+                    .httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot push " + name);
+        }
+    }
+
+    /** docker tag: a second name for an image. */
+    public void tag(String source, String target) {
+        Reference to;
+        try {
+            to = Reference.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0").httpStatus(400);
+        }
+        try {
+            Image image = images.find(source);
+            images.tag(to, new Oci.Descriptor(image.manifest().mediaType() == null ? jbox.image.MediaTypes.OCI_MANIFEST : image.manifest().mediaType(),
+                    image.manifestDigest().toString(), images.layout().readBlob(image.manifestDigest()).length, null, null));
+        } catch (ImageNotFoundException e) {
+            throw new EngineException("No such image: " + source, "no image has that name or id", "list images with: jbox images").httpStatus(404);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot tag " + source);
         }
     }
 

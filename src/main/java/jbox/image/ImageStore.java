@@ -64,16 +64,60 @@ public final class ImageStore {
         return new Image(ref, manifestDigest, m, configDigest, c, size);
     }
 
-    /**
-     * Copies an image from another layout (the bundled images, a registry cache), verifying
-     * every blob, unpacks its layers, and names it ref. Replaces any image of the same name.
-     */
+    /** Where an import reads blobs from: another OCI layout (the bundled images) or a registry. */
+    public interface BlobSource {
+        InputStream open(Oci.Descriptor blob) throws IOException;
+    }
+
+    /** What an import tells as it goes, per blob: "Already exists", "Download complete", ... */
+    public interface Progress {
+        void blob(Oci.Descriptor blob, String status);
+    }
+
+    /** Copies an image from another layout, verifying every blob, unpacks its layers, and names it ref. */
     public Image importFrom(OciLayout source, Oci.Descriptor manifestDesc, Reference ref) throws IOException {
-        Digest md = manifestDesc.digestValue();
-        byte[] manifestBytes = source.readBlob(md);
+        return importFrom(d -> Files.newInputStream(source.blobPath(d.digestValue())), source.readBlob(manifestDesc.digestValue()),
+                manifestDesc.mediaType(), ref, (b, s) -> { });
+    }
+
+    /**
+     * Imports an image given its manifest: fetches the config and the layers not yet here (the
+     * layers three at a time), each streamed through its digest check, so a corrupted or cut
+     * download keeps nothing; then unpacks the layers and names the image ref, replacing any
+     * image of that name.
+     */
+    public Image importFrom(BlobSource source, byte[] manifestBytes, String mediaType, Reference ref, Progress progress) throws IOException {
+        Digest md = Digest.of(manifestBytes);
         Oci.Manifest m = Json.read(manifestBytes, Oci.Manifest.class, "manifest " + md);
-        copyBlob(source, m.config());
-        for (Oci.Descriptor l : m.layers()) copyBlob(source, l);
+        if (m.config() == null || m.layers() == null) throw new CorruptBlobException("manifest " + md + " has no config or no layers");
+        copyBlob(source, m.config(), progress);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r, "jbox-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
+            for (Oci.Descriptor l : m.layers()) fetches.add(pool.submit(() -> {
+                copyBlob(source, l, progress);
+                return null;
+            }));
+            for (java.util.concurrent.Future<?> f : fetches) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    for (java.util.concurrent.Future<?> other : fetches) other.cancel(true);
+                    if (e.getCause() instanceof IOException io) throw io;
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while fetching layers");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
         layout.writeBlob(manifestBytes);
         Oci.ImageConfig c = Json.read(layout.readBlob(m.config().digestValue()), Oci.ImageConfig.class, "image config");
         List<String> diffIds = c.rootfs().diffIds();
@@ -81,17 +125,26 @@ public final class ImageStore {
             throw new CorruptBlobException("image " + ref.familiar() + " lists " + m.layers().size() + " layers but its config has "
                     + diffIds.size() + " diff_ids");
         }
-        for (int i = 0; i < diffIds.size(); i++) unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
-        tag(ref, new Oci.Descriptor(manifestDesc.mediaType() == null ? MediaTypes.OCI_MANIFEST : manifestDesc.mediaType(), md, manifestBytes.length));
+        for (int i = 0; i < diffIds.size(); i++) {
+            unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
+            progress.blob(m.layers().get(i), "Pull complete");
+        }
+        tag(ref, new Oci.Descriptor(mediaType == null ? (m.mediaType() == null ? MediaTypes.OCI_MANIFEST : m.mediaType()) : mediaType, md,
+                manifestBytes.length));
         return load(ref, md);
     }
 
-    private void copyBlob(OciLayout source, Oci.Descriptor d) throws IOException {
+    private void copyBlob(BlobSource source, Oci.Descriptor d, Progress progress) throws IOException {
         Digest digest = d.digestValue();
-        if (layout.hasBlob(digest)) return;
-        try (InputStream in = Files.newInputStream(source.blobPath(digest))) {
+        if (layout.hasBlob(digest)) {
+            progress.blob(d, "Already exists");
+            return;
+        }
+        progress.blob(d, "Downloading");
+        try (InputStream in = source.open(d)) {
             layout.writeBlob(in, digest, d.size());
         }
+        progress.blob(d, "Download complete");
     }
 
     /** Points ref at a manifest in index.json (atomic, under the store lock). */

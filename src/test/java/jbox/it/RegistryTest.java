@@ -1,0 +1,203 @@
+package jbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.image.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Pull and push against real registries (Debian's docker-registry, the CNCF distribution
+ * registry) on 127.0.0.1: one open, one with htpasswd basic auth; skopeo checks what jbox pushed
+ * and pushes what jbox pulls.
+ */
+class RegistryTest extends RealEngineTest {
+    private Process open;
+    private Process basic;
+    private String openHost;
+    private String basicHost;
+    private Path dir;
+
+    @BeforeAll
+    void startRegistries() throws Exception {
+        assumeTrue(installed("docker-registry") && installed("skopeo") && installed("htpasswd"), "./run-tests installs docker-registry, skopeo and apache2-utils");
+        dir = jbox.root.resolve("registries");
+        Files.createDirectories(dir);
+        openHost = "127.0.0.1:" + freePort();
+        open = registry("open", openHost, "");
+        basicHost = "127.0.0.1:" + freePort();
+        run(List.of("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), "teacher", "s3cret"));
+        basic = registry("basic", basicHost, "auth:\n  htpasswd:\n    realm: jbox-test\n    path: " + dir.resolve("htpasswd") + "\n");
+        jbox.env.put("JBOX_CONFIG", dir.resolve("login").toString());
+    }
+
+    @AfterAll
+    void stopRegistries() throws Exception {
+        for (Process p : new Process[]{open, basic}) {
+            if (p == null) continue;
+            p.destroy();
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the registry stopped");
+        }
+    }
+
+    private Process registry(String name, String addr, String auth) throws Exception {
+        Path config = dir.resolve(name + ".yml");
+        Files.writeString(config, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve(name + "-data")
+                + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + addr + "\n" + auth);
+        Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(addr.substring(addr.indexOf(':') + 1)))) {
+                return p;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        fail("registry " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean installed(String tool) {
+        try {
+            return new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
+        return out;
+    }
+
+    private String manifestDigest(String image) throws Exception {
+        return jbox.run("inspect", "-f", "{{.Manifest.Digest}}", image).out().trim();
+    }
+
+    @Test
+    void pushedByJboxPulledBySkopeoAndBack() throws Exception {
+        String name = openHost + "/team/busybox:1.0";
+        assertEquals(0, jbox.run("tag", "busybox", name).code());
+        long t0 = System.nanoTime();
+        var push = jbox.run("push", name);
+        long jboxPush = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, push.code(), push.all());
+        assertTrue(push.out().contains(": Pushed"), push.out());
+        String digest = manifestDigest(name);
+        assertTrue(push.out().contains("1.0: digest: " + digest), push.out());
+
+        JsonNode seen = Json.MAPPER.readTree(run(List.of("skopeo", "inspect", "--tls-verify=false", "docker://" + name)));
+        assertEquals(digest, seen.path("Digest").asText(), "skopeo sees the manifest jbox pushed, byte for byte");
+        JsonNode raw = Json.MAPPER.readTree(run(List.of("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + name)));
+        JsonNode local = Json.MAPPER.readTree(jbox.run("inspect", "-f", "{{json .Manifest.Layers}}", name).out());
+        assertEquals(local.get(0).path("Digest").asText(), raw.path("layers").get(0).path("digest").asText(), "same layer digest");
+
+        var again = jbox.run("push", name);
+        assertTrue(again.out().contains("Layer already exists"), "a second push sends nothing again: " + again.out());
+
+        // Back: remove it here, pull it, run it.
+        assertEquals(0, jbox.run("rmi", name).code());
+        t0 = System.nanoTime();
+        var pull = jbox.run("pull", name);
+        long jboxPull = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, pull.code(), pull.all());
+        assertTrue(pull.out().contains("Digest: " + digest), pull.out());
+        assertEquals("from the registry\n", jbox.run("run", "--rm", name, "echo", "from the registry").out());
+
+        t0 = System.nanoTime();
+        Path oci = dir.resolve("skopeo-oci");
+        run(List.of("skopeo", "copy", "--src-tls-verify=false", "docker://" + name, "oci:" + oci + ":bb"));
+        long skopeoPull = (System.nanoTime() - t0) / 1_000_000;
+        t0 = System.nanoTime();
+        run(List.of("skopeo", "copy", "--dest-tls-verify=false", "oci:" + oci + ":bb", "docker://" + openHost + "/skopeo/busybox:2"));
+        long skopeoPush = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("busybox, local registry, same run: pull jbox %d ms (CLI included) vs skopeo %d ms; push jbox %d ms vs skopeo %d ms%n",
+                jboxPull, skopeoPull, jboxPush, skopeoPush);
+    }
+
+    @Test
+    void anImagePushedBySkopeoInDockerFormatRunsInJbox() throws Exception {
+        String name = openHost + "/team/bb-v2s2:1";
+        jbox.run("tag", "busybox", openHost + "/team/src:1");
+        assertEquals(0, jbox.run("push", openHost + "/team/src:1").code());
+        run(List.of("skopeo", "copy", "--format", "v2s2", "--src-tls-verify=false", "--dest-tls-verify=false",
+                "docker://" + openHost + "/team/src:1", "docker://" + name));
+        JsonNode raw = Json.MAPPER.readTree(run(List.of("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + name)));
+        assertEquals("application/vnd.docker.distribution.manifest.v2+json", raw.path("mediaType").asText(), "skopeo wrote Docker's format");
+        var pull = jbox.run("pull", name);
+        assertEquals(0, pull.code(), pull.all());
+        assertEquals("docker format\n", jbox.run("run", "--rm", name, "echo", "docker format").out());
+        jbox.run("rmi", name);
+        jbox.run("rmi", openHost + "/team/src:1");
+    }
+
+    @Test
+    void aRegistryWithBasicAuthNeedsALogin() throws Exception {
+        String name = basicHost + "/class/busybox:1";
+        jbox.run("tag", "busybox", name);
+        var refused = jbox.run("push", name);
+        assertEquals(125, refused.code());
+        assertTrue(refused.err().contains("needs a login") && refused.err().contains("jbox login " + basicHost), refused.err());
+
+        var wrong = jbox.run("login", "-u", "teacher", "-p", "wrong", basicHost);
+        assertEquals(125, wrong.code());
+        assertTrue(wrong.err().contains("unauthorized") && wrong.err().contains("teacher"), wrong.err());
+        assertFalse(Files.exists(dir.resolve("login/config.json")), "a refused login is not saved");
+
+        var ok = jbox.run("login", "-u", "teacher", "-p", "s3cret", basicHost);
+        assertEquals(0, ok.code(), ok.all());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("login/config.json"))));
+        var push = jbox.run("push", name);
+        assertEquals(0, push.code(), push.all());
+        jbox.run("rmi", name);
+        assertEquals(0, jbox.run("pull", name).code());
+        assertEquals(0, jbox.run("logout", basicHost).code());
+        jbox.run("rmi", name);
+        assertEquals(125, jbox.run("pull", name).code(), "logged out: refused again");
+    }
+
+    @Test
+    void whatARegistryDoesNotHaveIsAClearErrorAndLeavesNothing() throws Exception {
+        List<String> before = blobs();
+        var missing = jbox.run("pull", openHost + "/team/nothing:here");
+        assertEquals(125, missing.code());
+        assertTrue(missing.err().contains("manifest unknown"), missing.err());
+        var down = jbox.run("pull", "127.0.0.1:1/team/busybox");
+        assertEquals(125, down.code());
+        assertTrue(down.err().contains("cannot reach the registry 127.0.0.1:1: connection refused"), down.err());
+        assertEquals(before, blobs(), "no blob was added");
+    }
+
+    private List<String> blobs() throws IOException {
+        List<String> out = new ArrayList<>();
+        Path b = jbox.root.resolve("images/blobs/sha256");
+        if (!Files.isDirectory(b)) return out;
+        try (var s = Files.list(b)) {
+            s.forEach(p -> out.add(p.getFileName().toString()));
+        }
+        out.sort(null);
+        return out;
+    }
+}
