@@ -77,16 +77,76 @@ public final class RegistryClient {
         return new Fetched(r.body(), type, digest);
     }
 
-    /** A blob's bytes as they arrive; the caller checks the digest while storing. Redirects to blob storage are followed. */
+    /**
+     * A blob's bytes as they arrive; the caller checks the digest while storing. Redirects to blob
+     * storage are followed. If the connection breaks in the middle, the rest is asked for again
+     * from where it broke (an HTTP Range request), a few times, so a long download is not lost.
+     */
     public InputStream blob(String repo, Digest digest) throws IOException {
-        HttpResponse<InputStream> r = send(request("/v2/" + repo + "/blobs/" + digest), pullScope(repo), HttpResponse.BodyHandlers.ofInputStream());
+        return new ResumingStream(repo, digest);
+    }
+
+    private InputStream openBlob(String repo, Digest digest, long from) throws IOException {
+        HttpRequest.Builder b = request("/v2/" + repo + "/blobs/" + digest);
+        if (from > 0) b.header("Range", "bytes=" + from + "-");
+        HttpResponse<InputStream> r = send(b, pullScope(repo), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() >= 300) {
             r.body().close();
             if (r.statusCode() == 404) throw new RegistryException(404, "blob unknown: " + digest + " in " + host + "/" + repo,
                     "the registry lost a layer its manifest names", "push the image again");
             check(r, "GET blob " + digest);
         }
+        if (from > 0 && r.statusCode() != 206) {
+            r.body().close();
+            throw new RegistryException(502, "the download of " + digest + " broke off and " + host + " cannot resume it (no Range support)",
+                    "the connection dropped", "pull again");
+        }
         return r.body();
+    }
+
+    /** A blob download that picks up where it broke off. */
+    private final class ResumingStream extends InputStream {
+        private static final int RESUMES = 3;
+        private final String repo;
+        private final Digest digest;
+        private InputStream in;
+        private long position;
+        private int resumes;
+
+        ResumingStream(String repo, Digest digest) throws IOException {
+            this.repo = repo;
+            this.digest = digest;
+            this.in = openBlob(repo, digest, 0);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    int n = in.read(b, off, len);
+                    if (n > 0) position += n;
+                    return n;
+                } catch (IOException e) {
+                    if (e instanceof RegistryException || resumes++ >= RESUMES) throw e;
+                    try {
+                        in.close();
+                    } catch (IOException ignored) {
+                        // it is broken already
+                    }
+                    in = openBlob(repo, digest, position);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException { in.close(); }
     }
 
     public boolean hasBlob(String repo, Digest digest) throws IOException {

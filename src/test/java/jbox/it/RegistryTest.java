@@ -190,6 +190,33 @@ class RegistryTest extends RealEngineTest {
         assertEquals(before, blobs(), "no blob was added");
     }
 
+    @Test
+    void aCorruptedBlobKeepsNothingAndADroppedDownloadResumes() throws Exception {
+        String pushed = openHost + "/team/hello:1";
+        assertEquals(0, jbox.run("pull", "hello").code());
+        jbox.run("tag", "hello", pushed);
+        assertEquals(0, jbox.run("push", pushed).code());
+        jbox.run("rmi", pushed);
+        jbox.run("rmi", "hello"); // its blobs are gone from the store now, so the pulls below download them
+        List<String> before = blobs();
+        try (BreakingProxy proxy = new BreakingProxy(openHost)) {
+            String via = proxy.host() + "/team/hello:1";
+            proxy.mode = BreakingProxy.Mode.FLIP;
+            var corrupted = jbox.run("pull", via);
+            assertEquals(125, corrupted.code());
+            assertTrue(corrupted.err().contains("has the wrong content") && corrupted.err().contains("nothing was stored"), corrupted.err());
+            assertEquals(before, blobs(), "no blob of the corrupted download was kept");
+            assertFalse(jbox.run("images").out().contains("team/hello"), "no image named");
+
+            proxy.mode = BreakingProxy.Mode.CUT_ONCE;
+            var resumed = jbox.run("pull", via);
+            assertEquals(0, resumed.code(), resumed.all());
+            assertTrue(proxy.rangeRequests.get() > 0, "the cut downloads were resumed with Range requests");
+            assertTrue(jbox.run("run", "--rm", via).out().startsWith("Hello from a tiny jbox image!"), "the resumed image runs");
+            jbox.run("rmi", via);
+        }
+    }
+
     private List<String> blobs() throws IOException {
         List<String> out = new ArrayList<>();
         Path b = jbox.root.resolve("images/blobs/sha256");
