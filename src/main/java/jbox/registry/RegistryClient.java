@@ -272,7 +272,7 @@ public final class RegistryClient {
     }
 
     private HttpRequest authorized(HttpRequest.Builder b, String scope) {
-        Token t = scope == null ? null : tokens.get(scope);
+        Token t = tokens.get(scope == null ? "" : scope);
         if (t != null && t.expires.isAfter(Instant.now())) b.header("Authorization", "Bearer " + t.value);
         else if (basic != null) b.header("Authorization", basic);
         return b.build();

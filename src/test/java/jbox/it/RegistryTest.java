@@ -27,6 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class RegistryTest extends RealEngineTest {
     private Process open;
     private Process basic;
+    private Process token;
+    private TokenService tokens;
+    private String tokenHost;
     private String openHost;
     private String basicHost;
     private Path dir;
@@ -42,11 +45,19 @@ class RegistryTest extends RealEngineTest {
         run(List.of("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), "teacher", "s3cret"));
         basic = registry("basic", basicHost, "auth:\n  htpasswd:\n    realm: jbox-test\n    path: " + dir.resolve("htpasswd") + "\n");
         jbox.env.put("JBOX_CONFIG", dir.resolve("login").toString());
+
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("token.key").toString(),
+                "-out", dir.resolve("token.crt").toString(), "-days", "2", "-subj", "/CN=jbox-test-token"));
+        tokens = new TokenService(dir.resolve("token.key"), dir.resolve("token.crt"), "student", "t0ken");
+        tokenHost = "127.0.0.1:" + freePort();
+        token = registry("token", tokenHost, "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenService.SERVICE
+                + "\n    issuer: " + TokenService.ISSUER + "\n    rootcertbundle: " + dir.resolve("token.crt") + "\n");
     }
 
     @AfterAll
     void stopRegistries() throws Exception {
-        for (Process p : new Process[]{open, basic}) {
+        if (tokens != null) tokens.close();
+        for (Process p : new Process[]{open, basic, token}) {
             if (p == null) continue;
             p.destroy();
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the registry stopped");
@@ -164,7 +175,8 @@ class RegistryTest extends RealEngineTest {
         var wrong = jbox.run("login", "-u", "teacher", "-p", "wrong", basicHost);
         assertEquals(125, wrong.code());
         assertTrue(wrong.err().contains("unauthorized") && wrong.err().contains("teacher"), wrong.err());
-        assertFalse(Files.exists(dir.resolve("login/config.json")), "a refused login is not saved");
+        Path saved = dir.resolve("login/config.json");
+        assertFalse(Files.exists(saved) && Files.readString(saved).contains(basicHost), "a refused login is not saved");
 
         var ok = jbox.run("login", "-u", "teacher", "-p", "s3cret", basicHost);
         assertEquals(0, ok.code(), ok.all());
@@ -176,6 +188,37 @@ class RegistryTest extends RealEngineTest {
         assertEquals(0, jbox.run("logout", basicHost).code());
         jbox.run("rmi", name);
         assertEquals(125, jbox.run("pull", name).code(), "logged out: refused again");
+    }
+
+    @Test
+    void aRegistryWithTokenAuthIsAnsweredWithBearerTokens() throws Exception {
+        String name = tokenHost + "/class/busybox:1";
+        jbox.run("tag", "busybox", name);
+        var anonymous = jbox.run("push", name);
+        assertEquals(125, anonymous.code());
+        assertTrue(anonymous.err().contains("unauthorized"), anonymous.err());
+        assertEquals(125, jbox.run("login", "-u", "student", "-p", "wrong", tokenHost).code(), "the token service refuses a wrong password");
+        var login = jbox.run("login", "-u", "student", "-p", "t0ken", tokenHost);
+        assertEquals(0, login.code(), login.all() + Files.readString(dir.resolve("token.log")));
+        var push = jbox.run("push", name);
+        assertEquals(0, push.code(), push.all());
+        jbox.run("rmi", name);
+        var pull = jbox.run("pull", name);
+        assertEquals(0, pull.code(), pull.all());
+        jbox.run("rmi", name);
+        jbox.run("logout", tokenHost);
+
+        // One client: a token is used again for its scope while it lasts, and replaced once it has run out.
+        tokens.lifetimeSeconds = 6;
+        var client = new jbox.registry.RegistryClient(tokenHost, new jbox.registry.RegistryAuth("student", "t0ken"));
+        int before = tokens.issued.get();
+        client.manifest("class/busybox", "1");
+        client.manifest("class/busybox", "1");
+        assertEquals(before + 1, tokens.issued.get(), "one token for two requests of the same scope");
+        Thread.sleep(6500);
+        client.manifest("class/busybox", "1");
+        assertEquals(before + 2, tokens.issued.get(), "a new token after the first expired");
+        tokens.lifetimeSeconds = 300;
     }
 
     @Test
