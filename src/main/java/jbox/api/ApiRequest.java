@@ -23,24 +23,31 @@ public final class ApiRequest {
     public final String path;
     public final String version;
     public final Map<String, String> query;
+    /** Every value of each query parameter (docker save sends names=a&names=b). */
+    public final Map<String, List<String>> queryAll = new LinkedHashMap<>();
     public final Map<String, String> headers;
     public final byte[] body;
+    /** The body as it arrives, for uploads too big to hold (docker load); null otherwise, and body is empty then. */
+    public final java.io.InputStream stream;
 
     /** @param headers with lower-case names */
-    public ApiRequest(String method, String target, Map<String, String> headers, byte[] body) {
+    public ApiRequest(String method, String target, Map<String, String> headers, byte[] body) { this(method, target, headers, body, null); }
+
+    public ApiRequest(String method, String target, Map<String, String> headers, byte[] body, java.io.InputStream stream) {
+        this.stream = stream;
         this.method = method;
         this.target = target;
         this.headers = headers;
         this.body = body;
         int q = target.indexOf('?');
         String rawPath = q < 0 ? target : target.substring(0, q);
-        this.query = parseQuery(q < 0 ? "" : target.substring(q + 1));
+        this.query = parseQuery(q < 0 ? "" : target.substring(q + 1), queryAll);
         Matcher m = VERSIONED.matcher(rawPath);
         this.version = m.matches() ? m.group(1) : null;
         this.path = m.matches() ? m.group(2) : rawPath;
     }
 
-    private static Map<String, String> parseQuery(String q) {
+    private static Map<String, String> parseQuery(String q, Map<String, List<String>> all) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String part : q.split("&")) {
             if (part.isEmpty()) continue;
@@ -48,6 +55,7 @@ public final class ApiRequest {
             String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
             String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
             out.putIfAbsent(k, v);
+            all.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
         }
         return out;
     }
@@ -87,6 +95,11 @@ public final class ApiRequest {
     /** For the trace: what the client asked for. */
     @Override
     public String toString() { return method + " " + target; }
+
+    /** Paths whose body is streamed to the handler instead of read whole: image archives can be gigabytes. */
+    public static boolean streamsBody(String method, String target) {
+        return method.equals("POST") && target.split("\\?")[0].matches("(/v\\d+\\.\\d+)?/images/load");
+    }
 
     static List<String> split(String path) {
         return List.of(path.substring(1).split("/", -1));

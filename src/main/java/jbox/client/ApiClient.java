@@ -2,12 +2,12 @@ package jbox.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
+import jbox.api.HttpBodies;
 import jbox.api.Versions;
 import jbox.engine.EngineException;
 import jbox.image.Json;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,7 +73,7 @@ public final class ApiClient {
 
     /** @param extraHeaders e.g. X-Registry-Auth for a pull or push */
     public Response send(String method, String path, Object jsonBody, boolean upgrade, Map<String, String> extraHeaders) {
-        SocketChannel ch;
+        SocketChannel ch = connect();
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
@@ -95,19 +95,7 @@ public final class ApiClient {
             out.write(body);
             out.flush();
             InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
-            String status = line(in);
-            if (status == null || !status.startsWith("HTTP/1.")) throw new IOException("no HTTP response from the daemon");
-            int code = Integer.parseInt(status.split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            String h;
-            while ((h = line(in)) != null && !h.isEmpty()) {
-                int colon = h.indexOf(':');
-                if (colon > 0) headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-            }
-            InputStream bodyIn = code == 101 || code == 204 || code == 304 ? (code == 101 ? in : InputStream.nullInputStream())
-                    : "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new ChunkedInputStream(in)
-                    : headers.containsKey("content-length") ? new BoundedInputStream(in, Long.parseLong(headers.get("content-length"))) : in;
-            return new Response(code, headers, bodyIn, ch);
+            return readResponse(ch, in);
         } catch (IOException | RuntimeException e) {
             try {
                 ch.close();
@@ -117,6 +105,54 @@ public final class ApiClient {
             if (e instanceof EngineException ee) throw ee;
             throw new EngineException("the jbox daemon broke off the request " + method + " " + path + ": " + e.getMessage(),
                     "the daemon stopped or crashed while answering", "look at the daemon's output, and try again");
+        }
+    }
+
+    private SocketChannel connect() {
+        try {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return ch;
+        } catch (IOException e) {
+            throw new EngineException("Cannot connect to the jbox daemon at unix://" + socket + " (" + e.getMessage() + ")",
+                    "the daemon is not running, or this user may not use its socket", "start it with: sudo jbox daemon, or unset JBOX_HOST to run jbox without it");
+        }
+    }
+
+    private static Response readResponse(SocketChannel ch, InputStream in) throws IOException {
+        String status = HttpBodies.line(in);
+        if (status == null || !status.startsWith("HTTP/1.")) throw new IOException("no HTTP response from the daemon");
+        int code = Integer.parseInt(status.split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        String h;
+        while ((h = HttpBodies.line(in)) != null && !h.isEmpty()) {
+            int colon = h.indexOf(':');
+            if (colon > 0) headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        }
+        InputStream bodyIn = code == 101 || code == 204 || code == 304 ? (code == 101 ? in : InputStream.nullInputStream())
+                : "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new HttpBodies.Chunked(in)
+                : headers.containsKey("content-length") ? new HttpBodies.Bounded(in, Long.parseLong(headers.get("content-length"))) : in;
+        return new Response(code, headers, bodyIn, ch);
+    }
+
+    /** Sends a file as the body (docker load), streamed; the response is read by the caller. */
+    public Response upload(String path, Path file) {
+        SocketChannel ch = connect();
+        try {
+            OutputStream out = jbox.api.SocketStreams.out(ch);
+            String head = "POST /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\nContent-Length: "
+                    + java.nio.file.Files.size(file) + "\r\nConnection: close\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            java.nio.file.Files.copy(file, out);
+            InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
+            return readResponse(ch, in);
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // failing anyway
+            }
+            throw new EngineException("cannot send " + file + " to the daemon: " + e.getMessage(), "the file is unreadable or the daemon stopped", "check the file and try again");
         }
     }
 
@@ -152,93 +188,6 @@ public final class ApiClient {
             return ApiErrors.fromBody(status, Json.MAPPER.readValue(body, Map.class));
         } catch (IOException e) {
             return new EngineException("the daemon answered " + status + ": " + new String(body, StandardCharsets.UTF_8).trim(), null, null);
-        }
-    }
-
-    static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') b.write(c);
-        if (c < 0 && b.size() == 0) return null;
-        String s = b.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-    }
-
-    /** A body of Content-Length bytes. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        BoundedInputStream(InputStream in, long length) {
-            this.in = in;
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) return -1;
-            int c = in.read();
-            if (c >= 0) left--;
-            return c;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) return -1;
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) left -= n;
-            return n;
-        }
-    }
-
-    /** A chunked body, decoded as it arrives. */
-    private static final class ChunkedInputStream extends InputStream {
-        private final InputStream in;
-        private long chunkLeft;
-        private boolean done;
-
-        ChunkedInputStream(InputStream in) { this.in = in; }
-
-        private boolean next() throws IOException {
-            if (done) return false;
-            if (chunkLeft == 0) {
-                String size = line(in);
-                if (size == null) {
-                    done = true;
-                    return false;
-                }
-                if (size.isEmpty()) size = line(in); // the CRLF after the previous chunk
-                if (size == null) {
-                    done = true;
-                    return false;
-                }
-                int semi = size.indexOf(';');
-                chunkLeft = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                if (chunkLeft == 0) {
-                    done = true;
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (!next()) return -1;
-            int n = in.read(b, off, (int) Math.min(len, chunkLeft));
-            if (n < 0) {
-                done = true;
-                return -1;
-            }
-            chunkLeft -= n;
-            return n;
         }
     }
 }

@@ -56,7 +56,8 @@ final class HttpConnection implements Runnable {
                     return;
                 }
                 if (req == null) return;
-                boolean keepAlive = !"close".equalsIgnoreCase(req.headers.get("connection"));
+                // A streamed body may be left half-read by a failing handler: such a connection is not reused.
+                boolean keepAlive = !"close".equalsIgnoreCase(req.headers.get("connection")) && req.stream == null;
                 Reply reply = new Reply(req.method.equals("HEAD"));
                 router.dispatch(req, reply);
                 if (reply.status == 0) reply.empty(204);
@@ -100,7 +101,11 @@ final class HttpConnection implements Runnable {
             headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
         }
         byte[] body;
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+        if (ApiRequest.streamsBody(parts[0], parts[1])) {
+            boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
+            long n = chunked ? -1 : Long.parseLong(headers.getOrDefault("content-length", "0"));
+            return new ApiRequest(parts[0], parts[1], headers, new byte[0], chunked ? new jbox.api.HttpBodies.Chunked(in) : new jbox.api.HttpBodies.Bounded(in, n));
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = readChunked();
         } else if (headers.containsKey("content-length")) {
             long n;

@@ -32,6 +32,9 @@ final class ImageRoutes {
                 .add("POST", "/images/{name*}/push", "ImageRoutes.push", this::push)
                 .add("POST", "/images/{name*}/tag", "ImageRoutes.tag", this::tag)
                 .add("POST", "/auth", "ImageRoutes.login", this::login)
+                .add("GET", "/images/get", "ImageRoutes.save", this::save)
+                .add("GET", "/images/{name*}/get", "ImageRoutes.save", this::save)
+                .add("POST", "/images/load", "ImageRoutes.load", this::load)
                 .add("DELETE", "/images/{name*}", "ImageRoutes.remove", this::remove);
     }
 
@@ -94,6 +97,29 @@ final class ImageRoutes {
         String tag = req.query("tag", "");
         engine.tag(p.get("name"), tag.isEmpty() ? repo : repo + ":" + tag);
         ex.empty(201);
+    }
+
+    /** docker save: the images as one docker-archive tar. */
+    private void save(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        List<String> names = p.containsKey("name") ? List.of(p.get("name")) : req.queryAll.getOrDefault("names", List.of());
+        if (names.isEmpty()) throw ApiErrors.badRequest("no image to save (give names=IMAGE)");
+        List<Image> images = new ArrayList<>();
+        for (String n : names) images.add(engine.images().find(n)); // 404 before the stream starts
+        try (OutputStream out = ex.stream(200, "application/x-tar")) {
+            jbox.image.ImageArchive.save(engine.images(), images, out);
+        }
+    }
+
+    /** docker load: a docker-archive or OCI archive in the body, streamed. */
+    private void load(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        if (req.stream == null) throw ApiErrors.badRequest("no archive in the request body");
+        stream(ex, "load", out -> {
+            try {
+                jbox.image.ImageArchive.load(engine.images(), req.stream, line -> write(out, Map.of("stream", line + "\n")));
+            } catch (IOException e) {
+                throw jbox.engine.Errors.explain(e, "cannot load the image archive");
+            }
+        });
     }
 
     /** docker login asks the daemon to check the credentials against the registry. */

@@ -1,0 +1,80 @@
+package jbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.image.Json;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** jbox save / jbox load, checked with skopeo both ways, and a hostile archive refused. */
+class ArchiveTest extends RealEngineTest {
+    private static String skopeo(String... args) throws Exception {
+        Process p = new ProcessBuilder(List.of(args)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void savedImagesMoveToSkopeoAndBack() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "./run-tests installs skopeo");
+        Path saved = jbox.root.resolve("busybox.tar");
+        var save = jbox.run("save", "-o", saved.toString(), "busybox");
+        assertEquals(0, save.code(), save.all());
+        JsonNode seen = Json.MAPPER.readTree(skopeo("skopeo", "inspect", "docker-archive:" + saved));
+        String diffId = jbox.run("inspect", "-f", "{{json .RootFS.Layers}}", "busybox").out().trim();
+        assertEquals(Json.MAPPER.readTree(diffId).get(0).asText(), seen.path("Layers").get(0).asText(),
+                "skopeo reads the layer jbox saved, with the digest jbox knows it by");
+
+        Path oci = jbox.root.resolve("from-skopeo.tar");
+        skopeo("skopeo", "copy", "docker-archive:" + saved, "oci-archive:" + oci + ":school/busybox:2");
+        var load = jbox.run("load", "-i", oci.toString());
+        assertEquals(0, load.code(), load.all());
+        assertTrue(load.out().contains("Loaded image: school/busybox:2"), load.out());
+        assertEquals("from an OCI archive\n", jbox.run("run", "--rm", "school/busybox:2", "echo", "from an OCI archive").out());
+
+        jbox.run("tag", "busybox", "again/busybox:1");
+        jbox.run("rmi", "again/busybox:1");
+        var back = jbox.run("load", "-i", saved.toString());
+        assertEquals(0, back.code(), back.all());
+        assertTrue(back.out().contains("Loaded image: busybox:latest"), back.out());
+        jbox.run("rmi", "school/busybox:2");
+    }
+
+    @Test
+    void aHostileArchiveIsRefusedAndWritesNothing() throws Exception {
+        Path evil = jbox.root.resolve("evil.tar");
+        Path victim = jbox.root.resolve("victim");
+        try (OutputStream f = Files.newOutputStream(evil); TarArchiveOutputStream tar = new TarArchiveOutputStream(f)) {
+            byte[] data = "owned".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("../../victim");
+            e.setSize(data.length);
+            tar.putArchiveEntry(e);
+            tar.write(data);
+            tar.closeArchiveEntry();
+        }
+        var r = jbox.run("load", "-i", evil.toString());
+        assertEquals(125, r.code());
+        assertTrue(r.err().contains("refusing") && r.err().contains("../../victim"), r.err());
+        assertFalse(Files.exists(victim), "nothing was written outside");
+        try (var s = Files.list(jbox.root.resolve("images"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".load-")), "no temporary folder is left");
+        }
+        Files.writeString(evil, "not a tar at all");
+        var junk = jbox.run("load", "-i", evil.toString());
+        assertEquals(125, junk.code());
+        assertFalse(junk.err().isBlank());
+    }
+
+}
