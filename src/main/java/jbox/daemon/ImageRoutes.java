@@ -116,6 +116,9 @@ final class ImageRoutes {
         stream(ex, "load", out -> {
             try {
                 jbox.image.ImageArchive.load(engine.images(), req.stream, line -> write(out, Map.of("stream", line + "\n")));
+            } catch (jbox.image.CorruptBlobException e) {
+                throw new EngineException("cannot load the image archive: " + e.getMessage(), "the file is not an image archive, or it is damaged",
+                        "make one with jbox save, docker save, podman save or skopeo copy ... docker-archive:FILE");
             } catch (IOException e) {
                 throw jbox.engine.Errors.explain(e, "cannot load the image archive");
             }

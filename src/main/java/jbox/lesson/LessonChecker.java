@@ -21,9 +21,6 @@ import java.util.regex.Pattern;
  * must not appear, or "fails": the step's last command must fail (a lesson's last step only).
  */
 public final class LessonChecker {
-    /** Capabilities a lesson may need that jbox does not have yet: such lessons are skipped, with the reason. */
-    static final Map<String, String> NOT_BUILT_YET = Map.of(
-            "registry", "pulling from and pushing to registries is not built yet");
     /** A line the shell prints before running a command: its prompt and the command. */
     static final Pattern PROMPT = Pattern.compile("^jbox(\\[[^\\]]*\\])?> (.*)$", Pattern.MULTILINE);
 
@@ -36,13 +33,14 @@ public final class LessonChecker {
     }
 
     public static Report check(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
-        for (String need : lesson.requires()) {
-            if (NOT_BUILT_YET.containsKey(need)) return new Report(lesson, NOT_BUILT_YET.get(need), List.of());
-        }
         if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
+        String missing = LessonRegistry.unavailable(lesson);
+        if (missing != null) return new Report(lesson, missing, List.of());
         Path root = LessonRoots.create();
         LessonDaemon daemon = null;
+        LessonRegistry registry = null;
         try {
+            registry = LessonRegistry.startIfNeeded(lesson, root);
             daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
             Map<String, String> env = daemon == null ? Map.of() : daemon.env();
             List<String> commands = new ArrayList<>();
@@ -53,6 +51,7 @@ public final class LessonChecker {
             return new Report(lesson, null, judge(lesson, out));
         } finally {
             if (daemon != null) daemon.close();
+            if (registry != null) registry.close();
             String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root, "en", Map.of());
             for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root, "en", Map.of());
             AtomicFiles.deleteTree(root);

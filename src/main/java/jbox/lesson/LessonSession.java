@@ -75,7 +75,10 @@ public final class LessonSession {
     }
 
     private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
+        String missing = LessonRegistry.unavailable(lesson);
+        if (missing != null) throw new jbox.engine.EngineException("cannot start lesson " + lesson.id(), missing, "see lessons/README.md");
         Path root = LessonRoots.create();
+        LessonRegistry registry = LessonRegistry.startIfNeeded(lesson, root);
         LessonDaemon daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(List.of("shell", "--driven"));
@@ -93,6 +96,7 @@ public final class LessonSession {
             s.shell.waitFor(60, TimeUnit.SECONDS);
             s.shell.destroyForcibly();
             if (daemon != null) daemon.close();
+            if (registry != null) registry.close();
             AtomicFiles.deleteTree(root);
             terminal.close();
         }
