@@ -75,13 +75,6 @@ public final class ApiClient {
     public Response send(String method, String path, Object jsonBody, boolean upgrade, Map<String, String> extraHeaders) {
         SocketChannel ch = connect();
         try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            throw new EngineException("Cannot connect to the jbox daemon at unix://" + socket + " (" + e.getMessage() + ")",
-                    "the daemon is not running, or this user may not use its socket", "start it with: sudo jbox daemon, or unset JBOX_HOST to run jbox without it");
-        }
-        try {
             byte[] body = jsonBody == null ? new byte[0] : Json.bytes(jsonBody);
             StringBuilder head = new StringBuilder(method).append(' ').append("/v").append(Versions.API).append(path).append(" HTTP/1.1\r\n")
                     .append("Host: jbox\r\nUser-Agent: jbox/").append(Versions.JBOX).append("\r\n");

@@ -228,6 +228,7 @@ class DaemonTest extends RealEngineTest {
         }
         Thread.sleep(500);
         long fdsBefore = count(Path.of("/proc/" + server + "/fd"));
+        List<String> fdsListBefore = fds(server);
         long threadsBefore = threads(server);
         ExecutorService pool = Executors.newFixedThreadPool(100);
         List<Future<String[]>> runs = new ArrayList<>();
@@ -270,7 +271,10 @@ class DaemonTest extends RealEngineTest {
             assertTrue(Jbox.cgroupsOf(id).isEmpty(), "cgroups of " + id + " removed");
         }
         assertFalse(Jbox.hostMounts().contains(jbox.root.resolve("containers").toString()), "no container mount left");
-        waitFor(() -> count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's fds back to where they were");
+        for (int i = 0; i < 300 && count(Path.of("/proc/" + server + "/fd")) > fdsBefore + 2; i++) Thread.sleep(50);
+        List<String> now = fds(server);
+        now.removeAll(fdsListBefore);
+        assertTrue(count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's fds back to where they were; new ones: " + now);
         waitFor(() -> threads(server) <= threadsBefore + 4, "the daemon's threads back to where they were ("
                 + threadsBefore + " before, " + threads(server) + " now)");
     }
@@ -279,6 +283,20 @@ class DaemonTest extends RealEngineTest {
         try (var s = Files.list(dir)) {
             return s.count();
         }
+    }
+
+    private static List<String> fds(int pid) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    out.add(Files.readSymbolicLink(p).toString());
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return out;
     }
 
     private static long threads(int pid) throws IOException {
