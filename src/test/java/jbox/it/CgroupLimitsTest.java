@@ -188,7 +188,7 @@ class CgroupLimitsTest extends RealEngineTest {
 
     @Test
     void pauseFreezesEveryProcessAndUnpauseResumes() throws Exception {
-        String id = runDetached("busybox", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done");
+        String id = runDetached("busybox", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.02; done");
         Path counter = jbox.root.resolve("containers").resolve(id).resolve("upper/tmp/count");
         for (int i = 0; i < 100 && !Files.exists(counter); i++) Thread.sleep(20);
         assertEquals(id + "\n", jbox.run("pause", id).out());
