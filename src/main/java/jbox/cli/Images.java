@@ -47,6 +47,7 @@ final class Images {
 
     /** Prints the daemon's progress objects; the error object that ends a failed one becomes the error. */
     private static void printProgress(ApiClient.Response r, PrintWriter progress) throws IOException {
+        ProgressBoard board = new ProgressBoard(progress, System.console() != null && jbox.sys.Sys.libc().isatty(1) == 1);
         {
             BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
             String line;
@@ -54,8 +55,9 @@ final class Images {
                 if (line.isBlank()) continue;
                 JsonNode n = Json.MAPPER.readTree(line);
                 if (n.has("error")) throw ApiErrors.fromBody(500, Json.MAPPER.convertValue(n, Map.class));
-                progress.println(n.path("status").asText());
-                progress.flush();
+                JsonNode detail = n.path("progressDetail");
+                board.show(n.hasNonNull("id") ? n.get("id").asText() : null, n.path("status").asText(),
+                        detail.has("current") ? detail.path("current").asLong() : -1, detail.has("total") ? detail.path("total").asLong() : -1);
             }
         }
     }

@@ -56,7 +56,7 @@ final class ImageRoutes {
             throw ApiErrors.badRequest(e.getMessage());
         }
         RegistryAuth auth = auth(req);
-        stream(ex, "pull " + name, out -> engine.pull(name, auth, line -> write(out, Map.of("status", line))));
+        stream(ex, "pull " + name, out -> engine.pull(name, auth, e -> write(out, progress(e))));
     }
 
     /** docker push: progress as a stream of JSON objects, the last one an error if it failed. */
@@ -65,7 +65,7 @@ final class ImageRoutes {
         String name = tag.isEmpty() ? p.get("name") : p.get("name") + ":" + tag;
         RegistryAuth auth = auth(req);
         engine.images().find(name); // 404 before the stream starts
-        stream(ex, "push " + name, out -> engine.push(name, auth, line -> write(out, Map.of("status", line))));
+        stream(ex, "push " + name, out -> engine.push(name, auth, e -> write(out, progress(e))));
     }
 
     /** A 200 stream of progress objects; a failure after it began is its last object, as Docker sends it. */
@@ -137,6 +137,15 @@ final class ImageRoutes {
             throw new EngineException(e.getMessage(), e.likelyCause(), e.fix()).httpStatus(e.status() == 401 ? 401 : 500);
         }
         ex.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
+    }
+
+    /** A progress object as dockerd streams them: status, the blob's id, and bytes so far while it moves. */
+    private static Map<String, Object> progress(jbox.image.PullEvent e) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("status", e.status());
+        if (e.id() != null) m.put("id", e.id());
+        if (e.isBytes()) m.put("progressDetail", Map.of("current", e.current(), "total", e.total()));
+        return m;
     }
 
     private static void write(OutputStream out, Object o) {

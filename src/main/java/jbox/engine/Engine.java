@@ -86,17 +86,21 @@ public final class Engine {
      * Pulls an image into the store. A name the bundled images have (busybox, hello) comes from
      * them, with no network; any other name from its registry (Docker Hub for names without one).
      */
-    public Image pull(String name, Consumer<String> progress) { return pull(name, null, progress); }
+    public Image pull(String name, Consumer<String> progress) {
+        return pull(name, null, e -> {
+            if (!e.isBytes()) progress.accept(e.toString());
+        });
+    }
 
-    public Image pull(String name, jbox.registry.RegistryAuth auth, Consumer<String> progress) {
+    public Image pull(String name, jbox.registry.RegistryAuth auth, Consumer<jbox.image.PullEvent> progress) {
         Reference ref = Reference.parse(name);
         try {
             Optional<Oci.Descriptor> local = bundled.find(ref);
             if (local.isPresent()) {
-                progress.accept(ref.tag() + ": Pulling from " + ref.familiarRepository() + " (bundled with jbox)");
+                progress.accept(jbox.image.PullEvent.state(ref.tag(), "Pulling from " + ref.familiarRepository() + " (bundled with jbox)"));
                 Image image = images.importFrom(bundled.layout(), local.get(), ref);
-                progress.accept("Digest: " + image.manifestDigest());
-                progress.accept("Status: Downloaded newer image for " + ref.familiar());
+                progress.accept(jbox.image.PullEvent.line("Digest: " + image.manifestDigest()));
+                progress.accept(jbox.image.PullEvent.line("Status: Downloaded newer image for " + ref.familiar()));
                 return image;
             }
             return jbox.registry.Transfers.pull(images, ref, auth, progress);
@@ -118,7 +122,7 @@ public final class Engine {
     }
 
     /** docker push: the image named name to the registry its name says. */
-    public void push(String name, jbox.registry.RegistryAuth auth, Consumer<String> progress) {
+    public void push(String name, jbox.registry.RegistryAuth auth, Consumer<jbox.image.PullEvent> progress) {
         Reference ref = Reference.parse(name);
         try {
             Image image = images.find(name);

@@ -147,7 +147,7 @@ public final class ImageArchive {
             entry.path("RepoTags").forEach(t -> tags.add(t.asText()));
             if (tags.isEmpty()) tags.add("loaded-" + configDigest.shortHex() + ":latest");
             Image image = store.importFrom(d -> Files.newInputStream(blobs.get(d.digestValue())), manifestBytes, MediaTypes.OCI_MANIFEST,
-                    Reference.parse(tags.get(0)), (b, s) -> { });
+                    Reference.parse(tags.get(0)), (b, s, c, t) -> { });
             for (String t : tags) {
                 if (!t.equals(tags.get(0))) store.tag(Reference.parse(t), new Oci.Descriptor(MediaTypes.OCI_MANIFEST, image.manifestDigest().toString(), manifestBytes.length, null, null));
                 progress.accept("Loaded image: " + Reference.parse(t).familiar());

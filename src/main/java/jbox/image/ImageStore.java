@@ -69,15 +69,17 @@ public final class ImageStore {
         InputStream open(Oci.Descriptor blob) throws IOException;
     }
 
-    /** What an import tells as it goes, per blob: "Already exists", "Download complete", ... */
+    /** What an import tells as it goes, per blob: "Already exists", "Downloading" with bytes, "Download complete", ... */
     public interface Progress {
-        void blob(Oci.Descriptor blob, String status);
+        void blob(Oci.Descriptor blob, String status, long current, long total);
+
+        default void blob(Oci.Descriptor blob, String status) { blob(blob, status, -1, -1); }
     }
 
     /** Copies an image from another layout, verifying every blob, unpacks its layers, and names it ref. */
     public Image importFrom(OciLayout source, Oci.Descriptor manifestDesc, Reference ref) throws IOException {
         return importFrom(d -> Files.newInputStream(source.blobPath(d.digestValue())), source.readBlob(manifestDesc.digestValue()),
-                manifestDesc.mediaType(), ref, (b, s) -> { });
+                manifestDesc.mediaType(), ref, (b, s, c, t) -> { });
     }
 
     /**
@@ -140,8 +142,8 @@ public final class ImageStore {
             progress.blob(d, "Already exists");
             return;
         }
-        progress.blob(d, "Downloading");
-        try (InputStream in = source.open(d)) {
+        progress.blob(d, "Downloading", 0, d.size());
+        try (InputStream in = new CountingInputStream(source.open(d), n -> progress.blob(d, "Downloading", n, d.size()))) {
             layout.writeBlob(in, digest, d.size());
         }
         progress.blob(d, "Download complete");

@@ -8,6 +8,7 @@ import jbox.image.MediaTypes;
 import jbox.image.Oci;
 import jbox.image.Reference;
 import jbox.image.ImageBuilder;
+import jbox.image.PullEvent;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,10 +24,10 @@ public final class Transfers {
      * Pulls ref: its manifest (from an index or manifest list, the one for this machine's
      * platform), then the config and the layers not yet in the store.
      */
-    public static Image pull(ImageStore store, Reference ref, RegistryAuth auth, Consumer<String> progress) throws IOException {
+    public static Image pull(ImageStore store, Reference ref, RegistryAuth auth, Consumer<PullEvent> progress) throws IOException {
         RegistryClient registry = new RegistryClient(ref.registry(), auth);
         String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
-        progress.accept((ref.tag() != null ? ref.tag() : ref.digest().toString()) + ": Pulling from " + ref.familiarRepository());
+        progress.accept(PullEvent.state(ref.tag() != null ? ref.tag() : ref.digest().toString(), "Pulling from " + ref.familiarRepository()));
         RegistryClient.Fetched top = registry.manifest(ref.repository(), reference);
         RegistryClient.Fetched manifest = top;
         if (MediaTypes.OCI_INDEX.equals(top.mediaType()) || MediaTypes.DOCKER_LIST.equals(top.mediaType())) {
@@ -35,9 +36,9 @@ public final class Transfers {
             manifest = registry.manifest(ref.repository(), mine.digest());
         }
         Image image = store.importFrom(d -> registry.blob(ref.repository(), d.digestValue()), manifest.bytes(), manifest.mediaType(), ref,
-                (blob, status) -> progress.accept(blob.digestValue().shortHex() + ": " + status));
-        progress.accept("Digest: " + top.digest());
-        progress.accept("Status: Downloaded newer image for " + ref.familiar());
+                (blob, status, current, total) -> progress.accept(new PullEvent(blob.digestValue().shortHex(), status, current, total)));
+        progress.accept(PullEvent.line("Digest: " + top.digest()));
+        progress.accept(PullEvent.line("Status: Downloaded newer image for " + ref.familiar()));
         return image;
     }
 
@@ -56,31 +57,31 @@ public final class Transfers {
     }
 
     /** Pushes the image named ref to its registry: blobs the registry lacks, then the manifest. */
-    public static void push(ImageStore store, Image image, Reference ref, RegistryAuth auth, Consumer<String> progress) throws IOException {
+    public static void push(ImageStore store, Image image, Reference ref, RegistryAuth auth, Consumer<PullEvent> progress) throws IOException {
         RegistryClient registry = new RegistryClient(ref.registry(), auth);
         String tag = ref.tag() != null ? ref.tag() : "latest";
-        progress.accept("The push refers to repository [" + ref.registry() + "/" + ref.repository() + "]");
+        progress.accept(PullEvent.line("The push refers to repository [" + ref.registry() + "/" + ref.repository() + "]"));
         List<Oci.Descriptor> blobs = new ArrayList<>(image.manifest().layers());
         blobs.add(image.manifest().config());
         for (Oci.Descriptor b : blobs) {
             Digest d = b.digestValue();
             if (registry.hasBlob(ref.repository(), d)) {
-                progress.accept(d.shortHex() + ": Layer already exists");
+                progress.accept(PullEvent.state(d.shortHex(), "Layer already exists"));
                 continue;
             }
-            progress.accept(d.shortHex() + ": Pushing");
+            progress.accept(new PullEvent(d.shortHex(), "Pushing", 0, b.size()));
             String how = registry.upload(ref.repository(), d, b.size(), () -> {
                 try {
-                    return store.layout().openBlob(d);
+                    return new jbox.image.CountingInputStream(store.layout().openBlob(d), n -> progress.accept(new PullEvent(d.shortHex(), "Pushing", n, b.size())));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }, null);
-            progress.accept(d.shortHex() + ": " + how);
+            progress.accept(PullEvent.state(d.shortHex(), how));
         }
         byte[] manifest = store.layout().readBlob(image.manifestDigest());
         String type = image.manifest().mediaType() != null ? image.manifest().mediaType() : MediaTypes.OCI_MANIFEST;
         registry.putManifest(ref.repository(), tag, manifest, type);
-        progress.accept(tag + ": digest: " + image.manifestDigest() + " size: " + manifest.length);
+        progress.accept(PullEvent.line(tag + ": digest: " + image.manifestDigest() + " size: " + manifest.length));
     }
 }

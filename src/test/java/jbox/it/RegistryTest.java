@@ -149,6 +149,27 @@ class RegistryTest extends RealEngineTest {
     }
 
     @Test
+    void onATerminalEachLayerHasOneLineRedrawnInPlace() throws Exception {
+        assumeTrue(Tmux.available(), "tmux is installed by ./run-tests");
+        String name = openHost + "/team/terminal:1";
+        jbox.run("tag", "busybox", name);
+        assertEquals(0, jbox.run("push", name).code());
+        jbox.run("rmi", name);
+        String layer = Json.MAPPER.readTree(jbox.run("inspect", "-f", "{{json .Manifest.Layers}}", "busybox").out()).get(0).path("Digest").asText().substring(7, 19);
+        jbox.run("rmi", "busybox"); // so the layer is downloaded, not found
+        String cmd = "JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + " pull " + name + "; echo PULLED=$?; sleep 60";
+        try (Tmux t = Tmux.open("jbox-pull", 120, 30, cmd)) {
+            t.waitFor("PULLED=0");
+            String screen = t.screen();
+            assertEquals(1, screen.lines().filter(l -> l.startsWith(layer + ":")).count(), "one line for the layer, redrawn: " + screen);
+            assertTrue(screen.contains(layer + ": Pull complete"), screen);
+        } finally {
+            assertEquals(0, jbox.run("pull", "busybox").code(), "busybox back for the other tests");
+        }
+        jbox.run("rmi", name);
+    }
+
+    @Test
     void anImagePushedBySkopeoInDockerFormatRunsInJbox() throws Exception {
         String name = openHost + "/team/bb-v2s2:1";
         jbox.run("tag", "busybox", openHost + "/team/src:1");
