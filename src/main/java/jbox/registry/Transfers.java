@@ -42,6 +42,19 @@ public final class Transfers {
         return image;
     }
 
+    /**
+     * Another repository of the same registry that holds the blob, as far as this store knows
+     * (an image named there has it), so the registry can mount it instead of receiving it again.
+     */
+    static String mountSource(ImageStore store, Reference target, Digest blob) throws IOException {
+        for (Image other : store.list()) {
+            Reference r = other.reference();
+            if (r == null || !r.registry().equals(target.registry()) || r.repository().equals(target.repository())) continue;
+            if (other.id().equals(blob) || other.manifest().layers().stream().anyMatch(l -> l.digestValue().equals(blob))) return r.repository();
+        }
+        return null;
+    }
+
     /** The entry of an index for linux and this machine's architecture, as docker picks it. */
     static Oci.Descriptor platform(Oci.Index index, Reference ref) throws RegistryException {
         String arch = ImageBuilder.architecture();
@@ -76,7 +89,7 @@ public final class Transfers {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-            }, null);
+            }, mountSource(store, ref, d));
             progress.accept(PullEvent.state(d.shortHex(), how));
         }
         byte[] manifest = store.layout().readBlob(image.manifestDigest());

@@ -128,6 +128,20 @@ class RegistryTest extends RealEngineTest {
         var again = jbox.run("push", name);
         assertTrue(again.out().contains("Layer already exists"), "a second push sends nothing again: " + again.out());
 
+        // Another repository of the same registry: its layers are mounted there, not sent again.
+        String other = openHost + "/other/busybox:1.0";
+        jbox.run("tag", "busybox", other);
+        var mounted = jbox.run("push", other);
+        assertEquals(0, mounted.code(), mounted.all());
+        assertTrue(mounted.out().contains("Mounted from team/busybox"), mounted.out());
+        jbox.run("rmi", other);
+
+        // By digest: the exact manifest, whatever the tag points at later.
+        String byDigest = openHost + "/team/busybox@" + digest;
+        var pinned = jbox.run("pull", byDigest);
+        assertEquals(0, pinned.code(), pinned.all());
+        assertTrue(pinned.out().contains("Digest: " + digest), pinned.out());
+
         // Back: remove it here, pull it, run it.
         assertEquals(0, jbox.run("rmi", name).code());
         t0 = System.nanoTime();
