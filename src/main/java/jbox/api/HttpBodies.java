@@ -19,21 +19,13 @@ public final class HttpBodies {
     }
 
     /** A body of Content-Length bytes. */
-    public static final class Bounded extends InputStream {
+    public static final class Bounded extends BlockInputStream {
         private final InputStream in;
         private long left;
 
         public Bounded(InputStream in, long length) {
             this.in = in;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) return -1;
-            int c = in.read();
-            if (c >= 0) left--;
-            return c;
         }
 
         @Override
@@ -46,7 +38,7 @@ public final class HttpBodies {
     }
 
     /** A chunked body, decoded as it arrives. */
-    public static final class Chunked extends InputStream {
+    public static final class Chunked extends BlockInputStream {
         private final InputStream in;
         private long chunkLeft;
         private boolean done;
@@ -74,13 +66,6 @@ public final class HttpBodies {
                 }
             }
             return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

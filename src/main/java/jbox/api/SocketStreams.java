@@ -16,13 +16,7 @@ public final class SocketStreams {
     private SocketStreams() {}
 
     public static InputStream in(SocketChannel ch) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
+        return new BlockInputStream() {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

@@ -48,17 +48,22 @@ final class Images {
     /** Prints the daemon's progress objects; the error object that ends a failed one becomes the error. */
     private static void printProgress(ApiClient.Response r, PrintWriter progress) throws IOException {
         ProgressBoard board = new ProgressBoard(progress, System.console() != null && jbox.sys.Sys.libc().isatty(1) == 1);
-        {
-            BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isBlank()) continue;
-                JsonNode n = Json.MAPPER.readTree(line);
-                if (n.has("error")) throw ApiErrors.fromBody(500, Json.MAPPER.convertValue(n, Map.class));
-                JsonNode detail = n.path("progressDetail");
-                board.show(n.hasNonNull("id") ? n.get("id").asText() : null, n.path("status").asText(),
-                        detail.has("current") ? detail.path("current").asLong() : -1, detail.has("total") ? detail.path("total").asLong() : -1);
-            }
+        eachMessage(r, n -> {
+            JsonNode detail = n.path("progressDetail");
+            board.show(n.hasNonNull("id") ? n.get("id").asText() : null, n.path("status").asText(),
+                    detail.has("current") ? detail.path("current").asLong() : -1, detail.has("total") ? detail.path("total").asLong() : -1);
+        });
+    }
+
+    /** Each JSON object of a streamed answer (pull, push, load); an {"error": ...} object is thrown as the error it names. */
+    static void eachMessage(ApiClient.Response r, java.util.function.Consumer<JsonNode> each) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isBlank()) continue;
+            JsonNode n = Json.MAPPER.readTree(line);
+            if (n.has("error")) throw ApiErrors.fromBody(500, Json.MAPPER.convertValue(n, Map.class));
+            each.accept(n);
         }
     }
 }

@@ -1,6 +1,5 @@
 package jbox.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
 import jbox.client.ApiClient;
 import jbox.engine.EngineException;
@@ -10,10 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,14 +33,7 @@ final class LoadCommand implements Runnable {
             if (!Files.isRegularFile(file)) throw new EngineException("no such file: " + file, null, "check the path given to -i");
             try (ApiClient.Response r = Api.client().upload("/images/load", file)) {
                 if (r.status >= 400) throw ApiErrors.fromBody(r.status, Json.MAPPER.readValue(r.body.readAllBytes(), Map.class));
-                BufferedReader in = new BufferedReader(new InputStreamReader(r.body, StandardCharsets.UTF_8));
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.isBlank()) continue;
-                    JsonNode n = Json.MAPPER.readTree(line);
-                    if (n.has("error")) throw ApiErrors.fromBody(500, Json.MAPPER.convertValue(n, Map.class));
-                    spec.commandLine().getOut().print(n.path("stream").asText());
-                }
+                Images.eachMessage(r, n -> spec.commandLine().getOut().print(n.path("stream").asText()));
             }
         } catch (IOException e) {
             throw new EngineException("cannot load " + (input == null ? "STDIN" : input) + ": " + e.getMessage(), "the file is unreadable or the daemon stopped", "check and try again");

@@ -105,7 +105,7 @@ public final class RegistryClient {
     }
 
     /** A blob download that picks up where it broke off. */
-    private final class ResumingStream extends InputStream {
+    private final class ResumingStream extends jbox.api.BlockInputStream {
         private static final int RESUMES = 3;
         private final String repo;
         private final Digest digest;
@@ -117,13 +117,6 @@ public final class RegistryClient {
             this.repo = repo;
             this.digest = digest;
             this.in = openBlob(repo, digest, 0);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
