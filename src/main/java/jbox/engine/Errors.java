@@ -46,6 +46,11 @@ public final class Errors {
         if (t instanceof NoSuchFileException) {
             return new EngineException(125, context + ": " + t.getMessage() + " does not exist", "a file jbox expected is missing", "check the path, or pull the image again", t);
         }
+        if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+            return new EngineException(125, context + ": the disk is full (No space left on device)", "the filesystem holding the jbox root ("
+                    + System.getenv().getOrDefault("JBOX_ROOT", "/var/lib/jbox") + ") has no room left; nothing half-written was kept",
+                    "free some space (jbox rmi, jbox rm), or use a root on a bigger disk with JBOX_ROOT", t);
+        }
         if (t instanceof IOException) {
             return new EngineException(125, context + ": " + t.getMessage(), "a file operation failed", "check free disk space and permissions under the jbox root", t);
         }

@@ -1,6 +1,7 @@
 package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jbox.image.Digest;
 import jbox.image.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -293,6 +294,38 @@ class RegistryTest extends RealEngineTest {
             assertTrue(jbox.run("run", "--rm", via).out().startsWith("Hello from a tiny jbox image!"), "the resumed image runs");
             jbox.run("rmi", via);
         }
+    }
+
+    @Test
+    void aFullDiskIsAClearErrorAndNoBlobIsHalfWritten() throws Exception {
+        String name = openHost + "/team/full:1";
+        jbox.run("tag", "busybox", name);
+        assertEquals(0, jbox.run("push", name).code());
+        Path small = jbox.root.resolve("small");
+        Files.createDirectories(small);
+        run(List.of("mount", "-t", "tmpfs", "-o", "size=2500k", "tmpfs", small.toString())); // room for the layer, not for it unpacked too
+        try {
+            Jbox tiny = new Jbox(small.resolve("root"));
+            var r = tiny.run("pull", name);
+            assertEquals(125, r.code(), r.all());
+            assertTrue(r.err().contains("the disk is full") && r.err().contains("JBOX_ROOT"), r.err());
+            Path blobs = small.resolve("root/images/blobs/sha256");
+            try (var s = Files.list(blobs)) {
+                for (Path b : s.toList()) {
+                    try (var in = Files.newInputStream(b)) {
+                        assertEquals(b.getFileName().toString(), Digest.of(in).hex(), "every blob kept is whole: " + b);
+                    }
+                }
+            }
+            try (var s = Files.walk(small.resolve("root"))) {
+                assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("unpack-") || p.getFileName().toString().contains(".partial")),
+                        "no temporary files are left");
+            }
+            assertFalse(tiny.run("images").out().contains("team/full"), "the image is not named: it is not whole");
+        } finally {
+            run(List.of("umount", small.toString()));
+        }
+        jbox.run("rmi", name);
     }
 
     private List<String> blobs() throws IOException {
