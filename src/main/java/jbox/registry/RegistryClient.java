@@ -159,15 +159,45 @@ public final class RegistryClient {
         if (r.statusCode() == 201) return "Mounted from " + mountFrom;
         check(r, "start an upload to " + repo);
         String location = r.headers().firstValue("Location").orElseThrow(() -> new IOException("the registry gave no upload location"));
+        long chunk = chunkSize();
+        if (size > chunk) {
+            try (InputStream in = content.get()) {
+                location = sendChunks(repo, location, in, size, chunk);
+            }
+        }
         URI put = base.resolve(location);
         String sep = put.getQuery() == null ? "?" : "&";
         URI target = URI.create(put + sep + "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30))
-                .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size));
-        HttpResponse<String> done = send(b, pushScope(repo), HttpResponse.BodyHandlers.ofString());
-        check(done, "upload blob " + digest);
+        // A whole upload reopens the blob for each attempt, so a retry sends it from its start.
+        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30)).header("Content-Type", "application/octet-stream")
+                .PUT(size > chunk ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size));
+        check(send(b, pushScope(repo), HttpResponse.BodyHandlers.ofString()), "upload blob " + digest);
         return "Pushed";
+    }
+
+    /** Blobs larger than this go up in PATCH chunks of this size (JBOX_UPLOAD_CHUNK bytes; default 8 MiB). */
+    private static long chunkSize() {
+        String v = System.getenv("JBOX_UPLOAD_CHUNK");
+        return v == null || v.isBlank() ? 8L << 20 : Long.parseLong(v.trim());
+    }
+
+    /** A chunked upload: PATCH after PATCH, each naming its byte range, each answered with where to send the next. */
+    private String sendChunks(String repo, String location, InputStream in, long size, long chunk) throws IOException {
+        long sent = 0;
+        byte[] buf = new byte[(int) Math.min(chunk, Integer.MAX_VALUE - 8)];
+        while (sent < size) {
+            int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, size - sent));
+            if (n <= 0) throw new IOException("the blob ended after " + sent + " of " + size + " bytes");
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(location)).timeout(Duration.ofMinutes(10))
+                    .header("Content-Type", "application/octet-stream").header("Content-Range", sent + "-" + (sent + n - 1))
+                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(buf, 0, n));
+            HttpResponse<String> r = send(b, pushScope(repo), HttpResponse.BodyHandlers.ofString());
+            check(r, "upload a chunk of " + repo);
+            location = r.headers().firstValue("Location").orElse(location);
+            sent += n;
+        }
+        return location;
     }
 
     public void putManifest(String repo, String tag, byte[] manifest, String mediaType) throws IOException {

@@ -26,6 +26,7 @@ final class BreakingProxy implements AutoCloseable {
     volatile Mode mode = Mode.PASS;
     private final java.util.Set<String> cut = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final java.util.concurrent.atomic.AtomicInteger rangeRequests = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
 
     BreakingProxy(String upstreamHost) throws IOException {
         this.upstream = "http://" + upstreamHost;
@@ -45,12 +46,17 @@ final class BreakingProxy implements AutoCloseable {
                 if (v != null) b.header(h, v);
             }
             if (ex.getRequestHeaders().getFirst("Range") != null) rangeRequests.incrementAndGet();
+            if (ex.getRequestMethod().equals("PATCH")) patches.incrementAndGet();
+            for (String h : List.of("Content-Range")) {
+                String v = ex.getRequestHeaders().getFirst(h);
+                if (v != null) b.header(h, v);
+            }
             byte[] body = ex.getRequestBody().readAllBytes();
             b.method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             r.headers().map().forEach((k, vs) -> {
                 if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding") && !k.equalsIgnoreCase("connection")) {
-                    vs.forEach(v -> ex.getResponseHeaders().add(k, v));
+                    vs.forEach(v -> ex.getResponseHeaders().add(k, v.replace(upstream, "http://" + host())));
                 }
             });
             byte[] out = r.body();

@@ -297,6 +297,25 @@ class RegistryTest extends RealEngineTest {
     }
 
     @Test
+    void bigBlobsArePushedInChunks() throws Exception {
+        try (BreakingProxy proxy = new BreakingProxy(openHost)) {
+            String name = proxy.host() + "/team/chunked:1";
+            jbox.run("tag", "busybox", name);
+            jbox.env.put("JBOX_UPLOAD_CHUNK", "200000"); // the 1 MB layer goes up in about six PATCHes
+            try {
+                var push = jbox.run("push", name);
+                assertEquals(0, push.code(), push.all());
+            } finally {
+                jbox.env.remove("JBOX_UPLOAD_CHUNK");
+            }
+            assertTrue(proxy.patches.get() >= 5, "uploaded in chunks: " + proxy.patches.get() + " PATCH requests");
+            JsonNode seen = Json.MAPPER.readTree(run(List.of("skopeo", "inspect", "--tls-verify=false", "docker://" + openHost + "/team/chunked:1")));
+            assertEquals(manifestDigest(name), seen.path("Digest").asText(), "the registry has the image whole");
+            jbox.run("rmi", name);
+        }
+    }
+
+    @Test
     void aFullDiskIsAClearErrorAndNoBlobIsHalfWritten() throws Exception {
         String name = openHost + "/team/full:1";
         jbox.run("tag", "busybox", name);
