@@ -100,6 +100,7 @@ public final class ImageStore {
         });
         try {
             List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
+            for (Oci.Descriptor l : m.layers()) if (!layout.hasBlob(l.digestValue())) progress.blob(l, "Waiting");
             for (Oci.Descriptor l : m.layers()) fetches.add(pool.submit(() -> {
                 copyBlob(source, l, progress);
                 return null;
@@ -128,6 +129,7 @@ public final class ImageStore {
                     + diffIds.size() + " diff_ids");
         }
         for (int i = 0; i < diffIds.size(); i++) {
+            if (!Files.isDirectory(layersDir.resolve(Digest.parse(diffIds.get(i)).hex()))) progress.blob(m.layers().get(i), "Extracting");
             unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
             progress.blob(m.layers().get(i), "Pull complete");
         }
@@ -143,9 +145,11 @@ public final class ImageStore {
             return;
         }
         progress.blob(d, "Downloading", 0, d.size());
+        // The digest is checked as the bytes stream in; "Verifying Checksum" is when the last of them has.
         try (InputStream in = new CountingInputStream(source.open(d), n -> progress.blob(d, "Downloading", n, d.size()))) {
             layout.writeBlob(in, digest, d.size());
         }
+        progress.blob(d, "Verifying Checksum");
         progress.blob(d, "Download complete");
     }
 
