@@ -98,21 +98,22 @@ public final class JsonLog implements AutoCloseable {
 
     /** Entries from byte offset on in the current file; returns the offset after the last complete line. */
     public static long readFile(Path file, long offset, List<Entry> into) throws IOException {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        byte[] tail;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+            if (offset > ch.size()) offset = 0; // rotated meanwhile
+            // Only what was written since the last read: a followed log is read every 50 ms.
+            tail = java.nio.channels.Channels.newInputStream(ch.position(offset)).readAllBytes();
         } catch (NoSuchFileException e) {
             return offset;
         }
-        if (offset > all.length) offset = 0; // rotated meanwhile
-        int start = (int) offset;
-        for (int i = start; i < all.length; i++) {
-            if (all[i] != '\n') continue;
-            JsonNode n = Json.MAPPER.readTree(all, start, i - start);
+        int start = 0;
+        for (int i = 0; i < tail.length; i++) {
+            if (tail[i] != '\n') continue;
+            JsonNode n = Json.MAPPER.readTree(tail, start, i - start);
             into.add(new Entry(n.path("stream").asText("stdout"), n.path("log").asText(""), n.path("time").asText("")));
             start = i + 1;
         }
-        return start;
+        return offset + start;
     }
 
     public static Path current(Path dir) { return dir.resolve(FILE); }

@@ -111,13 +111,10 @@ public final class Supervisor {
         int stdinOurs = -1;
         try {
             if (!c.tty()) {
-                read = new int[2];
                 containerSide = new int[2];
-                for (int i = 0; i < 2; i++) {
-                    String fifo = ensureFifo(dir.resolve(FIFOS[i]));
-                    read[i] = Sys.open(fifo, Linux.O_RDONLY | Linux.O_NONBLOCK | Linux.O_CLOEXEC, 0);
-                    containerSide[i] = Sys.open(fifo, Linux.O_RDWR | Linux.O_CLOEXEC, 0);
-                }
+                for (int i = 0; i < 2; i++) ensureFifo(dir.resolve(FIFOS[i]));
+                read = openOutput(dir);
+                for (int i = 0; i < 2; i++) containerSide[i] = Sys.open(dir.resolve(FIFOS[i]).toString(), Linux.O_RDWR | Linux.O_CLOEXEC, 0);
             }
             if (c.openStdin() && !c.tty()) {
                 int[] p = Sys.pipe();
@@ -139,7 +136,6 @@ public final class Supervisor {
             } else {
                 io.setStdin(stdinOurs);
                 stdinOurs = -1;
-                for (int fd : read) Sys.setNonBlocking(fd);
                 pump = new Pump(read, new int[]{StreamFrames.STDOUT, StreamFrames.STDERR}, pidfd);
                 read = new int[0];
             }
@@ -195,13 +191,19 @@ public final class Supervisor {
         if (master != null) Pty.resize(master, rows, cols);
     }
 
-    private static String ensureFifo(Path p) {
+    /** Our ends of a container's stdout and stderr FIFOs, non-blocking, for its pump (at start, and again after a restart). */
+    private static int[] openOutput(Path dir) {
+        int[] read = new int[2];
+        for (int i = 0; i < 2; i++) read[i] = Sys.open(dir.resolve(FIFOS[i]).toString(), Linux.O_RDONLY | Linux.O_NONBLOCK | Linux.O_CLOEXEC, 0);
+        return read;
+    }
+
+    private static void ensureFifo(Path p) {
         try {
             Sys.mkfifo(p.toString(), 0600);
         } catch (SyscallException e) {
             if (e.errno() != Errnos.EEXIST) throw e;
         }
-        return p.toString();
     }
 
     private static Pump.Sink logSink(Path dir) throws IOException {
@@ -347,8 +349,7 @@ public final class Supervisor {
             Path dir = engine.containers().dirOf(c.id());
             int pidfd = Sys.pidfdOpenQuiet(c.pid());
             if (pidfd < 0 || !Files.exists(dir.resolve(FIFOS[0]))) continue;
-            int[] read = new int[2];
-            for (int i = 0; i < 2; i++) read[i] = Sys.open(dir.resolve(FIFOS[i]).toString(), Linux.O_RDONLY | Linux.O_NONBLOCK | Linux.O_CLOEXEC, 0);
+            int[] read = openOutput(dir);
             Pump pump = new Pump(read, new int[]{StreamFrames.STDOUT, StreamFrames.STDERR}, pidfd);
             try {
                 pump.sinks.add(logSink(dir));

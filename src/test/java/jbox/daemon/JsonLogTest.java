@@ -32,6 +32,23 @@ class JsonLogTest {
     }
 
     @Test
+    void aFollowerReadsOnlyWhatCameSinceItsLastRead() throws Exception {
+        List<JsonLog.Entry> first = new java.util.ArrayList<>();
+        List<JsonLog.Entry> second = new java.util.ArrayList<>();
+        try (JsonLog log = new JsonLog(dir)) {
+            byte[] a = "one\n".getBytes(StandardCharsets.UTF_8);
+            log.append("stdout", a, a.length);
+            long offset = JsonLog.readFile(JsonLog.current(dir), 0, first);
+            byte[] b = "two\nthr".getBytes(StandardCharsets.UTF_8);
+            log.append("stdout", b, b.length);
+            long after = JsonLog.readFile(JsonLog.current(dir), offset, second);
+            assertEquals(Files.size(JsonLog.current(dir)), after, "the offset is past the last complete line");
+        }
+        assertEquals(List.of("one\n"), first.stream().map(JsonLog.Entry::text).toList());
+        assertEquals(List.of("two\n"), second.stream().map(JsonLog.Entry::text).toList(), "only the new line, the partial one waits");
+    }
+
+    @Test
     void theLogStaysBounded() throws Exception {
         byte[] line = ("x".repeat(999) + "\n").getBytes(StandardCharsets.UTF_8);
         try (JsonLog log = new JsonLog(dir)) {
