@@ -308,13 +308,15 @@ public final class RegistryClient {
             return;
         }
         if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-            throw new RegistryException(401, "the registry " + host + " asks for an authentication jbox does not know: " + challenge, null, null);
+            throw new RegistryException(401, "the registry " + host + " asks for an authentication jbox does not know: " + challenge,
+                    "jbox answers Basic and Bearer (token) challenges only", "use a registry with one of those, or a docker CLI with a credential helper");
         }
         Map<String, String> p = new LinkedHashMap<>();
         Matcher m = PARAM.matcher(challenge);
         while (m.find()) p.put(m.group(1), m.group(2));
         String realm = p.get("realm");
-        if (realm == null) throw new RegistryException(401, "the registry's token challenge names no realm: " + challenge, null, null);
+        if (realm == null) throw new RegistryException(401, "the registry's token challenge names no realm: " + challenge,
+                "the registry's auth setup is incomplete (its token realm is missing)", "ask the registry's owner to set auth.token.realm");
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
         if (p.containsKey("service")) url.append("service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
         String wanted = scope != null ? scope : p.get("scope");
@@ -328,10 +330,12 @@ public final class RegistryClient {
             throw new RegistryException(401, "unauthorized: the token service of " + host + " refused " + (auth == null ? "anonymous access" : "the credentials of " + auth.username()),
                     "wrong user name or password, or no access to this repository", "jbox login " + host);
         }
-        if (r.statusCode() != 200) throw new RegistryException(502, "the token service " + realm + " answered " + r.statusCode(), null, "try again");
+        if (r.statusCode() != 200) throw new RegistryException(502, "the token service " + realm + " answered " + r.statusCode(),
+                "the token service failed or is overloaded", "try again; if it repeats, ask the registry's owner");
         JsonNode n = Json.MAPPER.readTree(r.body());
         String token = n.hasNonNull("token") ? n.get("token").asText() : n.path("access_token").asText(null);
-        if (token == null) throw new RegistryException(502, "the token service " + realm + " sent no token", null, "try again");
+        if (token == null) throw new RegistryException(502, "the token service " + realm + " sent no token",
+                "the token service answered without a \"token\" or \"access_token\" field", "try again; if it repeats, ask the registry's owner");
         int seconds = n.path("expires_in").asInt(60);
         // Refreshed a little early, so a token never runs out in the middle of a request.
         tokens.put(scope == null ? "" : scope, new Token(token, Instant.now().plusSeconds(Math.max(5, seconds - 5))));
