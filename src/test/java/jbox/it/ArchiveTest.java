@@ -53,6 +53,36 @@ class ArchiveTest extends RealEngineTest {
     }
 
     @Test
+    void podmanRunsWhatJboxSavedAndJboxRunsWhatPodmanSaved() throws Exception {
+        assumeTrue(Files.isExecutable(Podman.BINARY), "podman is not installed: ./run-tests installs it");
+        Path saved = jbox.root.resolve("for-podman.tar");
+        assertEquals(0, jbox.run("save", "-o", saved.toString(), "busybox").code());
+        try (Podman podman = new Podman()) {
+            var load = podman.run("load", "-i", saved.toString());
+            assertEquals(0, load.code(), load.out());
+            assertTrue(load.out().contains("Loaded image: localhost/busybox:latest"), load.out());
+            var run = podman.run("run", "--rm", "--network", "none", "busybox", "echo", "jbox built, podman ran");
+            assertEquals(0, run.code(), run.out());
+            assertEquals("jbox built, podman ran\n", run.out());
+            var cmd = podman.run("image", "inspect", "--format", "{{.Config.Cmd}}", "busybox");
+            assertEquals("[sh]\n", cmd.out(), "podman reads the config jbox saved");
+
+            for (String format : new String[]{"docker-archive", "oci-archive"}) {
+                Path back = jbox.root.resolve("from-podman-" + format + ".tar");
+                var save = podman.run("save", "--format", format, "-o", back.toString(), "localhost/busybox:latest");
+                assertEquals(0, save.code(), save.out());
+                jbox.run("rmi", "localhost/busybox:latest");
+                var jload = jbox.run("load", "-i", back.toString());
+                assertEquals(0, jload.code(), format + ": " + jload.all());
+                assertTrue(jload.out().contains("Loaded image"), jload.out());
+            }
+            assertEquals("podman saved, jbox ran\n",
+                    jbox.run("run", "--rm", "localhost/busybox:latest", "echo", "podman saved, jbox ran").out());
+            jbox.run("rmi", "localhost/busybox:latest");
+        }
+    }
+
+    @Test
     void aHostileArchiveIsRefusedAndWritesNothing() throws Exception {
         Path evil = jbox.root.resolve("evil.tar");
         Path victim = jbox.root.resolve("victim");
