@@ -26,6 +26,7 @@ public final class Main {
         cli.setErr(err);
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
         for (String c : new String[]{"run", "create", "exec"}) cli.getSubcommands().get(c).setStopAtPositional(true);
+        addHelpOption(cli);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());
             err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");
@@ -46,6 +47,17 @@ public final class Main {
             }
         });
         return cli;
+    }
+
+    /** Every command answers --help, as docker's do; -h stays free (run -h sets the hostname). */
+    private static void addHelpOption(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (!sub.getCommandSpec().optionsMap().containsKey("--help")) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--help")
+                        .usageHelp(true).description("Print usage").build());
+            }
+            addHelpOption(sub);
+        }
     }
 
     private static String commandName(CommandLine c) {

@@ -1,0 +1,39 @@
+package jbox.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every command, nested ones too, prints its usage for --help and exits 0, as docker's commands do. */
+class HelpTest {
+    @Test
+    void everyCommandAnswersHelp() {
+        List<String> paths = new ArrayList<>();
+        collect(new CommandLine(new JboxCommand()), "", paths);
+        assertTrue(paths.size() > 30, "the command tree was read: " + paths);
+        for (String path : paths) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            List<String> args = new ArrayList<>(List.of(path.split(" ")));
+            args.add("--help");
+            int code = Main.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+            assertEquals(0, code, path + ": " + err);
+            assertTrue(out.toString().startsWith("Usage: jbox " + path), path + ": " + out);
+        }
+    }
+
+    private static void collect(CommandLine cli, String prefix, List<String> paths) {
+        for (var e : cli.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help") || e.getValue().getCommandSpec().usageMessage().hidden()) continue;
+            String path = (prefix + " " + e.getKey()).trim();
+            paths.add(path);
+            collect(e.getValue(), path, paths);
+        }
+    }
+}
