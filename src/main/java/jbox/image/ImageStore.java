@@ -92,7 +92,8 @@ public final class ImageStore {
         Digest md = Digest.of(manifestBytes);
         Oci.Manifest m = Json.read(manifestBytes, Oci.Manifest.class, "manifest " + md);
         if (m.config() == null || m.layers() == null) throw new CorruptBlobException("manifest " + md + " has no config or no layers");
-        copyBlob(source, m.config(), progress);
+        // docker shows layers only: the config is fetched without a line of its own
+        copyBlob(source, m.config(), (b, st, c, t) -> { });
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
             Thread t = new Thread(r, "jbox-fetch");
             t.setDaemon(true);
@@ -129,7 +130,9 @@ public final class ImageStore {
                     + diffIds.size() + " diff_ids");
         }
         for (int i = 0; i < diffIds.size(); i++) {
-            if (!Files.isDirectory(layersDir.resolve(Digest.parse(diffIds.get(i)).hex()))) progress.blob(m.layers().get(i), "Extracting");
+            // a layer already unpacked stays at "Already exists", as in docker
+            if (Files.isDirectory(layersDir.resolve(Digest.parse(diffIds.get(i)).hex()))) continue;
+            progress.blob(m.layers().get(i), "Extracting");
             unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
             progress.blob(m.layers().get(i), "Pull complete");
         }

@@ -178,9 +178,14 @@ class RegistryTest extends RealEngineTest {
             String screen = t.screen();
             assertEquals(1, screen.lines().filter(l -> l.startsWith(layer + ":")).count(), "one line for the layer, redrawn: " + screen);
             assertTrue(screen.contains(layer + ": Pull complete"), screen);
+            assertEquals(1, screen.lines().filter(l -> l.matches("[0-9a-f]{12}: .*")).count(), "layers only, no line for the config: " + screen);
         } finally {
             assertEquals(0, jbox.run("pull", "busybox").code(), "busybox back for the other tests");
         }
+        jbox.run("rmi", name);
+        var again = jbox.run("pull", name);
+        assertTrue(again.out().contains(layer + ": Already exists") && !again.out().contains("Pull complete"),
+                "a layer already here is not fetched or unpacked again: " + again.out());
         jbox.run("rmi", name);
     }
 
