@@ -46,7 +46,17 @@ public final class RegistryClient {
         // Docker Hub's API lives at registry-1.docker.io, not at docker.io.
         this.base = URI.create((insecure(host) ? "http://" : "https://") + (host.equals("docker.io") ? "registry-1.docker.io" : host));
         this.auth = auth;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(15)).build();
+        this.http = Shared.HTTP;
+    }
+
+    /**
+     * One HTTP client for the whole process: each client owns a selector thread and a pool of connections
+     * that live until it is garbage-collected, so a client per pull left threads behind in the daemon and
+     * paid the TLS set-up again every time.
+     */
+    private static final class Shared {
+        static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(15)).build();
     }
 
     /** Registries on this machine speak plain HTTP, as docker, podman and skopeo assume for 127.0.0.0/8. */

@@ -39,83 +39,33 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * gone afterwards.
  */
 class DaemonTest extends RealEngineTest {
-    private static final Pattern SERVER_PID = Pattern.compile("Engine: daemon at \\S+, pid (\\d+) \\(keeper pid (\\d+)\\)");
-
+    private JboxDaemon daemon;
     private Path socket;
     private Path daemonLog;
-    private Process keeper;
     private Jbox viaDaemon;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        socket = jbox.root.resolve("d.sock");
-        daemonLog = jbox.root.resolve("daemon.log");
-        viaDaemon = new Jbox(jbox.root);
-        viaDaemon.env.put("JBOX_HOST", "unix://" + socket);
-        keeper = startKeeper();
-    }
-
-    private Process startKeeper() throws Exception {
-        List<String> cmd = List.of(Jbox.HOME.resolve("jbox").toString(), "daemon", "-H", "unix://" + socket, "--trace");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(daemonLog.toFile()));
-        pb.environment().putAll(jbox.env);
-        Process p = pb.start();
-        for (int i = 0; i < 200 && !answers(); i++) Thread.sleep(50);
-        assertTrue(answers(), "the daemon came up: " + Files.readString(daemonLog));
-        return p;
+        daemon = new JboxDaemon(jbox);
+        socket = daemon.socket;
+        daemonLog = daemon.log;
+        viaDaemon = daemon.client;
     }
 
     @AfterAll
     void stopDaemon() throws Exception {
-        if (keeper == null) return;
-        keeper.destroy(); // SIGTERM: the daemon stops its containers and removes its socket
-        assertTrue(keeper.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the daemon stopped");
-        assertEquals(0, keeper.exitValue(), Files.readString(daemonLog));
-        assertFalse(Files.exists(socket), "the socket is removed");
-        assertFalse(Files.exists(socket.resolveSibling("jbox.pid")), "the pid file is removed");
+        if (daemon == null) return;
+        daemon.close();
         assertTrue(jbox.run("ps", "-q").out().isBlank(), "no container runs after the daemon stopped");
     }
 
-    private boolean answers() {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private Jbox.Result docker(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        byte[][] err = new byte[1][];
-        Thread t = new Thread(() -> {
-            try {
-                err[0] = p.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                err[0] = new byte[0];
-            }
-        });
-        t.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "docker " + String.join(" ", args) + " finished");
-        t.join();
-        return new Jbox.Result(p.exitValue(), out, new String(err[0], StandardCharsets.UTF_8));
-    }
-
-    private static boolean dockerCliInstalled() {
-        try {
-            return new ProcessBuilder("docker", "--version").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return daemon.docker(args);
     }
 
     @Test
     void theDockerCliWorksAgainstJbox() throws Exception {
-        assumeTrue(dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         var version = docker("version");
         assertEquals(0, version.code(), version.all());
         assertTrue(version.out().contains("Server: jbox"), version.out());
@@ -177,18 +127,18 @@ class DaemonTest extends RealEngineTest {
         var second = jbox.run("daemon", "-H", "unix://" + socket);
         assertNotEquals(0, second.code());
         assertTrue(second.err().contains("already serving"), second.all());
-        assertTrue(answers(), "the first one still serves");
+        assertTrue(daemon.answers(), "the first one still serves");
     }
 
     @Test
     void killingTheServerLosesNothing() throws Exception {
         viaDaemon.run("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done");
         viaDaemon.run("run", "-d", "--name", "short", "busybox", "sh", "-c", "sleep 2; exit 42");
-        int[] pids = daemonPids();
+        int[] pids = daemon.pids();
         assertTrue(pids[0] > 0, "info names the server");
-        assertEquals((int) keeper.pid(), pids[1], "the keeper is the process we started");
+        assertEquals((int) daemon.keeper.pid(), pids[1], "the keeper is the process we started");
         Sys.kill(pids[0], 9);
-        waitFor(() -> answers() && daemonPids()[0] > 0 && daemonPids()[0] != pids[0], "a new server");
+        waitFor(() -> daemon.answers() && daemon.pids()[0] > 0 && daemon.pids()[0] != pids[0], "a new server");
         assertTrue(Pattern.compile("found [2-9] running containers").matcher(Files.readString(daemonLog)).find(), Files.readString(daemonLog));
         assertTrue(viaDaemon.run("ps").out().contains("ticker"), "containers keep running while the server is away");
         waitFor(() -> viaDaemon.run("ps", "-a").out().contains("Exited (42)"), "the exit code of a container that ended meanwhile");
@@ -206,16 +156,10 @@ class DaemonTest extends RealEngineTest {
         return lines.isEmpty() ? -1 : Integer.parseInt(lines.get(lines.size() - 1).substring(5));
     }
 
-    private int[] daemonPids() throws Exception {
-        Matcher m = SERVER_PID.matcher(viaDaemon.run("info").out());
-        if (!m.find()) return new int[]{-1, -1}; // between servers
-        return new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
-    }
-
     @Test
     void aHundredParallelRunsAllSucceedAndLeakNothing() throws Exception {
         ApiClient api = new ApiClient(socket, "test");
-        int server = daemonPids()[0];
+        int server = daemon.pids()[0];
         // Warm up the same path first: files the JVM opens once, on first use (jars, libraries), are not leaks.
         for (int i = 0; i < 3; i++) {
             String id = api.call("POST", "/containers/create", Map.of("Image", "busybox", "Cmd", List.of("true"))).path("Id").asText();
@@ -229,7 +173,7 @@ class DaemonTest extends RealEngineTest {
         Thread.sleep(500);
         long fdsBefore = count(Path.of("/proc/" + server + "/fd"));
         List<String> fdsListBefore = fds(server);
-        long threadsBefore = threads(server);
+        long threadsBefore = JboxDaemon.threads(server);
         ExecutorService pool = Executors.newFixedThreadPool(100);
         List<Future<String[]>> runs = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -275,8 +219,8 @@ class DaemonTest extends RealEngineTest {
         List<String> now = fds(server);
         now.removeAll(fdsListBefore);
         assertTrue(count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's fds back to where they were; new ones: " + now);
-        waitFor(() -> threads(server) <= threadsBefore + 4, "the daemon's threads back to where they were ("
-                + threadsBefore + " before, " + threads(server) + " now)");
+        waitFor(() -> JboxDaemon.threads(server) <= threadsBefore + 4, "the daemon's threads back to where they were ("
+                + threadsBefore + " before, " + JboxDaemon.threads(server) + " now)");
     }
 
     private static long count(Path dir) throws IOException {
@@ -297,13 +241,6 @@ class DaemonTest extends RealEngineTest {
             }
         }
         return out;
-    }
-
-    private static long threads(int pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Threads:")) return Long.parseLong(line.substring(8).trim());
-        }
-        return -1;
     }
 
     @Test

@@ -190,6 +190,30 @@ class RegistryTest extends RealEngineTest {
     }
 
     @Test
+    void theDockerCliPullsAndPushesThroughJboxsDaemon() throws Exception {
+        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        String name = openHost + "/team/via-daemon:1";
+        jbox.run("tag", "busybox", name);
+        try (JboxDaemon daemon = new JboxDaemon(jbox)) {
+            var push = daemon.docker("push", name);
+            assertEquals(0, push.code(), push.all());
+            assertTrue(push.out().contains("1: digest: sha256:"), push.out());
+            jbox.run("rmi", name);
+            int server = daemon.pids()[0];
+            long threadsBefore = -1;
+            for (int i = 0; i < 6; i++) {
+                var pull = daemon.docker("pull", name);
+                assertEquals(0, pull.code(), pull.all());
+                assertTrue(pull.out().contains("Status: Downloaded newer image for " + name), pull.out());
+                if (i == 0) threadsBefore = JboxDaemon.threads(server);
+                assertEquals(0, daemon.docker("rmi", name).code());
+            }
+            assertTrue(JboxDaemon.threads(server) <= threadsBefore + 2,
+                    "pulls leave no threads behind in the daemon: " + threadsBefore + " after the first, " + JboxDaemon.threads(server) + " after six");
+        }
+    }
+
+    @Test
     void anImagePushedBySkopeoInDockerFormatRunsInJbox() throws Exception {
         String name = openHost + "/team/bb-v2s2:1";
         jbox.run("tag", "busybox", openHost + "/team/src:1");

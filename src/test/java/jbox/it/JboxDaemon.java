@@ -1,0 +1,105 @@
+package jbox.it;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A real `jbox daemon --trace` on a private socket in a test's jbox root, its output in daemon.log there;
+ * close() stops it with SIGTERM and checks it left its socket and pid file behind it.
+ */
+final class JboxDaemon implements AutoCloseable {
+    private static final Pattern SERVER_PID = Pattern.compile("Engine: daemon at \\S+, pid (\\d+) \\(keeper pid (\\d+)\\)");
+
+    final Path socket;
+    final Path log;
+    final Process keeper;
+    /** jbox's own CLI, talking to this daemon. */
+    final Jbox client;
+
+    JboxDaemon(Jbox jbox) throws Exception {
+        socket = jbox.root.resolve("d.sock");
+        log = jbox.root.resolve("daemon.log");
+        client = new Jbox(jbox.root);
+        client.env.putAll(jbox.env);
+        client.env.put("JBOX_HOST", "unix://" + socket);
+        List<String> cmd = List.of(Jbox.HOME.resolve("jbox").toString(), "daemon", "-H", "unix://" + socket, "--trace");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(jbox.env);
+        keeper = pb.start();
+        for (int i = 0; i < 200 && !answers(); i++) Thread.sleep(50);
+        assertTrue(answers(), "the daemon came up: " + Files.readString(log));
+    }
+
+    boolean answers() {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The server's and the keeper's pids as `jbox info` names them, or -1s between two servers. */
+    int[] pids() throws Exception {
+        Matcher m = SERVER_PID.matcher(client.run("info").out());
+        if (!m.find()) return new int[]{-1, -1};
+        return new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    static long threads(int pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) return Long.parseLong(line.substring(8).trim());
+        }
+        return -1;
+    }
+
+    static boolean dockerCliInstalled() {
+        try {
+            return new ProcessBuilder("docker", "--version").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** The docker CLI against this daemon, stdin closed. */
+    Jbox.Result docker(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[][] err = new byte[1][];
+        Thread t = new Thread(() -> {
+            try {
+                err[0] = p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                err[0] = new byte[0];
+            }
+        });
+        t.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker " + String.join(" ", args) + " finished");
+        t.join();
+        return new Jbox.Result(p.exitValue(), out, new String(err[0], StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws Exception {
+        keeper.destroy(); // SIGTERM: the daemon stops its containers and removes its socket
+        assertTrue(keeper.waitFor(60, TimeUnit.SECONDS), "the daemon stopped");
+        assertEquals(0, keeper.exitValue(), Files.readString(log));
+        assertFalse(Files.exists(socket), "the socket is removed");
+        assertFalse(Files.exists(socket.resolveSibling("jbox.pid")), "the pid file is removed");
+    }
+}
