@@ -98,7 +98,7 @@ public final class ApiRequest {
 
     /** Paths whose body is streamed to the handler instead of read whole: image archives can be gigabytes. */
     public static boolean streamsBody(String method, String target) {
-        return method.equals("POST") && target.split("\\?")[0].matches("(/v\\d+\\.\\d+)?/images/load");
+        return method.equals("POST") && target.split("\\?")[0].matches("(/v\\d+\\.\\d+)?/(images/load|build)");
     }
 
     static List<String> split(String path) {

@@ -332,7 +332,10 @@ public final class DockerJson {
         config.put("Entrypoint", cc.entrypoint());
         config.put("WorkingDir", cc.workingDir() == null ? "" : cc.workingDir());
         config.put("Labels", cc.labels());
+        if (cc.exposedPorts() != null) config.put("ExposedPorts", cc.exposedPorts());
+        if (cc.stopSignal() != null) config.put("StopSignal", cc.stopSignal());
         m.put("Config", config);
+        m.put("Author", i.config().author() == null ? "" : i.config().author());
         m.put("RootFS", Map.of("Type", "layers", "Layers", i.config().rootfs().diffIds()));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("Digest", i.manifestDigest().toString());

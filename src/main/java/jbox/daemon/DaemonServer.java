@@ -50,6 +50,7 @@ public final class DaemonServer implements AutoCloseable {
         new ContainerRoutes(supervisor).register(router);
         new ExecRoutes(engine, new Execs(engine)).register(router);
         new ImageRoutes(engine).register(router);
+        new BuildRoutes(engine).register(router);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Api-Version", Versions.API);
         h.put("Docker-Experimental", "false");

@@ -69,7 +69,7 @@ final class ImageRoutes {
     }
 
     /** A 200 stream of progress objects; a failure after it began is its last object, as Docker sends it. */
-    private static void stream(Exchange ex, String what, java.util.function.Consumer<OutputStream> work) throws IOException {
+    static void stream(Exchange ex, String what, java.util.function.Consumer<OutputStream> work) throws IOException {
         try (OutputStream out = ex.stream(200, "application/json")) {
             try {
                 work.accept(out);
@@ -148,7 +148,7 @@ final class ImageRoutes {
         return m;
     }
 
-    private static void write(OutputStream out, Object o) {
+    static void write(OutputStream out, Object o) {
         try {
             out.write(Json.bytes(o));
             out.write('\n');

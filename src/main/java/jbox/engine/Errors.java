@@ -37,6 +37,10 @@ public final class Errors {
         if (t instanceof ImageNotFoundException || t instanceof NoSuchContainerException) {
             return new EngineException(125, t.getMessage(), "nothing has that name or id", "list what exists with jbox images / jbox ps -a", t).httpStatus(404);
         }
+        if (t instanceof IllegalArgumentException && String.valueOf(t.getMessage()).startsWith("unable to find ")) {
+            return new EngineException(125, context + ": " + t.getMessage(), "the user or group is not in the image's /etc/passwd or /etc/group",
+                    "use numbers (-u 1000:1000), or create the user in the image (RUN adduser -D NAME)", t);
+        }
         if (t instanceof CgroupException) {
             return new EngineException(125, context + ": " + t.getMessage(), "the cgroup filesystem refused the change", "check that /sys/fs/cgroup is mounted writable and jbox runs as root", t);
         }

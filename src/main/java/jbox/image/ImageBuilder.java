@@ -23,8 +23,7 @@ public final class ImageBuilder {
 
     public static Oci.Descriptor build(Path rootfs, Oci.ContainerConfig config, String createdBy, long epochSeconds, OciLayout into)
             throws IOException {
-        LayerWriter.Layer layer = LayerWriter.write(rootfs, epochSeconds);
-        Digest layerDigest = into.writeBlob(layer.gzip());
+        LayerWriter.Layer layer = LayerWriter.write(rootfs, epochSeconds, into);
         String created = Instant.ofEpochSecond(epochSeconds).toString();
         Oci.ImageConfig imageConfig = new Oci.ImageConfig(created, null, architecture(), "linux", config,
                 new Oci.RootFs("layers", List.of(layer.diffId().toString())),
@@ -33,7 +32,7 @@ public final class ImageBuilder {
         Digest configDigest = into.writeBlob(configBytes);
         Oci.Manifest manifest = new Oci.Manifest(2, MediaTypes.OCI_MANIFEST,
                 new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
-                List.of(new Oci.Descriptor(MediaTypes.OCI_LAYER_GZIP, layerDigest, layer.gzip().length)), null);
+                List.of(layer.descriptor()), null);
         byte[] manifestBytes = Json.bytes(manifest);
         Digest manifestDigest = into.writeBlob(manifestBytes);
         return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);

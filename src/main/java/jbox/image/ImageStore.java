@@ -33,19 +33,77 @@ public final class ImageStore {
 
     public OciLayout layout() { return layout; }
 
-    /** Every named image, in index order. */
-    public List<Image> list() throws IOException {
+    /** The index annotation that marks a build step's image, kept as the build cache under its key. */
+    public static final String BUILD_KEY = "org.jbox.build.key";
+
+    /** Every image, in index order; the build cache's step images only when withBuildCache. */
+    public List<Image> list(boolean withBuildCache) throws IOException {
         List<Image> out = new ArrayList<>();
         for (Oci.Descriptor d : layout.index().manifests()) {
+            if (!withBuildCache && buildKey(d) != null) continue;
             String name = OciLayout.refName(d);
             out.add(load(name == null ? null : Reference.parse(name), d.digestValue()));
         }
         return out;
     }
 
+    public List<Image> list() throws IOException { return list(false); }
+
+    private static String buildKey(Oci.Descriptor d) {
+        return d.annotations() == null ? null : d.annotations().get(BUILD_KEY);
+    }
+
+    /** Writes an image's config and manifest (the layers are already blobs here) and returns the manifest's descriptor. */
+    public Oci.Descriptor writeImage(Oci.ImageConfig config, List<Oci.Descriptor> layers) throws IOException {
+        byte[] configBytes = Json.bytes(config);
+        Digest configDigest = layout.writeBlob(configBytes);
+        Oci.Manifest m = new Oci.Manifest(2, MediaTypes.OCI_MANIFEST, new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
+                layers, null);
+        byte[] manifestBytes = Json.bytes(m);
+        return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, layout.writeBlob(manifestBytes), manifestBytes.length);
+    }
+
+    /** An image by its manifest's digest, named or not. */
+    public Image byManifest(Digest manifest) throws IOException { return load(null, manifest); }
+
+    /** Adds an image without a name (docker's <none>:<none>), as a commit without a name makes. */
+    public void keepUnnamed(Oci.Descriptor manifest) throws IOException {
+        try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<Oci.Descriptor> kept = new ArrayList<>(layout.index().manifests());
+            kept.add(manifest.withAnnotations(null));
+            layout.writeIndex(kept);
+        }
+    }
+
+    /** Keeps a build step's image as the cache entry of key (replacing an older one of that key). */
+    public Image keepBuildStep(String key, Oci.Descriptor manifest) throws IOException {
+        try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<Oci.Descriptor> kept = new ArrayList<>();
+            for (Oci.Descriptor d : layout.index().manifests()) if (!key.equals(buildKey(d))) kept.add(d);
+            kept.add(manifest.withAnnotations(java.util.Map.of(BUILD_KEY, key)));
+            layout.writeIndex(kept);
+        }
+        return load(null, manifest.digestValue());
+    }
+
+    /** The image a build step of this key made before, if all its blobs are still here. */
+    public Image buildStep(String key) throws IOException {
+        for (Oci.Descriptor d : layout.index().manifests()) {
+            if (!key.equals(buildKey(d))) continue;
+            try {
+                Image i = load(null, d.digestValue());
+                for (Oci.Descriptor l : i.manifest().layers()) if (!layout.hasBlob(l.digestValue())) return null;
+                return i;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Finds an image by reference (busybox, busybox:latest, ...) or by (a prefix of) its id. */
     public Image find(String nameOrId) throws IOException {
-        List<Image> all = list();
+        List<Image> all = list(true);
         String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
         if (hex.length() >= 4 && hex.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
             for (Image i : all) if (i.id().hex().startsWith(hex)) return i;
@@ -165,40 +223,62 @@ public final class ImageStore {
 
     /** Removes the name; blobs and layers no other image uses are deleted. Returns what was removed. */
     public List<String> untag(Image image) throws IOException {
-        List<String> removed = new ArrayList<>();
         try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<String> removed = new ArrayList<>();
             List<Oci.Descriptor> kept = new ArrayList<>();
             for (Oci.Descriptor d : layout.index().manifests()) {
                 String name = OciLayout.refName(d);
                 boolean match = image.reference() != null ? image.reference().canonical().equals(name)
-                        : d.digestValue().equals(image.manifestDigest());
+                        : name == null && buildKey(d) == null && d.digestValue().equals(image.manifestDigest());
                 if (!match) kept.add(d);
             }
             layout.writeIndex(kept);
             if (image.reference() != null) removed.add("Untagged: " + image.reference().familiar());
-            Set<Digest> stillUsed = new HashSet<>();
-            Set<Digest> layersUsed = new HashSet<>();
-            for (Oci.Descriptor d : kept) {
-                Image other = load(null, d.digestValue());
-                stillUsed.add(other.manifestDigest());
-                stillUsed.add(other.id());
-                other.manifest().layers().forEach(l -> stillUsed.add(l.digestValue()));
-                layersUsed.addAll(other.diffIds());
+            if (deleteUnused(List.of(image), kept)) removed.add("Deleted: " + image.id());
+            return removed;
+        }
+    }
+
+    /** Drops every build cache entry; blobs and layers no image uses any more go with them. Returns how many. */
+    public int pruneBuildCache() throws IOException {
+        try (FileLock ignored = FileLock.acquire(lockFile)) {
+            List<Oci.Descriptor> kept = new ArrayList<>();
+            List<Image> dropped = new ArrayList<>();
+            for (Oci.Descriptor d : layout.index().manifests()) {
+                if (buildKey(d) == null) kept.add(d); else dropped.add(load(null, d.digestValue()));
             }
-            if (!stillUsed.contains(image.id())) {
-                layout.deleteBlob(image.manifestDigest());
-                layout.deleteBlob(image.id());
-                for (Oci.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
-                for (Digest diff : image.diffIds()) {
-                    if (!layersUsed.contains(diff)) {
-                        AtomicFiles.deleteTree(layersDir.resolve(diff.hex()));
-                        Files.deleteIfExists(layersDir.resolve(diff.hex() + ".size"));
-                    }
+            layout.writeIndex(kept);
+            deleteUnused(dropped, kept);
+            return dropped.size();
+        }
+    }
+
+    /** Deletes the blobs and unpacked layers of these images that no kept index entry uses; whether any image went. */
+    private boolean deleteUnused(List<Image> gone, List<Oci.Descriptor> kept) throws IOException {
+        Set<Digest> stillUsed = new HashSet<>();
+        Set<Digest> layersUsed = new HashSet<>();
+        for (Oci.Descriptor d : kept) {
+            Image other = load(null, d.digestValue());
+            stillUsed.add(other.manifestDigest());
+            stillUsed.add(other.id());
+            other.manifest().layers().forEach(l -> stillUsed.add(l.digestValue()));
+            layersUsed.addAll(other.diffIds());
+        }
+        boolean any = false;
+        for (Image image : gone) {
+            if (stillUsed.contains(image.id())) continue;
+            any = true;
+            layout.deleteBlob(image.manifestDigest());
+            layout.deleteBlob(image.id());
+            for (Oci.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
+            for (Digest diff : image.diffIds()) {
+                if (!layersUsed.contains(diff)) {
+                    AtomicFiles.deleteTree(layersDir.resolve(diff.hex()));
+                    Files.deleteIfExists(layersDir.resolve(diff.hex() + ".size"));
                 }
-                removed.add("Deleted: " + image.id());
             }
         }
-        return removed;
+        return any;
     }
 
     /** Unpacked layer directories of an image, topmost first (overlayfs lowerdir order). */

@@ -121,7 +121,13 @@ public final class OciLayout {
         return out;
     }
 
-    private Path tempFile() throws IOException {
+    /** Moves a file written in tempFile() in as the blob of that digest (which the writer computed). */
+    public void adoptBlob(Path tmp, Digest d) throws IOException {
+        if (hasBlob(d)) Files.delete(tmp); else AtomicFiles.move(tmp, blobPath(d));
+    }
+
+    /** A new file in the layout's tmp directory, on the same filesystem as the blobs. */
+    public Path tempFile() throws IOException {
         Path tmp = dir.resolve("tmp");
         Files.createDirectories(tmp);
         return Files.createTempFile(tmp, "blob", ".partial");

@@ -3,7 +3,6 @@ package jbox.runtime;
 import jbox.linux.SecurePath;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -11,10 +10,18 @@ import java.util.List;
 import java.util.Set;
 
 /** The user a container runs as, looked up in the image's /etc/passwd and /etc/group as Docker does. */
-record User(int uid, int gid, int[] groups, String home) {
+public record User(int uid, int gid, int[] groups, String home) {
+    /** Where the image's /etc/passwd or /etc/group is on the host (null or missing: the image has none). */
+    public interface Files { Path locate(String absolutePath) throws IOException; }
+
 
     /** Resolves "", "name", "uid", "name:group" or "uid:gid" against the files inside root. */
     static User resolve(Path root, String spec) throws IOException {
+        return resolve(f -> SecurePath.resolve(root, f), spec);
+    }
+
+    /** The same lookup where the files are not under one root (the layers of an image being built). */
+    public static User resolve(Files files, String spec) throws IOException {
         String userPart = spec == null || spec.isEmpty() ? "0" : spec;
         String groupPart = null;
         int colon = userPart.indexOf(':');
@@ -22,8 +29,8 @@ record User(int uid, int gid, int[] groups, String home) {
             groupPart = userPart.substring(colon + 1);
             userPart = userPart.substring(0, colon);
         }
-        List<String[]> passwd = read(root, "/etc/passwd");
-        List<String[]> group = read(root, "/etc/group");
+        List<String[]> passwd = read(files.locate("/etc/passwd"));
+        List<String[]> group = read(files.locate("/etc/group"));
         String[] entry = null;
         for (String[] p : passwd) {
             if (p.length >= 4 && (p[0].equals(userPart) || p[2].equals(userPart))) {
@@ -66,11 +73,10 @@ record User(int uid, int gid, int[] groups, String home) {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
-    private static List<String[]> read(Path root, String file) throws IOException {
+    private static List<String[]> read(Path p) throws IOException {
         List<String[]> out = new ArrayList<>();
-        Path p = SecurePath.resolve(root, file);
-        if (!Files.isRegularFile(p)) return out;
-        for (String line : Files.readAllLines(p)) {
+        if (p == null || !java.nio.file.Files.isRegularFile(p)) return out;
+        for (String line : java.nio.file.Files.readAllLines(p)) {
             if (line.isBlank() || line.startsWith("#")) continue;
             out.add(line.split(":", -1));
         }

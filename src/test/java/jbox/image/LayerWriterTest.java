@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class LayerWriterTest {
     @TempDir Path a;
     @TempDir Path b;
+    @TempDir Path store;
 
     private static void fill(Path dir) throws Exception {
         Files.createDirectories(dir.resolve("bin"));
@@ -25,10 +26,12 @@ class LayerWriterTest {
         fill(a);
         fill(b);
         Files.setLastModifiedTime(b.resolve("readme"), FileTime.fromMillis(123_000));
-        LayerWriter.Layer la = LayerWriter.write(a, 0);
-        LayerWriter.Layer lb = LayerWriter.write(b, 0);
+        OciLayout layout = OciLayout.open(store);
+        LayerWriter.Layer la = LayerWriter.write(a, 0, layout);
+        LayerWriter.Layer lb = LayerWriter.write(b, 0, layout);
         assertEquals(la.diffId(), lb.diffId());
-        assertEquals(Digest.of(la.gzip()), Digest.of(lb.gzip()));
+        assertEquals(la.blob(), lb.blob());
+        assertEquals(la.blob(), Digest.of(Files.readAllBytes(layout.blobPath(la.blob()))), "the blob is stored under its digest");
     }
 
     @Test
@@ -36,6 +39,7 @@ class LayerWriterTest {
         fill(a);
         fill(b);
         Files.writeString(b.resolve("readme"), "other content");
-        assertNotEquals(LayerWriter.write(a, 0).diffId(), LayerWriter.write(b, 0).diffId());
+        OciLayout layout = OciLayout.open(store);
+        assertNotEquals(LayerWriter.write(a, 0, layout).diffId(), LayerWriter.write(b, 0, layout).diffId());
     }
 }
