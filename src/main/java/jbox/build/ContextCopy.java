@@ -174,10 +174,11 @@ final class ContextCopy {
     private static void copyOne(Path src, Path target) throws IOException {
         if (Files.isDirectory(src, NOFOLLOW)) {
             if (!Files.isDirectory(target, NOFOLLOW)) Files.createDirectory(target);
-            Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(src, NOFOLLOW));
         } else {
             Files.copy(src, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         }
+        // the whole mode, with the sticky, setuid and setgid bits Java's permission sets leave out (/tmp is 1777)
+        if (!Files.isSymbolicLink(src)) jbox.sys.Sys.chmod(target.toString(), (Integer) Files.getAttribute(src, "unix:mode", NOFOLLOW) & 07777);
     }
 
     private void mark(Path p, Path stage, int[] owner, Map<String, int[]> owners) throws IOException {
