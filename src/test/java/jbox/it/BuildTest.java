@@ -218,6 +218,27 @@ class BuildTest extends RealEngineTest {
         }
     }
 
+    @Test
+    void aBuiltImageIsPushedAndSkopeoSeesTheSameDigests() throws Exception {
+        assumeTrue(LocalRegistry.installed() && LocalRegistry.installed("skopeo"), "./run-tests installs docker-registry and skopeo");
+        Path c = copyContext("ship");
+        try (LocalRegistry registry = new LocalRegistry(jbox.root.resolve("registry"), "ship", "")) {
+            String name = registry.host + "/course/shipped:1";
+            assertEquals(0, build("-t", name, c.toString()).code());
+            var push = jbox.run("push", name);
+            assertEquals(0, push.code(), push.all());
+            Process p = new ProcessBuilder("skopeo", "inspect", "--tls-verify=false", "docker://" + name).redirectErrorStream(true).start();
+            JsonNode seen = Json.MAPPER.readTree(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor());
+            assertEquals(jbox.run("inspect", "-f", "{{.Manifest.Digest}}", name).out().trim(), seen.path("Digest").asText(), "the manifest digest");
+            assertTrue(seen.path("Env").toString().contains("MODE=test mode"), "the config as built: " + seen);
+            jbox.run("rmi", name);
+            var pull = jbox.run("pull", name);
+            assertEquals(0, pull.code(), pull.all());
+            assertEquals("hello from RUN, MODE=test mode\n", jbox.run("run", "--rm", name).out(), "build, ship and run");
+        }
+    }
+
     private Path copyContext(String name) throws Exception {
         Path c = jbox.root.resolve(name);
         sh("cp", "-a", ctx.toString(), c.toString());

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and pushes what jbox pulls.
  */
 class RegistryTest extends RealEngineTest {
-    private Process open;
-    private Process basic;
-    private Process token;
+    private LocalRegistry open;
+    private LocalRegistry basic;
+    private LocalRegistry token;
     private TokenService tokens;
     private String tokenHost;
     private String openHost;
@@ -37,63 +36,28 @@ class RegistryTest extends RealEngineTest {
 
     @BeforeAll
     void startRegistries() throws Exception {
-        assumeTrue(installed("docker-registry") && installed("skopeo") && installed("htpasswd"), "./run-tests installs docker-registry, skopeo and apache2-utils");
+        assumeTrue(LocalRegistry.installed() && LocalRegistry.installed("skopeo") && LocalRegistry.installed("htpasswd"), "./run-tests installs docker-registry, skopeo and apache2-utils");
         dir = jbox.root.resolve("registries");
         Files.createDirectories(dir);
-        openHost = "127.0.0.1:" + freePort();
-        open = registry("open", openHost, "");
-        basicHost = "127.0.0.1:" + freePort();
+        open = new LocalRegistry(dir, "open", "");
+        openHost = open.host;
         run(List.of("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), "teacher", "s3cret"));
-        basic = registry("basic", basicHost, "auth:\n  htpasswd:\n    realm: jbox-test\n    path: " + dir.resolve("htpasswd") + "\n");
+        basic = new LocalRegistry(dir, "basic", "auth:\n  htpasswd:\n    realm: jbox-test\n    path: " + dir.resolve("htpasswd") + "\n");
+        basicHost = basic.host;
         jbox.env.put("JBOX_CONFIG", dir.resolve("login").toString());
 
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("token.key").toString(),
                 "-out", dir.resolve("token.crt").toString(), "-days", "2", "-subj", "/CN=jbox-test-token"));
         tokens = new TokenService(dir.resolve("token.key"), dir.resolve("token.crt"), "student", "t0ken");
-        tokenHost = "127.0.0.1:" + freePort();
-        token = registry("token", tokenHost, "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenService.SERVICE
+        token = new LocalRegistry(dir, "token", "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenService.SERVICE
                 + "\n    issuer: " + TokenService.ISSUER + "\n    rootcertbundle: " + dir.resolve("token.crt") + "\n");
+        tokenHost = token.host;
     }
 
     @AfterAll
     void stopRegistries() throws Exception {
         if (tokens != null) tokens.close();
-        for (Process p : new Process[]{open, basic, token}) {
-            if (p == null) continue;
-            p.destroy();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the registry stopped");
-        }
-    }
-
-    private Process registry(String name, String addr, String auth) throws Exception {
-        Path config = dir.resolve(name + ".yml");
-        Files.writeString(config, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " + dir.resolve(name + "-data")
-                + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + addr + "\n" + auth);
-        Process p = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(addr.substring(addr.indexOf(':') + 1)))) {
-                return p;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        fail("registry " + name + " did not start: " + Files.readString(dir.resolve(name + ".log")));
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean installed(String tool) {
-        try {
-            return new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        for (LocalRegistry r : new LocalRegistry[]{open, basic, token}) if (r != null) r.close();
     }
 
     private static String run(List<String> cmd) throws Exception {
