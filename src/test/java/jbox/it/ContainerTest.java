@@ -181,13 +181,10 @@ class ContainerTest extends RealEngineTest {
         Path home = Files.createTempDirectory(jbox.root, "home-");
         Path rootfs = Files.createDirectories(home.resolve("rootfs/bin"));
         Files.copy(Path.of("/bin/true").toRealPath(), rootfs.resolve("true"));
-        Files.writeString(home.resolve("config.json"), "{\"Cmd\":[\"/bin/true\"]}");
-        var build = jbox.run("_bundle-image", "--rootfs", home.resolve("rootfs").toString(), "--config", home.resolve("config.json").toString(),
-                "--name", "dyn", "--into", home.resolve("images/oci").toString());
+        Files.writeString(home.resolve("Dockerfile"), "FROM scratch\nCOPY rootfs/ /\nCMD [\"/bin/true\"]\n");
+        var build = jbox.run("build", "-t", "dyn", home.toString());
         assertEquals(0, build.code(), build.all());
-        Jbox other = new Jbox(jbox.root);
-        other.env.put("JBOX_HOME", home.toString());
-        var r = other.run("run", "--rm", "dyn");
+        var r = jbox.run("run", "--rm", "dyn");
         assertEquals(127, r.code(), r.all());
         assertTrue(r.err().contains("dynamically linked") && r.err().contains("ld-linux"), r.err());
     }
