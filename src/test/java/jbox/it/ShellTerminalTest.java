@@ -51,6 +51,9 @@ class ShellTerminalTest extends RealEngineTest {
         t.keys("in sleep 100", "Enter");
         Thread.sleep(800);
         t.keys("C-c");
+        // Keys typed before the prompt is back go to the ended command's terminal, as they would
+        // to a process's own tty; a learner types after the prompt.
+        t.waitFor("^Cjbox[box mnt]>");
         t.keys("echo-after-ctrl-c", "Enter");
         t.waitFor("Unmatched"); // the shell itself is still there and parsed the next line
         assertFalse(t.screen().contains("SHELL-EXIT"), "Ctrl-C stopped the command, not the shell");
