@@ -218,8 +218,8 @@ public final class Builder {
             return;
         }
         switch (kw) {
-            case "RUN" -> run(s, in, key, created, epoch);
-            case "COPY", "ADD" -> copy(s, in, copy, key, created, epoch);
+            case "RUN" -> run(s, in, key, created, epoch, Engine.buildContainerPrefix(req.work()) + s.history.size());
+            case "COPY", "ADD" -> copy(s, in, copy, key, created, epoch, req.work());
             case "ARG" -> commit(s, key, created, "/bin/sh -c #(nop) " + in.text(), true);
             default -> {
                 s.config.apply(in, s.vars());
@@ -256,9 +256,9 @@ public final class Builder {
         s.diffIds.add(layer.diffId().toString());
     }
 
-    private void copy(Stage s, Dockerfile.Instruction in, ContextCopy copy, String key, String created, long epoch) throws IOException {
+    private void copy(Stage s, Dockerfile.Instruction in, ContextCopy copy, String key, String created, long epoch, Path work) throws IOException {
         List<Path> lower = s.image == null ? List.of() : images.layerDirs(s.image);
-        Path stage = Files.createTempDirectory(scratchDir(), "stage-");
+        Path stage = Files.createTempDirectory(work, "stage-");
         try {
             Map<String, int[]> owners = copy.stage(stage, lower);
             addLayer(s, stage, new LayerWriter.Options(epoch, owners, true, false, p -> false));
@@ -268,11 +268,7 @@ public final class Builder {
         commit(s, key, created, "/bin/sh -c #(nop) " + in.keyword() + " " + copy.digest().substring(0, 12) + " in " + copy.dest(), false);
     }
 
-    private Path scratchDir() throws IOException {
-        return Files.createDirectories(engine.root().resolve("build"));
-    }
-
-    private void run(Stage s, Dockerfile.Instruction in, String key, String created, long epoch) throws IOException {
+    private void run(Stage s, Dockerfile.Instruction in, String key, String created, long epoch, String containerName) throws IOException {
         if (s.layers.isEmpty()) {
             throw in.error("RUN needs a shell, and the image has no files yet", "FROM scratch starts empty", "COPY a static shell in first, or start FROM busybox");
         }
@@ -286,7 +282,7 @@ public final class Builder {
         if (cmd.isEmpty() || cmd.get(cmd.size() - 1).isBlank()) throw in.error("needs a command", "RUN was given nothing", "write e.g. RUN echo hello");
         List<String> env = new ArrayList<>();
         s.args.forEach((k, v) -> { if (!s.config.env.containsKey(k)) env.add(k + "=" + v); });
-        ContainerState c = engine.create(new CreateRequest(s.image.id().toString(), null, cmd, "", env, s.config.workingDir, s.config.user,
+        ContainerState c = engine.create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
                 null, false, false, false, null), line -> out.accept(line + "\n"));
         out.accept(" ---> Running in " + c.id().substring(0, 12) + "\n");
         try {

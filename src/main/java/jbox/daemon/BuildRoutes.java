@@ -43,7 +43,8 @@ final class BuildRoutes {
         Map<String, String> labels = jsonMap(req.query("labels", "{}"), "labels");
         List<String> tags = req.queryAll.getOrDefault("t", List.of());
         boolean quiet = req.flag("q");
-        Path context = Files.createTempDirectory(Files.createDirectories(engine.root().resolve("build")), "context-");
+        Path work = engine.newBuildDir();
+        Path context = Files.createDirectory(work.resolve("context"));
         try {
             InputStream body = new BufferedInputStream(req.stream, 65536);
             body.mark(2);
@@ -54,14 +55,27 @@ final class BuildRoutes {
             } catch (IOException e) {
                 throw ApiErrors.badRequest("the build context is not a readable tar: " + e.getMessage());
             }
-            BuildRequest br = new BuildRequest(context, req.query("dockerfile", "Dockerfile"), tags, args, req.flag("nocache"), labels);
+            BuildRequest br = new BuildRequest(work, context, req.query("dockerfile", "Dockerfile"), tags, args, req.flag("nocache"), labels);
             ImageRoutes.stream(ex, "build", out -> {
-                Image built = new Builder(engine, text -> { if (!quiet) ImageRoutes.write(out, Map.of("stream", text)); }).build(br);
+                Image built;
+                try {
+                    built = new Builder(engine, text -> { if (!quiet) ImageRoutes.write(out, Map.of("stream", text)); }).build(br);
+                } finally {
+                    removeQuietly(work); // before the last message: a client that reads it finds nothing left
+                }
                 ImageRoutes.write(out, Map.of("aux", Map.of("ID", built.id().toString())));
                 if (quiet) ImageRoutes.write(out, Map.of("stream", built.id() + "\n"));
             });
         } finally {
-            AtomicFiles.deleteTree(context);
+            removeQuietly(work);
+        }
+    }
+
+    private static void removeQuietly(Path dir) {
+        try {
+            if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

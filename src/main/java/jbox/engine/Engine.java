@@ -464,9 +464,37 @@ public final class Engine {
         }
     }
 
+    /** A private working directory for one build (its context, staged files), owned by this process. */
+    public Path newBuildDir() throws IOException {
+        Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(root.resolve("build")), "b-");
+        jbox.runtime.Owner.claim(dir);
+        return dir;
+    }
+
+    /** The name prefix of a build's RUN containers, so a killed build's can be found and removed. */
+    public static String buildContainerPrefix(Path buildDir) { return "build-" + buildDir.getFileName() + "-"; }
+
+    /** Removes the working directories and RUN containers of builds whose jbox was killed. */
+    public void reapAbandonedBuilds() {
+        Path home = root.resolve("build");
+        if (!java.nio.file.Files.isDirectory(home)) return;
+        try (var s = java.nio.file.Files.list(home)) {
+            for (Path d : s.toList()) {
+                if (jbox.runtime.Owner.isAlive(d)) continue;
+                for (ContainerState c : containers.all()) {
+                    if (c.name().startsWith(buildContainerPrefix(d))) remove(c.id(), true);
+                }
+                jbox.image.AtomicFiles.deleteTree(d);
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot clean up abandoned builds");
+        }
+    }
+
     /** All containers (running only unless all), with stale states repaired. */
     public List<ContainerState> list(boolean all) {
         reapAbandonedSandboxes();
+        reapAbandonedBuilds();
         List<ContainerState> out = new ArrayList<>();
         try {
             for (ContainerState s : containers.all()) {

@@ -162,6 +162,28 @@ class BuildTest extends RealEngineTest {
     }
 
     @Test
+    void aBuildKilledMidRunIsCleanedUpByTheNextCommand() throws Exception {
+        Path c = jbox.root.resolve("killed");
+        Files.createDirectories(c);
+        Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nRUN echo started; sleep 60\n");
+        ProcessBuilder pb = new ProcessBuilder(Jbox.HOME.resolve("jbox").toString(), "build", c.toString()).redirectErrorStream(true);
+        pb.environment().putAll(jbox.env);
+        Path log = jbox.root.resolve("killed.log");
+        pb.redirectOutput(log.toFile());
+        Process build = pb.start();
+        for (int i = 0; i < 300 && !Files.readString(log).contains("started"); i++) Thread.sleep(100);
+        assertTrue(Files.readString(log).contains("started"), Files.readString(log));
+        assertTrue(jbox.run("ps").out().contains("build-b-"), "the RUN step's container is running");
+        for (ProcessHandle h : build.toHandle().descendants().toList()) if (h.info().command().orElse("").endsWith("java")) h.destroyForcibly();
+        build.destroyForcibly();
+        assertTrue(build.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(jbox.run("ps", "-a").out().contains("build-b-"), "the next command removed the killed build's container");
+        try (var s = Files.list(jbox.root.resolve("build"))) {
+            assertEquals(List.of(), s.toList(), "and its working directory");
+        }
+    }
+
+    @Test
     void dockerfileErrorsNameTheFileLineAndInstruction() throws Exception {
         Path c = jbox.root.resolve("bad");
         Files.createDirectories(c);
@@ -236,6 +258,20 @@ class BuildTest extends RealEngineTest {
             var pull = jbox.run("pull", name);
             assertEquals(0, pull.code(), pull.all());
             assertEquals("hello from RUN, MODE=test mode\n", jbox.run("run", "--rm", name).out(), "build, ship and run");
+        }
+    }
+
+    @Test
+    void theDockerCliBuildsThroughJboxsDaemon() throws Exception {
+        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Path c = copyContext("docker-cli");
+        try (JboxDaemon daemon = new JboxDaemon(jbox)) {
+            var b = daemon.docker("build", "-t", "course/by-docker:1", c.toString());
+            assertEquals(0, b.code(), b.all());
+            assertTrue(b.out().contains("Step 18/18 : CMD [\"/app/run.txt\"]") && b.out().contains("Successfully tagged course/by-docker:1"), b.out());
+            assertEquals("hello from RUN, MODE=test mode\n", daemon.docker("run", "--rm", "course/by-docker:1").out());
+            var failing = daemon.docker("build", jbox.root.resolve("failing-docker").toString());
+            assertNotEquals(0, failing.code(), "a context that is not there");
         }
     }
 
