@@ -1,0 +1,138 @@
+"""Turns one bench run's raw results into bench/results/latest.md (tables and the targets, met or
+missed), latest.json and chart.svg. Usage: report.py RAW_DIR OUT_DIR"""
+import datetime
+import json
+import os
+import platform
+import sys
+
+raw, dest = sys.argv[1], sys.argv[2]
+os.makedirs(dest, exist_ok=True)
+
+
+def load(name):
+    with open(os.path.join(raw, name)) as f:
+        return json.load(f)
+
+
+def hyperfine(name):
+    rows = []
+    for r in load(name + ".json")["results"]:
+        rows.append({"tool": r["command"], "min_ms": r["min"] * 1000, "median_ms": r["median"] * 1000})
+    return rows
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+    return f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GiB, Linux {platform.release()}"
+
+
+start, pull, version = hyperfine("start"), hyperfine("pull"), hyperfine("version")
+engine, prompt, density = load("engine.json"), load("prompt.json"), load("density.json")
+by = lambda rows, prefix: next(r for r in rows if r["tool"].startswith(prefix))
+
+start.insert(0, {"tool": "jbox engine: create+start+wait (warm JVM)", "min_ms": engine["engine_create_start_wait"]["min_ms"],
+                 "median_ms": engine["engine_create_start_wait"]["median_ms"]})
+start.insert(1, {"tool": "floor: posix_spawn+wait of /bin/true (same JVM)", "min_ms": engine["posix_spawn_wait"]["min_ms"],
+                 "median_ms": engine["posix_spawn_wait"]["median_ms"]})
+ref_start = by(start, "jbox run (cold CLI)")["median_ms"]
+ref_pull = by(pull, "docker CLI -> jbox daemon")["median_ms"]
+
+e, floor, crun = start[0]["median_ms"], start[1]["median_ms"], by(start, "crun")["median_ms"]
+cold, podman, docker = ref_start, by(start, "podman")["median_ms"], by(start, "docker run")["median_ms"]
+via_daemon = by(start, "docker CLI -> jbox daemon")["median_ms"]
+skopeo = by(pull, "skopeo")["median_ms"]
+d_jbox, d_crun = density[0], density[2]
+prompt_s = prompt["median_s"]
+
+
+def target(what, ok, numbers):
+    return {"target": what, "met": bool(ok), "numbers": numbers}
+
+
+targets = [
+    target("engine create+start+wait: at most 1/4 of crun run", e <= crun / 4, f"{e:.1f} ms vs crun {crun:.1f} ms (ratio {e / crun:.2f})"),
+    target("engine create+start+wait: within 3x of posix_spawn+wait", e <= 3 * floor, f"{e:.1f} ms vs {floor:.2f} ms (ratio {e / floor:.1f})"),
+    target("jbox run from a cold CLI: faster than podman and docker", cold < podman and cold < docker,
+           f"{cold:.0f} ms vs podman {podman:.0f} ms, docker {docker:.0f} ms"),
+    target("through the daemon: at least 2x faster than docker run", via_daemon * 2 <= docker,
+           f"docker CLI -> jbox daemon {via_daemon:.0f} ms vs docker run {docker:.0f} ms (ratio {docker / via_daemon:.1f}x)"),
+    target("pull (through the daemon): within 1.5x of skopeo", ref_pull <= 1.5 * skopeo,
+           f"{ref_pull:.0f} ms vs skopeo {skopeo:.0f} ms (ratio {ref_pull / skopeo:.2f})"),
+    target("density: at least twice as many idle containers as crun's loop", d_jbox["started"] >= 2 * d_crun["started"],
+           f"{d_jbox['started']} vs crun {d_crun['started']} in {d_jbox['seconds']} s"),
+    target("density: memory beyond the process under 100 KB per container",
+           d_jbox["memory_beyond_process_kb"] is not None and d_jbox["memory_beyond_process_kb"] < 100, f"{d_jbox['memory_beyond_process_kb']} KB"),
+    target("density: disk under 16 KB per container", d_jbox["disk_kb"] is not None and d_jbox["disk_kb"] < 16, f"{d_jbox['disk_kb']} KB"),
+    target("density: removing them all at least as fast as they started", d_jbox["remove_all_s"] is not None and d_jbox["remove_all_s"] <= d_jbox["seconds"],
+           f"{d_jbox['remove_all_s']} s to remove, {d_jbox['seconds']} s to start"),
+    target("shell prompt in under 0.5 s", prompt_s < 0.5, f"{prompt_s * 1000:.0f} ms median"),
+]
+
+when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+md = [f"# jbox benchmarks: {when}", "", f"Machine: {machine()}. All tools ran in this one run; compare ratios, not absolute times.", ""]
+
+
+def table(title, rows, ref, ref_name):
+    md.extend([f"## {title}", "", f"| tool | min (ms) | median (ms) | median / {ref_name} |", "|---|---:|---:|---:|"])
+    for r in rows:
+        md.append(f"| {r['tool']} | {r['min_ms']:.1f} | {r['median_ms']:.1f} | {r['median_ms'] / ref:.2f} |")
+    md.append("")
+
+
+table("1. Start to exit of `true` in a fresh container", start, ref_start, "jbox run (cold CLI)")
+md.append("runc and crun run a prepared bundle (no image store, no state beyond theirs); crun runs in a private mount namespace "
+          "without the cgroup2 mount (it refuses this host's hybrid layout), which adds unshare and sh to its time. "
+          "podman and docker run with --network=none; jbox's containers get a new network namespace with lo up.\n")
+table("2. Pull of busybox from a local registry into an empty store", pull, ref_pull, "jbox through its daemon")
+md.append("skopeo copies into an OCI directory and unpacks nothing; jbox, podman and docker also unpack the layer.\n")
+md.extend(["## 3. Density: idle containers started one after another", "",
+           "| tool | started | per second | memory beyond the process (KB) | process RSS (KB) | disk (KB) | remove all (s) |",
+           "|---|---:|---:|---:|---:|---:|---:|"])
+for d in density:
+    md.append(f"| {d['tool']} | {d['started']} | {d['start_rate_per_s']} | {d['memory_beyond_process_kb']} | {d['process_rss_kb']} | "
+              f"{d['disk_kb']} | {d['remove_all_s']} |")
+md.extend(["", "Memory beyond the process: the fall in MemAvailable, less the sleep processes' RSS, per container (noisy: "
+           "the page cache moves too). Disk: the containers' directories (du --apparent-size), per container.", ""])
+md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
+           f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
+           f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |", ""])
+md.extend(["## Targets", "", "| target | met | numbers |", "|---|---|---|"])
+for t in targets:
+    md.append(f"| {t['target']} | {'yes' if t['met'] else 'no'} | {t['numbers']} |")
+md.append("")
+md.append("![chart](chart.svg)")
+
+with open(os.path.join(dest, "latest.md"), "w") as f:
+    f.write("\n".join(md) + "\n")
+with open(os.path.join(dest, "latest.json"), "w") as f:
+    json.dump({"when": when, "machine": machine(), "start": start, "pull": pull, "version": version, "prompt": prompt,
+               "density": density, "targets": targets}, f, indent=1)
+
+# chart.svg: median times of cases 1 and 2 as horizontal bars, one panel each, jbox's bars blue
+W, BAR, GAP, LEFT = 900, 18, 6, 330
+
+
+def panel(y, title, rows):
+    top = max(r["median_ms"] for r in rows)
+    out = [f'<text x="10" y="{y + 16}" font-size="15" font-weight="bold">{title}</text>']
+    y += 28
+    for r in rows:
+        w = max(1, (W - LEFT - 90) * r["median_ms"] / top)
+        colour = "#2b6cb0" if "jbox" in r["tool"] else "#a0aec0"
+        out.append(f'<text x="{LEFT - 8}" y="{y + 13}" font-size="12" text-anchor="end">{r["tool"]}</text>')
+        out.append(f'<rect x="{LEFT}" y="{y}" width="{w:.1f}" height="{BAR}" fill="{colour}"/>')
+        out.append(f'<text x="{LEFT + w + 6:.1f}" y="{y + 13}" font-size="12">{r["median_ms"]:.1f} ms</text>')
+        y += BAR + GAP
+    return out, y + 14
+
+
+parts, y = panel(10, "Start to exit of true (median)", start)
+more, y = panel(y, "Pull of busybox into an empty store (median)", pull)
+parts += more
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{y + 20}" font-family="sans-serif">',
+       f'<rect width="100%" height="100%" fill="white"/>'] + parts + \
+      [f'<text x="10" y="{y + 8}" font-size="11" fill="#555">{when}, {machine()}</text>', "</svg>"]
+with open(os.path.join(dest, "chart.svg"), "w") as f:
+    f.write("\n".join(svg) + "\n")

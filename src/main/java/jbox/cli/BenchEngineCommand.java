@@ -1,0 +1,68 @@
+package jbox.cli;
+
+import jbox.engine.CreateRequest;
+import jbox.engine.Engine;
+import jbox.image.Json;
+import jbox.runtime.LaunchSpec;
+import jbox.sys.Linux;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Internal, for bench/: times the engine's own create + start + wait of `true` in busybox inside this
+ * (warm) JVM, and the floor under it, a bare posix_spawn + waitpid of /bin/true from the same JVM.
+ * Prints one JSON object with min and median milliseconds of each.
+ */
+@Command(name = "_bench-engine", hidden = true)
+final class BenchEngineCommand implements Runnable {
+    @Spec CommandSpec spec;
+    @Option(names = "--runs", defaultValue = "200") int runs;
+    @Option(names = "--warmup", defaultValue = "30") int warmup;
+
+    @Override
+    public void run() {
+        Engine e = Engine.open();
+        e.imageFor("busybox", line -> { });
+        int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
+        LaunchSpec.Stdio quiet = new LaunchSpec.Stdio(devNull, devNull, devNull);
+        CreateRequest req = new CreateRequest("busybox", null, List.of("true"), null, List.of(), null, null, null, false, false, true, null);
+        double[] engine = new double[runs];
+        double[] floor = new double[runs];
+        try {
+            for (int i = -warmup; i < runs; i++) {
+                long t0 = System.nanoTime();
+                e.waitFor(e.start(e.create(req, line -> { }).id(), quiet));
+                if (i >= 0) engine[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            for (int i = -warmup; i < runs; i++) {
+                long t0 = System.nanoTime();
+                try (Spawn sp = new Spawn("/bin/true", List.of("true"), List.of())) {
+                    sp.dup2(devNull, 0).dup2(devNull, 1).dup2(devNull, 2);
+                    Sys.waitpid(sp.spawn());
+                }
+                if (i >= 0) floor[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        } finally {
+            Sys.close(devNull);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine_create_start_wait", stats(engine));
+        out.put("posix_spawn_wait", stats(floor));
+        spec.commandLine().getOut().println(new String(Json.bytes(out), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Double> stats(double[] ms) {
+        double[] s = ms.clone();
+        Arrays.sort(s);
+        return Map.of("min_ms", s[0], "median_ms", s[s.length / 2]);
+    }
+}
