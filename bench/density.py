@@ -9,17 +9,18 @@ import subprocess
 import sys
 import time
 
-seconds, work, jd, pm = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+seconds, work, jd, pm, jbox_socket = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 MARK = "3600"  # the sleep every idle container runs, to find their processes
 
 
-def mem_available_kb():
-    for line in open("/proc/meminfo"):
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1])
+def memory_in_use_kb():
+    """Memory that is neither free nor page cache: process memory, kernel objects, page tables, stacks."""
+    m = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
+    return sum(m.get(k, 0) for k in ("AnonPages", "Shmem", "Slab", "KernelStack", "PageTables", "Percpu"))
 
 
-def sleepers_rss_kb():
+def sleepers_kb():
+    """The idle processes' own memory: their anonymous pages (their shared binary is page cache)."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -27,8 +28,8 @@ def sleepers_rss_kb():
         try:
             cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
             if len(cmd) >= 2 and cmd[0].endswith(b"sleep") and cmd[1] == MARK.encode():
-                for line in open(f"/proc/{pid}/status"):
-                    if line.startswith("VmRSS:"):
+                for line in open(f"/proc/{pid}/smaps_rollup"):
+                    if line.startswith("Anonymous:"):
                         total += int(line.split()[1])
         except OSError:
             pass
@@ -40,32 +41,80 @@ def du_kb(paths):
     return sum(int(l.split()[0]) for l in out.splitlines() if l.strip())
 
 
-def run(name, script, disk_paths):
-    """script: bash that starts containers until its deadline, prints STARTED n, reads a line, removes them, prints REMOVED s."""
+def measure(name, start_all, remove_all, disk_paths):
+    """start_all() starts containers until the deadline and returns how many; remove_all() removes them."""
     subprocess.run(["sync"])
     time.sleep(2)
-    before = mem_available_kb()
-    p = subprocess.Popen(["bash", "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    n = 0
-    for line in p.stdout:
-        if line.startswith("STARTED"):
-            n = int(line.split()[1])
-            break
+    before = memory_in_use_kb()
+    n = start_all()
     time.sleep(2)
-    after = mem_available_kb()
-    rss = sleepers_rss_kb()
+    after = memory_in_use_kb()
+    own = sleepers_kb()
     disk = du_kb([d for d in disk_paths if os.path.exists(d)])
-    p.stdin.write("go\n")
-    p.stdin.flush()
-    removed = None
-    for line in p.stdout:
-        if line.startswith("REMOVED"):
-            removed = float(line.split()[1])
-    p.wait()
+    t0 = time.monotonic()
+    remove_all()
+    removed = round(time.monotonic() - t0, 2)
     per = lambda x: round(x / n, 1) if n else None
     return {"tool": name, "seconds": seconds, "started": n,
-            "memory_beyond_process_kb": per(before - after - rss), "process_rss_kb": per(rss),
+            "memory_beyond_process_kb": per(after - before - own), "process_kb": per(own),
             "disk_kb": per(disk), "remove_all_s": removed, "start_rate_per_s": round(n / seconds, 1)}
+
+
+def run(name, script, disk_paths):
+    """script: bash that starts containers until its deadline, prints STARTED n, reads a line, removes them."""
+    p = subprocess.Popen(["bash", "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def start_all():
+        for line in p.stdout:
+            if line.startswith("STARTED"):
+                return int(line.split()[1])
+        return 0
+
+    def remove_all():
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        p.stdout.read()
+        p.wait()
+
+    return measure(name, start_all, remove_all, disk_paths)
+
+
+def api(method, path, body=None):
+    """One call to jbox's daemon: Docker's Engine API over its Unix socket."""
+    import http.client
+    import socket
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self):
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(jbox_socket)
+
+    c = UnixConnection("jbox")
+    c.request(method, "/v1.41" + path, body=None if body is None else json.dumps(body), headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    if r.status >= 300:
+        raise RuntimeError(f"{method} {path}: {r.status} {data!r}")
+    return json.loads(data) if data else None
+
+
+def api_loop():
+    ids = []
+
+    def start_all():
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK]})["Id"]
+            api("POST", f"/containers/{cid}/start")
+            ids.append(cid)
+        return len(ids)
+
+    def remove_all():
+        for cid in ids:
+            api("DELETE", f"/containers/{cid}?force=1")
+
+    return measure("jbox (the Engine API, one client, no CLI)", start_all, remove_all, [f"{work}/jbox-daemon-root/containers"])
 
 
 loop = """
@@ -87,7 +136,7 @@ config["process"]["args"] = ["sleep", MARK]
 config["root"]["path"] = "@ROOTFS@"
 json.dump(config, open(f"{work}/config-sleep.json", "w"))
 
-results = []
+results = [api_loop()]
 results.append(run("jbox (docker CLI -> jbox daemon)", loop.format(
     ms=seconds * 1000,
     start=f"{jd} run -d busybox sleep {MARK}",

@@ -43,7 +43,7 @@ e, floor, crun = start[0]["median_ms"], start[1]["median_ms"], by(start, "crun")
 cold, podman, docker = ref_start, by(start, "podman")["median_ms"], by(start, "docker run")["median_ms"]
 via_daemon = by(start, "docker CLI -> jbox daemon")["median_ms"]
 skopeo = by(pull, "skopeo")["median_ms"]
-d_jbox, d_crun = density[0], density[2]
+d_jbox, d_crun = density[0], next(d for d in density if d["tool"].startswith("crun"))
 prompt_s = prompt["median_s"]
 
 
@@ -88,13 +88,15 @@ md.append("runc and crun run a prepared bundle (no image store, no state beyond 
 table("2. Pull of busybox from a local registry into an empty store", pull, ref_pull, "jbox through its daemon")
 md.append("skopeo copies into an OCI directory and unpacks nothing; jbox, podman and docker also unpack the layer.\n")
 md.extend(["## 3. Density: idle containers started one after another", "",
-           "| tool | started | per second | memory beyond the process (KB) | process RSS (KB) | disk (KB) | remove all (s) |",
+           "| tool | started | per second | memory beyond the process (KB) | the process (KB) | disk (KB) | remove all (s) |",
            "|---|---:|---:|---:|---:|---:|---:|"])
 for d in density:
-    md.append(f"| {d['tool']} | {d['started']} | {d['start_rate_per_s']} | {d['memory_beyond_process_kb']} | {d['process_rss_kb']} | "
+    md.append(f"| {d['tool']} | {d['started']} | {d['start_rate_per_s']} | {d['memory_beyond_process_kb']} | {d['process_kb']} | "
               f"{d['disk_kb']} | {d['remove_all_s']} |")
-md.extend(["", "Memory beyond the process: the fall in MemAvailable, less the sleep processes' RSS, per container (noisy: "
-           "the page cache moves too). Disk: the containers' directories (du --apparent-size), per container.", ""])
+md.extend(["", "Memory beyond the process: the growth of memory that is not free and not page cache (AnonPages, Shmem, Slab, "
+           "KernelStack, PageTables, Percpu in /proc/meminfo), less the sleep processes' own anonymous memory, per container: "
+           "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. Disk: the containers' "
+           "directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |", ""])
