@@ -214,16 +214,15 @@ public final class Engine {
         String imageName = req.image(); // shown as typed, as docker ps does
         try (FileLock ignored = containers.namesLock()) {
             String name = req.name();
+            java.util.Set<String> taken = namesInUse();
             if (name != null) {
                 Names.validate(name);
-                if (nameTaken(name)) {
+                if (taken.contains(name)) {
                     throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use",
                             "names are unique", "remove that container (jbox rm " + name + "), or choose another name").httpStatus(409);
                 }
             } else {
-                do {
-                    name = Names.randomName();
-                } while (nameTaken(name));
+                name = Names.unusedName(taken::contains, id);
             }
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
@@ -238,9 +237,11 @@ public final class Engine {
         }
     }
 
-    private boolean nameTaken(String name) throws IOException {
-        for (ContainerState c : containers.all()) if (c.name().equals(name)) return true;
-        return false;
+    /** One pass over the containers: every name in use. */
+    private java.util.Set<String> namesInUse() throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ContainerState c : containers.all()) names.add(c.name());
+        return names;
     }
 
     /** A container this process started and must wait for. */

@@ -25,6 +25,22 @@ public final class Names {
         return LEFT[RANDOM.nextInt(LEFT.length)] + "_" + RIGHT[RANDOM.nextInt(RIGHT.length)];
     }
 
+    /**
+     * A made-up name no container has. There are only 324 plain names, so after a few tries a
+     * number is added, as docker does; in the end part of the id makes it unique.
+     */
+    public static String unusedName(java.util.function.Predicate<String> taken, String id) {
+        for (int i = 0; i < 5; i++) {
+            String n = randomName();
+            if (!taken.test(n)) return n;
+        }
+        for (int i = 0; i < 20; i++) {
+            String n = randomName() + "_" + RANDOM.nextInt(100);
+            if (!taken.test(n)) return n;
+        }
+        return randomName() + "_" + id.substring(0, 12);
+    }
+
     public static void validate(String name) {
         if (!VALID.matcher(name).matches()) {
             throw new IllegalArgumentException("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
