@@ -214,34 +214,34 @@ public final class Engine {
         String imageName = req.image(); // shown as typed, as docker ps does
         try (FileLock ignored = containers.namesLock()) {
             String name = req.name();
-            java.util.Set<String> taken = namesInUse();
+            java.util.function.Predicate<String> taken = n -> {
+                try {
+                    return containers.nameOwner(n) != null;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
             if (name != null) {
                 Names.validate(name);
-                if (taken.contains(name)) {
+                if (taken.test(name)) {
                     throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use",
                             "names are unique", "remove that container (jbox rm " + name + "), or choose another name").httpStatus(409);
                 }
             } else {
-                name = Names.unusedName(taken::contains, id);
+                name = Names.unusedName(taken, id);
             }
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
                     req.resources() == null ? Resources.NONE : req.resources(), false, false);
             containers.save(s);
+            containers.claimName(name, id);
             return s;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot create the container");
         } catch (IllegalArgumentException e) {
             throw new EngineException(e.getMessage(), "container names are letters, digits and _ . -", "choose another --name");
         }
-    }
-
-    /** One pass over the containers: every name in use. */
-    private java.util.Set<String> namesInUse() throws IOException {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (ContainerState c : containers.all()) names.add(c.name());
-        return names;
     }
 
     /** A container this process started and must wait for. */

@@ -74,6 +74,21 @@ class ContainerTest extends RealEngineTest {
     }
 
     @Test
+    void namesAreUniqueAndFoundThroughTheirIndexEvenOneBuiltLater() throws Exception {
+        assertEquals(0, run("create", "--name", "unique-one", "busybox", "true").code());
+        var again = run("create", "--name", "unique-one", "busybox", "true");
+        assertEquals(125, again.code());
+        assertTrue(again.err().contains("Conflict. The container name \"/unique-one\" is already in use"), again.err());
+        // a root from before the names index: it is rebuilt from the containers' states on first use
+        jbox.image.AtomicFiles.deleteTree(jbox.root.resolve("containers/.names"));
+        assertTrue(run("inspect", "-f", "{{.Name}}", "unique-one").out().contains("unique-one"));
+        assertEquals(125, run("create", "--name", "unique-one", "busybox", "true").code(), "still taken after the rebuild");
+        assertEquals(0, run("rm", "unique-one").code());
+        assertEquals(0, run("create", "--name", "unique-one", "busybox", "true").code(), "free again once removed");
+        assertEquals(0, run("rm", "unique-one").code());
+    }
+
+    @Test
     void theHostsMountsVanishAfterPivotRoot() throws Exception {
         var r = run("run", "--rm", "busybox", "sh", "-c", "cat /proc/self/mountinfo; ls /");
         assertEquals(0, r.code(), r.all());
