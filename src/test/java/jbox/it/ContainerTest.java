@@ -80,7 +80,7 @@ class ContainerTest extends RealEngineTest {
         assertEquals(125, again.code());
         assertTrue(again.err().contains("Conflict. The container name \"/unique-one\" is already in use"), again.err());
         // a root from before the names index: it is rebuilt from the containers' states on first use
-        jbox.image.AtomicFiles.deleteTree(jbox.root.resolve("containers/.names"));
+        AtomicFiles.deleteTree(jbox.root.resolve("containers/.names"));
         assertTrue(run("inspect", "-f", "{{.Name}}", "unique-one").out().contains("unique-one"));
         assertEquals(125, run("create", "--name", "unique-one", "busybox", "true").code(), "still taken after the rebuild");
         assertEquals(0, run("rm", "unique-one").code());
