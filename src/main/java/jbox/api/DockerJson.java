@@ -41,7 +41,7 @@ public final class DockerJson {
         m.put("Status", status(c));
         m.put("HostConfig", Map.of("NetworkMode", "none"));
         m.put("NetworkSettings", Map.of("Networks", Map.of()));
-        m.put("Mounts", List.of());
+        m.put("Mounts", StorageJson.inspect(c.mounts(), null));
         return m;
     }
 
@@ -84,14 +84,16 @@ public final class DockerJson {
         m.put("RestartCount", 0);
         m.put("Driver", "overlay2");
         m.put("Platform", "linux");
-        m.put("HostConfig", hostConfig(c.limits(), c.autoRemove()));
+        Map<String, Object> host = hostConfig(c.limits(), c.autoRemove());
+        StorageJson.toCreate(c.mounts(), host);
+        m.put("HostConfig", host);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("LowerDir", String.join(":", c.layers().stream().map(l -> engine.root().resolve("layers").resolve(l.substring(7)).toString()).toList()));
         data.put("UpperDir", dir.resolve("upper").toString());
         data.put("WorkDir", dir.resolve("work").toString());
         data.put("MergedDir", dir.resolve("rootfs").toString());
         m.put("GraphDriver", Map.of("Name", "overlay", "Data", data));
-        m.put("Mounts", List.of());
+        m.put("Mounts", StorageJson.inspect(c.mounts(), engine.volumes()));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("Hostname", c.hostname());
         config.put("User", c.user());
@@ -231,7 +233,7 @@ public final class DockerJson {
         return new CreateRequest(image, name == null || name.isEmpty() ? null : name, cmd, entrypoint, strings(b.get("Env")),
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
-                host.isObject() ? resources(host) : Resources.NONE);
+                host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host));
     }
 
     /** The create body for a request, as jbox's CLI sends it. */
@@ -249,7 +251,9 @@ public final class DockerJson {
         m.put("AttachStdin", r.interactive());
         m.put("AttachStdout", true);
         m.put("AttachStderr", true);
-        m.put("HostConfig", hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove()));
+        Map<String, Object> host = hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove());
+        StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
+        m.put("HostConfig", host);
         return m;
     }
 

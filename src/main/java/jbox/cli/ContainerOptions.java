@@ -18,13 +18,35 @@ final class ContainerOptions {
     @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open") boolean interactive;
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY") boolean tty;
     @Option(names = "--rm", description = "Automatically remove the container when it exits") boolean autoRemove;
+    @Option(names = {"-v", "--volume"}, paramLabel = "SOURCE:TARGET[:ro]", description = "Bind mount a host path, or mount a named volume (-v NAME:/path), or an anonymous one (-v /path)") List<String> volumes = new ArrayList<>();
+    @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,source=...,target=...[,readonly]", description = "Attach a filesystem mount to the container") List<String> mounts = new ArrayList<>();
+    @Option(names = "--tmpfs", paramLabel = "PATH[:size=64m,mode=1777]", description = "Mount a tmpfs (memory) directory") List<String> tmpfs = new ArrayList<>();
+    @Option(names = "--read-only", description = "Mount the container's root filesystem as read only") boolean readOnly;
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
     @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = Candidates.Images.class) String image;
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
 
     CreateRequest request() {
-        return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources());
+        return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
+                storage());
+    }
+
+    /** -v, --mount, --tmpfs and --read-only, read by the same rules the daemon applies to docker's JSON. */
+    private jbox.runtime.Storage storage() {
+        List<jbox.runtime.Storage.Mount> all = new ArrayList<>();
+        for (String v : volumes) {
+            jbox.runtime.Storage.Mount m = jbox.engine.StorageRules.volumeFlag(v);
+            // a relative host path is relative to where the command runs, as docker's CLI makes it
+            if (m.type() == jbox.runtime.Storage.Type.BIND) {
+                m = new jbox.runtime.Storage.Mount(m.type(), java.nio.file.Path.of(m.source()).toAbsolutePath().normalize().toString(), m.target(),
+                        m.readOnly(), m.options(), false, m.noCopy());
+            }
+            all.add(m);
+        }
+        for (String m : mounts) all.add(jbox.engine.StorageRules.mountFlag(m));
+        for (String t : tmpfs) all.add(jbox.engine.StorageRules.tmpfsFlag(t));
+        return new jbox.runtime.Storage(all, readOnly);
     }
 
     /** -e NAME passes this shell's value of NAME, as docker does; the daemon never sees the client's environment. */

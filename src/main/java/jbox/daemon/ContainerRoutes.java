@@ -287,7 +287,7 @@ final class ContainerRoutes {
     }
 
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.remove(p.get("id"), req.flag("force"));
+        engine.remove(p.get("id"), req.flag("force"), req.flag("v"));
         ex.empty(204);
     }
 

@@ -51,6 +51,7 @@ public final class DaemonServer implements AutoCloseable {
         new ExecRoutes(engine, new Execs(engine)).register(router);
         new ImageRoutes(engine).register(router);
         new BuildRoutes(engine).register(router);
+        new VolumeRoutes(engine).register(router);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Api-Version", Versions.API);
         h.put("Docker-Experimental", "false");

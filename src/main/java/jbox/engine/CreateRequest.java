@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param entrypoint null keeps the image's; an empty string clears it (as --entrypoint "" does)
  * @param command    empty keeps the image's Cmd
+ * @param storage    bind mounts, volumes, tmpfs, read-only root (null: none)
  */
 public record CreateRequest(
         String image,
@@ -22,4 +23,5 @@ public record CreateRequest(
         boolean tty,
         boolean interactive,
         boolean autoRemove,
-        Resources resources) {}
+        Resources resources,
+        jbox.runtime.Storage storage) {}

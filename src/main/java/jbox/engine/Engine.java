@@ -42,6 +42,7 @@ public final class Engine {
     private final ImageStore images;
     private final StateStore containers;
     private final Bundled bundled;
+    private final Volumes volumes;
     private Cgroups cgroups;
 
     public Engine(Path root, Path home) throws IOException {
@@ -50,6 +51,7 @@ public final class Engine {
         this.images = new ImageStore(root);
         this.containers = new StateStore(root);
         this.bundled = new Bundled(home);
+        this.volumes = new Volumes(root);
     }
 
     /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox. */
@@ -74,6 +76,7 @@ public final class Engine {
     public ImageStore images() { return images; }
     public StateStore containers() { return containers; }
     public Bundled bundled() { return bundled; }
+    public Volumes volumes() { return volumes; }
 
     synchronized Cgroups cgroups() throws IOException {
         if (cgroups == null) cgroups = Cgroups.detect();
@@ -212,6 +215,7 @@ public final class Engine {
         if (!workdir.startsWith("/")) throw new EngineException("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
         String user = req.user() != null ? req.user() : (ic.user() == null ? "" : ic.user());
         String imageName = req.image(); // shown as typed, as docker ps does
+        jbox.runtime.Storage storage = StorageRules.prepare(jbox.runtime.Storage.orNone(req.storage()), volumes);
         try (FileLock ignored = containers.namesLock()) {
             String name = req.name();
             java.util.function.Predicate<String> taken = n -> {
@@ -233,7 +237,7 @@ public final class Engine {
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
-                    req.resources() == null ? Resources.NONE : req.resources(), false, false);
+                    req.resources() == null ? Resources.NONE : req.resources(), false, false, storage);
             containers.save(s);
             containers.claimName(name, id);
             return s;
@@ -270,8 +274,9 @@ public final class Engine {
             Image image = images.find(s.imageId());
             List<Path> lower = images.layerDirs(image);
             Cgroup cgroup = cgroupWithLimits(s);
+            List<LaunchSpec.MountPlan> mounts = StorageRules.plan(s.mounts(), volumes);
             LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lower, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
-                    s.tty(), stdio, cgroup);
+                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs());
             ContainerStart.Created created;
             try {
                 created = ContainerStart.create(spec);
@@ -282,6 +287,7 @@ public final class Engine {
                 if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
                 throw ee;
             }
+            StorageRules.markSeeded(mounts, volumes);
             int me = Sys.getpid();
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
                     Instant.now().toString(), created.procMethod.name().toLowerCase());
@@ -612,7 +618,10 @@ public final class Engine {
     }
 
     /** docker rm: refuses a running container unless forced; removes state, upper dir and cgroup. */
-    public void remove(String nameOrId, boolean force) {
+    public void remove(String nameOrId, boolean force) { remove(nameOrId, force, false); }
+
+    /** docker rm [-f] [-v]: -v also removes the container's anonymous volumes. */
+    public void remove(String nameOrId, boolean force, boolean anonymousVolumes) {
         ContainerState s = inspect(nameOrId);
         if (!s.status().canRemoveWithoutForce()) {
             if (!force) {
@@ -632,6 +641,67 @@ public final class Engine {
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
         }
+        if (anonymousVolumes) {
+            for (jbox.runtime.Storage.Mount m : s.mounts().mounts()) {
+                if (m.type() == jbox.runtime.Storage.Type.VOLUME && m.anonymous() && volumeUsers(m.source()).isEmpty()) removeVolume(m.source(), false);
+            }
+        }
+    }
+
+    // ---- volumes ----
+
+    /** The containers (names) that mount this volume. */
+    public List<String> volumeUsers(String name) {
+        List<String> users = new ArrayList<>();
+        try {
+            for (ContainerState c : containers.all()) {
+                for (jbox.runtime.Storage.Mount m : c.mounts().mounts()) {
+                    if (m.type() == jbox.runtime.Storage.Type.VOLUME && m.source().equals(name)) users.add(c.name());
+                }
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read the containers");
+        }
+        return users;
+    }
+
+    public Volumes.Volume createVolume(String name, java.util.Map<String, String> labels) {
+        try {
+            return volumes.ensure(name == null || name.isEmpty() ? Names.newId() : name, labels, name == null || name.isEmpty());
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot create volume " + name);
+        }
+    }
+
+    /** docker volume rm: refused while a container uses it (even a stopped one), as docker does. */
+    public void removeVolume(String name, boolean force) {
+        try {
+            volumes.get(name);
+            List<String> users = volumeUsers(name);
+            if (!users.isEmpty()) {
+                throw new EngineException("remove " + name + ": volume is in use - " + users, "a container mounts it (stopped ones count too)",
+                        "remove the container first (jbox rm " + users.get(0) + "), then the volume").httpStatus(409);
+            }
+            volumes.delete(name);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot remove volume " + name);
+        }
+    }
+
+    /** docker volume prune: the unused anonymous volumes, or all unused ones with all. Returns their names. */
+    public List<String> pruneVolumes(boolean all) {
+        List<String> removed = new ArrayList<>();
+        try {
+            for (Volumes.Volume v : volumes.list()) {
+                if ((all || v.anonymous()) && volumeUsers(v.name()).isEmpty()) {
+                    volumes.delete(v.name());
+                    removed.add(v.name());
+                }
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot prune volumes");
+        }
+        return removed;
     }
 
     /**

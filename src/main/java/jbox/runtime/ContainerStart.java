@@ -152,6 +152,7 @@ public final class ContainerStart {
             h.procTarget = SecurePath.mkdirs(root, "/proc");
             Rootfs.mountDev(root);
             Rootfs.mountSys(root);
+            UserMounts.apply(root, spec.mounts());
             Sys.sethostname(spec.hostname());
             Loopback.up();
             if (spec.tty()) {
@@ -163,6 +164,7 @@ public final class ContainerStart {
             User user = User.resolve(root, spec.user());
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
+            if (spec.readOnlyRootfs()) UserMounts.readOnlyRoot(root);
             gateDirFd = Gate.create(spec.gateDir());
             spawn = new Spawn(program, spec.args(), env).setsid();
             int gateFd = 1 + Math.max(gateDirFd, Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));

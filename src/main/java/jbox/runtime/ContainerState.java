@@ -12,6 +12,7 @@ import java.util.List;
  * @param pidStartTime start time of pid (from /proc), to tell it from a later process with the same pid
  * @param resources    the cgroup limits it runs with (changed by jbox update)
  * @param oomKilled    the kernel's OOM killer ended it (its memory limit was reached)
+ * @param storage      its bind mounts, volumes, tmpfs and read-only root (null in older records)
  */
 public record ContainerState(
         String id,
@@ -40,40 +41,44 @@ public record ContainerState(
         String procMount,
         Resources resources,
         boolean paused,
-        boolean oomKilled) {
+        boolean oomKilled,
+        Storage storage) {
 
     public String shortId() { return id.substring(0, 12); }
 
     public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false);
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage);
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled);
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage);
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false);
+                resources, false, false, storage);
     }
 
     public ContainerState withResources(Resources r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage);
     }
 
     public ContainerState withPaused(boolean p) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage);
     }
 
     public ContainerState withOwner(int owner, long ownerStart) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled);
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage);
     }
 
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
+
+    /** Its mounts; none for a container recorded before jbox had them. */
+    public Storage mounts() { return Storage.orNone(storage); }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param lowerDirs unpacked image layers, topmost first (overlayfs lowerdir order)
  * @param stateDir  the container's directory on the host: upper, work, rootfs and gate live here
  * @param stdio     descriptors the container's stdin, stdout, stderr come from (ignored with a tty)
+ * @param mounts    its bind mounts, volumes and tmpfs, made before pivot_root
  */
 public record LaunchSpec(
         String id,
@@ -23,7 +24,12 @@ public record LaunchSpec(
         String user,
         boolean tty,
         Stdio stdio,
-        Cgroup cgroup) {
+        Cgroup cgroup,
+        List<MountPlan> mounts,
+        boolean readOnlyRootfs) {
+
+    /** A user mount with its host side: the host path (bind), the volume's data (volume), none (tmpfs); seed fills a new volume. */
+    public record MountPlan(Storage.Mount mount, Path source, boolean seed) {}
 
     public record Stdio(int in, int out, int err) {}
 
