@@ -86,7 +86,9 @@ public final class DockerJson {
         m.put("Platform", "linux");
         Map<String, Object> host = hostConfig(c.limits(), c.autoRemove());
         StorageJson.toCreate(c.mounts(), host);
+        host.put("RestartPolicy", restartPolicy(c.restarts()));
         m.put("HostConfig", host);
+        m.put("RestartCount", c.restarts().count());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("LowerDir", String.join(":", c.layers().stream().map(l -> engine.root().resolve("layers").resolve(l.substring(7)).toString()).toList()));
         data.put("UpperDir", dir.resolve("upper").toString());
@@ -233,7 +235,22 @@ public final class DockerJson {
         return new CreateRequest(image, name == null || name.isEmpty() ? null : name, cmd, entrypoint, strings(b.get("Env")),
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
-                host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host));
+                host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")));
+    }
+
+    /** HostConfig.RestartPolicy: {"Name": "on-failure", "MaximumRetryCount": 3}. */
+    private static jbox.runtime.Restart restart(JsonNode p) {
+        String name = p.path("Name").asText("");
+        int max = p.path("MaximumRetryCount").asInt(0);
+        try {
+            return jbox.runtime.Restart.parse(name.equals("on-failure") && max > 0 ? name + ":" + max : name);
+        } catch (IllegalArgumentException e) {
+            throw ApiErrors.badRequest(e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> restartPolicy(jbox.runtime.Restart r) {
+        return Map.of("Name", r.isNo() ? "no" : r.policy(), "MaximumRetryCount", r.maxRetries());
     }
 
     /** The create body for a request, as jbox's CLI sends it. */
@@ -253,6 +270,7 @@ public final class DockerJson {
         m.put("AttachStderr", true);
         Map<String, Object> host = hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove());
         StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
+        host.put("RestartPolicy", restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         m.put("HostConfig", host);
         return m;
     }

@@ -22,6 +22,7 @@ final class ContainerOptions {
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,source=...,target=...[,readonly]", description = "Attach a filesystem mount to the container") List<String> mounts = new ArrayList<>();
     @Option(names = "--tmpfs", paramLabel = "PATH[:size=64m,mode=1777]", description = "Mount a tmpfs (memory) directory") List<String> tmpfs = new ArrayList<>();
     @Option(names = "--read-only", description = "Mount the container's root filesystem as read only") boolean readOnly;
+    @Option(names = "--restart", paramLabel = "POLICY", description = "Restart policy, carried out by jbox daemon: no, on-failure[:N], always, unless-stopped") String restart;
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
     @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = Candidates.Images.class) String image;
@@ -29,7 +30,15 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage());
+                storage(), restartPolicy());
+    }
+
+    private jbox.runtime.Restart restartPolicy() {
+        try {
+            return jbox.runtime.Restart.parse(restart);
+        } catch (IllegalArgumentException e) {
+            throw new jbox.engine.EngineException(e.getMessage(), "--restart takes no, on-failure[:N], always or unless-stopped", "e.g. --restart on-failure:3");
+        }
     }
 
     /** -v, --mount, --tmpfs and --read-only, read by the same rules the daemon applies to docker's JSON. */

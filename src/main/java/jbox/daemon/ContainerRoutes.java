@@ -87,12 +87,10 @@ final class ContainerRoutes {
     }
 
     private void stop(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        if (engine.inspect(p.get("id")).status() != Status.RUNNING) {
-            ex.empty(304);
-            return;
-        }
+        boolean running = engine.inspect(p.get("id")).status() == Status.RUNNING;
+        // also when it is not running: a user's stop keeps a restart policy from starting it again
         engine.stop(p.get("id"), req.intQuery("t", 10));
-        ex.empty(204);
+        ex.empty(running ? 204 : 304);
     }
 
     private void restart(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

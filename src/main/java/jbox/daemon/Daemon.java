@@ -134,11 +134,15 @@ public final class Daemon {
             throw jbox.engine.Errors.explain(e, "cannot listen on unix://" + socket);
         }
         int adopted = server.supervisor().adoptRunning(keeper);
+        Restarts restarts = new Restarts(engine, server.supervisor());
+        int restarted = restarts.enable();
         // A signal only closes the listener; the main thread, back from serve(), stops the containers.
         for (String name : List.of("INT", "TERM")) Signal.handle(new Signal(name), s -> server.close());
         System.err.println("jbox daemon: serving the Docker Engine API " + jbox.api.Versions.API + " on unix://" + socket + " (server pid " + me
-                + ", keeper pid " + keeper + (adopted > 0 ? ", found " + adopted + " running containers" : "") + ")");
+                + ", keeper pid " + keeper + (adopted > 0 ? ", found " + adopted + " running containers" : "")
+                + (restarted > 0 ? ", restarted " + restarted + " by their restart policy" : "") + ")");
         server.serve();
+        restarts.close();
         stopContainers(engine, me, keeper);
         System.err.println("jbox daemon: stopped");
         return 0;
@@ -151,7 +155,7 @@ public final class Daemon {
             if (c.ownerPid() != server && c.ownerPid() != keeper) continue;
             Thread t = new Thread(() -> {
                 try {
-                    engine.stop(c.id(), 10);
+                    engine.stop(c.id(), 10, false); // not a user's stop: restart policies bring them back with the daemon
                 } catch (RuntimeException e) {
                     System.err.println("jbox daemon: cannot stop " + c.name() + ": " + e.getMessage());
                 }

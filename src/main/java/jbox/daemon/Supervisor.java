@@ -97,7 +97,10 @@ public final class Supervisor {
     Io io(String id) { return ios.computeIfAbsent(id, Io::new); }
 
     /** docker start: starts the container with this process (or a monitor) as its parent. */
-    public void start(String nameOrId) {
+    public void start(String nameOrId) { start(nameOrId, true); }
+
+    /** byUser false: a restart by the container's restart policy (see Engine.start). */
+    public void start(String nameOrId, boolean byUser) {
         ContainerState c = engine.inspect(nameOrId);
         Io io = io(c.id());
         if (startDetached != null && io.attached.isEmpty()) {
@@ -124,7 +127,7 @@ public final class Supervisor {
                 in = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
             }
             Engine.Owned owned = engine.start(c.id(), c.tty() ? new LaunchSpec.Stdio(in, in, in)
-                    : new LaunchSpec.Stdio(in, containerSide[0], containerSide[1]));
+                    : new LaunchSpec.Stdio(in, containerSide[0], containerSide[1]), byUser);
             int pidfd = Sys.pidfdOpenQuiet(owned.process().pid);
             Pump pump;
             if (c.tty()) {
@@ -162,6 +165,7 @@ public final class Supervisor {
                     Engine.Exit exit = engine.waitFor(owned);
                     io.exit = exit;
                     io.exitCode = exit.code();
+                    onExit.accept(c.id(), exit.code());
                 } catch (RuntimeException e) {
                     io.exitCode = 255; // its exit could not be recorded; waiters must not wait forever
                     throw e;
@@ -184,6 +188,11 @@ public final class Supervisor {
     }
 
     private final Map<String, Integer> ptys = new ConcurrentHashMap<>();
+
+    /** Told of every exit of a container this supervisor started (the daemon's restart policies listen). */
+    private volatile java.util.function.BiConsumer<String, Integer> onExit = (id, code) -> { };
+
+    public void onExit(java.util.function.BiConsumer<String, Integer> listener) { this.onExit = listener; }
 
     /** docker resize: the new terminal size, sent by clients attached with a tty. */
     public void resize(String id, int rows, int cols) {

@@ -10,6 +10,7 @@ import java.util.List;
  * @param entrypoint null keeps the image's; an empty string clears it (as --entrypoint "" does)
  * @param command    empty keeps the image's Cmd
  * @param storage    bind mounts, volumes, tmpfs, read-only root (null: none)
+ * @param restart    the restart policy (null: no), which a daemon carries out
  */
 public record CreateRequest(
         String image,
@@ -24,4 +25,5 @@ public record CreateRequest(
         boolean interactive,
         boolean autoRemove,
         Resources resources,
-        jbox.runtime.Storage storage) {}
+        jbox.runtime.Storage storage,
+        jbox.runtime.Restart restart) {}

@@ -215,6 +215,10 @@ public final class Engine {
         if (!workdir.startsWith("/")) throw new EngineException("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
         String user = req.user() != null ? req.user() : (ic.user() == null ? "" : ic.user());
         String imageName = req.image(); // shown as typed, as docker ps does
+        if (req.autoRemove() && !jbox.runtime.Restart.orNo(req.restart()).isNo()) {
+            throw new EngineException("Conflicting options: --restart and --rm", "a container removed when it exits cannot be restarted",
+                    "use one of them").httpStatus(400);
+        }
         jbox.runtime.Storage storage = StorageRules.prepare(jbox.runtime.Storage.orNone(req.storage()), volumes);
         try (FileLock ignored = containers.namesLock()) {
             String name = req.name();
@@ -237,7 +241,7 @@ public final class Engine {
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
-                    req.resources() == null ? Resources.NONE : req.resources(), false, false, storage);
+                    req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()));
             containers.save(s);
             containers.claimName(name, id);
             return s;
@@ -257,7 +261,13 @@ public final class Engine {
      * Starts a created or exited container with this process as its parent. stdio is used when
      * the container has no tty.
      */
-    public Owned start(String nameOrId, LaunchSpec.Stdio stdio) {
+    public Owned start(String nameOrId, LaunchSpec.Stdio stdio) { return start(nameOrId, stdio, true); }
+
+    /**
+     * byUser false: the daemon restarting it by its restart policy, which counts the restart, and
+     * gives up (NotRestartedException) when a user stopped it meanwhile: both decided under its lock.
+     */
+    public Owned start(String nameOrId, LaunchSpec.Stdio stdio, boolean byUser) {
         ContainerState s;
         try {
             s = containers.find(nameOrId);
@@ -267,6 +277,12 @@ public final class Engine {
         try (FileLock ignored = containers.lock(s.id())) {
             s = refresh(containers.load(s.id()));
             if (s == null) throw new jbox.runtime.NoSuchContainerException(nameOrId); // --rm and ended meanwhile
+            if (!byUser) {
+                if (s.restarts().stoppedByUser() || s.status() == Status.RUNNING) throw new NotRestartedException();
+                s = s.withRestart(s.restarts().counted());
+            } else if (s.restarts().stoppedByUser()) {
+                s = s.withRestart(s.restarts().stopped(false)); // started again by a user: the policy applies again
+            }
             if (!s.status().canStart()) {
                 throw new EngineException("container " + s.name() + " is already running", "a container has one first process at a time",
                         "stop it first (jbox stop " + s.name() + ")").httpStatus(409);
@@ -563,8 +579,15 @@ public final class Engine {
      * docker stop: SIGTERM (or the image's StopSignal), then SIGKILL after timeoutSeconds.
      * PID 1 of a pid namespace ignores signals it has no handler for, so many programs need the SIGKILL.
      */
-    public ContainerState stop(String nameOrId, int timeoutSeconds) {
+    public ContainerState stop(String nameOrId, int timeoutSeconds) { return stop(nameOrId, timeoutSeconds, true); }
+
+    /**
+     * docker stop. byUser: a person asked (the restart policy then leaves it stopped); the daemon
+     * stopping its containers when it shuts down is not that.
+     */
+    public ContainerState stop(String nameOrId, int timeoutSeconds, boolean byUser) {
         ContainerState s = inspect(nameOrId);
+        if (byUser && !s.restarts().isNo()) setRestart(s.id(), s.restarts().stopped(true));
         if (!s.status().canStop()) return s;
         int signal = Linux.SIGTERM;
         signal(s, signal);
@@ -646,6 +669,20 @@ public final class Engine {
                 if (m.type() == jbox.runtime.Storage.Type.VOLUME && m.anonymous() && volumeUsers(m.source()).isEmpty()) removeVolume(m.source(), false);
             }
         }
+    }
+
+    /** Records a container's restart policy state (count, stopped by a user). */
+    public void setRestart(String id, jbox.runtime.Restart r) {
+        try (FileLock ignored = containers.lock(id)) {
+            containers.save(containers.load(id).withRestart(r));
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the restart state of " + id);
+        }
+    }
+
+    /** A restart by policy that did not happen: a user stopped the container, or it runs already. */
+    public static final class NotRestartedException extends RuntimeException {
+        NotRestartedException() { super("not restarted", null, false, false); }
     }
 
     // ---- volumes ----

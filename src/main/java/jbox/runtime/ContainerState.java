@@ -13,6 +13,7 @@ import java.util.List;
  * @param resources    the cgroup limits it runs with (changed by jbox update)
  * @param oomKilled    the kernel's OOM killer ended it (its memory limit was reached)
  * @param storage      its bind mounts, volumes, tmpfs and read-only root (null in older records)
+ * @param restart      its restart policy, restart count, and whether a user stopped it (null in older records)
  */
 public record ContainerState(
         String id,
@@ -42,42 +43,52 @@ public record ContainerState(
         Resources resources,
         boolean paused,
         boolean oomKilled,
-        Storage storage) {
+        Storage storage,
+        Restart restart) {
 
     public String shortId() { return id.substring(0, 12); }
 
     public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage);
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart);
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage);
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart);
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false, storage);
+                resources, false, false, storage, restart);
     }
 
     public ContainerState withResources(Resources r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart);
     }
 
     public ContainerState withPaused(boolean p) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart);
     }
 
     public ContainerState withOwner(int owner, long ownerStart) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage);
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart);
     }
 
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
+
+    /** Its restart policy and count; "no" for a container recorded before jbox had them. */
+    public Restart restarts() { return Restart.orNo(restart); }
+
+    public ContainerState withRestart(Restart r) {
+        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, paused,
+                oomKilled, storage, r);
+    }
 
     /** Its mounts; none for a container recorded before jbox had them. */
     public Storage mounts() { return Storage.orNone(storage); }

@@ -31,6 +31,7 @@ class HelpTest {
     private static void collect(CommandLine cli, String prefix, List<String> paths) {
         for (var e : cli.getSubcommands().entrySet()) {
             if (e.getKey().equals("help") || e.getValue().getCommandSpec().usageMessage().hidden()) continue;
+            if (!e.getKey().equals(e.getValue().getCommandName())) continue; // an alias (volume list): its usage names the command
             String path = (prefix + " " + e.getKey()).trim();
             paths.add(path);
             collect(e.getValue(), path, paths);

@@ -35,7 +35,8 @@ class CgroupLimitsTest extends RealEngineTest {
     }
 
     private void rm(String id) throws Exception {
-        assertEquals(0, jbox.run("rm", "-f", id).code());
+        var r = jbox.run("rm", "-f", id);
+        assertEquals(0, r.code(), r.all());
         assertTrue(Jbox.cgroupsOf(id).isEmpty(), "its cgroup is removed");
     }
 
