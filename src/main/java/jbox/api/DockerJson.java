@@ -45,6 +45,19 @@ public final class DockerJson {
         return m;
     }
 
+    /** State.Health as docker shows it. */
+    static Map<String, Object> health(jbox.runtime.Health.State h) {
+        List<Map<String, Object>> log = new ArrayList<>();
+        for (jbox.runtime.Health.Result r : h.log()) log.add(Map.of("Start", r.start(), "End", r.end(), "ExitCode", r.exitCode(), "Output", r.output()));
+        return Map.of("Status", h.status(), "FailingStreak", h.failingStreak(), "Log", log);
+    }
+
+    /** docker ps adds the health to STATUS: "Up 3 minutes (healthy)", "(health: starting)". */
+    public static void addHealth(Map<String, Object> summary, jbox.runtime.Health.State h) {
+        if (h == null || !String.valueOf(summary.get("Status")).startsWith("Up")) return;
+        summary.put("Status", summary.get("Status") + (h.status().equals("starting") ? " (health: starting)" : " (" + h.status() + ")"));
+    }
+
     /** docker ps's STATUS column. */
     static String status(ContainerState c) {
         return switch (c.status()) {
@@ -76,6 +89,8 @@ public final class DockerJson {
         state.put("Error", c.error() == null ? "" : c.error());
         state.put("StartedAt", c.startedAt() == null ? "0001-01-01T00:00:00Z" : c.startedAt());
         state.put("FinishedAt", c.finishedAt() == null ? "0001-01-01T00:00:00Z" : c.finishedAt());
+        jbox.runtime.Health.State health = c.health() == null ? null : engine.healthState(c.id());
+        if (health != null) state.put("Health", health(health));
         m.put("State", state);
         m.put("Image", c.imageId());
         m.put("Name", "/" + c.name());
@@ -111,6 +126,7 @@ public final class DockerJson {
         config.put("WorkingDir", c.workingDir());
         config.put("Entrypoint", null);
         config.put("Labels", Map.of());
+        if (c.health() != null) config.put("Healthcheck", healthcheck(c.health()));
         m.put("Config", config);
         m.put("NetworkSettings", Map.of("Networks", Map.of()));
         if (c.status() == Status.RUNNING) {
@@ -235,7 +251,28 @@ public final class DockerJson {
         return new CreateRequest(image, name == null || name.isEmpty() ? null : name, cmd, entrypoint, strings(b.get("Env")),
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
-                host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")));
+                host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")),
+                health(b.get("Healthcheck")));
+    }
+
+    /** Config.Healthcheck: {"Test": ["CMD-SHELL", "..."], "Interval": ns, "Timeout": ns, "Retries": n, "StartPeriod": ns}. */
+    private static jbox.runtime.Health health(JsonNode h) {
+        if (h == null || h.isNull() || !h.has("Test")) return null;
+        List<String> test = strings(h.get("Test"));
+        if (test.isEmpty()) return null;
+        if (!List.of("CMD", "CMD-SHELL", "NONE").contains(test.get(0))) throw ApiErrors.badRequest("Healthcheck.Test must start with CMD, CMD-SHELL or NONE");
+        return new jbox.runtime.Health(test, h.path("Interval").asLong(0), h.path("Timeout").asLong(0), h.path("Retries").asInt(0),
+                h.path("StartPeriod").asLong(0));
+    }
+
+    public static Map<String, Object> healthcheck(jbox.runtime.Health h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Test", h.test());
+        m.put("Interval", h.intervalNs());
+        m.put("Timeout", h.timeoutNs());
+        m.put("Retries", h.retries());
+        m.put("StartPeriod", h.startPeriodNs());
+        return m;
     }
 
     /** HostConfig.RestartPolicy: {"Name": "on-failure", "MaximumRetryCount": 3}. */
@@ -272,6 +309,7 @@ public final class DockerJson {
         StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
         host.put("RestartPolicy", restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         m.put("HostConfig", host);
+        if (r.health() != null) m.put("Healthcheck", healthcheck(r.health()));
         return m;
     }
 

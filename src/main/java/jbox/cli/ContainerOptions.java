@@ -22,6 +22,12 @@ final class ContainerOptions {
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,source=...,target=...[,readonly]", description = "Attach a filesystem mount to the container") List<String> mounts = new ArrayList<>();
     @Option(names = "--tmpfs", paramLabel = "PATH[:size=64m,mode=1777]", description = "Mount a tmpfs (memory) directory") List<String> tmpfs = new ArrayList<>();
     @Option(names = "--read-only", description = "Mount the container's root filesystem as read only") boolean readOnly;
+    @Option(names = "--health-cmd", paramLabel = "COMMAND", description = "Command to run to check health (run by jbox daemon)") String healthCmd;
+    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Time between running the check (default 30s)") String healthInterval;
+    @Option(names = "--health-timeout", paramLabel = "DURATION", description = "Maximum time to allow one check to run (default 30s)") String healthTimeout;
+    @Option(names = "--health-retries", paramLabel = "N", description = "Consecutive failures needed to report unhealthy (default 3)") int healthRetries;
+    @Option(names = "--health-start-period", paramLabel = "DURATION", description = "Start period: failures then do not count (default 0s)") String healthStartPeriod;
+    @Option(names = "--no-healthcheck", description = "Disable any container-specified HEALTHCHECK") boolean noHealthcheck;
     @Option(names = "--restart", paramLabel = "POLICY", description = "Restart policy, carried out by jbox daemon: no, on-failure[:N], always, unless-stopped") String restart;
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
@@ -30,8 +36,21 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage(), restartPolicy());
+                storage(), restartPolicy(), health());
     }
+
+    private jbox.runtime.Health health() {
+        if (noHealthcheck) return new jbox.runtime.Health(List.of("NONE"), 0, 0, 0, 0);
+        if (healthCmd == null) return null;
+        try {
+            return new jbox.runtime.Health(List.of("CMD-SHELL", healthCmd), duration(healthInterval), duration(healthTimeout), healthRetries,
+                    duration(healthStartPeriod));
+        } catch (IllegalArgumentException e) {
+            throw new jbox.engine.EngineException(e.getMessage(), "durations are numbers with a unit: ms, s, m, h", "e.g. --health-interval 5s");
+        }
+    }
+
+    private static long duration(String text) { return text == null ? 0 : jbox.runtime.Health.parseDuration(text); }
 
     private jbox.runtime.Restart restartPolicy() {
         try {

@@ -69,7 +69,11 @@ final class ContainerRoutes {
         List<Object> out = new ArrayList<>();
         List<ContainerState> all = new ArrayList<>(engine.list(req.flag("all")));
         all.sort((a, b) -> b.created().compareTo(a.created())); // newest first, as docker ps
-        for (ContainerState c : all) out.add(DockerJson.containerSummary(c));
+        for (ContainerState c : all) {
+            Map<String, Object> summary = DockerJson.containerSummary(c);
+            if (c.health() != null) DockerJson.addHealth(summary, engine.healthState(c.id()));
+            out.add(summary);
+        }
         ex.json(200, out);
     }
 

@@ -134,6 +134,9 @@ public final class Daemon {
             throw jbox.engine.Errors.explain(e, "cannot listen on unix://" + socket);
         }
         int adopted = server.supervisor().adoptRunning(keeper);
+        HealthChecks health = new HealthChecks(engine);
+        server.supervisor().onStart(health::watch);
+        for (ContainerState c : engine.list(false)) health.watch(c.id()); // found running: checked again from now
         Restarts restarts = new Restarts(engine, server.supervisor());
         int restarted = restarts.enable();
         // A signal only closes the listener; the main thread, back from serve(), stops the containers.
@@ -143,6 +146,7 @@ public final class Daemon {
                 + (restarted > 0 ? ", restarted " + restarted + " by their restart policy" : "") + ")");
         server.serve();
         restarts.close();
+        health.close();
         stopContainers(engine, me, keeper);
         System.err.println("jbox daemon: stopped");
         return 0;

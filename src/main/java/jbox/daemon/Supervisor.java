@@ -177,6 +177,7 @@ public final class Supervisor {
             }, "jbox-pump-" + c.shortId());
             t.setDaemon(true);
             t.start();
+            onStart.accept(c.id());
         } catch (IOException e) {
             throw Errors.explain(e, "cannot set up the output of container " + c.name());
         } finally {
@@ -193,6 +194,11 @@ public final class Supervisor {
     private volatile java.util.function.BiConsumer<String, Integer> onExit = (id, code) -> { };
 
     public void onExit(java.util.function.BiConsumer<String, Integer> listener) { this.onExit = listener; }
+
+    /** Told of every start (the daemon's health checks listen). */
+    private volatile Consumer<String> onStart = id -> { };
+
+    public void onStart(Consumer<String> listener) { this.onStart = listener; }
 
     /** docker resize: the new terminal size, sent by clients attached with a tty. */
     public void resize(String id, int rows, int cols) {

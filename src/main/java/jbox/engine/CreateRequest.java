@@ -11,6 +11,7 @@ import java.util.List;
  * @param command    empty keeps the image's Cmd
  * @param storage    bind mounts, volumes, tmpfs, read-only root (null: none)
  * @param restart    the restart policy (null: no), which a daemon carries out
+ * @param health     the health check (null: none), which a daemon runs
  */
 public record CreateRequest(
         String image,
@@ -26,4 +27,5 @@ public record CreateRequest(
         boolean autoRemove,
         Resources resources,
         jbox.runtime.Storage storage,
-        jbox.runtime.Restart restart) {}
+        jbox.runtime.Restart restart,
+        jbox.runtime.Health health) {}

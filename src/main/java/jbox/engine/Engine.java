@@ -241,7 +241,8 @@ public final class Engine {
             ContainerState s = new ContainerState(id, name, Instant.now().toString(), imageName, image.id().toString(), args, env, workdir,
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
-                    req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()));
+                    req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()),
+                    req.health() == null || req.health().isNone() ? null : req.health().withDefaults());
             containers.save(s);
             containers.claimName(name, id);
             return s;
@@ -683,6 +684,24 @@ public final class Engine {
     /** A restart by policy that did not happen: a user stopped the container, or it runs already. */
     public static final class NotRestartedException extends RuntimeException {
         NotRestartedException() { super("not restarted", null, false, false); }
+    }
+
+    // ---- health ----
+
+    /** What the daemon's health checks found (containers/ID/health.json), or null when it has none. */
+    public jbox.runtime.Health.State healthState(String id) {
+        java.nio.file.Path f = containers.dirOf(id).resolve("health.json");
+        try {
+            return java.nio.file.Files.isRegularFile(f)
+                    ? jbox.image.Json.read(java.nio.file.Files.readAllBytes(f), jbox.runtime.Health.State.class, "health of " + id) : null;
+        } catch (IOException e) {
+            return null; // removed meanwhile
+        }
+    }
+
+    public void saveHealth(String id, jbox.runtime.Health.State state) throws IOException {
+        java.nio.file.Path dir = containers.dirOf(id);
+        if (java.nio.file.Files.isDirectory(dir)) jbox.image.AtomicFiles.write(dir, dir.resolve("health.json"), jbox.image.Json.bytes(state));
     }
 
     // ---- volumes ----

@@ -14,6 +14,7 @@ import java.util.List;
  * @param oomKilled    the kernel's OOM killer ended it (its memory limit was reached)
  * @param storage      its bind mounts, volumes, tmpfs and read-only root (null in older records)
  * @param restart      its restart policy, restart count, and whether a user stopped it (null in older records)
+ * @param health       its health check, which the daemon runs (null: none)
  */
 public record ContainerState(
         String id,
@@ -44,39 +45,40 @@ public record ContainerState(
         boolean paused,
         boolean oomKilled,
         Storage storage,
-        Restart restart) {
+        Restart restart,
+        Health health) {
 
     public String shortId() { return id.substring(0, 12); }
 
     public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart);
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health);
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart);
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health);
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false, storage, restart);
+                resources, false, false, storage, restart, health);
     }
 
     public ContainerState withResources(Resources r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health);
     }
 
     public ContainerState withPaused(boolean p) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health);
     }
 
     public ContainerState withOwner(int owner, long ownerStart) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart);
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health);
     }
 
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
@@ -87,7 +89,7 @@ public record ContainerState(
     public ContainerState withRestart(Restart r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, paused,
-                oomKilled, storage, r);
+                oomKilled, storage, r, health);
     }
 
     /** Its mounts; none for a container recorded before jbox had them. */

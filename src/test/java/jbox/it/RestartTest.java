@@ -81,6 +81,23 @@ class RestartTest extends RealEngineTest {
     }
 
     @Test
+    void alwaysContainersReturnAfterTheDaemonIsKilledAndStartedAgain() throws Exception {
+        JboxDaemon first = new JboxDaemon(jbox);
+        assertEquals(0, first.client.run("run", "-d", "--name", "survivor", "--restart", "always", "busybox", "sh", "-c", "sleep 1").code());
+        int[] pids = first.pids();
+        jbox.sys.Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
+        jbox.sys.Sys.kill(pids[0], 9);
+        assertTrue(first.keeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        java.nio.file.Files.deleteIfExists(first.socket);
+        Thread.sleep(2000); // the container ends while no daemon runs
+        try (JboxDaemon d = new JboxDaemon(jbox)) {
+            waitFor(() -> Integer.parseInt(d.client.run("inspect", "-f", "{{.RestartCount}}", "survivor").out().trim()) >= 1
+                    || d.client.run("inspect", "-f", "{{.State.Status}}", "survivor").out().trim().equals("running"), "started again by the new daemon");
+            d.client.run("rm", "-f", "survivor");
+        }
+    }
+
+    @Test
     void theDockerCliSetsThePolicy() throws Exception {
         assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         try (JboxDaemon d = new JboxDaemon(jbox)) {
