@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -304,15 +305,4 @@ class DaemonTest extends RealEngineTest {
         }
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(Check c, String what) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            if (c.ok()) return;
-            Thread.sleep(50);
-        }
-        assertTrue(c.ok(), what);
-    }
 }

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jbox.image.Json;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.Callable;
-
+import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,14 +13,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * failing one unhealthy after its retries, a slow one times out; ps and inspect show it.
  */
 class HealthTest extends RealEngineTest {
-    private static void waitFor(Callable<Boolean> check, String what) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            if (check.call()) return;
-            Thread.sleep(50);
-        }
-        fail("timed out waiting for " + what);
-    }
-
     private static JsonNode health(Jbox j, String name) throws Exception {
         return Json.MAPPER.readTree(j.run("inspect", "-f", "{{json .State.Health}}", name).out());
     }

@@ -1,9 +1,9 @@
 package jbox.it;
 
+import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.Callable;
-
+import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,14 +13,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * daemon itself restarts (unless a user stopped them).
  */
 class RestartTest extends RealEngineTest {
-    private static void waitFor(Callable<Boolean> check, String what) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            if (check.call()) return;
-            Thread.sleep(50);
-        }
-        fail("timed out waiting for " + what);
-    }
-
     @Test
     void onFailureRestartsExactlyNTimes() throws Exception {
         try (JboxDaemon d = new JboxDaemon(jbox)) {
@@ -85,8 +77,8 @@ class RestartTest extends RealEngineTest {
         JboxDaemon first = new JboxDaemon(jbox);
         assertEquals(0, first.client.run("run", "-d", "--name", "survivor", "--restart", "always", "busybox", "sh", "-c", "sleep 1").code());
         int[] pids = first.pids();
-        jbox.sys.Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
-        jbox.sys.Sys.kill(pids[0], 9);
+        Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
+        Sys.kill(pids[0], 9);
         assertTrue(first.keeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
         java.nio.file.Files.deleteIfExists(first.socket);
         Thread.sleep(2000); // the container ends while no daemon runs
