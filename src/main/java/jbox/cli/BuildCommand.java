@@ -48,10 +48,8 @@ final class BuildCommand implements Runnable {
             throw new EngineException("unable to prepare context: " + context + " is not a directory", "the build context is the directory with the files COPY uses",
                     "give a directory, e.g. jbox build -t app .");
         }
-        Path tar = null;
         try {
-            tar = Files.createTempFile("jbox-build-", ".tar");
-            String dockerfile = writeContext(dir, tar);
+            String dockerfile = contextDockerfile(dir);
             StringBuilder q = new StringBuilder("/build?dockerfile=").append(enc(dockerfile));
             for (String t : tags) q.append("&t=").append(enc(t));
             if (!buildArgs.isEmpty()) q.append("&buildargs=").append(enc(Json.MAPPER.writeValueAsString(pairs(buildArgs, true))));
@@ -59,7 +57,7 @@ final class BuildCommand implements Runnable {
             if (noCache) q.append("&nocache=1");
             if (quiet) q.append("&q=1");
             var out = spec.commandLine().getOut();
-            try (ApiClient.Response r = Api.client().upload(q.toString(), tar)) {
+            try (ApiClient.Response r = Api.client().upload(q.toString(), body -> writeContext(dir, dockerfile, body))) {
                 if (r.status >= 400) throw ApiErrors.fromBody(r.status, Json.MAPPER.readValue(r.body.readAllBytes(), Map.class));
                 Images.eachMessage(r, n -> {
                     if (n.has("stream")) {
@@ -71,14 +69,6 @@ final class BuildCommand implements Runnable {
         } catch (IOException e) {
             throw new EngineException("cannot send the build context " + context + ": " + e.getMessage(), "a file in it is unreadable, or the daemon stopped",
                     "check the files' permissions and try again");
-        } finally {
-            if (tar != null) {
-                try {
-                    Files.deleteIfExists(tar);
-                } catch (IOException ignored) {
-                    // a temp file
-                }
-            }
         }
     }
 
@@ -95,16 +85,29 @@ final class BuildCommand implements Runnable {
         return m;
     }
 
-    /** Writes the context as a tar; returns the Dockerfile's name inside it (one from outside is added under a name of its own). */
-    private String writeContext(Path dir, Path tar) throws IOException {
-        DockerIgnore ignore = DockerIgnore.read(dir);
+    private Path dockerfile(Path dir) {
         Path df = file == null ? dir.resolve("Dockerfile") : file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(df)) {
             throw new EngineException("unable to prepare context: cannot find the Dockerfile " + df, "a build reads PATH/Dockerfile unless -f names another",
                     "create it, or give its path with -f");
         }
-        String dfName = df.startsWith(dir) ? dir.relativize(df).toString() : ".dockerfile." + Long.toHexString(System.nanoTime());
-        try (OutputStream f = Files.newOutputStream(tar); TarArchiveOutputStream out = new TarArchiveOutputStream(f, "UTF-8")) {
+        return df;
+    }
+
+    /** The Dockerfile's name inside the context tar (one from outside the directory is added under a name of its own). */
+    private String contextDockerfile(Path dir) {
+        Path df = dockerfile(dir);
+        return df.startsWith(dir) ? dir.relativize(df).toString() : ".dockerfile." + Long.toHexString(System.nanoTime());
+    }
+
+    /** Writes the context as a tar into the request as it is read, without what .dockerignore leaves out. */
+    private void writeContext(Path dir, String dfName, OutputStream sink) throws IOException {
+        DockerIgnore ignore = DockerIgnore.read(dir);
+        Path df = dockerfile(dir);
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new java.io.FilterOutputStream(sink) {
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+            @Override public void close() throws IOException { flush(); } // the request goes on after the tar
+        }, "UTF-8")) {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             List<Path> all;
@@ -119,7 +122,6 @@ final class BuildCommand implements Runnable {
             }
             if (!df.startsWith(dir)) add(out, df, dfName);
         }
-        return dfName;
     }
 
     private static void add(TarArchiveOutputStream out, Path p, String name) throws IOException {

@@ -128,6 +128,40 @@ public final class ApiClient {
         return new Response(code, headers, bodyIn, ch);
     }
 
+    /** Writes a request body as it is made. */
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Sends a body made while it is sent (docker build's context tar), in chunks, with no temp file
+     * that a killed command would leave behind; the response is read by the caller.
+     */
+    public Response upload(String path, Body body) {
+        SocketChannel ch = connect();
+        try {
+            OutputStream out = jbox.api.SocketStreams.out(ch);
+            String head = "POST /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            jbox.api.ChunkedOutputStream chunks = new jbox.api.ChunkedOutputStream(out);
+            java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(chunks, 64 * 1024);
+            body.writeTo(buffered);
+            buffered.flush();
+            chunks.close(); // the last chunk; the connection stays open for the answer
+            InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
+            return readResponse(ch, in);
+        } catch (IOException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // failing anyway
+            }
+            throw new EngineException("cannot send the request body to the daemon: " + e.getMessage(), "a file is unreadable or the daemon stopped",
+                    "check and try again");
+        }
+    }
+
     /** Sends a file as the body (docker load), streamed; the response is read by the caller. */
     public Response upload(String path, Path file) {
         SocketChannel ch = connect();

@@ -125,9 +125,25 @@ public final class Daemon {
         facts.put("Pid", me);
         facts.put("KeeperPid", keeper);
         facts.put("Socket", "unix://" + socket);
+        // Signals are handled before the socket exists: one arriving while the server starts up closes it
+        // as soon as it is made, and nothing (socket, pid file) is left behind.
+        DaemonServer[] made = {null};
+        boolean[] stop = {false};
+        for (String name : List.of("INT", "TERM")) {
+            Signal.handle(new Signal(name), s -> {
+                synchronized (made) {
+                    stop[0] = true;
+                    if (made[0] != null) made[0].close();
+                }
+            });
+        }
         DaemonServer server;
         try {
             server = new DaemonServer(engine, socket, null, trace ? Daemon::trace : null, facts);
+            synchronized (made) {
+                made[0] = server;
+                if (stop[0]) server.close();
+            }
             Sys.lchown(socket.toString(), 0, gid);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
         } catch (IOException e) {
@@ -140,7 +156,6 @@ public final class Daemon {
         Restarts restarts = new Restarts(engine, server.supervisor());
         int restarted = restarts.enable();
         // A signal only closes the listener; the main thread, back from serve(), stops the containers.
-        for (String name : List.of("INT", "TERM")) Signal.handle(new Signal(name), s -> server.close());
         System.err.println("jbox daemon: serving the Docker Engine API " + jbox.api.Versions.API + " on unix://" + socket + " (server pid " + me
                 + ", keeper pid " + keeper + (adopted > 0 ? ", found " + adopted + " running containers" : "")
                 + (restarted > 0 ? ", restarted " + restarted + " by their restart policy" : "") + ")");

@@ -218,7 +218,7 @@ final class HttpConnection implements Runnable {
             begin(status);
             writeHead(status, Map.of("Content-Type", contentType, "Transfer-Encoding", "chunked"));
             out.flush();
-            return new ChunkedOutputStream(out);
+            return new jbox.api.ChunkedOutputStream(out);
         }
 
         @Override

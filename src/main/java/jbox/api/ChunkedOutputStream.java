@@ -1,15 +1,15 @@
-package jbox.daemon;
+package jbox.api;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** HTTP/1.1 chunked transfer encoding; every write is sent at once, so streams reach the client live. */
-final class ChunkedOutputStream extends OutputStream {
+public final class ChunkedOutputStream extends OutputStream {
     private final OutputStream out;
     private boolean closed;
 
-    ChunkedOutputStream(OutputStream out) { this.out = out; }
+    public ChunkedOutputStream(OutputStream out) { this.out = out; }
 
     @Override
     public void write(int b) throws IOException { write(new byte[]{(byte) b}, 0, 1); }
