@@ -164,23 +164,7 @@ public final class ApiClient {
 
     /** Sends a file as the body (docker load), streamed; the response is read by the caller. */
     public Response upload(String path, Path file) {
-        SocketChannel ch = connect();
-        try {
-            OutputStream out = jbox.api.SocketStreams.out(ch);
-            String head = "POST /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\nContent-Length: "
-                    + java.nio.file.Files.size(file) + "\r\nConnection: close\r\n\r\n";
-            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            java.nio.file.Files.copy(file, out);
-            InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
-            return readResponse(ch, in);
-        } catch (IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // failing anyway
-            }
-            throw new EngineException("cannot send " + file + " to the daemon: " + e.getMessage(), "the file is unreadable or the daemon stopped", "check the file and try again");
-        }
+        return upload(path, out -> java.nio.file.Files.copy(file, out));
     }
 
     /** A call whose answer is JSON (or nothing); an error status becomes the daemon's explanation. */
