@@ -92,6 +92,9 @@ public final class Daemon {
         } finally {
             try {
                 Files.deleteIfExists(pidFile);
+                // The server removes its socket when it stops; if it could not (it died first), the keeper,
+                // which outlives it, does: a stopped daemon leaves nothing behind.
+                if (stopping[0]) Files.deleteIfExists(socket);
             } catch (IOException ignored) {
                 // it names a dead pid; the next daemon overwrites it
             }

@@ -99,7 +99,7 @@ final class JboxDaemon implements AutoCloseable {
         keeper.destroy(); // SIGTERM: the daemon stops its containers and removes its socket
         assertTrue(keeper.waitFor(60, TimeUnit.SECONDS), "the daemon stopped");
         assertEquals(0, keeper.exitValue(), Files.readString(log));
-        assertFalse(Files.exists(socket), "the socket is removed");
+        assertFalse(Files.exists(socket), "the socket is removed: " + Files.readString(log));
         assertFalse(Files.exists(socket.resolveSibling("jbox.pid")), "the pid file is removed");
     }
 }
