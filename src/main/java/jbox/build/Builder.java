@@ -219,7 +219,7 @@ public final class Builder {
         }
         switch (kw) {
             case "RUN" -> run(s, in, key, created, epoch, Engine.buildContainerPrefix(req.work()) + s.history.size());
-            case "COPY", "ADD" -> copy(s, in, copy, key, created, epoch, req.work());
+            case "COPY", "ADD" -> copy(s, in, copy, inputs, key, created, epoch, req.work());
             case "ARG" -> commit(s, key, created, "/bin/sh -c #(nop) " + in.text(), true);
             default -> {
                 s.config.apply(in, s.vars());
@@ -256,7 +256,9 @@ public final class Builder {
         s.diffIds.add(layer.diffId().toString());
     }
 
-    private void copy(Stage s, Dockerfile.Instruction in, ContextCopy copy, String key, String created, long epoch, Path work) throws IOException {
+    /** filesDigest: copy.digest(), already computed for the cache key (it reads every copied file). */
+    private void copy(Stage s, Dockerfile.Instruction in, ContextCopy copy, String filesDigest, String key, String created, long epoch, Path work)
+            throws IOException {
         List<Path> lower = s.image == null ? List.of() : images.layerDirs(s.image);
         Path stage = Files.createTempDirectory(work, "stage-");
         try {
@@ -265,7 +267,7 @@ public final class Builder {
         } finally {
             AtomicFiles.deleteTree(stage);
         }
-        commit(s, key, created, "/bin/sh -c #(nop) " + in.keyword() + " " + copy.digest().substring(0, 12) + " in " + copy.dest(), false);
+        commit(s, key, created, "/bin/sh -c #(nop) " + in.keyword() + " " + filesDigest.substring(0, 12) + " in " + copy.dest(), false);
     }
 
     private void run(Stage s, Dockerfile.Instruction in, String key, String created, long epoch, String containerName) throws IOException {
