@@ -94,24 +94,35 @@ final class ContainerCgroup implements Cgroup {
         return out;
     }
 
-    /** cpuset cgroups on v1 start with no cpus and mems, and refuse tasks until given their parent's. */
     private static void mkdirs(Path hierarchy, Path dir) throws IOException {
+        createChain(hierarchy, dir);
+        if (Files.exists(dir.resolve("cpuset.cpus")) && !Files.exists(dir.resolve("cgroup.controllers"))) fillCpusets(hierarchy, dir);
+    }
+
+    private static void createChain(Path hierarchy, Path dir) throws IOException {
         if (Files.isDirectory(dir)) return;
         Path parent = dir.getParent();
-        if (!parent.equals(hierarchy)) mkdirs(hierarchy, parent);
+        if (!parent.equals(hierarchy)) createChain(hierarchy, parent);
         try {
             Files.createDirectory(dir);
         } catch (java.nio.file.NoSuchFileException e) {
-            mkdirs(hierarchy, dir); // the parent was removed meanwhile by a jbox cleaning up its last container
-            return;
+            createChain(hierarchy, dir); // the parent was removed meanwhile by a jbox cleaning up its last container
         } catch (java.nio.file.FileAlreadyExistsException e) {
-            return; // another jbox made it meanwhile
+            // another jbox made it meanwhile
         }
-        Path cpus = dir.resolve("cpuset.cpus");
-        if (Files.exists(cpus) && !Files.exists(dir.resolve("cgroup.controllers"))) {
-            for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
-                if (CgroupFiles.read(dir.resolve(f)).isEmpty()) CgroupFiles.write(dir.resolve(f), CgroupFiles.read(parent.resolve(f)));
-            }
+    }
+
+    /**
+     * cpuset cgroups on v1 start with no cpus and mems, and refuse tasks (ENOSPC) until given their
+     * parent's. Every level is checked, not only the ones this call made: a parallel jbox may have
+     * made the shared parent a moment ago and not yet filled it.
+     */
+    private static void fillCpusets(Path hierarchy, Path dir) {
+        if (dir.equals(hierarchy)) return;
+        Path parent = dir.getParent();
+        fillCpusets(hierarchy, parent);
+        for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+            if (CgroupFiles.read(dir.resolve(f)).isEmpty()) CgroupFiles.write(dir.resolve(f), CgroupFiles.read(parent.resolve(f)));
         }
     }
 
