@@ -35,12 +35,12 @@ public final class DockerJson {
         m.put("ImageID", c.imageId());
         m.put("Command", String.join(" ", c.args()));
         m.put("Created", Instant.parse(c.created()).getEpochSecond());
-        m.put("Ports", List.of());
+        m.put("Ports", NetworkJson.summaryPorts(c));
         m.put("Labels", Map.of());
         m.put("State", c.paused() ? "paused" : c.status().wire());
         m.put("Status", status(c));
-        m.put("HostConfig", Map.of("NetworkMode", "none"));
-        m.put("NetworkSettings", Map.of("Networks", Map.of()));
+        m.put("HostConfig", Map.of("NetworkMode", c.networking().mode()));
+        m.put("NetworkSettings", Map.of("Networks", NetworkJson.networks(c)));
         m.put("Mounts", StorageJson.inspect(c.mounts(), null));
         return m;
     }
@@ -101,6 +101,7 @@ public final class DockerJson {
         m.put("Platform", "linux");
         Map<String, Object> host = hostConfig(c.limits(), c.autoRemove());
         StorageJson.toCreate(c.mounts(), host);
+        NetworkJson.toCreate(c.networking(), host);
         host.put("RestartPolicy", restartPolicy(c.restarts()));
         m.put("HostConfig", host);
         m.put("RestartCount", c.restarts().count());
@@ -128,7 +129,7 @@ public final class DockerJson {
         config.put("Labels", Map.of());
         if (c.health() != null) config.put("Healthcheck", healthcheck(c.health()));
         m.put("Config", config);
-        m.put("NetworkSettings", Map.of("Networks", Map.of()));
+        m.put("NetworkSettings", NetworkJson.settings(c));
         if (c.status() == Status.RUNNING) {
             try {
                 Usage u = engine.usage(c);
@@ -154,7 +155,6 @@ public final class DockerJson {
     static Map<String, Object> hostConfig(Resources r, boolean autoRemove) {
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("AutoRemove", autoRemove);
-        host.put("NetworkMode", "none");
         host.put("Memory", r.memory() == null ? 0 : r.memory());
         host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap());
         host.put("NanoCpus", r.cpuQuota() == null ? 0 : r.cpuQuota() * 1_000_000_000L / Resources.CPU_PERIOD);
@@ -171,7 +171,6 @@ public final class DockerJson {
     public static Map<String, Object> updateBody(Resources r) {
         Map<String, Object> m = hostConfig(r, false);
         m.remove("AutoRemove");
-        m.remove("NetworkMode");
         return m;
     }
 
@@ -252,8 +251,9 @@ public final class DockerJson {
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
                 host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")),
-                health(b.get("Healthcheck")));
+                health(b.get("Healthcheck")), NetworkJson.fromCreate(host));
     }
+
 
     /** Config.Healthcheck: {"Test": ["CMD-SHELL", "..."], "Interval": ns, "Timeout": ns, "Retries": n, "StartPeriod": ns}. */
     private static jbox.runtime.Health health(JsonNode h) {
@@ -307,6 +307,7 @@ public final class DockerJson {
         m.put("AttachStderr", true);
         Map<String, Object> host = hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove());
         StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
+        NetworkJson.toCreate(r.network() == null ? jbox.net.Networking.DEFAULT : r.network(), host);
         host.put("RestartPolicy", restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         m.put("HostConfig", host);
         if (r.health() != null) m.put("Healthcheck", healthcheck(r.health()));

@@ -29,6 +29,8 @@ final class ContainerOptions {
     @Option(names = "--health-start-period", paramLabel = "DURATION", description = "Start period: failures then do not count (default 0s)") String healthStartPeriod;
     @Option(names = "--no-healthcheck", description = "Disable any container-specified HEALTHCHECK") boolean noHealthcheck;
     @Option(names = "--restart", paramLabel = "POLICY", description = "Restart policy, carried out by jbox daemon: no, on-failure[:N], always, unless-stopped") String restart;
+    @Option(names = {"--network", "--net"}, paramLabel = "NETWORK", description = "Connect a container to a network: bridge (default), host, none, or one made with jbox network create") String network;
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]", description = "Publish a container's port to the host") List<String> publish = new ArrayList<>();
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
     @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = Candidates.Images.class) String image;
@@ -36,7 +38,19 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage(), restartPolicy(), health());
+                storage(), restartPolicy(), health(), networking());
+    }
+
+    private jbox.net.Networking networking() {
+        List<jbox.net.PortSpec> ports = new ArrayList<>();
+        for (String p : publish) {
+            try {
+                ports.addAll(jbox.net.PortSpec.parse(p));
+            } catch (IllegalArgumentException e) {
+                throw new jbox.engine.EngineException(e.getMessage(), "-p takes the host side, then the container's port", "e.g. -p 8080:80 or -p 127.0.0.1:8080:80/tcp");
+            }
+        }
+        return new jbox.net.Networking(network == null ? jbox.net.Network.DEFAULT : network, ports, null);
     }
 
     private jbox.runtime.Health health() {

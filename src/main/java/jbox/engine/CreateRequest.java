@@ -12,6 +12,7 @@ import java.util.List;
  * @param storage    bind mounts, volumes, tmpfs, read-only root (null: none)
  * @param restart    the restart policy (null: no), which a daemon carries out
  * @param health     the health check (null: none), which a daemon runs
+ * @param network    --network and -p (null: the default bridge, nothing published)
  */
 public record CreateRequest(
         String image,
@@ -28,4 +29,5 @@ public record CreateRequest(
         Resources resources,
         jbox.runtime.Storage storage,
         jbox.runtime.Restart restart,
-        jbox.runtime.Health health) {}
+        jbox.runtime.Health health,
+        jbox.net.Networking network) {}

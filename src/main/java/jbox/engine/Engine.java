@@ -22,6 +22,7 @@ import jbox.sys.Sys;
 import jbox.image.FileLock;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class Engine {
     private final StateStore containers;
     private final Bundled bundled;
     private final Volumes volumes;
+    private final Networks networks;
     private Cgroups cgroups;
 
     public Engine(Path root, Path home) throws IOException {
@@ -52,6 +54,7 @@ public final class Engine {
         this.containers = new StateStore(root);
         this.bundled = new Bundled(home);
         this.volumes = new Volumes(root);
+        this.networks = new Networks(root);
     }
 
     /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox. */
@@ -77,6 +80,7 @@ public final class Engine {
     public StateStore containers() { return containers; }
     public Bundled bundled() { return bundled; }
     public Volumes volumes() { return volumes; }
+    public Networks networks() { return networks; }
 
     synchronized Cgroups cgroups() throws IOException {
         if (cgroups == null) cgroups = Cgroups.detect();
@@ -220,6 +224,12 @@ public final class Engine {
                     "use one of them").httpStatus(400);
         }
         jbox.runtime.Storage storage = StorageRules.prepare(jbox.runtime.Storage.orNone(req.storage()), volumes);
+        jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
+        try {
+            networking = new jbox.net.Networking(networks.get(networking.mode()).name(), networking.ports(), null);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read the networks");
+        }
         try (FileLock ignored = containers.namesLock()) {
             String name = req.name();
             java.util.function.Predicate<String> taken = n -> {
@@ -242,7 +252,7 @@ public final class Engine {
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
                     req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()),
-                    req.health() == null || req.health().isNone() ? null : req.health().withDefaults());
+                    req.health() == null || req.health().isNone() ? null : req.health().withDefaults(), networking);
             containers.save(s);
             containers.claimName(name, id);
             return s;
@@ -291,23 +301,45 @@ public final class Engine {
             Image image = images.find(s.imageId());
             List<Path> lower = images.layerDirs(image);
             Cgroup cgroup = cgroupWithLimits(s);
-            List<LaunchSpec.MountPlan> mounts = StorageRules.plan(s.mounts(), volumes);
-            LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lower, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
-                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs());
+            List<LaunchSpec.MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
+            jbox.net.ContainerNetwork.Prepared net;
+            try {
+                net = jbox.net.ContainerNetwork.prepare(networks.get(s.networking().mode()), root.toString(), s.id(), s.name(), s.hostname(),
+                        s.networking().ports(), containers.dirOf(s.id()), mounts.stream().map(m -> m.mount().target()).collect(java.util.stream.Collectors.toSet()));
+            } catch (RuntimeException | IOException e) {
+                if (cgroup != null) cgroup.destroy();
+                throw e;
+            }
+            mounts.addAll(net.files());
+            List<Path> lowerWithInit = new ArrayList<>();
+            lowerWithInit.add(initLayer());
+            lowerWithInit.addAll(lower);
+            LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lowerWithInit, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
+                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs(), net.hostNetwork());
             ContainerStart.Created created;
             try {
                 created = ContainerStart.create(spec);
+                if (net.endpoint() != null) {
+                    try {
+                        jbox.net.ContainerNetwork.attach(net.endpoint(), created.pid);
+                    } catch (RuntimeException e) {
+                        created.abort();
+                        throw e;
+                    }
+                }
                 created.start();
             } catch (RuntimeException e) {
+                if (net.endpoint() != null) jbox.net.ContainerNetwork.release(net.endpoint());
                 if (cgroup != null) cgroup.destroy();
                 EngineException ee = Errors.explain(e, "cannot start container " + s.name());
                 if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
                 throw ee;
             }
+            net.warnings().forEach(w -> System.err.println(w));
             StorageRules.markSeeded(mounts, volumes);
             int me = Sys.getpid();
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
-                    Instant.now().toString(), created.procMethod.name().toLowerCase());
+                    Instant.now().toString(), created.procMethod.name().toLowerCase(), net.endpoint());
             containers.save(running);
             return new Owned(running, created);
         } catch (IOException e) {
@@ -336,6 +368,26 @@ public final class Engine {
             throw new EngineException(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
         }
         return cgroup;
+    }
+
+    /**
+     * docker's "init layer": empty /etc/hosts, /etc/hostname and /etc/resolv.conf under every
+     * container's own layer, so the files bound over them need no placeholder in the container's
+     * changes (commit and build would otherwise record them). One read-only dir shared by all.
+     */
+    Path initLayer() throws IOException {
+        Path init = root.resolve("init");
+        if (Files.isRegularFile(init.resolve("etc/resolv.conf"))) return init;
+        Path tmp = Files.createTempDirectory(root, ".init-");
+        Files.createDirectories(tmp.resolve("etc"));
+        for (String f : List.of("hosts", "hostname", "resolv.conf")) Files.createFile(tmp.resolve("etc").resolve(f));
+        Sys.chmod(tmp.toString(), 0755);
+        try {
+            Files.move(tmp, init, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            jbox.image.AtomicFiles.deleteTree(tmp); // another jbox made it meanwhile
+        }
+        return init;
     }
 
     /** How an owned container ended. */
@@ -449,6 +501,7 @@ public final class Engine {
             oomKilled = cg.usage().oomKills() > 0;
             cg.destroy();
         }
+        if (now.endpoint() != null) jbox.net.ContainerNetwork.release(now.endpoint());
         ContainerState done = now.exited(exitCode, error, Instant.now().toString(), oomKilled);
         if (now.autoRemove()) containers.delete(now.id()); else containers.save(done);
         return done;

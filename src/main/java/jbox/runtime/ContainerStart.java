@@ -145,7 +145,7 @@ public final class ContainerStart {
             h.tid = Sys.gettid();
             h.joinedCgroup = spec.cgroup() != null && spec.cgroup().joinThread(h.tid);
             Sys.unshare(CLONE_FS);
-            Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP);
+            Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
             Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
             Rootfs.mountOverlay(spec);
             Path root = spec.rootfs();
@@ -154,7 +154,7 @@ public final class ContainerStart {
             Rootfs.mountSys(root);
             UserMounts.apply(root, spec.mounts());
             Sys.sethostname(spec.hostname());
-            Loopback.up();
+            if (!spec.hostNetwork()) Loopback.up();
             if (spec.tty()) {
                 h.pty = Pty.open(root.resolve("dev/pts"));
                 Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number).toString());

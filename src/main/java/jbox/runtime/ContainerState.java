@@ -15,6 +15,7 @@ import java.util.List;
  * @param storage      its bind mounts, volumes, tmpfs and read-only root (null in older records)
  * @param restart      its restart policy, restart count, and whether a user stopped it (null in older records)
  * @param health       its health check, which the daemon runs (null: none)
+ * @param network      its network, published ports and, while running, its address (null in older records: lo only)
  */
 public record ContainerState(
         String id,
@@ -46,39 +47,40 @@ public record ContainerState(
         boolean oomKilled,
         Storage storage,
         Restart restart,
-        Health health) {
+        Health health,
+        jbox.net.Networking network) {
 
     public String shortId() { return id.substring(0, 12); }
 
-    public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount) {
+    public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount, jbox.net.Networking.Endpoint endpoint) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health);
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health, networking().withEndpoint(endpoint));
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health);
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health, networking().withEndpoint(null));
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false, storage, restart, health);
+                resources, false, false, storage, restart, health, networking().withEndpoint(null));
     }
 
     public ContainerState withResources(Resources r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health, network);
     }
 
     public ContainerState withPaused(boolean p) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health, network);
     }
 
     public ContainerState withOwner(int owner, long ownerStart) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health);
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health, network);
     }
 
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
@@ -89,9 +91,15 @@ public record ContainerState(
     public ContainerState withRestart(Restart r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, paused,
-                oomKilled, storage, r, health);
+                oomKilled, storage, r, health, network);
     }
 
     /** Its mounts; none for a container recorded before jbox had them. */
     public Storage mounts() { return Storage.orNone(storage); }
+
+    /** Its network; lo only for a container recorded before jbox had networks. */
+    public jbox.net.Networking networking() { return jbox.net.Networking.orNone(network); }
+
+    /** Its address on a bridge while it runs, else null. */
+    public jbox.net.Networking.Endpoint endpoint() { return networking().endpoint(); }
 }

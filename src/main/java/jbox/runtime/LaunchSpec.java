@@ -12,6 +12,7 @@ import java.util.List;
  * @param stateDir  the container's directory on the host: upper, work, rootfs and gate live here
  * @param stdio     descriptors the container's stdin, stdout, stderr come from (ignored with a tty)
  * @param mounts    its bind mounts, volumes and tmpfs, made before pivot_root
+ * @param hostNetwork share the host's network namespace (--network host) instead of a new one
  */
 public record LaunchSpec(
         String id,
@@ -26,7 +27,8 @@ public record LaunchSpec(
         Stdio stdio,
         Cgroup cgroup,
         List<MountPlan> mounts,
-        boolean readOnlyRootfs) {
+        boolean readOnlyRootfs,
+        boolean hostNetwork) {
 
     /** A user mount with its host side: the host path (bind), the volume's data (volume), none (tmpfs); seed fills a new volume. */
     public record MountPlan(Storage.Mount mount, Path source, boolean seed) {}

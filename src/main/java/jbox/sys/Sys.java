@@ -57,6 +57,16 @@ public final class Sys {
         return rc;
     }
 
+    /** Lets the explain-mode listener see a request that is not a plain system call (a netlink message). */
+    public static void traceLine(String line) {
+        var t = TRACE.get();
+        if (t != null) t.accept(line);
+    }
+
+    public static int socket(int domain, int type, int protocol, String what) {
+        return check(C.socket(domain, type, protocol), "socket", what);
+    }
+
     public static void unshare(int flags) { check(C.unshare(flags), "unshare", Namespaces.flagNames(flags)); }
 
     public static void setns(int fd, int nstype, String what) { check(C.setns(fd, nstype), "setns", what); }

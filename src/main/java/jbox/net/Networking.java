@@ -1,0 +1,28 @@
+package jbox.net;
+
+import java.util.List;
+
+/**
+ * A container's network: what it asked for (--network, -p) and, while it runs, its endpoint.
+ *
+ * @param mode     the network's name: bridge (the default), host, none, or a user network
+ * @param ports    the ports it publishes, as asked (host port 0: any free one)
+ * @param endpoint its address and published ports while it runs; null otherwise
+ */
+public record Networking(String mode, List<PortSpec> ports, Endpoint endpoint) {
+    public static final Networking DEFAULT = new Networking(Network.DEFAULT, List.of(), null);
+
+    /** Records made before jbox had networks ran with lo only. */
+    public static Networking orNone(Networking n) { return n == null ? new Networking(Network.NONE, List.of(), null) : n; }
+
+    public Networking withEndpoint(Endpoint e) { return new Networking(mode, ports, e); }
+
+    /**
+     * One container's place on a bridge network.
+     *
+     * @param hostVeth the host's end of its veth pair (the other end is eth0 inside)
+     * @param ports    published ports with the host ports actually used
+     */
+    public record Endpoint(String network, String networkId, String bridge, String ip, int prefix, String gateway, String mac,
+                           String hostVeth, List<PortSpec> ports) {}
+}
