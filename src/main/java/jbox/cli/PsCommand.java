@@ -29,10 +29,20 @@ final class PsCommand implements Runnable {
         for (JsonNode c : list) {
             String cmd = c.path("Command").asText();
             rows.add(new String[]{id(c), c.path("Image").asText(), "\"" + (noTrunc ? cmd : Format.truncate(cmd, 20)) + "\"",
-                    Format.ago(Instant.ofEpochSecond(c.path("Created").asLong()).toString()), c.path("Status").asText(), "",
+                    Format.ago(Instant.ofEpochSecond(c.path("Created").asLong()).toString()), c.path("Status").asText(), ports(c.path("Ports")),
                     c.path("Names").path(0).asText().substring(1)});
         }
         out.print(Format.table(rows));
+    }
+
+    /** docker ps's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp. */
+    static String ports(JsonNode ports) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode p : ports) {
+            out.add(p.has("PublicPort") ? p.path("IP").asText() + ":" + p.path("PublicPort").asInt() + "->" + p.path("PrivatePort").asInt() + "/" + p.path("Type").asText()
+                    : p.path("PrivatePort").asInt() + "/" + p.path("Type").asText());
+        }
+        return String.join(", ", out);
     }
 
     private String id(JsonNode c) {

@@ -140,6 +140,8 @@ public final class Daemon {
                 }
             });
         }
+        // Before the socket answers: a client then never sees an address or port a dead container still holds.
+        for (String freed : engine.sweepNetworks()) System.err.println("jbox daemon: released the address of a container that is gone: " + freed);
         DaemonServer server;
         try {
             server = new DaemonServer(engine, socket, null, trace ? Daemon::trace : null, facts);

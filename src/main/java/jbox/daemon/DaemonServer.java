@@ -52,6 +52,7 @@ public final class DaemonServer implements AutoCloseable {
         new ImageRoutes(engine).register(router);
         new BuildRoutes(engine).register(router);
         new VolumeRoutes(engine).register(router);
+        new NetworkRoutes(engine).register(router);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Api-Version", Versions.API);
         h.put("Docker-Experimental", "false");

@@ -522,6 +522,21 @@ public final class Engine {
         return s.autoRemove() ? null : lost;
     }
 
+    /**
+     * After a crash or kill -9: network addresses, published ports and hosts entries of this root's
+     * containers that no longer run are released (containers found dead are released by refresh,
+     * within list); returns what was freed.
+     */
+    public List<String> sweepNetworks() {
+        java.util.Set<String> running = new java.util.HashSet<>();
+        for (ContainerState c : list(false)) running.add(c.id());
+        try {
+            return jbox.net.ContainerNetwork.sweep(root.toString(), running);
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot clean up network addresses");
+        }
+    }
+
     /** Where the shell's sandboxes keep their files; each records its owner, so a killed shell's are found. */
     public Path sandboxesDir() { return root.resolve("sandboxes"); }
 

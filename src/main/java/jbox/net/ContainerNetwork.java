@@ -39,9 +39,9 @@ public final class ContainerNetwork {
                                    Set<String> userTargets) throws IOException {
         List<String> warnings = new ArrayList<>();
         boolean host = Network.HOST.equals(n.name());
-        if (!n.isBridge()) {
+        if (!n.hasBridge()) {
             if (!ports.isEmpty()) warnings.add("WARNING: Published ports are discarded when using " + n.name() + " network mode");
-            HostsFiles.write(stateDir, hostname, null, List.of(), host);
+            HostsFiles.write(stateDir, hostname, null, List.of(), List.of(), host);
             return new Prepared(null, files(stateDir, userTargets), host, warnings);
         }
         Path hostsFile = HostsFiles.hosts(stateDir);
@@ -62,7 +62,7 @@ public final class ContainerNetwork {
                         HostsFiles.addPeer(Path.of(c.hostsFile()), ip + "\t" + name);
                     }
                 }
-                HostsFiles.write(stateDir, hostname, ip.toString(), peers, false);
+                HostsFiles.write(stateDir, hostname, ip.toString(), n.isDefault() || name.equals(hostname) ? List.of() : List.of(name), peers, false);
             } catch (IOException | RuntimeException e) {
                 Claims.release(n.bridge(), ip.toString());
                 throw e;

@@ -30,8 +30,8 @@ public final class HostsFiles {
 
     public static Path hosts(Path stateDir) { return stateDir.resolve("hosts"); }
 
-    /** Writes all three; ip is null without a bridge address, peers are "IP\tNAME" lines. */
-    static void write(Path stateDir, String hostname, String ip, List<String> peers, boolean hostNetwork) throws IOException {
+    /** Writes all three; ip is null without a bridge address, names follow the hostname on its line, peers are "IP\tNAME" lines. */
+    static void write(Path stateDir, String hostname, String ip, List<String> names, List<String> peers, boolean hostNetwork) throws IOException {
         Files.createDirectories(stateDir);
         String hosts;
         if (hostNetwork) {
@@ -39,7 +39,7 @@ public final class HostsFiles {
             hosts = Files.exists(h) ? Files.readString(h) : BASE;
         } else {
             StringBuilder b = new StringBuilder(BASE);
-            if (ip != null) b.append(ip).append('\t').append(hostname).append('\n');
+            if (ip != null) b.append(ip).append('\t').append(hostname).append(names.isEmpty() ? "" : " " + String.join(" ", names)).append('\n');
             for (String p : peers) b.append(p).append('\n');
             hosts = b.toString();
         }

@@ -14,8 +14,9 @@ public record Network(String name, String id, String driver, String subnet, Stri
                       Map<String, String> labels, boolean internal) {
     public static final String DEFAULT = "bridge", HOST = "host", NONE = "none", DEFAULT_BRIDGE = "jbox0";
 
-    public boolean isBridge() { return "bridge".equals(driver); }
+    public boolean hasBridge() { return "bridge".equals(driver); }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isDefault() { return DEFAULT.equals(name); }
 
     public Ipv4.Subnet range() { return Ipv4.Subnet.parse(subnet); }

@@ -40,6 +40,9 @@ abstract class RealEngineTest {
         if (jbox == null) return;
         for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
         for (String image : new String[]{"busybox", "hello", "dyn"}) jbox.run("rmi", image);
+        jbox.run("network", "prune", "-f");
+        assertEquals(java.util.List.of(), NetworkLeftovers.claimsOf(jbox.root), "no address is held for this root's containers");
+        assertEquals(java.util.List.of(), NetworkLeftovers.links(), "no jbox bridge or veth is left");
         AtomicFiles.deleteTree(jbox.root);
     }
 }
