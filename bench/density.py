@@ -105,7 +105,7 @@ def api_loop():
     def start_all():
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK]})["Id"]
+            cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK], "HostConfig": {"NetworkMode": "none"}})["Id"]
             api("POST", f"/containers/{cid}/start")
             ids.append(cid)
         return len(ids)
@@ -139,7 +139,7 @@ json.dump(config, open(f"{work}/config-sleep.json", "w"))
 results = [api_loop()]
 results.append(run("jbox (docker CLI -> jbox daemon)", loop.format(
     ms=seconds * 1000,
-    start=f"{jd} run -d busybox sleep {MARK}",
+    start=f"{jd} run -d --network=none busybox sleep {MARK}",
     remove=f"{jd} rm -f $({jd} ps -q) >/dev/null"), [f"{work}/jbox-daemon-root/containers"]))
 
 results.append(run("podman run -d --network=none", loop.format(

@@ -84,7 +84,7 @@ def table(title, rows, ref, ref_name):
 table("1. Start to exit of `true` in a fresh container", start, ref_start, "jbox run (cold CLI)")
 md.append("runc and crun run a prepared bundle (no image store, no state beyond theirs); crun runs in a private mount namespace "
           "without the cgroup2 mount (it refuses this host's hybrid layout), which adds unshare and sh to its time. "
-          "podman and docker run with --network=none; jbox's containers get a new network namespace with lo up.\n")
+          "Every tool runs with --network=none: a new network namespace with only lo (jbox's default bridge adds a veth pair per container).\n")
 table("2. Pull of busybox from a local registry into an empty store", pull, ref_pull, "jbox through its daemon")
 md.append("skopeo copies into an OCI directory and unpacks nothing; jbox, podman and docker also unpack the layer.\n")
 md.extend(["## 3. Density: idle containers started one after another", "",

@@ -35,6 +35,20 @@ public final class Links {
                 .end().end().end());
     }
 
+    /** ip link add A type veth peer name B: both ends in the socket's namespace (the lesson's first step). */
+    public static void addVethPair(Netlink nl, String a, String b) {
+        nl.request(new NetlinkMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, a + " type veth peer " + b)
+                .ifinfo(0, 0, 0).string(Rtnl.IFLA_IFNAME, a)
+                .begin(Rtnl.IFLA_LINKINFO).string(Rtnl.IFLA_INFO_KIND, "veth")
+                .begin(Rtnl.IFLA_INFO_DATA).begin(Rtnl.VETH_INFO_PEER).ifinfo(0, 0, 0).string(Rtnl.IFLA_IFNAME, b).end().end().end());
+    }
+
+    /** ip link set NAME netns FD name NEW: moves a device into another network namespace, renamed on the way. */
+    public static void moveInto(Netlink nl, int index, String name, int netnsFd, String newName) {
+        nl.request(new NetlinkMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_ACK, name + " netns fd " + netnsFd + " name " + newName)
+                .ifinfo(index, 0, 0).u32(Rtnl.IFLA_NET_NS_FD, netnsFd).string(Rtnl.IFLA_IFNAME, newName));
+    }
+
     /** ip link set NAME up. */
     public static void up(Netlink nl, int index, String name) {
         nl.request(new NetlinkMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_ACK, name + " up").ifinfo(index, Rtnl.IFF_UP, Rtnl.IFF_UP));

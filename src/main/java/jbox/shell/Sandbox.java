@@ -308,6 +308,84 @@ public final class Sandbox {
         return List.of(Say.t("lo.done"));
     }
 
+    /** The lesson's veth pair: host end, its peer's name before the move, and the subnet, once made. */
+    private String vethHost, vethPeer;
+    private jbox.net.Ipv4.Subnet vethSubnet;
+    private boolean vethMoved;
+
+    private String netnsPath() { return "/proc/" + Sys.getpid() + "/task/" + thread.tid() + "/ns/net"; }
+
+    /** Step 1: a veth pair, both ends still on the host: what goes in one end comes out of the other. */
+    List<String> vethAdd(Consumer<String> trace) {
+        if (!entered.contains("net")) throw new EngineException("the sandbox still uses the host's network", "a veth pair joins two network namespaces", "enter net first");
+        if (vethHost != null) throw new EngineException("the sandbox already has its veth pair " + vethHost, "one pair is enough to reach the host", "go on with veth move");
+        String base = "sbx" + id.substring(0, 6);
+        Sys.trace(trace);
+        try (jbox.net.Netlink nl = jbox.net.Netlink.open()) {
+            jbox.net.Links.addVethPair(nl, base + "h", base + "s");
+        } finally {
+            Sys.trace(null);
+        }
+        vethHost = base + "h";
+        vethPeer = base + "s";
+        return List.of(Say.t("veth.added", vethHost, vethPeer));
+    }
+
+    /** Step 2: one end moves into the sandbox's network namespace, renamed eth0 as in a container. */
+    List<String> vethMove(Consumer<String> trace) {
+        if (vethHost == null) throw new EngineException("there is no veth pair yet", "the move needs the pair", "veth add first");
+        if (vethMoved) throw new EngineException("eth0 is already in the sandbox", "it moved in the last step", "go on with veth addr");
+        Sys.trace(trace);
+        int fd = Sys.open(netnsPath(), O_RDONLY | O_CLOEXEC, 0);
+        try (jbox.net.Netlink nl = jbox.net.Netlink.open()) {
+            jbox.net.Links.Link peer = jbox.net.Links.find(nl, vethPeer);
+            jbox.net.Links.moveInto(nl, peer.index(), vethPeer, fd, "eth0");
+        } finally {
+            Sys.close(fd);
+            Sys.trace(null);
+        }
+        vethMoved = true;
+        return List.of(Say.t("veth.moved", vethPeer, vethHost));
+    }
+
+    /** Step 3: an address on each end, both up; the subnet is a free /24 of 10.200.0.0/16. */
+    List<String> vethAddr(Consumer<String> trace) {
+        if (!vethMoved) throw new EngineException("eth0 is not in the sandbox yet", "each end gets its address in its own namespace", vethHost == null ? "veth add first" : "veth move first");
+        if (vethSubnet != null) throw new EngineException("both ends already have addresses", "one address each is enough", "ping across: in ping -c 1 " + vethSubnet.host(1));
+        jbox.net.Ipv4.Subnet subnet = null;
+        List<jbox.net.Ipv4.Subnet> used = jbox.net.Bridges.hostSubnets();
+        for (int i = 0; i < 256 && subnet == null; i++) {
+            jbox.net.Ipv4.Subnet c = jbox.net.Ipv4.Subnet.parse("10.200." + i + ".0/24");
+            if (used.stream().noneMatch(c::overlaps)) subnet = c;
+        }
+        if (subnet == null) throw new EngineException("no free /24 is left in 10.200.0.0/16", "the host uses all of them", "discard other sandboxes");
+        Sys.trace(trace);
+        try (jbox.net.Netlink host = jbox.net.Netlink.open(); jbox.net.Netlink in = jbox.net.Netlink.openIn(netnsPath())) {
+            jbox.net.Links.Link h = jbox.net.Links.find(host, vethHost);
+            jbox.net.Links.addAddress(host, h.index(), vethHost, subnet.host(1), subnet);
+            jbox.net.Links.up(host, h.index(), vethHost);
+            jbox.net.Links.Link eth0 = jbox.net.Links.find(in, "eth0");
+            jbox.net.Links.addAddress(in, eth0.index(), "eth0", subnet.host(2), subnet);
+            jbox.net.Links.up(in, eth0.index(), "eth0");
+        } finally {
+            Sys.trace(null);
+        }
+        vethSubnet = subnet;
+        return List.of(Say.t("veth.addressed", vethHost, subnet.host(1) + "/24", subnet.host(2) + "/24", subnet.host(1), vethHost));
+    }
+
+    /** The host end, if the lesson made one: the sandbox's end dies with its namespace, the host's must be deleted. */
+    private void removeVeth() {
+        if (vethHost == null) return;
+        try (jbox.net.Netlink nl = jbox.net.Netlink.open()) {
+            jbox.net.Links.Link h = jbox.net.Links.find(nl, vethHost);
+            if (h != null) jbox.net.Links.delete(nl, h.index(), vethHost);
+        } catch (RuntimeException e) {
+            // deleted with its peer's namespace meanwhile
+        }
+        vethHost = null;
+    }
+
     Resources limits() { return limits; }
 
     /** Writes one limit to the sandbox's cgroup; trace sees each file write. */
@@ -353,6 +431,7 @@ public final class Sandbox {
         }
         if (pid1 > 0) Sys.signal(pid1, SIGKILL);
         thread.stop();
+        removeVeth();
         if (cgroup != null) cgroup.destroy();
         try {
             AtomicFiles.deleteTree(dir);

@@ -43,7 +43,7 @@ final class SandboxCommands {
     }
 
     static List<Object> all(Session s) {
-        return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Limit(s), new UsageCmd(s),
+        return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Veth(s), new Limit(s), new UsageCmd(s),
                 new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s), new MeasureCommand(s));
     }
 
@@ -191,6 +191,30 @@ final class SandboxCommands {
             if (!up.equals("up")) throw new EngineException("lo takes one word: up", null, "write: lo up");
             List<String> trace = s.newTrace();
             List<String> said = s.sandbox().loopbackUp(s.tracer(trace));
+            s.printTrace(trace);
+            s.say(said);
+        }
+    }
+
+    @Command(name = "veth", description = "Connect the sandbox to the host step by step: veth add, veth move, veth addr (after enter net)",
+            footer = {"Steps:", "  veth add    a veth pair, both ends on the host", "  veth move   one end into the sandbox, renamed eth0",
+                    "  veth addr   an address on each end, both up; then: in ping -c 1 10.200.0.1"})
+    static final class Veth implements Runnable {
+        private final Session s;
+        @Parameters(paramLabel = "add|move|addr") String step;
+
+        Veth(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            List<String> trace = s.newTrace();
+            Sandbox box = s.sandbox();
+            List<String> said = switch (step) {
+                case "add" -> box.vethAdd(s.tracer(trace));
+                case "move" -> box.vethMove(s.tracer(trace));
+                case "addr" -> box.vethAddr(s.tracer(trace));
+                default -> throw new EngineException("veth has three steps: add, move, addr", "\"" + step + "\" is not one of them", "write: veth add");
+            };
             s.printTrace(trace);
             s.say(said);
         }

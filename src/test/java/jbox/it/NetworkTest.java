@@ -218,4 +218,29 @@ class NetworkTest extends RealEngineTest {
             assertEquals(0, again.client.run("rm", "orphan").code());
         }
     }
+
+    @Test
+    void theDockerCliPublishesPortsAndManagesNetworksThroughTheDaemon() throws Exception {
+        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        int port = freePort();
+        try (JboxDaemon d = new JboxDaemon(jbox)) {
+            assertEquals(0, d.docker("network", "create", "dnet").code());
+            assertTrue(d.docker("network", "ls").out().contains("dnet"), d.docker("network", "ls").all());
+            var run = d.docker("run", "-d", "--name", "dweb", "--network", "dnet", "-p", "127.0.0.1:" + port + ":80", "busybox", "sh", "-c",
+                    "echo via-docker > /www; httpd -f -p 80 -h /");
+            assertEquals(0, run.code(), run.all());
+            assertEquals("80/tcp -> 127.0.0.1:" + port + "\n", d.docker("port", "dweb").out());
+            Eventually.waitFor(() -> {
+                try {
+                    return get("http://127.0.0.1:" + port + "/www").equals("via-docker\n");
+                } catch (IOException e) {
+                    return false;
+                }
+            }, "httpd behind docker's -p");
+            assertTrue(d.docker("ps").out().contains("127.0.0.1:" + port + "->80/tcp"), d.docker("ps").out());
+            assertTrue(d.docker("network", "inspect", "dnet").out().contains("\"Name\": \"dweb\""), d.docker("network", "inspect", "dnet").out());
+            assertEquals(0, d.docker("rm", "-f", "dweb").code());
+            assertEquals(0, d.docker("network", "rm", "dnet").code());
+        }
+    }
 }
