@@ -142,6 +142,7 @@ public final class Daemon {
         }
         // Before the socket answers: a client then never sees an address or port a dead container still holds.
         for (String freed : engine.sweepNetworks()) System.err.println("jbox daemon: released the address of a container that is gone: " + freed);
+        engine.holdDefaultBridge(true);
         DaemonServer server;
         try {
             server = new DaemonServer(engine, socket, null, trace ? Daemon::trace : null, facts);
@@ -168,6 +169,7 @@ public final class Daemon {
         restarts.close();
         health.close();
         stopContainers(engine, me, keeper);
+        engine.holdDefaultBridge(false);
         System.err.println("jbox daemon: stopped");
         return 0;
     }

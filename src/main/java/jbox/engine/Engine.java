@@ -537,6 +537,15 @@ public final class Engine {
         }
     }
 
+    /** The daemon keeps jbox0 while it runs (on), and lets it go when it stops (off). */
+    public void holdDefaultBridge(boolean on) {
+        try {
+            jbox.net.ContainerNetwork.holdDefaultBridge(networks.defaultNetwork(), on);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("jbox daemon: " + (on ? "cannot set up" : "cannot remove") + " the default bridge: " + e.getMessage());
+        }
+    }
+
     /** Where the shell's sandboxes keep their files; each records its owner, so a killed shell's are found. */
     public Path sandboxesDir() { return root.resolve("sandboxes"); }
 

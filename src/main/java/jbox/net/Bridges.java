@@ -47,16 +47,21 @@ public final class Bridges {
         return out;
     }
 
-    /** Makes the network's bridge, its address and NAT if missing (caller holds the lock). Returns false when there is no NAT. */
+    /**
+     * Makes the network's bridge, its address and NAT if missing (caller holds the lock). Returns
+     * false when there is no NAT. A bridge that is already up was set up when it was made: nothing
+     * more to do, so a container start on a live bridge asks nft nothing.
+     */
     static boolean ensure(Network n) throws IOException {
         try (Netlink nl = Netlink.open()) {
             Links.Link br = Links.find(nl, n.bridge());
+            if (br != null && br.up()) return n.internal() || Firewall.available();
             if (br == null) {
                 Links.addBridge(nl, n.bridge());
                 br = Links.find(nl, n.bridge());
                 Links.addAddress(nl, br.index(), br.name(), n.gatewayAddress(), n.range());
             }
-            if (!br.up()) Links.up(nl, br.index(), br.name());
+            Links.up(nl, br.index(), br.name());
         } catch (SyscallException e) {
             throw new EngineException("cannot set up the bridge " + n.bridge() + " of network " + n.name() + ": " + e.getMessage(),
                     e.errno() == jbox.sys.Errnos.EPERM ? "making network devices needs root (CAP_NET_ADMIN)" : "the kernel refused (is the bridge module available?)",
@@ -71,6 +76,38 @@ public final class Bridges {
             write(FORWARD, "1");
         }
         return Firewall.ensure();
+    }
+
+    /**
+     * A jbox process that keeps a bridge while it runs, though no container uses it (the daemon
+     * keeps jbox0, so its containers do not each make and delete it). A holder killed with -9
+     * leaves its file, which counts for nothing once its process is gone.
+     */
+    public static void hold(String bridge, boolean on) throws IOException {
+        int me = jbox.sys.Sys.getpid();
+        Path f = Claims.dir(bridge).resolve(".hold-" + me + "-" + jbox.runtime.Processes.startTime(me));
+        if (on) {
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, "");
+        } else {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    /** Whether a live process holds the bridge; marks of dead holders are deleted on the way (caller holds the lock). */
+    static boolean held(String bridge) throws IOException {
+        Path dir = Claims.dir(bridge);
+        if (!Files.isDirectory(dir)) return false;
+        boolean held = false;
+        try (var s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                String[] p = f.getFileName().toString().split("-");
+                if (p.length != 3 || !p[0].equals(".hold")) continue;
+                if (jbox.runtime.Processes.isSame(Integer.parseInt(p[1]), Long.parseLong(p[2]))) held = true;
+                else Files.deleteIfExists(f);
+            }
+        }
+        return held;
     }
 
     /** Deletes a bridge and its claims; with the last jbox bridge, the NAT table and forwarding go too (caller holds the lock). */

@@ -57,6 +57,7 @@ public final class Claims {
         if (!Files.isDirectory(dir)) return out;
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.sorted().toList()) {
+                if (f.getFileName().toString().startsWith(".")) continue; // a holder's mark, not an address
                 try {
                     out.add(Json.read(Files.readAllBytes(f), Claim.class, "address claim " + f));
                 } catch (IOException | RuntimeException e) {

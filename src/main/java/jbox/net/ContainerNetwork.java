@@ -173,12 +173,21 @@ public final class ContainerNetwork {
             List<Claims.Claim> left = Claims.list(e.bridge());
             if (!Network.DEFAULT.equals(e.network())) {
                 for (Claims.Claim c : left) HostsFiles.removePeer(Path.of(c.hostsFile()), e.ip());
-            } else if (left.isEmpty()) {
+            } else if (left.isEmpty() && !Bridges.held(e.bridge())) {
                 Bridges.remove(e.bridge());
             }
         } catch (IOException ex) {
             throw new EngineException("cannot release the address " + e.ip() + " on network " + e.network() + ": " + ex.getMessage(),
                     "jbox keeps its network state under /run/jbox/net", "check that /run is writable");
+        }
+    }
+
+    /** The daemon keeps the default bridge from its start to its stop; on stop it goes if no container uses it. */
+    public static void holdDefaultBridge(Network defaultNetwork, boolean on) throws IOException {
+        try (FileLock ignored = Bridges.lock()) {
+            if (on) Bridges.ensure(defaultNetwork);
+            Bridges.hold(defaultNetwork.bridge(), on);
+            if (!on && Claims.list(defaultNetwork.bridge()).isEmpty() && !Bridges.held(defaultNetwork.bridge())) Bridges.remove(defaultNetwork.bridge());
         }
     }
 
@@ -213,7 +222,7 @@ public final class ContainerNetwork {
                                 claimed.add(c.ip());
                             }
                         }
-                        if (bridge.equals(Network.DEFAULT_BRIDGE) && Claims.list(bridge).isEmpty()) Bridges.remove(bridge);
+                        if (bridge.equals(Network.DEFAULT_BRIDGE) && Claims.list(bridge).isEmpty() && !Bridges.held(bridge)) Bridges.remove(bridge);
                     }
                 }
             }

@@ -214,9 +214,11 @@ class NetworkTest extends RealEngineTest {
         try (JboxDaemon again = new JboxDaemon(jbox)) {
             assertEquals(List.of(), NetworkLeftovers.claimsOf(jbox.root), "the new daemon released the dead container's address");
             assertFalse(NetworkLeftovers.nftTable().contains(ip), "and its published port");
-            assertEquals(List.of(), NetworkLeftovers.links(), "and jbox0, which nobody uses now");
+            assertEquals(List.of(), NetworkLeftovers.links().stream().filter(l -> !l.matches("\\d+: jbox0:.*")).toList(),
+                    "no veth is left; jbox0 stays only because the new daemon keeps it while it runs");
             assertEquals(0, again.client.run("rm", "orphan").code());
         }
+        assertEquals(List.of(), NetworkLeftovers.links(), "the daemon let jbox0 go when it stopped");
     }
 
     @Test
