@@ -47,6 +47,9 @@ public interface Cgroup {
 
     List<Integer> pids();
 
+    /** More device rules after the default ones ("allow c 10:200 rwm", "deny a"); v1 only, as the default ones are. */
+    void deviceRules(List<String> rules);
+
     /** Kills everything inside and removes the cgroup from every hierarchy. */
     void destroy();
 }

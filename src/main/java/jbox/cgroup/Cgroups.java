@@ -113,6 +113,18 @@ public final class Cgroups {
         return ContainerCgroup.create(byController, unified, "/" + parent + "/" + id, mode);
     }
 
+    /** Creates (or reopens) a cgroup at a path an OCI bundle names (linux.cgroupsPath, cgroupfs style: /parent/name). */
+    public Cgroup atPath(String path) throws IOException {
+        if (mode.equals("none")) return null;
+        return ContainerCgroup.create(byController, unified, path.startsWith("/") ? path : "/" + path, mode);
+    }
+
+    /** The cgroup at that path if it exists. */
+    public Cgroup existingAtPath(String path) {
+        if (mode.equals("none")) return null;
+        return ContainerCgroup.existing(byController, unified, path.startsWith("/") ? path : "/" + path, mode);
+    }
+
     /** The container's cgroup if it still exists, without creating it. */
     public Cgroup existing(String id) {
         if (mode.equals("none")) return null;

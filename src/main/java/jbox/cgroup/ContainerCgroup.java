@@ -190,6 +190,9 @@ final class ContainerCgroup implements Cgroup {
     }
 
     @Override
+    public void deviceRules(List<String> rules) { Devices.add(this, rules); }
+
+    @Override
     public void apply(Resources r) {
         Memory.apply(this, r);
         Cpu.apply(this, r);

@@ -23,4 +23,15 @@ final class Devices {
         for (String rule : ALLOWED) CgroupFiles.write(dir.resolve("devices.allow"), rule);
         return true;
     }
+
+    /** OCI rules in order ("allow RULE" or "deny RULE"), then the default list again, as runc appends its allowed devices after the spec's rules. */
+    static void add(ContainerCgroup g, List<String> rules) {
+        Path dir = g.dir("devices");
+        if (dir == null || g.isUnified("devices")) return;
+        for (String r : rules) {
+            boolean allow = r.startsWith("allow ");
+            CgroupFiles.write(dir.resolve(allow ? "devices.allow" : "devices.deny"), r.substring(allow ? 6 : 5));
+        }
+        for (String rule : ALLOWED) CgroupFiles.write(dir.resolve("devices.allow"), rule);
+    }
 }

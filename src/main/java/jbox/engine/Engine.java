@@ -315,7 +315,7 @@ public final class Engine {
             lowerWithInit.add(initLayer());
             lowerWithInit.addAll(lower);
             LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lowerWithInit, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
-                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs(), net.hostNetwork());
+                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs(), net.hostNetwork(), null);
             ContainerStart.Created created;
             try {
                 created = ContainerStart.create(spec);

@@ -116,7 +116,7 @@ public final class ContainerStart {
     public static Created create(LaunchSpec spec) {
         Sys.init();
         Handoff h = new Handoff();
-        Thread t = new Thread(() -> namespaceThread(spec, h), "jbox-ns-" + spec.id().substring(0, 12));
+        Thread t = new Thread(() -> namespaceThread(spec, h), "jbox-ns-" + spec.id().substring(0, Math.min(12, spec.id().length())));
         t.setDaemon(true);
         t.start();
         awaitLatch(h.prepared, "the container's namespaces and root filesystem");
@@ -127,6 +127,7 @@ public final class ContainerStart {
         int pid = awaitChild(h);
         ProcMount.Method method;
         try {
+            if (spec.bundle() != null) spec.bundle().afterSpawn(pid);
             method = setupFromOutside(spec, h, pid);
             if (!h.joinedCgroup && spec.cgroup() != null) spec.cgroup().addProcess(pid);
         } catch (RuntimeException e) {
@@ -145,42 +146,56 @@ public final class ContainerStart {
             h.tid = Sys.gettid();
             h.joinedCgroup = spec.cgroup() != null && spec.cgroup().joinThread(h.tid);
             Sys.unshare(CLONE_FS);
-            Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
-            Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
-            Rootfs.mountOverlay(spec);
+            BundleSteps bundle = spec.bundle();
             Path root = spec.rootfs();
-            h.procTarget = SecurePath.mkdirs(root, "/proc");
-            Rootfs.mountDev(root);
-            Rootfs.mountSys(root);
-            UserMounts.apply(root, spec.mounts());
-            Sys.sethostname(spec.hostname());
-            if (!spec.hostNetwork()) Loopback.up();
+            if (bundle != null) {
+                bundle.enterNamespaces();
+                h.procTarget = bundle.mountRoot();
+                if (spec.hostname() != null) Sys.sethostname(spec.hostname());
+                if (bundle.newNetNamespace()) Loopback.up();
+            } else {
+                Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
+                Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
+                Rootfs.mountOverlay(spec);
+                h.procTarget = SecurePath.mkdirs(root, "/proc");
+                Rootfs.mountDev(root);
+                Rootfs.mountSys(root);
+                UserMounts.apply(root, spec.mounts());
+                Sys.sethostname(spec.hostname());
+                if (!spec.hostNetwork()) Loopback.up();
+            }
             if (spec.tty()) {
                 h.pty = Pty.open(root.resolve("dev/pts"));
                 Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number).toString());
             }
             List<String> env = new ArrayList<>(spec.env());
             String program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
-            User user = User.resolve(root, spec.user());
+            User user = bundle != null ? bundle.user(root) : User.resolve(root, spec.user());
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
             if (spec.readOnlyRootfs()) UserMounts.readOnlyRoot(root);
             gateDirFd = Gate.create(spec.gateDir());
             spawn = new Spawn(program, spec.args(), env).setsid();
-            int gateFd = 1 + Math.max(gateDirFd, Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
+            int kept = bundle == null ? 0 : bundle.preservedFds();
+            int gateFd = 1 + Math.max(Math.max(gateDirFd, 2 + kept), Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
             spawn.fchdir(gateDirFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
             if (h.pty != null) {
                 spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             } else {
                 spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
             }
-            spawn.chdir(spec.workingDir()).closeFrom(3);
+            spawn.chdir(spec.workingDir()).closeFrom(3 + kept);
             int lastCap = Hardening.lastCap();
             prepared = true;
             h.prepared.countDown();
 
-            Sys.unshare(CLONE_NEWPID);
-            Hardening.dropForChild(user, lastCap);
+            if (bundle == null) {
+                Sys.unshare(CLONE_NEWPID);
+                Hardening.dropForChild(user, lastCap);
+            } else {
+                if (bundle.newPidNamespace()) Sys.unshare(CLONE_NEWPID);
+                bundle.credentialsForChild(user, lastCap);
+            }
             try {
                 h.spawnedPid = spawn.spawn();
                 h.execErrno = 0;
@@ -223,14 +238,14 @@ public final class ContainerStart {
         ProcMount.Method[] method = new ProcMount.Method[1];
         Throwable[] failure = new Throwable[1];
         Thread s = new Thread(() -> {
-            Spawn fallback = ProcMount.prepareFallback(h.procTarget.toString());
+            Spawn fallback = h.procTarget == null ? null : ProcMount.prepareFallback(h.procTarget.toString());
             int pidns = Sys.open("/proc/" + pid + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
             int mntns = Sys.open("/proc/self/task/" + h.tid + "/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
             try {
                 Sys.unshare(CLONE_FS);
                 Sys.setns(mntns, Linux.CLONE_NEWNS, "container mount namespace");
-                method[0] = ProcMount.mount(h.procTarget.toString(), pidns, fallback);
-                Hardening.protectKernelPaths(spec.rootfs());
+                if (h.procTarget != null) method[0] = ProcMount.mount(h.procTarget.toString(), pidns, fallback);
+                if (spec.bundle() != null) spec.bundle().beforePivot(pid); else Hardening.protectKernelPaths(spec.rootfs());
                 Rootfs.pivot(spec.rootfs());
             } catch (Throwable e) {
                 failure[0] = e;
@@ -239,7 +254,7 @@ public final class ContainerStart {
                 Sys.close(mntns);
                 if (fallback != null) fallback.close();
             }
-        }, "jbox-setup-" + spec.id().substring(0, 12));
+        }, "jbox-setup-" + spec.id().substring(0, Math.min(12, spec.id().length())));
         s.setDaemon(true);
         s.start();
         try {

@@ -37,7 +37,17 @@ public final class ExecStart {
      * @param stdio        used when tty is false
      */
     public record Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
-                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup) {}
+                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials) {
+        public Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
+                    boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup) {
+            this(id, containerPid, args, env, workingDir, user, tty, stdio, cgroup, null);
+        }
+    }
+
+    /** How the exec thread drops to the process's credentials (docker's defaults unless an OCI process says otherwise). */
+    public interface Credentials {
+        void apply(User user, int lastCap);
+    }
 
     /** A started exec process; ptyMaster is -1 without a tty. */
     public record Started(int pid, int ptyMaster) {}
@@ -77,11 +87,11 @@ public final class ExecStart {
                 joined[0] = spec.cgroup() != null && spec.cgroup().joinThread(Sys.gettid());
                 Sys.unshare(CLONE_FS);
                 for (int i = 0; i < NAMESPACES.length; i++) {
-                    Sys.setns(nsFds[i], TYPES[i], "the " + NAMESPACES[i] + " namespace of container " + spec.id().substring(0, 12));
+                    Sys.setns(nsFds[i], TYPES[i], "the " + NAMESPACES[i] + " namespace of container " + spec.id().substring(0, Math.min(12, spec.id().length())));
                 }
                 Sys.fchdir(rootFd);
                 Sys.chroot(".");
-                Hardening.dropForChild(user, lastCap);
+                if (spec.credentials() != null) spec.credentials().apply(user, lastCap); else Hardening.dropForChild(user, lastCap);
                 try {
                     result[0] = spawn.spawn();
                 } catch (SyscallException e) {
@@ -93,7 +103,7 @@ public final class ExecStart {
                 for (int fd : nsFds) if (fd > 0) Sys.close(fd);
                 if (rootFd >= 0) Sys.close(rootFd);
             }
-        }, "jbox-exec-" + spec.id().substring(0, 12));
+        }, "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length())));
         x.setDaemon(true);
         x.start();
         try {

@@ -35,7 +35,7 @@ public final class Gate {
      * Releases the waiting process {@code pid}. The process may not have reached its open() yet
      * (ENXIO: no reader), so retry while it is alive; fail once it is gone.
      */
-    static void open(Path dir, int pid) {
+    public static void open(Path dir, int pid) {
         String fifo = dir.resolve(NAME).toString();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
@@ -53,7 +53,7 @@ public final class Gate {
         }
     }
 
-    static void remove(Path dir) {
+    public static void remove(Path dir) {
         try {
             Files.deleteIfExists(dir.resolve(NAME));
             Files.deleteIfExists(dir);

@@ -29,8 +29,13 @@ public final class Hardening {
 
     /** Masks and read-only binds under root, before pivot_root. Paths the kernel lacks are skipped. */
     public static void protectKernelPaths(Path root) throws IOException {
+        protectKernelPaths(root, MASKED, READ_ONLY);
+    }
+
+    /** The same with the lists an OCI bundle's config.json gives (maskedPaths, readonlyPaths). */
+    public static void protectKernelPaths(Path root, List<String> masked, List<String> readOnly) throws IOException {
         String devNull = root.resolve("dev/null").toString();
-        for (String p : MASKED) {
+        for (String p : masked) {
             Path target = root.resolve(p.substring(1));
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue;
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -39,7 +44,7 @@ public final class Hardening {
                 Sys.mount(devNull, target.toString(), null, MS_BIND, null);
             }
         }
-        for (String p : READ_ONLY) {
+        for (String p : readOnly) {
             Path target = root.resolve(p.substring(1));
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue;
             Sys.mount(target.toString(), target.toString(), null, MS_BIND | MS_REC, null);

@@ -13,6 +13,7 @@ import java.util.List;
  * @param stdio     descriptors the container's stdin, stdout, stderr come from (ignored with a tty)
  * @param mounts    its bind mounts, volumes and tmpfs, made before pivot_root
  * @param hostNetwork share the host's network namespace (--network host) instead of a new one
+ * @param bundle      set when the container comes from an OCI bundle: config.json's steps replace the image's
  */
 public record LaunchSpec(
         String id,
@@ -28,7 +29,8 @@ public record LaunchSpec(
         Cgroup cgroup,
         List<MountPlan> mounts,
         boolean readOnlyRootfs,
-        boolean hostNetwork) {
+        boolean hostNetwork,
+        BundleSteps bundle) {
 
     /** A user mount with its host side: the host path (bind), the volume's data (volume), none (tmpfs); seed fills a new volume. */
     public record MountPlan(Storage.Mount mount, Path source, boolean seed) {}
@@ -37,6 +39,6 @@ public record LaunchSpec(
 
     public Path upperDir() { return stateDir.resolve("upper"); }
     public Path workDir() { return stateDir.resolve("work"); }
-    public Path rootfs() { return stateDir.resolve("rootfs"); }
+    public Path rootfs() { return bundle != null ? bundle.rootfs() : stateDir.resolve("rootfs"); }
     public Path gateDir() { return stateDir.resolve("gate"); }
 }

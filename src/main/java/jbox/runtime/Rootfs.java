@@ -37,13 +37,7 @@ public final class Rootfs {
     public static void mountDev(Path root) throws IOException {
         String dev = SecurePath.mkdirs(root, "/dev").toString();
         Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
-        String[][] devices = {{"null", "1", "3"}, {"zero", "1", "5"}, {"full", "1", "7"},
-                {"random", "1", "8"}, {"urandom", "1", "9"}, {"tty", "5", "0"}};
-        for (String[] d : devices) {
-            String path = dev + "/" + d[0];
-            Sys.mknod(path, S_IFCHR | 0666, makedev(Integer.parseInt(d[1]), Integer.parseInt(d[2])));
-            Sys.chmod(path, 0666); // mknod applied the umask
-        }
+        makeDefaultDevices(dev);
         Files.createDirectory(Path.of(dev, "pts"));
         Sys.mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
         Files.createSymbolicLink(Path.of(dev, "ptmx"), Path.of("pts/ptmx"));
@@ -51,6 +45,22 @@ public final class Rootfs {
         Sys.mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
         Files.createDirectory(Path.of(dev, "mqueue"));
         Sys.mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        linkProcFds(dev);
+    }
+
+    /** The character devices every container gets (docker's and runc's defaults), in a /dev tmpfs. */
+    public static void makeDefaultDevices(String dev) {
+        String[][] devices = {{"null", "1", "3"}, {"zero", "1", "5"}, {"full", "1", "7"},
+                {"random", "1", "8"}, {"urandom", "1", "9"}, {"tty", "5", "0"}};
+        for (String[] d : devices) {
+            String path = dev + "/" + d[0];
+            Sys.mknod(path, S_IFCHR | 0666, makedev(Integer.parseInt(d[1]), Integer.parseInt(d[2])));
+            Sys.chmod(path, 0666); // mknod applied the umask
+        }
+    }
+
+    /** /dev/fd, stdin, stdout, stderr and core, which point into /proc. */
+    public static void linkProcFds(String dev) throws IOException {
         Files.createSymbolicLink(Path.of(dev, "fd"), Path.of("/proc/self/fd"));
         Files.createSymbolicLink(Path.of(dev, "stdin"), Path.of("/proc/self/fd/0"));
         Files.createSymbolicLink(Path.of(dev, "stdout"), Path.of("/proc/self/fd/1"));

@@ -16,7 +16,7 @@ public record User(int uid, int gid, int[] groups, String home) {
 
 
     /** Resolves "", "name", "uid", "name:group" or "uid:gid" against the files inside root. */
-    static User resolve(Path root, String spec) throws IOException {
+    public static User resolve(Path root, String spec) throws IOException {
         return resolve(f -> SecurePath.resolve(root, f), spec);
     }
 

@@ -19,6 +19,9 @@ public interface LibC {
     long syscall(long number, int a1, int a2, String a3, String a4, int a5);
     long syscall(long number, int a1, String a2, int a3, String a4, int a5);
     int sethostname(String name, long len);
+    int setdomainname(String name, long len);
+    int prlimit(int pid, int resource, Pointer newLimit, Pointer oldLimit);
+    int umask(int mask);
     int mknod(String path, int mode, long dev);
     int mkfifo(String path, int mode);
     int open(String path, int flags, int mode);
@@ -40,6 +43,8 @@ public interface LibC {
     int lsetxattr(String path, String name, byte[] value, long size, int flags);
     long lgetxattr(String path, String name, byte[] value, long size);
     int socket(int domain, int type, int protocol);
+    int connect(int fd, Pointer addr, int len);
+    long sendmsg(int fd, Pointer msg, int flags);
     int tcgetattr(int fd, Pointer termios);
     int tcsetattr(int fd, int action, Pointer termios);
     void cfmakeraw(Pointer termios);

@@ -90,6 +90,24 @@ public final class Sys {
         check(C.sethostname(name, b.length), "sethostname", quote(name));
     }
 
+    public static void setdomainname(String name) {
+        byte[] b = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        check(C.setdomainname(name, b.length), "setdomainname", quote(name));
+    }
+
+    /** prlimit(2) on another process: only it changes, not this JVM. */
+    public static void prlimit(int pid, int resource, long soft, long hard, String name) {
+        Pointer lim = Memory.allocateDirect(RT, 16);
+        lim.putLong(0, soft);
+        lim.putLong(8, hard);
+        check(C.prlimit(pid, resource, lim, null), "prlimit", pid + ", " + name + ", " + soft + ", " + hard);
+    }
+
+    /** Ambient capabilities survive exec for a non-root user (PR_CAP_AMBIENT_RAISE); per thread. */
+    public static void raiseAmbient(int cap) {
+        check(C.prctl(47, 2, cap, 0, 0), "prctl", "PR_CAP_AMBIENT_RAISE " + cap);
+    }
+
     public static void mknod(String path, int mode, long dev) {
         check(C.mknod(path, mode, dev), "mknod", quote(path) + ", 0" + Integer.toOctalString(mode) + ", " + (dev >> 8) + ":" + (dev & 0xff));
     }

@@ -1,0 +1,42 @@
+package jbox.cli;
+
+import jbox.oci.OciException;
+import jbox.oci.OciRuntime;
+import jbox.oci.RuntimeCommands;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * jbox as an OCI runtime, with runc's command line (the jbox-runc launcher runs this), so podman,
+ * dockerd and containerd can start containers with jbox's engine. Errors are one line on stderr
+ * (and in --log), exit status 1, as runc reports them.
+ */
+@Command(name = "runtime", description = "The OCI runtime command line (as runc's): create, start, state, kill, delete, run, exec, ps, pause, resume, update, list, spec, features",
+        subcommands = {RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.State.class, RuntimeCommands.Kill.class,
+                RuntimeCommands.Delete.class, RuntimeCommands.Run.class, RuntimeCommands.Exec.class, RuntimeCommands.Ps.class,
+                RuntimeCommands.Pause.class, RuntimeCommands.Resume.class, RuntimeCommands.Update.class, RuntimeCommands.List.class,
+                RuntimeCommands.SpecCmd.class, RuntimeCommands.Features.class, RuntimeCommands.Checkpoint.class, RuntimeCommands.Restore.class,
+                RuntimeCommands.Events.class})
+public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
+    @Spec CommandSpec spec;
+    @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc)") String root;
+    @Option(names = "--log", paramLabel = "FILE", description = "Where errors and warnings are logged (default: stderr only)") String log;
+    @Option(names = "--log-format", paramLabel = "text|json", description = "Format of --log (default text)") String logFormat = "text";
+    @Option(names = "--systemd-cgroup", description = "Refused: jbox manages cgroups with the cgroupfs driver") boolean systemdCgroup;
+    @Option(names = "--debug", description = "Log more (accepted for runc compatibility)") boolean debug;
+    @Option(names = "--rootless", paramLabel = "true|false|auto", description = "Refused when true: jbox's runtime needs root") String rootless;
+    @Option(names = "--criu", paramLabel = "PATH", description = "Accepted for runc compatibility; checkpoint is not supported") String criu;
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print the version") boolean version;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage") boolean help;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    @Override
+    public OciRuntime runtime() {
+        if ("true".equals(rootless)) throw new OciException("--rootless true is not supported: jbox's runtime needs root");
+        return new OciRuntime(root, log, logFormat, systemdCgroup);
+    }
+}
