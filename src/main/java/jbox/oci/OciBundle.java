@@ -207,8 +207,8 @@ final class OciBundle implements BundleSteps {
 
     @Override
     public void beforePivot(int pid) throws IOException {
+        if (!c.sysctl().isEmpty()) writeSysctl(pid); // before /proc/sys turns read-only, as in runc
         Hardening.protectKernelPaths(c.rootfs(), c.maskedPaths(), c.readonlyPaths());
-        if (!c.sysctl().isEmpty()) writeSysctl(pid);
         if (!c.hooks().createContainer().isEmpty()) runInMountNamespace(pid);
     }
 

@@ -136,6 +136,7 @@ public final class OciRuntime {
             } catch (RuntimeException | IOException e) {
                 if (cg != null) cg.destroy();
                 AtomicFiles.deleteTree(dir);
+                Files.deleteIfExists(root.resolve(id + ".lock"));
                 throw e;
             }
         }
@@ -238,6 +239,7 @@ public final class OciRuntime {
     public void delete(String id, boolean force) throws IOException {
         Record r;
         try (FileLock ignored = lock(id)) {
+            if (!Files.exists(dir(id).resolve("state.json"))) Files.deleteIfExists(root.resolve(id + ".lock"));
             r = load(id);
             String status = status(r);
             if (!status.equals("stopped")) {

@@ -178,6 +178,9 @@ public final class ContainerStart {
             spawn = new Spawn(program, spec.args(), env).setsid();
             int kept = bundle == null ? 0 : bundle.preservedFds();
             int gateFd = 1 + Math.max(Math.max(gateDirFd, 2 + kept), Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
+            // With a terminal, the waiting process must not hold this process's stdio: a caller that reads
+            // `create`'s output until EOF (containerd's shim) would wait for it forever.
+            if (h.pty != null) spawn.open(0, "/dev/null", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             spawn.fchdir(gateDirFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
             if (h.pty != null) {
                 spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
