@@ -159,11 +159,42 @@ public final class OciRuntime {
             r = load(id);
             String status = status(r);
             if (!status.equals("created")) throw new OciException("cannot start a container that is " + status + " (only a created one starts)");
+            if (!r.startContainer().isEmpty()) runStartContainerHooks(r);
             Gate.open(dir(id).resolve("gate"), r.pid());
             Gate.remove(dir(id).resolve("gate"));
         }
         awaitExec(r);
         Hooks.run("poststart", r.poststart(), Hooks.state(id, "running", r.pid(), Path.of(r.bundle()), r.annotations()), false, log);
+    }
+
+    /**
+     * startContainer hooks run inside the container (its namespaces and root, as `exec` runs a
+     * process) before its program starts; a failing one fails start and the container is killed.
+     */
+    private void runStartContainerHooks(Record r) throws IOException {
+        byte[] state = Hooks.state(r.id(), "created", r.pid(), Path.of(r.bundle()), r.annotations());
+        for (OciConfig.Hook h : r.startContainer()) {
+            int[] pipe = Sys.pipe();
+            int code;
+            try {
+                Sys.writeAll(pipe[1], state, state.length);
+                Sys.close(pipe[1]);
+                pipe[1] = -1;
+                List<String> args = new ArrayList<>();
+                args.add(h.path());
+                if (h.args().size() > 1) args.addAll(h.args().subList(1, h.args().size()));
+                jbox.runtime.ExecStart.Started s = jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(r.id(), r.pid(), args, h.env(), "/", "0:0",
+                        false, new LaunchSpec.Stdio(pipe[0], 2, 2), cgroup(r, false)));
+                code = Linux.exitCode(Sys.waitpid(s.pid()));
+            } finally {
+                Sys.close(pipe[0]);
+                if (pipe[1] >= 0) Sys.close(pipe[1]);
+            }
+            if (code != 0) {
+                Sys.signal(r.pid(), Linux.SIGKILL);
+                throw new OciException("startContainer hook " + h.path() + ": exit status " + code);
+            }
+        }
     }
 
     /** The gated process is the JVM's vfork child until it execs: wait until its program is no longer java, or it died. */
