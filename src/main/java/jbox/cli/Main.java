@@ -26,11 +26,12 @@ public final class Main {
         cli.setErr(err);
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
         for (String c : new String[]{"run", "create", "exec"}) cli.getSubcommands().get(c).setStopAtPositional(true);
+        for (String c : new String[]{"exec", "ps"}) cli.getSubcommands().get("runtime").getSubcommands().get(c).setStopAtPositional(true);
         addHelpOption(cli);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());
             err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");
-            return 125;
+            return underRuntime(ex.getCommandLine()) ? 1 : 125; // runc's exit status for a bad command line
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             EngineException e = Errors.explain(ex, "jbox " + cmd.getCommandName());
@@ -58,6 +59,11 @@ public final class Main {
             }
             addHelpOption(sub);
         }
+    }
+
+    private static boolean underRuntime(CommandLine c) {
+        for (CommandLine p = c; p != null; p = p.getParent()) if (p.getCommandName().equals("runtime")) return true;
+        return false;
     }
 
     private static String commandName(CommandLine c) {

@@ -103,7 +103,13 @@ public final class OciRuntime {
         Path dir = dir(id);
         try (FileLock ignored = lock(id)) {
             if (Files.exists(dir.resolve("state.json"))) throw new OciException("container with id exists: " + id);
-            OciConfig c = OciConfig.read(bundle.toAbsolutePath().normalize());
+            OciConfig c;
+            try {
+                c = OciConfig.read(bundle.toAbsolutePath().normalize());
+            } catch (OciException e) {
+                Files.deleteIfExists(root.resolve(id + ".lock"));
+                throw e;
+            }
             if (c.process().terminal() && consoleSocket == null) {
                 throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket (process.terminal is true: pass --console-socket)");
             }

@@ -40,10 +40,16 @@ final class Podman implements AutoCloseable {
         cgroupsBefore = libpodCgroups();
     }
 
+    /** The flags that put podman on this private store (CONTAINERS_CONF must point at containers.conf too). */
+    List<String> globalArgs() {
+        return List.of("--root", dir.resolve("root").toString(), "--runroot", dir.resolve("run").toString(), "--tmpdir", dir.resolve("tmp").toString());
+    }
+
+    Path conf() { return dir.resolve("containers.conf"); }
+
     Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(BINARY.toString(),
-                "--root", dir.resolve("root").toString(), "--runroot", dir.resolve("run").toString(),
-                "--tmpdir", dir.resolve("tmp").toString()));
+        List<String> cmd = new ArrayList<>(List.of(BINARY.toString()));
+        cmd.addAll(globalArgs());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());

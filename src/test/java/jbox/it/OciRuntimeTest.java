@@ -1,0 +1,293 @@
+package jbox.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jbox.image.AtomicFiles;
+import jbox.image.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * jbox-runc, jbox's OCI runtime: the specification's lifecycle driven by hand (create, start,
+ * state, kill, delete, pause, exec, update, run), config.json errors answered as runc answers them,
+ * and the real callers running containers through it: podman (--runtime), dockerd (--add-runtime)
+ * and containerd (ctr --runc-binary, containerd's runc shim, the path Kubernetes takes).
+ * Every test checks that no state, cgroup or process is left behind.
+ */
+class OciRuntimeTest extends RealEngineTest {
+    static final Path RUNC = Jbox.HOME.resolve("jbox-runc");
+    Path work, stateRoot, bundle;
+
+    @BeforeAll
+    void makeBundle() throws Exception {
+        work = Files.createTempDirectory(Path.of("/var/tmp"), "jbox-oci-");
+        stateRoot = work.resolve("state");
+        bundle = work.resolve("bundle");
+        Files.createDirectories(bundle);
+        var rootfs = sh(60, "bash", Jbox.HOME.resolve("images/busybox/rootfs.sh").toString(), bundle.resolve("rootfs").toString());
+        assertEquals(0, rootfs.code(), rootfs.all());
+        var spec = runc("spec", "--bundle", bundle.toString());
+        assertEquals(0, spec.code(), spec.all());
+        assertEquals(1, runc("spec", "--bundle", bundle.toString()).code(), "spec does not overwrite a config.json");
+    }
+
+    @AfterAll
+    void removeWork() throws Exception {
+        if (work != null) AtomicFiles.deleteTree(work);
+    }
+
+    /**
+     * Runs a command with its output in files, not pipes: a container made by `create` keeps the
+     * runtime's stdout and stderr as its own (as with runc), so a pipe would not reach EOF.
+     */
+    static Jbox.Result sh(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(Path.of("/var/tmp"), "jbox-sh-", ".out"), err = Files.createTempFile(Path.of("/var/tmp"), "jbox-sh-", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s: " + Files.readString(out) + Files.readString(err));
+            }
+            return new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    Jbox.Result runc(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(RUNC.toString(), "--root", stateRoot.toString()));
+        cmd.addAll(List.of(args));
+        return sh(60, cmd.toArray(String[]::new));
+    }
+
+    /** A copy of the bundle's config.json with the process's args set, and an edit applied. */
+    Path bundleWith(String name, java.util.function.Consumer<ObjectNode> edit, String... args) throws IOException {
+        Path b = work.resolve(name);
+        Files.createDirectories(b);
+        ObjectNode c = (ObjectNode) Json.MAPPER.readTree(Files.readAllBytes(bundle.resolve("config.json")));
+        c.put("root", Json.MAPPER.createObjectNode().put("path", bundle.resolve("rootfs").toString()).put("readonly", true));
+        ObjectNode p = (ObjectNode) c.path("process");
+        p.put("terminal", false);
+        var a = p.putArray("args");
+        for (String s : args) a.add(s);
+        edit.accept(c);
+        Files.write(b.resolve("config.json"), Json.MAPPER.writeValueAsBytes(c));
+        return b;
+    }
+
+    private void assertNothingLeft(String id) throws IOException {
+        try (Stream<Path> s = Files.list(Files.createDirectories(stateRoot))) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(id)).toList(), "no state of " + id + " is left");
+        }
+        for (Path h : Files.list(Path.of("/sys/fs/cgroup")).toList()) {
+            assertFalse(Files.exists(h.resolve("jbox-runc").resolve(id)), "no cgroup of " + id + " in " + h);
+        }
+    }
+
+    private JsonNode state(String id) throws Exception {
+        var r = runc("state", id);
+        assertEquals(0, r.code(), r.all());
+        return Json.MAPPER.readTree(r.out());
+    }
+
+    @Test
+    void theLifecycleFollowsTheSpecification() throws Exception {
+        Path b = bundleWith("life", c -> { }, "sleep", "60");
+        Path pidFile = work.resolve("life.pid");
+        var create = runc("create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), "life");
+        assertEquals(0, create.code(), create.all());
+        int pid = Integer.parseInt(Files.readString(pidFile).trim());
+        JsonNode s = state("life");
+        assertEquals("created", s.path("status").asText());
+        assertEquals(pid, s.path("pid").asInt());
+        assertEquals(b.toString(), s.path("bundle").asText());
+        assertEquals("1.0.2", s.path("ociVersion").asText());
+        assertFalse(Files.readString(Path.of("/proc/" + pid + "/cmdline")).startsWith("sleep"), "created: the program has not run yet");
+        var dup = runc("create", "--bundle", b.toString(), "life");
+        assertEquals(1, dup.code());
+        assertTrue(dup.err().contains("container with id exists: life"), dup.err());
+
+        assertEquals(0, runc("start", "life").code());
+        assertEquals("running", state("life").path("status").asText());
+        assertTrue(Files.readString(Path.of("/proc/" + pid + "/cmdline")).startsWith("sleep"), "started: the program runs as the same pid");
+        var again = runc("start", "life");
+        assertEquals(1, again.code());
+        assertTrue(again.err().contains("cannot start a container that is running"), again.err());
+
+        var exec = runc("exec", "life", "sh", "-c", "echo in $(hostname); exit 3");
+        assertEquals(3, exec.code(), exec.all());
+        assertEquals("in jbox\n", exec.out(), "the hostname jbox-runc spec writes");
+        assertEquals("[" + pid + "]", runc("ps", "--format", "json", "life").out().trim());
+        assertTrue(runc("list").out().matches("(?s)ID\\s+PID\\s+STATUS.*life\\s+" + pid + "\\s+running.*"), runc("list").out());
+        assertEquals(0, runc("update", "--pids-limit", "7", "life").code());
+        Path pidsMax = Path.of("/sys/fs/cgroup/pids/jbox-runc/life/pids.max");
+        if (Files.exists(pidsMax)) assertEquals("7", Files.readString(pidsMax).trim(), "update wrote the v1 pids limit");
+
+        assertEquals(0, runc("pause", "life").code());
+        assertEquals("paused", state("life").path("status").asText());
+        assertEquals(0, runc("resume", "life").code());
+        assertEquals("running", state("life").path("status").asText());
+        var busy = runc("delete", "life");
+        assertEquals(1, busy.code());
+        assertTrue(busy.err().contains("that is not stopped: running"), busy.err());
+
+        assertEquals(0, runc("kill", "life", "KILL").code());
+        Eventually.waitFor(() -> state("life").path("status").asText().equals("stopped"), "the container to stop");
+        assertEquals(0, runc("delete", "life").code());
+        var gone = runc("state", "life");
+        assertEquals(1, gone.code());
+        assertTrue(gone.err().contains("container \"life\" does not exist"), gone.err());
+        assertNothingLeft("life");
+    }
+
+    @Test
+    void runWaitsAndPassesOnTheExitCode() throws Exception {
+        Path b = bundleWith("once", c -> { }, "sh", "-c", "echo out; echo err >&2; grep -E 'CapEff|NoNewPrivs' /proc/self/status; exit 5");
+        var r = runc("run", "--bundle", b.toString(), "once");
+        assertEquals(5, r.code(), r.all());
+        // runc spec's config: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE, and no_new_privs
+        assertEquals("out\nCapEff:\t0000000020000420\nNoNewPrivs:\t1\n", r.out());
+        assertEquals("err\n", r.err());
+        assertNothingLeft("once");
+    }
+
+    @Test
+    void hooksRunAtTheirPointsWithTheState() throws Exception {
+        Path marks = Files.createDirectories(work.resolve("marks"));
+        Path b = bundleWith("hooked", c -> {
+            ObjectNode hooks = c.putObject("hooks");
+            for (String kind : List.of("prestart", "createRuntime", "createContainer", "poststart", "poststop")) {
+                hooks.putArray(kind).addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("cat > " + marks.resolve(kind));
+            }
+            hooks.putArray("startContainer").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("echo inside > /dev/shm/mark");
+        }, "cat", "/dev/shm/mark");
+        var r = runc("run", "--bundle", b.toString(), "hooked");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("inside\n", r.out(), "startContainer ran inside the container before its program");
+        for (String kind : List.of("prestart", "createRuntime", "createContainer", "poststart", "poststop")) {
+            JsonNode st = Json.MAPPER.readTree(Files.readAllBytes(marks.resolve(kind)));
+            assertEquals("hooked", st.path("id").asText(), kind);
+        }
+        assertEquals("stopped", Json.MAPPER.readTree(Files.readAllBytes(marks.resolve("poststop"))).path("status").asText());
+        assertNothingLeft("hooked");
+    }
+
+    @Test
+    void badBundlesAndRequestsFailAsRuncFailsAndLeaveNothing() throws Exception {
+        Path broken = Files.createDirectories(work.resolve("broken"));
+        Files.writeString(broken.resolve("config.json"), "{ not json");
+        var r = runc("create", "--bundle", broken.toString(), "b1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("is not valid JSON"), r.err());
+
+        Path noRoot = bundleWith("noroot", c -> ((ObjectNode) c.path("root")).put("path", "/no/such/rootfs"), "true");
+        r = runc("create", "--bundle", noRoot.toString(), "b2");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("root.path: the root filesystem /no/such/rootfs does not exist"), r.err());
+
+        Path badNs = bundleWith("badns", c -> ((com.fasterxml.jackson.databind.node.ArrayNode) c.path("linux").path("namespaces"))
+                .addObject().put("type", "ipc").put("path", "/proc/self/ns/nothing"), "true");
+        r = runc("create", "--bundle", badNs.toString(), "b3");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("the ipc namespace path /proc/self/ns/nothing does not exist"), r.err());
+
+        Path userNs = bundleWith("userns", c -> ((com.fasterxml.jackson.databind.node.ArrayNode) c.path("linux").path("namespaces"))
+                .addObject().put("type", "user"), "true");
+        r = runc("create", "--bundle", userNs.toString(), "b4");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("user namespaces are not supported"), r.err());
+
+        r = runc("kill", "nosuch");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("container \"nosuch\" does not exist"), r.err());
+        r = sh(60, RUNC.toString(), "--root", stateRoot.toString(), "--systemd-cgroup", "state", "x");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--systemd-cgroup is not supported") && r.err().contains("cgroupfs"), r.err());
+        Path log = work.resolve("log.json");
+        r = sh(60, RUNC.toString(), "--root", stateRoot.toString(), "--log", log.toString(), "--log-format", "json", "delete", "nosuch");
+        assertEquals(1, r.code());
+        JsonNode line = Json.MAPPER.readTree(Files.readAllLines(log).get(0));
+        assertEquals("error", line.path("level").asText());
+        assertTrue(line.path("msg").asText().contains("does not exist"), line.toString());
+        for (String id : List.of("b1", "b2", "b3", "b4")) assertNothingLeft(id);
+    }
+
+    @Test
+    void featuresDescribeWhatIsSupported() throws Exception {
+        JsonNode f = Json.MAPPER.readTree(runc("features").out());
+        assertTrue(f.path("linux").path("namespaces").toString().contains("network"));
+        assertFalse(f.path("linux").path("cgroup").path("systemd").asBoolean(true));
+        assertTrue(f.path("linux").path("seccomp").path("enabled").asBoolean());
+    }
+
+    // ---- the real callers ----
+
+    private Path savedImage() throws Exception {
+        Path tar = work.resolve("busybox.tar");
+        if (!Files.exists(tar)) assertEquals(0, jbox.run("save", "-o", tar.toString(), "busybox").code());
+        return tar;
+    }
+
+    /** A command on a terminal of its own (script(1)), as a user at a prompt runs it. */
+    private static Jbox.Result onTerminal(String command) throws Exception {
+        return sh(90, "script", "-qec", command, "/dev/null");
+    }
+
+    @Test
+    void podmanRunsContainersThroughJbox() throws Exception {
+        assumeTrue(Files.isExecutable(Podman.BINARY), "podman is installed by ./run-tests");
+        try (Podman podman = new Podman()) {
+            assertEquals(0, podman.run("load", "-i", savedImage().toString()).code());
+            var hi = podman.run("--runtime", RUNC.toString(), "run", "--rm", "busybox", "echo", "hi");
+            assertEquals(0, hi.code(), hi.out());
+            assertEquals("hi\n", hi.out());
+            var d = podman.run("--runtime", RUNC.toString(), "run", "-d", "--name", "pd", "busybox", "sleep", "60");
+            assertEquals(0, d.code(), d.out());
+            var exec = podman.run("--runtime", RUNC.toString(), "exec", "pd", "sh", "-c", "echo exec-ok; grep Seccomp: /proc/self/status");
+            assertEquals("exec-ok\nSeccomp:\t2\n", exec.out(), "exec'd processes get the container's seccomp filter");
+            assertEquals(0, podman.run("--runtime", RUNC.toString(), "stop", "-t", "1", "pd").code());
+            assertEquals(0, podman.run("--runtime", RUNC.toString(), "rm", "pd").code());
+            var tty = onTerminal("CONTAINERS_CONF=" + podman.conf() + " " + Podman.BINARY + " " + String.join(" ", podman.globalArgs()) + " --runtime " + RUNC
+                    + " run -it --rm busybox sh -c 'tty; echo done'");
+            assertTrue(tty.out().contains("/dev/pts/0") && tty.out().contains("done"), tty.all());
+        }
+    }
+
+    @Test
+    void dockerdAndContainerdRunContainersThroughJbox() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(Path.of("/usr/bin/ctr")), "dockerd and ctr are installed by ./run-tests");
+        try (Dockerd dockerd = new Dockerd(RUNC)) {
+            assertEquals(0, dockerd.docker("load", "-i", savedImage().toString()).code());
+            var hi = dockerd.docker("run", "--runtime", "jbox", "--rm", "busybox", "sh", "-c", "echo hi; grep -c . /proc/self/status >/dev/null");
+            assertEquals(0, hi.code(), hi.all());
+            assertEquals("hi\n", hi.out());
+            var tty = onTerminal("docker -H unix://" + dockerd.socket + " run --runtime jbox -it --rm busybox sh -c 'tty; echo done'");
+            assertTrue(tty.out().contains("/dev/pts/0") && tty.out().contains("done"), tty.all());
+            var d = dockerd.docker("run", "--runtime", "jbox", "-d", "--name", "dd", "busybox", "sleep", "60");
+            assertEquals(0, d.code(), d.all());
+            assertEquals("exec-ok\n", dockerd.docker("exec", "dd", "echo", "exec-ok").out());
+            assertEquals(0, dockerd.docker("rm", "-f", "dd").code());
+
+            // containerd's runc shim (the path Kubernetes' CRI takes) with jbox as the runc binary.
+            assertEquals(0, dockerd.ctr("images", "import", savedImage().toString()).code());
+            var ctr = dockerd.ctr("run", "--rm", "--runc-binary", RUNC.toString(), "docker.io/library/busybox:latest", "c1", "sh", "-c", "echo from-ctr");
+            assertEquals(0, ctr.code(), ctr.all());
+            assertEquals("from-ctr\n", ctr.out());
+        }
+    }
+}
