@@ -23,6 +23,7 @@ final class Podman implements AutoCloseable {
 
     private final Path dir;
     private final List<Path> cgroupsBefore;
+    private final List<String> nftTablesBefore;
 
     record Result(int code, String out) { }
 
@@ -38,6 +39,18 @@ final class Podman implements AutoCloseable {
                 events_logger = "file"
                 """);
         cgroupsBefore = libpodCgroups();
+        nftTablesBefore = nftTables();
+    }
+
+    /** podman's network backend (netavark) leaves its iptables-nft chains behind: tables it made are removed on close. */
+    private static List<String> nftTables() throws IOException {
+        try {
+            Process p = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor() == 0 ? out.lines().map(String::trim).filter(l -> l.startsWith("table ")).toList() : List.of();
+        } catch (IOException | InterruptedException e) {
+            return List.of();
+        }
     }
 
     /** The flags that put podman on this private store (CONTAINERS_CONF must point at containers.conf too). */
@@ -72,6 +85,9 @@ final class Podman implements AutoCloseable {
             if (target.startsWith(dir.toString())) new ProcessBuilder("umount", "-l", target).start().waitFor();
         }
         AtomicFiles.deleteTree(dir);
+        for (String table : nftTables()) {
+            if (!nftTablesBefore.contains(table)) new ProcessBuilder(("nft delete " + table).split(" ")).start().waitFor();
+        }
         for (Path cg : libpodCgroups()) {
             if (!cgroupsBefore.contains(cg)) removeCgroupTree(cg);
         }
