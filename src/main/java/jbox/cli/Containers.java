@@ -17,14 +17,20 @@ final class Containers {
     static String create(ApiClient api, CreateRequest req, PrintWriter progress) {
         String path = "/containers/create" + (req.name() == null ? "" : "?name=" + req.name());
         try {
-            return api.call("POST", path, DockerJson.createBody(req)).path("Id").asText();
+            return created(api.call("POST", path, DockerJson.createBody(req)), progress);
         } catch (EngineException e) {
             if (e.httpStatus() != 404 || !e.getMessage().startsWith("No such image")) throw e;
         }
         String image = Reference.parse(req.image()).familiar();
         progress.println("Unable to find image '" + image + "' locally");
         Images.pull(api, req.image(), progress);
-        return api.call("POST", path, DockerJson.createBody(req)).path("Id").asText();
+        return created(api.call("POST", path, DockerJson.createBody(req)), progress);
+    }
+
+    /** The new id; the daemon's Warnings (limits it cannot enforce, ports it discards) are said as docker says them. */
+    private static String created(JsonNode response, PrintWriter progress) {
+        for (JsonNode w : response.path("Warnings")) progress.println(w.asText());
+        return response.path("Id").asText();
     }
 
     static JsonNode inspect(ApiClient api, String nameOrId) {

@@ -61,8 +61,9 @@ final class ContainerRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
-        ContainerState c = engine.create(request, line -> { });
-        ex.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
+        List<String> warnings = new ArrayList<>();
+        ContainerState c = engine.create(request, warnings::add);
+        ex.json(201, Map.of("Id", c.id(), "Warnings", warnings));
     }
 
     private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

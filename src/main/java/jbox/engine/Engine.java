@@ -226,7 +226,9 @@ public final class Engine {
         jbox.runtime.Storage storage = StorageRules.prepare(jbox.runtime.Storage.orNone(req.storage()), volumes);
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
-            networking = new jbox.net.Networking(networks.get(networking.mode()).name(), networking.ports(), null);
+            jbox.net.Network network = networks.get(networking.mode());
+            networking = new jbox.net.Networking(network.name(), networking.ports(), null);
+            jbox.net.ContainerNetwork.warnings(network, networking.ports()).forEach(progress);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot read the networks");
         }
@@ -335,7 +337,6 @@ public final class Engine {
                 if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
                 throw ee;
             }
-            net.warnings().forEach(w -> System.err.println(w));
             StorageRules.markSeeded(mounts, volumes);
             int me = Sys.getpid();
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),

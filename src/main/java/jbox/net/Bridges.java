@@ -32,7 +32,7 @@ public final class Bridges {
             Links.Link l = Links.find(nl, bridge);
             if (l == null) return null;
             for (Links.Address a : Links.addresses(nl)) {
-                if (a.index() == l.index()) return new Ipv4.Subnet(new Ipv4(a.address().bits() & Ipv4.Subnet.mask(a.prefix())), a.prefix());
+                if (a.index() == l.index()) return a.subnet();
             }
             return null;
         }
@@ -42,20 +42,20 @@ public final class Bridges {
     public static List<Ipv4.Subnet> hostSubnets() {
         List<Ipv4.Subnet> out = new ArrayList<>();
         try (Netlink nl = Netlink.open()) {
-            for (Links.Address a : Links.addresses(nl)) out.add(new Ipv4.Subnet(new Ipv4(a.address().bits() & Ipv4.Subnet.mask(a.prefix())), a.prefix()));
+            for (Links.Address a : Links.addresses(nl)) out.add(a.subnet());
         }
         return out;
     }
 
     /**
-     * Makes the network's bridge, its address and NAT if missing (caller holds the lock). Returns
-     * false when there is no NAT. A bridge that is already up was set up when it was made: nothing
-     * more to do, so a container start on a live bridge asks nft nothing.
+     * Makes the network's bridge, its address and NAT if missing (caller holds the lock; a host
+     * without nft gets no NAT, which create warns about). A bridge that is already up was set up
+     * when it was made: nothing more to do, so a container start on a live bridge asks nft nothing.
      */
-    static boolean ensure(Network n) throws IOException {
+    static void ensure(Network n) throws IOException {
         try (Netlink nl = Netlink.open()) {
             Links.Link br = Links.find(nl, n.bridge());
-            if (br != null && br.up()) return n.internal() || Firewall.available();
+            if (br != null && br.up()) return;
             if (br == null) {
                 Links.addBridge(nl, n.bridge());
                 br = Links.find(nl, n.bridge());
@@ -69,13 +69,13 @@ public final class Bridges {
         }
         // Locally sent traffic to a port published on 127.0.0.1 is routed to the container with source 127.0.0.1.
         write(Path.of("/proc/sys/net/ipv4/conf", n.bridge(), "route_localnet"), "1");
-        if (n.internal()) return true;
+        if (n.internal()) return;
         if (!Files.readString(FORWARD).trim().equals("1")) {
             Files.createDirectories(RUN);
             Files.writeString(FORWARDING_WAS_OFF, "");
             write(FORWARD, "1");
         }
-        return Firewall.ensure();
+        if (Firewall.available()) Firewall.ensure();
     }
 
     /**

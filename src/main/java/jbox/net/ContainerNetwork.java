@@ -29,7 +29,18 @@ public final class ContainerNetwork {
     private ContainerNetwork() {}
 
     /** What a start needs: the endpoint (bridge networks only), the /etc files to bind, whether to share the host's stack. */
-    public record Prepared(Networking.Endpoint endpoint, List<LaunchSpec.MountPlan> files, boolean hostNetwork, List<String> warnings) {}
+    public record Prepared(Networking.Endpoint endpoint, List<LaunchSpec.MountPlan> files, boolean hostNetwork) {}
+
+    /** What docker would warn about when the container is created: ports a network discards, NAT this host cannot do. */
+    public static List<String> warnings(Network n, List<PortSpec> ports) {
+        List<String> out = new ArrayList<>();
+        if (!n.hasBridge() && !ports.isEmpty()) out.add("WARNING: Published ports are discarded when using " + n.name() + " network mode");
+        if (n.hasBridge() && !n.internal() && !Firewall.available()) {
+            out.add("WARNING: containers on " + n.name() + " cannot reach other networks: this host has no nft command for NAT "
+                    + "(install nftables: apt-get install nftables)");
+        }
+        return out;
+    }
 
     /**
      * Before the container's namespaces exist. userTargets: paths the user mounts over, whose
@@ -37,21 +48,16 @@ public final class ContainerNetwork {
      */
     public static Prepared prepare(Network n, String root, String id, String name, String hostname, List<PortSpec> ports, Path stateDir,
                                    Set<String> userTargets) throws IOException {
-        List<String> warnings = new ArrayList<>();
         boolean host = Network.HOST.equals(n.name());
         if (!n.hasBridge()) {
-            if (!ports.isEmpty()) warnings.add("WARNING: Published ports are discarded when using " + n.name() + " network mode");
             HostsFiles.write(stateDir, hostname, null, List.of(), List.of(), host);
-            return new Prepared(null, files(stateDir, userTargets), host, warnings);
+            return new Prepared(null, files(stateDir, userTargets), host);
         }
+        List<PortSpec> published = hostPorts(ports); // before anything is made: a taken port then leaves nothing to undo
         Path hostsFile = HostsFiles.hosts(stateDir);
         Ipv4 ip;
         try (FileLock ignored = Bridges.lock()) {
-            boolean nat = Bridges.ensure(n);
-            if (!nat && !n.internal()) {
-                warnings.add("WARNING: containers on " + n.name() + " cannot reach other networks: this host has no nft command for NAT "
-                        + "(install nftables: apt-get install nftables)");
-            }
+            Bridges.ensure(n);
             ip = Claims.claim(n, root, id, name, hostname, hostsFile);
             try {
                 List<String> peers = new ArrayList<>();
@@ -68,15 +74,9 @@ public final class ContainerNetwork {
                 throw e;
             }
         }
-        Networking.Endpoint e;
-        try {
-            e = new Networking.Endpoint(n.name(), n.id(), n.bridge(), ip.toString(), n.range().prefix(), n.gateway(), mac(ip),
-                    "veth" + id.substring(0, 11), hostPorts(ports));
-        } catch (RuntimeException ex) {
-            release(new Networking.Endpoint(n.name(), n.id(), n.bridge(), ip.toString(), 0, null, null, "veth" + id.substring(0, 11), List.of()));
-            throw ex;
-        }
-        return new Prepared(e, files(stateDir, userTargets), false, warnings);
+        Networking.Endpoint e = new Networking.Endpoint(n.name(), n.id(), n.bridge(), ip.toString(), n.range().prefix(), n.gateway(), mac(ip),
+                "veth" + id.substring(0, 11), published);
+        return new Prepared(e, files(stateDir, userTargets), false);
     }
 
     private static List<LaunchSpec.MountPlan> files(Path stateDir, Set<String> userTargets) {
@@ -131,7 +131,7 @@ public final class ContainerNetwork {
     /** The container's first process exists (gated before exec): wire its eth0 and publish its ports. */
     public static void attach(Networking.Endpoint e, int pid) {
         String ns = "/proc/" + pid + "/ns/net";
-        Ipv4.Subnet range = new Ipv4.Subnet(new Ipv4(Ipv4.parse(e.ip()).bits() & Ipv4.Subnet.mask(e.prefix())), e.prefix());
+        Ipv4.Subnet range = Ipv4.Subnet.of(Ipv4.parse(e.ip()), e.prefix());
         try {
             int nsFd = Sys.open(ns, Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
             try (Netlink nl = Netlink.open()) {
