@@ -57,21 +57,19 @@ public final class Firewall {
 
     public static boolean available() { return nft() != null; }
 
-    /** Makes the table if it is missing. False when the host has no nft (then there is no NAT). */
-    static boolean ensure() {
-        if (!available()) return false;
-        if (run(false, "list", "table", "ip", TABLE).code == 0) return true;
-        Result r = run(true, RULES, "-f", "-");
+    /** Makes the table if it is missing (caller checked that nft is there). */
+    static void ensure() {
+        if (run(null, "list", "table", "ip", TABLE).code == 0) return;
+        Result r = run(RULES, "-f", "-");
         if (r.code != 0) {
             throw new EngineException("cannot write jbox's NAT rules: " + r.err.strip(), "the kernel lacks nftables NAT support, or another tool holds the rules",
                     "check that `nft list ruleset` works (modules nf_tables, nft_nat, nft_fib, nft_masq)");
         }
-        return true;
     }
 
     /** Removes the whole table (when the last jbox bridge goes). */
     static void drop() {
-        if (available()) run(false, "delete", "table", "ip", TABLE);
+        if (available()) run(null, "delete", "table", "ip", TABLE);
     }
 
     /** Adds published ports; a port another container already has is refused, as docker does. */
@@ -84,7 +82,7 @@ public final class Firewall {
         ensure();
         StringBuilder script = new StringBuilder();
         for (Rule r : rules) script.append("add element ip jbox ").append(r.map()).append(' ').append(r.element(true)).append('\n');
-        Result res = run(true, script.toString(), "-f", "-");
+        Result res = run(script.toString(), "-f", "-");
         if (res.code != 0) {
             String hint = res.err.contains("File exists") ? "port is already allocated" : res.err.strip();
             throw new EngineException("driver failed programming external connectivity: Bind for " + rules.get(0).port().hostSide() + " failed: " + hint,
@@ -95,7 +93,7 @@ public final class Firewall {
     /** Removes published ports; ones already gone are fine. */
     static void unpublish(List<Rule> rules) {
         if (rules.isEmpty() || !available()) return;
-        for (Rule r : rules) run(false, "delete", "element", "ip", TABLE, r.map(), r.element(false));
+        for (Rule r : rules) run(null, "delete", "element", "ip", TABLE, r.map(), r.element(false));
     }
 
     private static final java.util.regex.Pattern ELEMENT = java.util.regex.Pattern.compile(
@@ -103,61 +101,41 @@ public final class Firewall {
 
     /** Deletes published ports that point at an address no container holds any more (left by a killed jbox). */
     static void unpublishAllBut(List<String> claimedIps) {
-        if (!available() || run(false, "list", "table", "ip", TABLE).code != 0) return;
+        if (!available() || run(null, "list", "table", "ip", TABLE).code != 0) return;
         for (String map : List.of("ports_any", "ports_ip")) {
-            Result r = runOut("list", "map", "ip", TABLE, map);
-            java.util.regex.Matcher m = ELEMENT.matcher(r.err);
+            java.util.regex.Matcher m = ELEMENT.matcher(run(null, "list", "map", "ip", TABLE, map).out);
             while (m.find()) {
                 if (claimedIps.contains(m.group(4))) continue;
                 String key = (m.group(1) == null ? "" : m.group(1)) + m.group(2) + " . " + m.group(3);
-                run(false, "delete", "element", "ip", TABLE, map, "{ " + key + " }");
+                run(null, "delete", "element", "ip", TABLE, map, "{ " + key + " }");
             }
         }
     }
 
-    /** Runs nft and returns its standard output (in the err field). */
-    private static Result runOut(String... args) {
+    private record Result(int code, String out, String err) {}
+
+    /** Runs nft with args, and stdin (a script for -f -) when not null. Its output is small: read out, then err. */
+    private static Result run(String stdin, String... args) {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(nft());
         cmd.addAll(List.of(args));
+        jbox.sys.Sys.traceLine("nft " + String.join(" ", args) + (stdin == null ? "" : " <<< " + stdin.strip().replace("\n", "; ")));
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return new Result(p.waitFor(), out);
-        } catch (IOException e) {
-            return new Result(127, "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(130, "");
-        }
-    }
-
-    private record Result(int code, String err) {}
-
-    private static Result run(boolean scriptOnStdin, String first, String... rest) {
-        String nft = nft();
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(nft);
-        String stdin = null;
-        if (scriptOnStdin) stdin = first; else cmd.add(first);
-        cmd.addAll(List.of(rest));
-        jbox.sys.Sys.traceLine("nft " + String.join(" ", cmd.subList(1, cmd.size())) + (stdin == null ? "" : " <<< " + stdin.strip().replace("\n", "; ")));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd).start();
             if (stdin != null) p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return new Result(124, "nft did not answer in 30 s");
+                return new Result(124, out, "nft did not answer in 30 s");
             }
-            return new Result(p.exitValue(), err);
+            return new Result(p.exitValue(), out, err);
         } catch (IOException e) {
-            return new Result(127, e.getMessage());
+            return new Result(127, "", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(130, "interrupted");
+            return new Result(130, "", "interrupted");
         }
     }
 }

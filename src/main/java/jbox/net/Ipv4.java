@@ -40,9 +40,11 @@ public record Ipv4(int bits) {
                 throw new IllegalArgumentException("\"" + cidr + "\" is not a subnet in CIDR form (like 172.20.0.0/16)");
             }
             if (prefix < 8 || prefix > 30) throw new IllegalArgumentException("the subnet " + cidr + " must have a prefix from /8 to /30");
-            Ipv4 a = Ipv4.parse(cidr.substring(0, slash));
-            return new Subnet(new Ipv4(a.bits & mask(prefix)), prefix);
+            return of(Ipv4.parse(cidr.substring(0, slash)), prefix);
         }
+
+        /** The subnet an address with that prefix length belongs to (172.30.0.2, 16 gives 172.30.0.0/16). */
+        public static Subnet of(Ipv4 address, int prefix) { return new Subnet(new Ipv4(address.bits & mask(prefix)), prefix); }
 
         static int mask(int prefix) { return prefix == 0 ? 0 : -1 << (32 - prefix); }
 

@@ -11,7 +11,9 @@ public final class Links {
     public record Link(int index, String name, String kind, int master, boolean up) {}
 
     /** An IPv4 address on a device. */
-    public record Address(int index, Ipv4 address, int prefix) {}
+    public record Address(int index, Ipv4 address, int prefix) {
+        public Ipv4.Subnet subnet() { return Ipv4.Subnet.of(address, prefix); }
+    }
 
     /** ip link add NAME type bridge. */
     public static void addBridge(Netlink nl, String name) {

@@ -33,6 +33,17 @@ final class Hooks {
         }
     }
 
+    /** The state on a pipe, for a hook started in the container's namespaces: returns the read end (the state fits the pipe's buffer). */
+    static int stateOnPipe(byte[] state) {
+        int[] pipe = jbox.sys.Sys.pipe();
+        try {
+            jbox.sys.Sys.writeAll(pipe[1], state, state.length);
+        } finally {
+            jbox.sys.Sys.close(pipe[1]);
+        }
+        return pipe[0];
+    }
+
     static void run(String kind, List<OciConfig.Hook> hooks, byte[] state, boolean fatal, RuntimeLog log) {
         for (OciConfig.Hook h : hooks) {
             try {

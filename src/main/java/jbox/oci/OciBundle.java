@@ -31,11 +31,13 @@ final class OciBundle implements BundleSteps {
     private final String id;
     private final Seccomp seccomp;
     private final RuntimeLog log;
+    private final int preserveFds;
 
-    OciBundle(OciConfig c, String id, RuntimeLog log) {
+    OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
         this.c = c;
         this.id = id;
         this.log = log;
+        this.preserveFds = preserveFds;
         if (!c.newNamespace("mount")) {
             throw new OciException("config.json: linux.namespaces: jbox needs a new mount namespace (add {\"type\": \"mount\"}) to build the container's root");
         }
@@ -188,8 +190,6 @@ final class OciBundle implements BundleSteps {
     @Override
     public int preservedFds() { return preserveFds; }
 
-    int preserveFds;
-
     @Override
     public void afterSpawn(int pid) {
         for (OciConfig.Rlimit r : c.process().rlimits()) Sys.prlimit(pid, r.resource(), r.soft(), r.hard(), r.name());
@@ -236,19 +236,13 @@ final class OciBundle implements BundleSteps {
     private void runInMountNamespace(int pid) {
         byte[] state = Hooks.state(id, "created", pid, c.bundle(), c.annotations());
         for (OciConfig.Hook h : c.hooks().createContainer()) {
-            int[] pipe = Sys.pipe();
-            try {
-                Sys.writeAll(pipe[1], state, state.length);
-                Sys.close(pipe[1]);
-                pipe[1] = -1;
-                try (Spawn s = new Spawn(h.path(), h.args().isEmpty() ? List.of(h.path()) : h.args(), h.env())) {
-                    s.dup2(pipe[0], 0).closeFrom(3);
-                    int status = Sys.waitpid(s.spawn());
-                    if (Linux.exitCode(status) != 0) throw new OciException("createContainer hook " + h.path() + ": exit status " + Linux.exitCode(status));
-                }
+            int stdin = Hooks.stateOnPipe(state);
+            try (Spawn s = new Spawn(h.path(), h.args().isEmpty() ? List.of(h.path()) : h.args(), h.env())) {
+                s.dup2(stdin, 0).closeFrom(3);
+                int status = Sys.waitpid(s.spawn());
+                if (Linux.exitCode(status) != 0) throw new OciException("createContainer hook " + h.path() + ": exit status " + Linux.exitCode(status));
             } finally {
-                Sys.close(pipe[0]);
-                if (pipe[1] >= 0) Sys.close(pipe[1]);
+                Sys.close(stdin);
             }
         }
     }

@@ -9,7 +9,6 @@ import jbox.sys.Linux;
 import jbox.sys.Sys;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,11 +58,7 @@ final class OciExec {
             ConsoleSocket.send(consoleSocket, started.ptyMaster());
             Sys.close(started.ptyMaster());
         }
-        if (pidFile != null) {
-            Path tmp = Path.of(pidFile).resolveSibling("." + Path.of(pidFile).getFileName() + ".tmp");
-            Files.writeString(tmp, String.valueOf(started.pid()));
-            Files.move(tmp, Path.of(pidFile), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        if (pidFile != null) OciRuntime.writePidFile(Path.of(pidFile), started.pid());
         if (detach) return 0;
         return Linux.exitCode(Sys.waitpid(started.pid()));
     }

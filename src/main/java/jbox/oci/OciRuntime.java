@@ -119,8 +119,7 @@ public final class OciRuntime {
             OciBundle steps = null;
             Cgroup cg = null;
             try {
-                steps = new OciBundle(c, id, log);
-                steps.preserveFds = preserveFds;
+                steps = new OciBundle(c, id, log, preserveFds);
                 cg = Cgroups.detect().atPath(cgroupsPath);
                 if (cg != null) {
                     cg.apply(c.resources());
@@ -152,7 +151,7 @@ public final class OciRuntime {
     public record Created(Record record, ContainerStart.Created process) {}
 
     /** runc writes the pid file atomically: a caller polling it never reads half a number. */
-    private static void writePidFile(Path file, int pid) throws IOException {
+    static void writePidFile(Path file, int pid) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         Files.writeString(tmp, String.valueOf(pid));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -180,21 +179,17 @@ public final class OciRuntime {
     private void runStartContainerHooks(Record r) throws IOException {
         byte[] state = Hooks.state(r.id(), "created", r.pid(), Path.of(r.bundle()), r.annotations());
         for (OciConfig.Hook h : r.startContainer()) {
-            int[] pipe = Sys.pipe();
+            int stdin = Hooks.stateOnPipe(state);
             int code;
             try {
-                Sys.writeAll(pipe[1], state, state.length);
-                Sys.close(pipe[1]);
-                pipe[1] = -1;
                 List<String> args = new ArrayList<>();
                 args.add(h.path());
                 if (h.args().size() > 1) args.addAll(h.args().subList(1, h.args().size()));
                 jbox.runtime.ExecStart.Started s = jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(r.id(), r.pid(), args, h.env(), "/", "0:0",
-                        false, new LaunchSpec.Stdio(pipe[0], 2, 2), cgroup(r, false)));
+                        false, new LaunchSpec.Stdio(stdin, 2, 2), cgroup(r, false)));
                 code = Linux.exitCode(Sys.waitpid(s.pid()));
             } finally {
-                Sys.close(pipe[0]);
-                if (pipe[1] >= 0) Sys.close(pipe[1]);
+                Sys.close(stdin);
             }
             if (code != 0) {
                 Sys.signal(r.pid(), Linux.SIGKILL);
@@ -279,9 +274,9 @@ public final class OciRuntime {
             if (!Files.exists(dir(id).resolve("state.json"))) Files.deleteIfExists(root.resolve(id + ".lock"));
             r = load(id);
             String status = status(r);
+            Cgroup cg = cgroup(r, false);
             if (!status.equals("stopped")) {
                 if (!force && !status.equals("created")) throw new OciException("cannot delete container " + id + " that is not stopped: " + status);
-                Cgroup cg = cgroup(r, false);
                 if (cg != null) {
                     cg.kill(Linux.SIGKILL);
                     cg.thaw();
@@ -289,7 +284,6 @@ public final class OciRuntime {
                 Sys.signal(r.pid(), Linux.SIGKILL);
                 for (int i = 0; i < 2000 && Processes.isSame(r.pid(), r.pidStartTime()); i++) sleep(5);
             }
-            Cgroup cg = cgroup(r, false);
             if (cg != null) cg.destroy();
             AtomicFiles.deleteTree(dir(id));
             Files.deleteIfExists(root.resolve(id + ".lock"));

@@ -1,10 +1,7 @@
 package jbox.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jbox.cgroup.Resources;
 import jbox.image.Json;
-import jbox.runtime.ExecStart;
-import jbox.runtime.LaunchSpec;
 import jbox.sys.Linux;
 import jbox.sys.Signals;
 import jbox.sys.Sys;

@@ -26,7 +26,7 @@ final class RuntimeLog {
 
     void error(String msg) {
         write("error", msg);
-        System.err.println(file == null || !json ? msg : msg);
+        System.err.println(msg);
     }
 
     void warn(String msg) { write("warning", msg); }

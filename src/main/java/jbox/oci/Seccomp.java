@@ -31,7 +31,7 @@ final class Seccomp {
 
     private static final int ACT_KILL_PROCESS = 0x80000000, ACT_KILL_THREAD = 0, ACT_TRAP = 0x00030000, ACT_ERRNO = 0x00050000,
             ACT_TRACE = 0x7ff00000, ACT_LOG = 0x7ffc0000, ACT_ALLOW = 0x7fff0000;
-    private static final int ATTR_CTL_NNP = 3, ATTR_CTL_LOG = 6, ATTR_API_SYSRAWRC = 9;
+    private static final int ATTR_CTL_NNP = 3, ATTR_CTL_LOG = 6;
     private static final Map<String, Integer> OPS = Map.of("SCMP_CMP_NE", 1, "SCMP_CMP_LT", 2, "SCMP_CMP_LE", 3, "SCMP_CMP_EQ", 4,
             "SCMP_CMP_GE", 5, "SCMP_CMP_GT", 6, "SCMP_CMP_MASKED_EQ", 7);
     private static final int EPERM = 1;

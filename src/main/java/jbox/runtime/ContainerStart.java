@@ -9,7 +9,6 @@ import jbox.sys.Sys;
 import jbox.sys.SyscallException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
