@@ -35,6 +35,9 @@ public interface Cgroup {
 
     Usage usage();
 
+    /** Times the OOM killer struck inside: one file read, for recording an exit (usage() reads every controller). */
+    long oomKills();
+
     /** Stops every process inside (v1 freezer.state, v2 cgroup.freeze) and waits until they are. */
     void freeze();
 

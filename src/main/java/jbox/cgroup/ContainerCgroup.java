@@ -209,6 +209,9 @@ final class ContainerCgroup implements Cgroup {
     }
 
     @Override
+    public long oomKills() { return Memory.oomKills(this); }
+
+    @Override
     public void freeze() { Freezer.set(this, true); }
 
     @Override

@@ -48,13 +48,19 @@ final class Memory {
             long current = number(dir.resolve("memory.current"));
             long inactive = field(dir.resolve("memory.stat"), "inactive_file");
             long peak = Files.exists(dir.resolve("memory.peak")) ? number(dir.resolve("memory.peak")) : -1;
-            return new Reading(Math.max(0, current - inactive), peak, number(dir.resolve("memory.max")), field(dir.resolve("memory.events"), "oom_kill"));
+            return new Reading(Math.max(0, current - inactive), peak, number(dir.resolve("memory.max")), oomKills(g));
         }
         long usage = number(dir.resolve("memory.usage_in_bytes"));
         long inactive = field(dir.resolve("memory.stat"), "total_inactive_file");
         long limit = number(dir.resolve("memory.limit_in_bytes"));
         return new Reading(Math.max(0, usage - inactive), number(dir.resolve("memory.max_usage_in_bytes")),
-                limit >= (1L << 62) ? -1 : limit, field(dir.resolve("memory.oom_control"), "oom_kill"));
+                limit >= (1L << 62) ? -1 : limit, oomKills(g));
+    }
+
+    static long oomKills(ContainerCgroup g) {
+        Path dir = g.dir("memory");
+        if (dir == null) return 0;
+        return g.isUnified("memory") ? field(dir.resolve("memory.events"), "oom_kill") : field(dir.resolve("memory.oom_control"), "oom_kill");
     }
 
     /** A file holding one number, or "max" (returned as -1). */

@@ -499,7 +499,7 @@ public final class Engine {
         Cgroup cg = cgroups().existing(now.id());
         boolean oomKilled = false;
         if (cg != null) {
-            oomKilled = cg.usage().oomKills() > 0;
+            oomKilled = cg.oomKills() > 0;
             cg.destroy();
         }
         if (now.endpoint() != null) jbox.net.ContainerNetwork.release(now.endpoint());

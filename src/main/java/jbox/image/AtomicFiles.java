@@ -15,14 +15,26 @@ public final class AtomicFiles {
 
     /** Writes data to target through a temp file in tmpDir (same filesystem), renamed into place. */
     public static void write(Path tmpDir, Path target, byte[] data) throws IOException {
-        Files.createDirectories(tmpDir);
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".partial");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".partial");
+        } catch (java.nio.file.NoSuchFileException e) { // first write there: make the directories (not checked on every write, which costs)
+            Files.createDirectories(tmpDir);
+            Files.createDirectories(target.getParent());
+            tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".partial");
+        }
+        boolean moved = false;
         try {
             Files.write(tmp, data);
-            move(tmp, target);
+            try {
+                move(tmp, target);
+            } catch (java.nio.file.NoSuchFileException e) { // the temp dir existed, the target's did not yet
+                Files.createDirectories(target.getParent());
+                move(tmp, target);
+            }
+            moved = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) Files.deleteIfExists(tmp);
         }
     }
 
