@@ -82,6 +82,48 @@ class ArchiveTest extends RealEngineTest {
         }
     }
 
+    /**
+     * docker (Debian's dockerd with its own runc) loads and runs an image jbox built and saved; jbox loads
+     * and runs docker's save of an image docker made with commit (two layers, docker's own archive writer).
+     */
+    @Test
+    void dockerRunsWhatJboxBuiltAndJboxRunsWhatDockerSaved() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dockerd")), "./run-tests installs dockerd (docker.io, which brings runc)");
+        Path ctx = Files.createDirectories(jbox.root.resolve("ctx-for-docker"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY note.txt /srv/note.txt\nRUN echo built-by-jbox > /srv/run.txt\nENV WHO=jbox\nCMD [\"sh\", \"-c\", \"cat /srv/note.txt /srv/run.txt; echo $WHO\"]\n");
+        Files.writeString(ctx.resolve("note.txt"), "copied\n");
+        var build = jbox.run("build", "-q", "-t", "school/for-docker:1", ctx.toString());
+        assertEquals(0, build.code(), build.all());
+        Path saved = jbox.root.resolve("for-docker.tar");
+        assertEquals(0, jbox.run("save", "-o", saved.toString(), "school/for-docker:1").code());
+        try (Dockerd dockerd = new Dockerd(OciRuntimeTest.RUNC)) {
+            var load = dockerd.docker("load", "-i", saved.toString());
+            assertEquals(0, load.code(), load.all());
+            assertTrue(load.out().contains("Loaded image: school/for-docker:1"), load.out());
+            var run = dockerd.docker("run", "--rm", "--network", "none", "school/for-docker:1");
+            assertEquals(0, run.code(), run.all());
+            assertEquals("copied\nbuilt-by-jbox\njbox\n", run.out(), "docker runs jbox's layers with jbox's config (Env, Cmd)");
+            String ids = dockerd.docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", "school/for-docker:1").out().trim();
+            assertEquals(Json.MAPPER.readTree(jbox.run("image", "inspect", "-f", "{{json .RootFS.Layers}}", "school/for-docker:1").out().trim()),
+                    Json.MAPPER.readTree(ids), "docker knows the layers by the same diffIDs");
+
+            var made = dockerd.docker("run", "--name", "maker", "--network", "none", "school/for-docker:1", "sh", "-c", "echo made-in-docker > /srv/docker.txt; rm /srv/note.txt");
+            assertEquals(0, made.code(), made.all());
+            assertEquals(0, dockerd.docker("commit", "-c", "CMD [\"cat\", \"/srv/docker.txt\"]", "maker", "school/from-docker:1").code());
+            Path back = jbox.root.resolve("from-docker.tar");
+            var save = dockerd.docker("save", "-o", back.toString(), "school/from-docker:1");
+            assertEquals(0, save.code(), save.all());
+            var jload = jbox.run("load", "-i", back.toString());
+            assertEquals(0, jload.code(), jload.all());
+            assertTrue(jload.out().contains("Loaded image: school/from-docker:1"), jload.out());
+            assertEquals("made-in-docker\n", jbox.run("run", "--rm", "school/from-docker:1").out(), "jbox runs docker's commit with docker's Cmd");
+            var gone = jbox.run("run", "--rm", "school/from-docker:1", "sh", "-c", "test -e /srv/note.txt && echo still-there || echo deleted; cat /srv/run.txt");
+            assertEquals("deleted\nbuilt-by-jbox\n", gone.out(), "docker's whiteout hides the file in jbox too: " + gone.all());
+        }
+        jbox.run("rmi", "school/from-docker:1");
+        jbox.run("rmi", "school/for-docker:1");
+    }
+
     @Test
     void aHostileArchiveIsRefusedAndWritesNothing() throws Exception {
         Path evil = jbox.root.resolve("evil.tar");
