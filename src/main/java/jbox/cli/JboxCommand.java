@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class, DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
                 PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
                 InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
-                UnpauseCommand.class, UpdateCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class, SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class, NetworkCommand.class, PortCommand.class, RuntimeCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
+                UnpauseCommand.class, UpdateCommand.class, RestartCommand.class, WaitCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class, SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class, NetworkCommand.class, PortCommand.class, RuntimeCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
                 DaemonCommand.Server.class, ExportOciCommand.class, BenchEngineCommand.class})
 public final class JboxCommand implements java.util.concurrent.Callable<Integer> {
     @Spec

@@ -17,7 +17,14 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // jbox -d [flags] is jbox daemon [flags], as docker -d was
         if (args.length > 0 && (args[0].equals("-d") || args[0].equals("--daemon"))) args[0] = "daemon";
-        return configure(new CommandLine(new JboxCommand()), out, err).execute(args);
+        return configure(commandLine(), out, err).execute(args);
+    }
+
+    /** The whole command tree, with docker's management groups (image ..., container ...) over the same commands. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new JboxCommand());
+        CommandGroups.addTo(cli);
+        return cli;
     }
 
     /** The same parsing, error reporting and exit codes for the command line and the shell. */
@@ -25,7 +32,10 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
-        for (String c : new String[]{"run", "create", "exec"}) cli.getSubcommands().get(c).setStopAtPositional(true);
+        for (String c : new String[]{"run", "create", "exec"}) {
+            cli.getSubcommands().get(c).setStopAtPositional(true);
+            cli.getSubcommands().get("container").getSubcommands().get(c).setStopAtPositional(true);
+        }
         for (String c : new String[]{"exec", "ps"}) cli.getSubcommands().get("runtime").getSubcommands().get(c).setStopAtPositional(true);
         addHelpOption(cli);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,6 +1,5 @@
 package jbox.shell;
 
-import jbox.cli.JboxCommand;
 import jbox.cli.Main;
 import jbox.engine.Engine;
 import org.jline.reader.EndOfFileException;
@@ -36,7 +35,7 @@ public final class Shell {
 
     private Shell(Session session, PrintWriter err) {
         this.session = session;
-        this.cli = Main.configure(new CommandLine(new JboxCommand()), session.out, err);
+        this.cli = Main.configure(Main.commandLine(), session.out, err);
         for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
         for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
         session.engine.reapAbandonedSandboxes();

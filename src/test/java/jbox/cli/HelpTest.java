@@ -16,7 +16,7 @@ class HelpTest {
     @Test
     void everyCommandAnswersHelp() {
         List<String> paths = new ArrayList<>();
-        collect(new CommandLine(new JboxCommand()), "", paths);
+        collect(Main.commandLine(), "", paths);
         assertTrue(paths.size() > 30, "the command tree was read: " + paths);
         for (String path : paths) {
             StringWriter out = new StringWriter(), err = new StringWriter();

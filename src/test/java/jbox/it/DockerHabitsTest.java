@@ -1,0 +1,56 @@
+package jbox.it;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** docker's management forms (image ls, container rm, ...) and wait and restart, as people type them. */
+class DockerHabitsTest extends RealEngineTest {
+    @Test
+    void imageAndContainerGroupsAreTheSameCommands() throws Exception {
+        assertEquals(jbox.run("images").out(), jbox.run("image", "ls").out());
+        var made = jbox.run("container", "create", "--name", "habit", "busybox", "sh", "-c", "exit 0");
+        assertEquals(0, made.code(), made.all());
+        assertEquals(jbox.run("ps", "-a").out(), jbox.run("container", "ls", "-a").out());
+        assertTrue(jbox.run("container", "ls", "-a").out().contains("habit"));
+
+        // the same name for an image and a container: each group's inspect looks only at its own kind
+        assertEquals(0, jbox.run("tag", "busybox", "habit").code());
+        assertEquals("sh -c exit 0\n", jbox.run("container", "inspect", "-f", "{{.Path}} {{.Args}}", "habit").out().replace("[", "").replace("]", ""));
+        String imageId = jbox.run("image", "inspect", "-f", "{{.Id}}", "habit").out().trim();
+        assertEquals(jbox.run("image", "inspect", "-f", "{{.Id}}", "busybox").out().trim(), imageId);
+        var none = jbox.run("image", "inspect", "no-such-image");
+        assertEquals(125, none.code());
+        assertTrue(none.err().contains("no-such-image"), none.err());
+
+        // after the image, everything is the container's command, -c included
+        var run = jbox.run("container", "run", "--rm", "busybox", "sh", "-c", "echo from a group");
+        assertEquals("from a group\n", run.out(), run.all());
+        assertEquals("habit\n", jbox.run("container", "rm", "habit").out());
+        assertEquals(0, jbox.run("image", "rm", "habit").code());
+        assertEquals("", jbox.run("container", "ls", "-aq").out());
+    }
+
+    @Test
+    void waitPrintsTheExitCodeAndRestartStartsAgain() throws Exception {
+        var d = jbox.run("run", "-d", "--name", "waited", "busybox", "sh", "-c", "sleep 0.5; exit 3");
+        assertEquals(0, d.code(), d.all());
+        var w = jbox.run("wait", "waited");
+        assertEquals(0, w.code(), w.all());
+        assertEquals("3\n", w.out(), "docker wait prints the exit code and itself exits 0");
+
+        assertEquals(0, jbox.run("run", "-d", "--name", "again", "busybox", "sleep", "60").code());
+        String before = jbox.run("inspect", "-f", "{{.State.Pid}}", "again").out().trim();
+        var r = jbox.run("restart", "-t", "1", "again");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("again\n", r.out());
+        assertEquals("true\n", jbox.run("inspect", "-f", "{{.State.Running}}", "again").out());
+        assertNotEquals(before, jbox.run("inspect", "-f", "{{.State.Pid}}", "again").out().trim(), "a new first process");
+        assertEquals(0, jbox.run("restart", "waited").code(), "an exited container can be restarted too");
+        assertEquals("3\n", jbox.run("wait", "waited").out());
+        var missing = jbox.run("wait", "nobody");
+        assertEquals(125, missing.code());
+        assertTrue(missing.err().contains("No such container: nobody"), missing.err());
+        jbox.run("rm", "-f", "again", "waited");
+    }
+}
