@@ -257,10 +257,9 @@ public final class DockerJson {
 
     /** Config.Healthcheck: {"Test": ["CMD-SHELL", "..."], "Interval": ns, "Timeout": ns, "Retries": n, "StartPeriod": ns}. */
     private static jbox.runtime.Health health(JsonNode h) {
-        if (h == null || h.isNull() || !h.has("Test")) return null;
-        List<String> test = strings(h.get("Test"));
-        if (test.isEmpty()) return null;
-        if (!List.of("CMD", "CMD-SHELL", "NONE").contains(test.get(0))) throw ApiErrors.badRequest("Healthcheck.Test must start with CMD, CMD-SHELL or NONE");
+        if (h == null || h.isNull()) return null;
+        List<String> test = h.has("Test") ? strings(h.get("Test")) : List.of(); // empty: timings over the image's HEALTHCHECK
+        if (!test.isEmpty() && !List.of("CMD", "CMD-SHELL", "NONE").contains(test.get(0))) throw ApiErrors.badRequest("Healthcheck.Test must start with CMD, CMD-SHELL or NONE");
         return new jbox.runtime.Health(test, h.path("Interval").asLong(0), h.path("Timeout").asLong(0), h.path("Retries").asInt(0),
                 h.path("StartPeriod").asLong(0));
     }
@@ -395,6 +394,8 @@ public final class DockerJson {
         config.put("Labels", cc.labels());
         if (cc.exposedPorts() != null) config.put("ExposedPorts", cc.exposedPorts());
         if (cc.stopSignal() != null) config.put("StopSignal", cc.stopSignal());
+        if (cc.volumes() != null) config.put("Volumes", cc.volumes());
+        if (cc.healthcheck() != null) config.put("Healthcheck", cc.healthcheck());
         m.put("Config", config);
         m.put("Author", i.config().author() == null ? "" : i.config().author());
         m.put("RootFS", Map.of("Type", "layers", "Layers", i.config().rootfs().diffIds()));

@@ -195,9 +195,9 @@ public final class Builder {
     private void step(Stage s, Dockerfile.Instruction in, BuildRequest req, Set<String> unusedArgs, String created, long epoch) throws IOException {
         String kw = in.keyword();
         if (kw.equals("ARG")) declareArgs(in, s.args, req.buildArgs(), unusedArgs, s.vars());
-        if (kw.equals("VOLUME") || kw.equals("HEALTHCHECK") || kw.equals("ONBUILD")) {
-            throw in.error(kw + " is not supported yet", "jbox's builder knows FROM, RUN, COPY, ADD, ENV, ARG, WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, LABEL, SHELL and STOPSIGNAL",
-                    "remove the line; run the container with -v or --health-cmd instead");
+        if (kw.equals("ONBUILD")) {
+            throw in.error(kw + " is not supported", "jbox's builder runs a Dockerfile's own steps, not steps left for images built FROM this one",
+                    "write the steps into the Dockerfile that needs them");
         }
         ContextCopy copy = kw.equals("COPY") || kw.equals("ADD") ? new ContextCopy(in, req.context(), s.vars(), s.config.workingDir) : null;
         String inputs = switch (kw) {
@@ -285,7 +285,8 @@ public final class Builder {
         List<String> env = new ArrayList<>();
         s.args.forEach((k, v) -> { if (!s.config.env.containsKey(k)) env.add(k + "=" + v); });
         ContainerState c = engine.create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
-                null, false, false, false, null, null, null, null, null), line -> out.accept(line + "\n"));
+                null, false, false, false, null, jbox.runtime.Storage.BUILD_STEP, null, new jbox.runtime.Health(List.of("NONE"), 0, 0, 0, 0), null),
+                line -> out.accept(line + "\n"));
         out.accept(" ---> Running in " + c.id().substring(0, 12) + "\n");
         try {
             int code = runAndStream(c);

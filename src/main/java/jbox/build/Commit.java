@@ -37,7 +37,7 @@ public final class Commit {
                     if (!ConfigEdit.handles(in.keyword())) {
                         throw new BuildException("--change \"" + change + "\": " + in.keyword() + " cannot be used in a commit",
                                 "a commit takes the files as they are; only config instructions apply",
-                                "use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR or STOPSIGNAL");
+                                "use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR, STOPSIGNAL, VOLUME or HEALTHCHECK");
                     }
                     config.apply(in, new java.util.LinkedHashMap<>(config.env));
                 }

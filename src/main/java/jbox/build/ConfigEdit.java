@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * An image config being changed by instructions that touch no files: ENV, LABEL, CMD, ENTRYPOINT,
- * EXPOSE, USER, WORKDIR, STOPSIGNAL and SHELL. `jbox build` and `jbox commit --change` both use it,
+ * EXPOSE, USER, WORKDIR, STOPSIGNAL, SHELL, VOLUME and HEALTHCHECK. `jbox build` and `jbox commit --change` both use it,
  * so an instruction means the same in both.
  */
 final class ConfigEdit {
@@ -22,6 +22,8 @@ final class ConfigEdit {
     final Map<String, String> labels = new TreeMap<>();
     final Map<String, Object> exposedPorts = new TreeMap<>();
     String stopSignal;
+    final Map<String, Object> volumes = new TreeMap<>();
+    Oci.Healthcheck healthcheck;
     List<String> shell = List.of("/bin/sh", "-c");
 
     static ConfigEdit of(Oci.ContainerConfig c) {
@@ -38,6 +40,8 @@ final class ConfigEdit {
         if (c.labels() != null) e.labels.putAll(c.labels());
         if (c.exposedPorts() != null) e.exposedPorts.putAll(c.exposedPorts());
         e.stopSignal = c.stopSignal();
+        if (c.volumes() != null) e.volumes.putAll(c.volumes());
+        e.healthcheck = c.healthcheck();
         return e;
     }
 
@@ -45,7 +49,8 @@ final class ConfigEdit {
         List<String> envList = new ArrayList<>();
         env.forEach((k, v) -> envList.add(k + "=" + v));
         return new Oci.ContainerConfig(emptyToNull(user), envList.isEmpty() ? null : envList, entrypoint, cmd, emptyToNull(workingDir),
-                labels.isEmpty() ? null : new TreeMap<>(labels), exposedPorts.isEmpty() ? null : new TreeMap<>(exposedPorts), stopSignal);
+                labels.isEmpty() ? null : new TreeMap<>(labels), exposedPorts.isEmpty() ? null : new TreeMap<>(exposedPorts), stopSignal,
+                volumes.isEmpty() ? null : new TreeMap<>(volumes), healthcheck);
     }
 
     private static String emptyToNull(String s) { return s == null || s.isEmpty() ? null : s; }
@@ -53,7 +58,7 @@ final class ConfigEdit {
     /** Whether this instruction only changes the config (then apply() handles it). */
     static boolean handles(String keyword) {
         return switch (keyword) {
-            case "ENV", "LABEL", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "WORKDIR", "STOPSIGNAL", "SHELL", "MAINTAINER" -> true;
+            case "ENV", "LABEL", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "WORKDIR", "STOPSIGNAL", "SHELL", "MAINTAINER", "VOLUME", "HEALTHCHECK" -> true;
             default -> false;
         };
     }
@@ -91,6 +96,15 @@ final class ConfigEdit {
                 shell = in.json();
             }
             case "MAINTAINER" -> labels.put("maintainer", in.args());
+            case "VOLUME" -> {
+                List<String> paths = in.json() != null ? in.json() : ShellWords.split(in.args(), vars);
+                if (paths.isEmpty()) throw in.error("needs a path", "VOLUME names the directories that become volumes", "write e.g. VOLUME /data");
+                for (String p : paths) {
+                    if (!p.startsWith("/") || p.equals("/")) throw in.error("\"" + p + "\" is not an absolute path", "a volume is mounted at a path in the container", "write e.g. VOLUME /data");
+                    volumes.put(java.nio.file.Path.of(p).normalize().toString(), Map.of());
+                }
+            }
+            case "HEALTHCHECK" -> healthcheck = Healthchecks.parse(in);
             default -> throw new IllegalArgumentException(in.keyword());
         }
     }

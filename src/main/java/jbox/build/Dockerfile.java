@@ -122,7 +122,7 @@ public record Dockerfile(String file, List<Instruction> instructions) {
     }
 
     /** The words of a JSON array of strings, or null when it is not one (then it is the shell form, as in docker). */
-    private static List<String> jsonWords(String text) {
+    static List<String> jsonWords(String text) {
         try {
             JsonNode n = Json.MAPPER.readTree(text);
             if (!n.isArray()) return null;

@@ -55,9 +55,10 @@ final class ContainerOptions {
 
     private jbox.runtime.Health health() {
         if (noHealthcheck) return new jbox.runtime.Health(List.of("NONE"), 0, 0, 0, 0);
-        if (healthCmd == null) return null;
+        if (healthCmd == null && healthInterval == null && healthTimeout == null && healthRetries == 0 && healthStartPeriod == null) return null;
         try {
-            return new jbox.runtime.Health(List.of("CMD-SHELL", healthCmd), duration(healthInterval), duration(healthTimeout), healthRetries,
+            // Timings alone (no --health-cmd) change the image's HEALTHCHECK: an empty test means "the image's".
+            return new jbox.runtime.Health(healthCmd == null ? List.of() : List.of("CMD-SHELL", healthCmd), duration(healthInterval), duration(healthTimeout), healthRetries,
                     duration(healthStartPeriod));
         } catch (IllegalArgumentException e) {
             throw new jbox.engine.EngineException(e.getMessage(), "durations are numbers with a unit: ms, s, m, h", "e.g. --health-interval 5s");

@@ -223,7 +223,8 @@ public final class Engine {
             throw new EngineException("Conflicting options: --restart and --rm", "a container removed when it exits cannot be restarted",
                     "use one of them").httpStatus(400);
         }
-        jbox.runtime.Storage storage = StorageRules.prepare(jbox.runtime.Storage.orNone(req.storage()), volumes);
+        jbox.runtime.Storage storage = StorageRules.prepare(StorageRules.withImageVolumes(jbox.runtime.Storage.orNone(req.storage()), ic.volumes()), volumes);
+        jbox.runtime.Health health = ImageDefaults.health(req.health(), ic.healthcheck());
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
             jbox.net.Network network = networks.get(networking.mode());
@@ -254,7 +255,7 @@ public final class Engine {
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
                     req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()),
-                    req.health() == null || req.health().isNone() ? null : req.health().withDefaults(), networking);
+                    health, networking);
             containers.save(s);
             containers.claimName(name, id);
             return s;
@@ -504,7 +505,12 @@ public final class Engine {
         }
         if (now.endpoint() != null) jbox.net.ContainerNetwork.release(now.endpoint());
         ContainerState done = now.exited(exitCode, error, Instant.now().toString(), oomKilled);
-        if (now.autoRemove()) containers.delete(now.id()); else containers.save(done);
+        if (now.autoRemove()) {
+            containers.delete(now.id());
+            removeAnonymousVolumes(now);
+        } else {
+            containers.save(done);
+        }
         return done;
     }
 
@@ -743,9 +749,17 @@ public final class Engine {
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
         }
-        if (anonymousVolumes) {
-            for (jbox.runtime.Storage.Mount m : s.mounts().mounts()) {
-                if (m.type() == jbox.runtime.Storage.Type.VOLUME && m.anonymous() && volumeUsers(m.source()).isEmpty()) removeVolume(m.source(), false);
+        if (anonymousVolumes) removeAnonymousVolumes(s);
+    }
+
+    /** The volumes made for this container alone, once no other container uses them (rm -v, and --rm as docker does). */
+    private void removeAnonymousVolumes(ContainerState s) {
+        for (jbox.runtime.Storage.Mount m : s.mounts().mounts()) {
+            if (m.type() != jbox.runtime.Storage.Type.VOLUME || !m.anonymous() || !volumeUsers(m.source()).isEmpty()) continue;
+            try {
+                removeVolume(m.source(), false);
+            } catch (EngineException e) {
+                if (Files.isDirectory(volumes.dataDir(m.source()))) throw e; // else removed meanwhile (volume rm, prune)
             }
         }
     }

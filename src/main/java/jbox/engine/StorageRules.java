@@ -112,6 +112,23 @@ public final class StorageRules {
         return new EngineException("invalid mount " + what, cause, fix).httpStatus(400);
     }
 
+    /**
+     * The image's VOLUME paths become anonymous volumes, as docker makes them, unless a mount the user
+     * gave already has that path.
+     */
+    static Storage withImageVolumes(Storage s, Map<String, Object> imageVolumes) {
+        if (imageVolumes == null || imageVolumes.isEmpty() || s.skipImageVolumes()) return s;
+        List<Mount> out = new ArrayList<>(s.mounts());
+        for (String path : imageVolumes.keySet()) {
+            String target = Path.of(path).normalize().toString();
+            if (!target.startsWith("/") || target.equals("/")) continue; // not a path a volume can have: docker skips it too
+            if (s.mounts().stream().noneMatch(m -> Path.of(m.target()).normalize().toString().equals(target))) {
+                out.add(new Mount(Type.VOLUME, "", target, false, null, true, false));
+            }
+        }
+        return new Storage(List.copyOf(out), s.readOnlyRootfs());
+    }
+
     /** At create: a bind's host path must exist; volumes are made (an anonymous one gets a name). */
     static Storage prepare(Storage s, Volumes volumes) {
         List<Mount> out = new ArrayList<>();

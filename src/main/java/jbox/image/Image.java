@@ -9,6 +9,6 @@ public record Image(Reference reference, Digest manifestDigest, Oci.Manifest man
     }
 
     public Oci.ContainerConfig containerConfig() {
-        return config.config() != null ? config.config() : new Oci.ContainerConfig(null, null, null, null, null, null, null, null);
+        return config.config() != null ? config.config() : new Oci.ContainerConfig(null, null, null, null, null, null, null, null, null, null);
     }
 }

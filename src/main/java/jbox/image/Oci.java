@@ -32,7 +32,14 @@ public final class Oci {
             @JsonProperty("WorkingDir") String workingDir,
             @JsonProperty("Labels") Map<String, String> labels,
             @JsonProperty("ExposedPorts") Map<String, Object> exposedPorts,
-            @JsonProperty("StopSignal") String stopSignal) {}
+            @JsonProperty("StopSignal") String stopSignal,
+            @JsonProperty("Volumes") Map<String, Object> volumes,
+            @JsonProperty("Healthcheck") Healthcheck healthcheck) {}
+
+    /** An image's HEALTHCHECK, as docker writes it (durations in nanoseconds; what is not set is left out). */
+    public record Healthcheck(@JsonProperty("Test") List<String> test, @JsonProperty("Interval") Long interval,
+                              @JsonProperty("Timeout") Long timeout, @JsonProperty("StartPeriod") Long startPeriod,
+                              @JsonProperty("Retries") Integer retries) {}
 
     public record RootFs(String type, @JsonProperty("diff_ids") List<String> diffIds) {}
 

@@ -5,9 +5,14 @@ import java.util.List;
 /**
  * What a container mounts besides its image: bind mounts of host paths, named or anonymous volumes,
  * tmpfs, and whether its root filesystem is read-only (docker's -v, --mount, --tmpfs, --read-only).
+ * skipImageVolumes: a build's RUN container, where the image's VOLUME paths stay part of the root
+ * filesystem, so what RUN writes there goes into the layer (as BuildKit builds).
  */
-public record Storage(List<Mount> mounts, boolean readOnlyRootfs) {
+public record Storage(List<Mount> mounts, boolean readOnlyRootfs, boolean skipImageVolumes) {
     public static final Storage NONE = new Storage(List.of(), false);
+    public static final Storage BUILD_STEP = new Storage(List.of(), false, true);
+
+    public Storage(List<Mount> mounts, boolean readOnlyRootfs) { this(mounts, readOnlyRootfs, false); }
 
     public enum Type { BIND, VOLUME, TMPFS }
 

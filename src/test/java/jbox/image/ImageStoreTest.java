@@ -18,7 +18,7 @@ class ImageStoreTest {
         Path rootfs = Files.createDirectories(tmp.resolve("rootfs/bin"));
         Files.writeString(rootfs.resolve("hello"), "hi");
         OciLayout source = OciLayout.open(layoutDir);
-        return ImageBuilder.build(tmp.resolve("rootfs"), new Oci.ContainerConfig(null, List.of("A=1"), null, List.of("/bin/hello"), null, null, null, null),
+        return ImageBuilder.build(tmp.resolve("rootfs"), new Oci.ContainerConfig(null, List.of("A=1"), null, List.of("/bin/hello"), null, null, null, null, null, null),
                 "test", 0, source);
     }
 

@@ -162,6 +162,44 @@ class BuildTest extends RealEngineTest {
     }
 
     @Test
+    void volumeMakesEachContainerAnAnonymousVolumeFilledFromTheImage() throws Exception {
+        Path c = Files.createDirectories(jbox.root.resolve("vol"));
+        Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nRUN mkdir /data && echo seeded > /data/seed.txt\nVOLUME /data\n"
+                + "RUN echo after > /data/after.txt\nHEALTHCHECK --interval=5s CMD [\"true\"]\n");
+        var b = build("-q", "-t", "course/vol:1", c.toString());
+        assertEquals(0, b.code(), b.all());
+        assertEquals("{\"/data\":{}} [\"CMD\",\"true\"]\n",
+                jbox.run("image", "inspect", "-f", "{{json .Config.Volumes}} {{json .Config.Healthcheck.Test}}", "course/vol:1").out());
+        assertEquals("", jbox.run("volume", "ls", "-q").out());
+
+        var run = jbox.run("run", "--name", "v1", "course/vol:1", "sh", "-c", "cat /data/seed.txt /data/after.txt; grep -c ' /data ' /proc/mounts");
+        assertEquals("seeded\nafter\n1\n", run.out(), "a volume at /data, filled from the image (a RUN after VOLUME is kept, as BuildKit keeps it): " + run.all());
+        JsonNode mounts = Json.MAPPER.readTree(jbox.run("inspect", "-f", "{{json .Mounts}}", "v1").out());
+        assertEquals(1, mounts.size(), mounts.toString());
+        assertEquals("/data", mounts.get(0).path("Destination").asText());
+        String volume = mounts.get(0).path("Name").asText();
+        assertEquals(volume + "\n", jbox.run("volume", "ls", "-q").out());
+        assertEquals(0, jbox.run("rm", "-v", "v1").code());
+        assertEquals("", jbox.run("volume", "ls", "-q").out(), "rm -v removes the container's anonymous volume");
+
+        assertEquals("seeded\n", jbox.run("run", "--rm", "course/vol:1", "cat", "/data/seed.txt").out());
+        assertEquals("", jbox.run("volume", "ls", "-q").out(), "--rm removes it too, as docker's does");
+        assertEquals("seeded\n", jbox.run("run", "--rm", "-v", "kept:/data", "course/vol:1", "cat", "/data/seed.txt").out());
+        assertEquals("kept\n", jbox.run("volume", "ls", "-q").out(), "-v NAME:/data takes the image's place; a named volume stays");
+        assertEquals(0, jbox.run("volume", "rm", "kept").code());
+
+        Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nVOLUME data\n");
+        var rel = build(c.toString());
+        assertNotEquals(0, rel.code());
+        assertTrue(rel.err().contains("Dockerfile:2: VOLUME") && rel.err().contains("not an absolute path"), rel.err());
+        Files.writeString(c.resolve("Dockerfile"), "FROM busybox\nHEALTHCHECK --every=5s CMD true\n");
+        var flag = build(c.toString());
+        assertNotEquals(0, flag.code());
+        assertTrue(flag.err().contains("Dockerfile:2: HEALTHCHECK") && flag.err().contains("unknown flag --every"), flag.err());
+        jbox.run("rmi", "course/vol:1");
+    }
+
+    @Test
     void aBuildKilledMidRunIsCleanedUpByTheNextCommand() throws Exception {
         Path c = jbox.root.resolve("killed");
         Files.createDirectories(c);

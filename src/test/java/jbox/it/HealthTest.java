@@ -46,6 +46,34 @@ class HealthTest extends RealEngineTest {
         }
     }
 
+    /** An image's HEALTHCHECK (built here, as one pulled would carry it) runs unless turned off; flags override it field by field. */
+    @Test
+    void theImagesHealthcheckRunsUnlessTurnedOff() throws Exception {
+        java.nio.file.Path ctx = java.nio.file.Files.createDirectories(jbox.root.resolve("ctx-health"));
+        java.nio.file.Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nHEALTHCHECK --interval=200ms --retries=1 CMD test -f /tmp/ready\nCMD [\"sleep\", \"1000\"]\n");
+        assertEquals(0, jbox.run("build", "-q", "-t", "checked", ctx.toString()).code());
+        try (JboxDaemon d = new JboxDaemon(jbox)) {
+            Jbox j = d.client;
+            assertEquals(0, j.run("run", "-d", "--name", "img", "checked").code());
+            assertEquals(0, j.run("exec", "img", "touch", "/tmp/ready").code());
+            waitFor(() -> "healthy".equals(health(j, "img").path("Status").asText()), "healthy by the image's own check");
+            assertEquals(0, j.run("exec", "img", "rm", "/tmp/ready").code());
+            waitFor(() -> "unhealthy".equals(health(j, "img").path("Status").asText()), "unhealthy after its one retry");
+
+            assertEquals(0, j.run("run", "-d", "--name", "off", "--no-healthcheck", "checked").code());
+            assertFalse(Json.MAPPER.readTree(j.run("inspect", "-f", "{{json .State}}", "off").out()).has("Health"), "--no-healthcheck: no check, no health state");
+            assertTrue(j.run("ps").out().lines().filter(l -> l.contains(" off")).noneMatch(l -> l.contains("health")), j.run("ps").out());
+
+            assertEquals(0, j.run("run", "-d", "--name", "slower", "--health-interval", "5s", "checked").code());
+            JsonNode hc = Json.MAPPER.readTree(j.run("inspect", "-f", "{{json .Config.Healthcheck}}", "slower").out());
+            assertEquals("test -f /tmp/ready", hc.path("Test").get(1).asText(), "the image's test");
+            assertEquals(5_000_000_000L, hc.path("Interval").asLong(), "the flag's interval");
+            assertEquals(1, hc.path("Retries").asInt(), "the image's retries");
+            j.run("rm", "-f", "img", "off", "slower");
+        }
+        jbox.run("rmi", "checked");
+    }
+
     @Test
     void theDockerCliHealthFlagsWork() throws Exception {
         assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
