@@ -37,7 +37,7 @@ public final class DockerJson {
         m.put("Created", Instant.parse(c.created()).getEpochSecond());
         m.put("Ports", NetworkJson.summaryPorts(c));
         m.put("Labels", Map.of());
-        m.put("State", c.paused() ? "paused" : c.status().wire());
+        m.put("State", stateName(c));
         m.put("Status", status(c));
         m.put("HostConfig", Map.of("NetworkMode", c.networking().mode()));
         m.put("NetworkSettings", Map.of("Networks", NetworkJson.networks(c)));
@@ -64,11 +64,17 @@ public final class DockerJson {
             case CREATED -> "Created";
             case RUNNING -> "Up " + Format.duration(java.time.Duration.between(Instant.parse(c.startedAt()), Instant.now()))
                     + (c.paused() ? " (Paused)" : "");
-            case EXITED -> "Exited (" + c.exitCode() + ") " + Format.ago(c.finishedAt())
+            case EXITED -> (restarting(c) ? "Restarting (" : "Exited (") + c.exitCode() + ") " + Format.ago(c.finishedAt())
                     + (c.oomKilled() ? " (" + OomMessage.shortForm(c.limits().memory()) + ")" : "");
         };
     }
 
+
+    /** Exited, and the daemon will start it again after its back-off delay. */
+    private static boolean restarting(ContainerState c) { return c.status() == Status.EXITED && c.restarts().pending(); }
+
+    /** docker's State.Status: created, running, paused, restarting, exited. */
+    private static String stateName(ContainerState c) { return c.paused() ? "paused" : restarting(c) ? "restarting" : c.status().wire(); }
 
     /** GET /containers/{id}/json. */
     public static Map<String, Object> containerInspect(Engine engine, ContainerState c) {
@@ -78,10 +84,10 @@ public final class DockerJson {
         m.put("Path", c.args().get(0));
         m.put("Args", c.args().subList(1, c.args().size()));
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("Status", c.paused() ? "paused" : c.status().wire());
+        state.put("Status", stateName(c));
         state.put("Running", c.status() == Status.RUNNING);
         state.put("Paused", c.paused());
-        state.put("Restarting", false);
+        state.put("Restarting", restarting(c));
         state.put("OOMKilled", c.oomKilled());
         state.put("Dead", false);
         state.put("Pid", c.pid());

@@ -34,7 +34,8 @@ final class Restarts {
         supervisor.onExit(this::exited);
         int started = 0;
         for (ContainerState c : engine.list(true)) {
-            if (c.status() != Status.RUNNING && c.restarts().startsWithDaemon()) {
+            // pending: its back-off was running when the last daemon ended
+            if (c.status() != Status.RUNNING && (c.restarts().startsWithDaemon() || c.restarts().pending() && !c.restarts().stoppedByUser())) {
                 try {
                     supervisor.start(c.id());
                     started++;
@@ -61,7 +62,7 @@ final class Restarts {
             return; // removed
         }
         Restart r = c.restarts();
-        if (!r.restartsAfter(code)) return;
+        if (!r.restartsAfter(code) || !engine.markRestartPending(id)) return;
         timer.schedule(() -> restart(id), r.delayMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -764,6 +764,23 @@ public final class Engine {
         }
     }
 
+    /**
+     * The daemon will restart this exited container after its back-off: shown as Restarting meanwhile.
+     * False (nothing recorded) when a user stopped or started it since it exited.
+     */
+    public boolean markRestartPending(String id) {
+        try (FileLock ignored = containers.lock(id)) {
+            ContainerState s = containers.load(id);
+            if (s.restarts().stoppedByUser() || s.status() != Status.EXITED) return false;
+            containers.save(s.withRestart(s.restarts().waiting()));
+            return true;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false; // removed meanwhile
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot record the restart state of " + id);
+        }
+    }
+
     /** Records a container's restart policy state (count, stopped by a user). */
     public void setRestart(String id, jbox.runtime.Restart r) {
         try (FileLock ignored = containers.lock(id)) {

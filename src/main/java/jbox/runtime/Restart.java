@@ -2,10 +2,11 @@ package jbox.runtime;
 
 /**
  * A container's restart policy and what happened to it: --restart no|on-failure[:N]|always|unless-stopped,
- * how many times the daemon restarted it, and whether a user stopped it (then it stays stopped).
+ * how many times the daemon restarted it, whether a user stopped it (then it stays stopped), and whether
+ * the daemon will start it again once its back-off delay is over (docker's "Restarting" state).
  */
-public record Restart(String policy, int maxRetries, int count, boolean stoppedByUser) {
-    public static final Restart NO = new Restart("no", 0, 0, false);
+public record Restart(String policy, int maxRetries, int count, boolean stoppedByUser, boolean pending) {
+    public static final Restart NO = new Restart("no", 0, 0, false, false);
 
     public static Restart orNo(Restart r) { return r == null ? NO : r; }
 
@@ -28,7 +29,7 @@ public record Restart(String policy, int maxRetries, int count, boolean stoppedB
         if (!name.equals("on-failure") && !name.equals("always") && !name.equals("unless-stopped")) {
             throw new IllegalArgumentException("invalid restart policy '" + name + "': use no, on-failure[:N], always or unless-stopped");
         }
-        return new Restart(name, max, 0, false);
+        return new Restart(name, max, 0, false, false);
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -52,9 +53,11 @@ public record Restart(String policy, int maxRetries, int count, boolean stoppedB
     /** docker's back-off: 100 ms, doubled after each restart, at most a minute. */
     public long delayMillis() { return Math.min(60_000L, 100L << Math.min(count, 10)); }
 
-    public Restart counted() { return new Restart(policy, maxRetries, count + 1, stoppedByUser); }
+    public Restart counted() { return new Restart(policy, maxRetries, count + 1, stoppedByUser, false); }
 
-    public Restart stopped(boolean byUser) { return new Restart(policy, maxRetries, count, byUser); }
+    public Restart stopped(boolean byUser) { return new Restart(policy, maxRetries, count, byUser, false); }
+
+    public Restart waiting() { return new Restart(policy, maxRetries, count, stoppedByUser, true); }
 
     public String flag() { return policy.equals("on-failure") && maxRetries > 0 ? policy + ":" + maxRetries : policy; }
 }

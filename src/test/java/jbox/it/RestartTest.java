@@ -52,6 +52,26 @@ class RestartTest extends RealEngineTest {
         }
     }
 
+    /** Between an exit and its restart (the back-off grows: 100 ms, 200 ms, ...) ps and inspect say Restarting, as docker's do. */
+    @Test
+    void aContainerWaitingForItsRestartShowsAsRestarting() throws Exception {
+        try (JboxDaemon d = new JboxDaemon(jbox)) {
+            Jbox j = d.client;
+            assertEquals(0, j.run("run", "-d", "--name", "crashy", "--restart", "always", "busybox", "sh", "-c", "exit 7").code());
+            waitFor(() -> Integer.parseInt(j.run("inspect", "-f", "{{.RestartCount}}", "crashy").out().trim()) >= 4, "four restarts");
+            // from here each wait is at least 1.6 s: long enough to see
+            waitFor(() -> j.run("inspect", "-f", "{{.State.Status}} {{.State.Restarting}}", "crashy").out().equals("restarting true\n"), "restarting state");
+            String ps = j.run("ps", "-a").out();
+            assertTrue(ps.lines().anyMatch(l -> l.contains("crashy") && l.contains("Restarting (7)")), ps);
+            assertEquals(0, j.run("stop", "-t", "1", "crashy").code());
+            assertEquals("exited false\n", j.run("inspect", "-f", "{{.State.Status}} {{.State.Restarting}}", "crashy").out(), "a user's stop ends the wait");
+            String count = j.run("inspect", "-f", "{{.RestartCount}}", "crashy").out();
+            Thread.sleep(2500);
+            assertEquals(count, j.run("inspect", "-f", "{{.RestartCount}}", "crashy").out(), "and the pending restart does not happen");
+            j.run("rm", "crashy");
+        }
+    }
+
     @Test
     void policiesBringContainersBackWhenTheDaemonRestarts() throws Exception {
         try (JboxDaemon d = new JboxDaemon(jbox)) {
