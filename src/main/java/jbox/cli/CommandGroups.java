@@ -28,7 +28,21 @@ final class CommandGroups {
         public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
     }
 
-    static void addTo(CommandLine root) {
+    /** Adds the group called name (null: both); false when neither has that name. */
+    static boolean addTo(CommandLine root, String name) {
+        boolean added = false;
+        if (name == null || name.equals("image")) {
+            root.addSubcommand("image", image());
+            added = true;
+        }
+        if (name == null || name.equals("container")) {
+            root.addSubcommand("container", container());
+            added = true;
+        }
+        return added;
+    }
+
+    private static CommandLine image() {
         CommandLine image = new CommandLine(new Image());
         image.addSubcommand("build", new BuildCommand());
         image.addSubcommand("inspect", inspect("image"));
@@ -39,8 +53,10 @@ final class CommandGroups {
         image.addSubcommand("rm", new RmiCommand(), "remove");
         image.addSubcommand("save", new SaveCommand());
         image.addSubcommand("tag", new TagCommand());
-        root.addSubcommand("image", image);
+        return image;
+    }
 
+    private static CommandLine container() {
         CommandLine container = new CommandLine(new Container());
         container.addSubcommand("attach", new AttachCommand());
         container.addSubcommand("commit", new CommitCommand());
@@ -62,7 +78,7 @@ final class CommandGroups {
         container.addSubcommand("unpause", new UnpauseCommand());
         container.addSubcommand("update", new UpdateCommand());
         container.addSubcommand("wait", new WaitCommand());
-        root.addSubcommand("container", container);
+        return container;
     }
 
     /** inspect that looks only for one kind of object, as docker image inspect and docker container inspect do. */

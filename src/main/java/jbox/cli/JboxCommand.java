@@ -6,13 +6,18 @@ import picocli.CommandLine.Spec;
 
 /** The top of the command tree: `jbox COMMAND`. */
 @Command(name = "jbox", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "A container engine to learn containers with.",
-        subcommands = {picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class, DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
-                PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class,
-                InspectCommand.class, LogsCommand.class, StatsCommand.class, TopCommand.class, PauseCommand.class,
-                UnpauseCommand.class, UpdateCommand.class, RestartCommand.class, WaitCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class, SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class, NetworkCommand.class, PortCommand.class, RuntimeCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
-                DaemonCommand.Server.class, ExportOciCommand.class, BenchEngineCommand.class})
+        description = "A container engine to learn containers with.")
 public final class JboxCommand implements java.util.concurrent.Callable<Integer> {
+    /** Every top-level command, in the order `jbox --help` lists them (Main builds the tree from it). */
+    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class,
+            DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
+            PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class, InspectCommand.class, LogsCommand.class,
+            StatsCommand.class, TopCommand.class, PauseCommand.class, UnpauseCommand.class, UpdateCommand.class, RestartCommand.class,
+            WaitCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class,
+            SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class,
+            NetworkCommand.class, PortCommand.class, RuntimeCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
+            DaemonCommand.Server.class, ExportOciCommand.class, BenchEngineCommand.class);
+
     @Spec
     CommandSpec spec;
 

@@ -4,7 +4,10 @@ import jbox.engine.EngineException;
 import jbox.engine.Errors;
 import picocli.CommandLine;
 
+import picocli.CommandLine.Command;
+
 import java.io.PrintWriter;
+import java.util.Map;
 
 /** Entry point of the jbox binary: parses the command line and prints errors for people. */
 public final class Main {
@@ -17,14 +20,36 @@ public final class Main {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // jbox -d [flags] is jbox daemon [flags], as docker -d was
         if (args.length > 0 && (args[0].equals("-d") || args[0].equals("--daemon"))) args[0] = "daemon";
-        return configure(commandLine(), out, err).execute(args);
+        return configure(commandLine(args), out, err).execute(args);
     }
 
     /** The whole command tree, with docker's management groups (image ..., container ...) over the same commands. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new JboxCommand());
-        CommandGroups.addTo(cli);
+        for (Class<?> c : JboxCommand.COMMANDS) cli.addSubcommand(c);
+        CommandGroups.addTo(cli, null);
         return cli;
+    }
+
+    /**
+     * The tree for one command line: the root and only the command it names. picocli reads every
+     * command's annotations when it is added, about 100 ms for the whole tree in a fresh JVM, which
+     * every cold command would pay. Help, the shell and anything unknown get the whole tree.
+     */
+    static CommandLine commandLine(String[] args) {
+        if (args.length > 0 && (args[0].equals("--version") || args[0].equals("-V"))) return new CommandLine(new JboxCommand());
+        String name = args.length == 0 || args[0].startsWith("-") ? null : args[0];
+        if (name == null) return commandLine();
+        CommandLine cli = new CommandLine(new JboxCommand());
+        for (Class<?> c : JboxCommand.COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (!c.equals(CommandLine.HelpCommand.class) && (a.name().equals(name) || java.util.Arrays.asList(a.aliases()).contains(name))) {
+                cli.addSubcommand(c);
+                return cli;
+            }
+        }
+        if (CommandGroups.addTo(cli, name)) return cli;
+        return commandLine();
     }
 
     /** The same parsing, error reporting and exit codes for the command line and the shell. */
@@ -32,11 +57,15 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
+        // (a tree built for one command line has only that command: absent ones are skipped)
+        Map<String, CommandLine> top = cli.getSubcommands();
         for (String c : new String[]{"run", "create", "exec"}) {
-            cli.getSubcommands().get(c).setStopAtPositional(true);
-            cli.getSubcommands().get("container").getSubcommands().get(c).setStopAtPositional(true);
+            if (top.containsKey(c)) top.get(c).setStopAtPositional(true);
+            if (top.containsKey("container")) top.get("container").getSubcommands().get(c).setStopAtPositional(true);
         }
-        for (String c : new String[]{"exec", "ps"}) cli.getSubcommands().get("runtime").getSubcommands().get(c).setStopAtPositional(true);
+        for (String c : new String[]{"exec", "ps"}) {
+            if (top.containsKey("runtime")) top.get("runtime").getSubcommands().get(c).setStopAtPositional(true);
+        }
         addHelpOption(cli);
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());

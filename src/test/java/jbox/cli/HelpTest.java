@@ -28,6 +28,21 @@ class HelpTest {
         }
     }
 
+    /** A command line builds only the command it names, and every name and alias of the whole tree is found that way. */
+    @Test
+    void aCommandLineBuildsOnlyTheCommandItNames() {
+        assertEquals(java.util.Set.of("run"), Main.commandLine(new String[]{"run", "busybox"}).getSubcommands().keySet());
+        assertEquals(java.util.Set.of("image"), Main.commandLine(new String[]{"image", "ls"}).getSubcommands().keySet());
+        assertTrue(Main.commandLine(new String[]{"--version"}).getSubcommands().isEmpty());
+        CommandLine full = Main.commandLine();
+        assertEquals(full.getSubcommands().keySet(), Main.commandLine(new String[]{"--help"}).getSubcommands().keySet(), "--help lists every command");
+        assertEquals(full.getSubcommands().keySet(), Main.commandLine(new String[]{"no-such-command"}).getSubcommands().keySet());
+        for (String name : full.getSubcommands().keySet()) {
+            if (name.equals("help")) continue;
+            assertTrue(Main.commandLine(new String[]{name}).getSubcommands().containsKey(name), name);
+        }
+    }
+
     private static void collect(CommandLine cli, String prefix, List<String> paths) {
         for (var e : cli.getSubcommands().entrySet()) {
             if (e.getKey().equals("help") || e.getValue().getCommandSpec().usageMessage().hidden()) continue;
