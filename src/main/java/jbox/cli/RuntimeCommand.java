@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
                 RuntimeCommands.Delete.class, RuntimeCommands.Run.class, RuntimeCommands.Exec.class, RuntimeCommands.Ps.class,
                 RuntimeCommands.Pause.class, RuntimeCommands.Resume.class, RuntimeCommands.Update.class, RuntimeCommands.List.class,
                 RuntimeCommands.SpecCmd.class, RuntimeCommands.Features.class, RuntimeCommands.Checkpoint.class, RuntimeCommands.Restore.class,
-                RuntimeCommands.Events.class})
+                RuntimeCommands.Events.class}, versionProvider = RuntimeCommand.Version.class)
 public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
     @Spec CommandSpec spec;
     @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc)") String root;
@@ -33,6 +33,12 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
 
     @Override
     public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    /** As runc --version prints it: the runtime's version, then the runtime spec it implements. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() { return new String[]{"jbox-runc version " + VersionCommand.VERSION, "spec: 1.0.2"}; }
+    }
 
     @Override
     public OciRuntime runtime() {

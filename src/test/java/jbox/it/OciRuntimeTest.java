@@ -1,5 +1,6 @@
 package jbox.it;
 
+import jbox.api.Versions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jbox.image.AtomicFiles;
@@ -233,6 +234,7 @@ class OciRuntimeTest extends RealEngineTest {
         assertTrue(f.path("linux").path("namespaces").toString().contains("network"));
         assertFalse(f.path("linux").path("cgroup").path("systemd").asBoolean(true));
         assertTrue(f.path("linux").path("seccomp").path("enabled").asBoolean());
+        assertEquals("jbox-runc version " + Versions.JBOX + "\nspec: 1.0.2\n", runc("--version").out(), "as runc --version prints it");
     }
 
     // ---- the real callers ----
