@@ -68,6 +68,7 @@ final class CommandGroups {
         container.addSubcommand("ls", new PsCommand(), "list", "ps");
         container.addSubcommand("pause", new PauseCommand());
         container.addSubcommand("port", new PortCommand());
+        container.addSubcommand("prune", new ContainerPruneCommand());
         container.addSubcommand("restart", new RestartCommand());
         container.addSubcommand("rm", new RmCommand(), "remove");
         container.addSubcommand("run", new RunCommand());

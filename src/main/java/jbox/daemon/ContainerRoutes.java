@@ -34,6 +34,7 @@ final class ContainerRoutes {
     void register(Router r) {
         r.add("POST", "/containers/create", "ContainerRoutes.create", this::create)
                 .add("GET", "/containers/json", "ContainerRoutes.list", this::list)
+                .add("POST", "/containers/prune", "ContainerRoutes.prune", this::prune)
                 .add("GET", "/containers/{id}/json", "ContainerRoutes.inspect", this::inspect)
                 .add("POST", "/containers/{id}/start", "ContainerRoutes.start", this::start)
                 .add("POST", "/containers/{id}/stop", "ContainerRoutes.stop", this::stop)
@@ -287,6 +288,11 @@ final class ContainerRoutes {
             rows.add(List.of(f));
         }
         ex.json(200, Map.of("Titles", titles, "Processes", rows));
+    }
+
+    private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        Engine.Pruned pruned = engine.pruneContainers();
+        ex.json(200, Map.of("ContainersDeleted", pruned.ids(), "SpaceReclaimed", pruned.bytes()));
     }
 
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

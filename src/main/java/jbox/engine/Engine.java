@@ -781,6 +781,30 @@ public final class Engine {
         }
     }
 
+    /** What container prune removed, and the bytes their writable layers held. */
+    public record Pruned(List<String> ids, long bytes) {}
+
+    /** docker container prune: removes every stopped container (created or exited, not one waiting for its restart). */
+    public Pruned pruneContainers() {
+        List<String> ids = new ArrayList<>();
+        long bytes = 0;
+        for (ContainerState c : list(true)) {
+            if (c.status() == Status.RUNNING || c.restarts().pending()) continue;
+            try {
+                Path upper = containers.dirOf(c.id()).resolve("upper"); // none before a first start
+                long size = Files.isDirectory(upper) ? jbox.image.ImageStore.treeSize(upper) : 0;
+                remove(c.id(), false);
+                ids.add(c.id());
+                bytes += size;
+            } catch (jbox.runtime.NoSuchContainerException | java.nio.file.NoSuchFileException e) {
+                // removed meanwhile
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot measure container " + c.name());
+            }
+        }
+        return new Pruned(ids, bytes);
+    }
+
     /** Records a container's restart policy state (count, stopped by a user). */
     public void setRestart(String id, jbox.runtime.Restart r) {
         try (FileLock ignored = containers.lock(id)) {

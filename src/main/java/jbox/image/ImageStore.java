@@ -336,7 +336,8 @@ public final class ImageStore {
         }
     }
 
-    private static long treeSize(Path dir) throws IOException {
+    /** Bytes in the regular files under dir (links not followed). */
+    public static long treeSize(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> p.toFile().length()).sum();
         }

@@ -33,6 +33,31 @@ class DockerHabitsTest extends RealEngineTest {
     }
 
     @Test
+    void containerPruneRemovesStoppedContainersOnly() throws Exception {
+        assertEquals(0, jbox.run("run", "--name", "done1", "busybox", "sh", "-c", "head -c 5000 /dev/zero > /five-k").code());
+        assertEquals(0, jbox.run("create", "--name", "never-started", "busybox", "true").code());
+        assertEquals(0, jbox.run("run", "-d", "--name", "alive", "busybox", "sleep", "60").code());
+        String done = jbox.run("inspect", "-f", "{{.Id}}", "done1").out().trim(), never = jbox.run("inspect", "-f", "{{.Id}}", "never-started").out().trim();
+        var prune = jbox.run("container", "prune", "-f");
+        assertEquals(0, prune.code(), prune.all());
+        assertTrue(prune.out().startsWith("Deleted Containers:\n") && prune.out().contains(done) && prune.out().contains(never), prune.out());
+        assertTrue(prune.out().endsWith("Total reclaimed space: 5kB\n"), "the 5000 bytes the container wrote: " + prune.out());
+        String left = jbox.run("ps", "-a").out();
+        assertEquals(2, left.lines().count(), "only the running container is left: " + left);
+        assertTrue(left.contains("alive"), left);
+        jbox.run("rm", "-f", "alive");
+        if (JboxDaemon.dockerCliInstalled()) {
+            try (JboxDaemon d = new JboxDaemon(jbox)) {
+                assertEquals(0, d.docker("create", "--name", "via-docker", "busybox", "true").code());
+                var dp = d.docker("container", "prune", "-f");
+                assertEquals(0, dp.code(), dp.all());
+                assertTrue(dp.out().contains("Deleted Containers:") && dp.out().contains("Total reclaimed space: 0B"), dp.out());
+                assertEquals("", d.docker("ps", "-aq").out());
+            }
+        }
+    }
+
+    @Test
     void waitPrintsTheExitCodeAndRestartStartsAgain() throws Exception {
         var d = jbox.run("run", "-d", "--name", "waited", "busybox", "sh", "-c", "sleep 0.5; exit 3");
         assertEquals(0, d.code(), d.all());

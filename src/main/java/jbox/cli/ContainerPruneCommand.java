@@ -1,0 +1,27 @@
+package jbox.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import jbox.api.Format;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** docker container prune: removes every stopped container. */
+@Command(name = "prune", description = "Remove all stopped containers")
+final class ContainerPruneCommand implements Runnable {
+    @Spec CommandSpec spec;
+    @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation (jbox never prompts)") boolean force;
+
+    @Override
+    public void run() {
+        JsonNode r = Api.client().call("POST", "/containers/prune", null);
+        var out = spec.commandLine().getOut();
+        if (!r.path("ContainersDeleted").isEmpty()) {
+            out.println("Deleted Containers:");
+            for (JsonNode id : r.path("ContainersDeleted")) out.println(id.asText());
+            out.println();
+        }
+        out.println("Total reclaimed space: " + Format.size(r.path("SpaceReclaimed").asLong()));
+    }
+}
