@@ -285,7 +285,7 @@ public final class Builder {
         List<String> env = new ArrayList<>();
         s.args.forEach((k, v) -> { if (!s.config.env.containsKey(k)) env.add(k + "=" + v); });
         ContainerState c = engine.create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
-                null, false, false, false, null, jbox.runtime.Storage.BUILD_STEP, null, new jbox.runtime.Health(List.of("NONE"), 0, 0, 0, 0), null),
+                null, false, false, false, null, jbox.runtime.Storage.BUILD_STEP, null, jbox.runtime.Health.NONE, null),
                 line -> out.accept(line + "\n"));
         out.accept(" ---> Running in " + c.id().substring(0, 12) + "\n");
         try {

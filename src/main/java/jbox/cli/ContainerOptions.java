@@ -54,7 +54,7 @@ final class ContainerOptions {
     }
 
     private jbox.runtime.Health health() {
-        if (noHealthcheck) return new jbox.runtime.Health(List.of("NONE"), 0, 0, 0, 0);
+        if (noHealthcheck) return jbox.runtime.Health.NONE;
         if (healthCmd == null && healthInterval == null && healthTimeout == null && healthRetries == 0 && healthStartPeriod == null) return null;
         try {
             // Timings alone (no --health-cmd) change the image's HEALTHCHECK: an empty test means "the image's".

@@ -34,8 +34,7 @@ final class Restarts {
         supervisor.onExit(this::exited);
         int started = 0;
         for (ContainerState c : engine.list(true)) {
-            // pending: its back-off was running when the last daemon ended
-            if (c.status() != Status.RUNNING && (c.restarts().startsWithDaemon() || c.restarts().pending() && !c.restarts().stoppedByUser())) {
+            if (c.status() != Status.RUNNING && c.restarts().startsWithDaemon()) {
                 try {
                     supervisor.start(c.id());
                     started++;

@@ -9,6 +9,8 @@ import java.util.List;
  */
 public record Health(List<String> test, long intervalNs, long timeoutNs, int retries, long startPeriodNs) {
     public static final long SECOND = 1_000_000_000L;
+    /** No check, also none the image has (--no-healthcheck, HEALTHCHECK NONE). */
+    public static final Health NONE = new Health(List.of("NONE"), 0, 0, 0, 0);
 
     /** Docker's defaults for what is not given (0): every 30 s, 30 s to answer, 3 retries. */
     public Health withDefaults() {

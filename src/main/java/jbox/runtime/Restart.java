@@ -45,9 +45,12 @@ public record Restart(String policy, int maxRetries, int count, boolean stoppedB
         };
     }
 
-    /** When the daemon starts: bring it back? (unless-stopped stays down once a user stopped it.) */
+    /**
+     * When the daemon starts: bring it back? (unless-stopped stays down once a user stopped it; a
+     * pending restart, whose back-off was running when the last daemon ended, is carried out.)
+     */
     public boolean startsWithDaemon() {
-        return policy.equals("always") || policy.equals("unless-stopped") && !stoppedByUser;
+        return policy.equals("always") || policy.equals("unless-stopped") && !stoppedByUser || pending;
     }
 
     /** docker's back-off: 100 ms, doubled after each restart, at most a minute. */
