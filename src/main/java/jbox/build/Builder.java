@@ -130,8 +130,16 @@ public final class Builder {
 
     private Dockerfile read(BuildRequest req) {
         String name = req.dockerfile() == null || req.dockerfile().isEmpty() ? "Dockerfile" : req.dockerfile();
-        Path file = req.context().resolve(name).normalize();
-        if (!file.startsWith(req.context()) || !Files.isRegularFile(file)) {
+        Path file;
+        try {
+            file = ContextPaths.resolve(req.context(), name, true);
+        } catch (ContextPaths.OutsideContextException e) {
+            throw new BuildException("cannot read the Dockerfile: " + e.getMessage(), "the builder reads only files inside the context",
+                    "put the Dockerfile itself into the build directory, or give it with -f");
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot read " + name);
+        }
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new BuildException("cannot find the Dockerfile \"" + name + "\" in the build context",
                     "a build reads DIR/Dockerfile unless -f names another file", "check the directory, or give the file with -f");
         }

@@ -93,7 +93,14 @@ final class ContextCopy {
                 all.filter(f -> !f.equals(context) && p.matcher(context.relativize(f).toString()).matches()).sorted().forEach(found::add);
             }
         } else {
-            Path f = cleaned.isEmpty() ? context : context.resolve(cleaned);
+            Path f;
+            try {
+                f = ContextPaths.resolve(context, cleaned, false);
+            } catch (ContextPaths.OutsideContextException e) {
+                throw in.error("forbidden path outside the build context: " + e.getMessage(),
+                        "the builder reads only files inside the context; a symbolic link is followed only while it stays inside",
+                        "copy the files themselves into the build directory instead of linking to them");
+            }
             if (Files.exists(f, NOFOLLOW)) found.add(f);
         }
         if (found.isEmpty()) {

@@ -52,7 +52,8 @@ final class InspectCommand implements Callable<Integer> {
             return Json.MAPPER.convertValue(api.call("GET", "/images/" + name + "/json", null), Map.class);
         } catch (EngineException e) {
             if (e.httpStatus() != 404) throw e;
-            throw new EngineException("No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images");
+            throw new EngineException(1, "No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images",
+                    null).httpStatus(404); // docker inspect exits 1 for a name it does not find
         }
     }
 

@@ -51,7 +51,7 @@ final class BuildRoutes {
             boolean gzip = body.read() == 0x1f && body.read() == 0x8b;
             body.reset();
             try {
-                LayerUnpacker.unpack(gzip ? new GZIPInputStream(body) : body, context);
+                LayerUnpacker.unpackContext(gzip ? new GZIPInputStream(body) : body, context);
             } catch (IOException e) {
                 throw ApiErrors.badRequest("the build context is not a readable tar: " + e.getMessage());
             }

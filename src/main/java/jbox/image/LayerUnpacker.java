@@ -35,18 +35,30 @@ public final class LayerUnpacker {
 
     private final Path root;
     private final boolean privileged;
+    /** A build context, not a layer: its names are plain files, and its links may point anywhere (they are never followed here). */
+    private final boolean context;
     private final List<Path> dirs = new ArrayList<>();
     private final List<FileTime> dirTimes = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
-    private LayerUnpacker(Path root, boolean privileged) {
+    private LayerUnpacker(Path root, boolean privileged, boolean context) {
         this.root = root;
         this.privileged = privileged;
+        this.context = context;
     }
 
     /** Unpacks an uncompressed tar stream into dir (which must exist). Returns warnings for the user. */
-    public static List<String> unpack(InputStream tar, Path dir) throws IOException {
-        LayerUnpacker u = new LayerUnpacker(dir, Sys.isRoot());
+    public static List<String> unpack(InputStream tar, Path dir) throws IOException { return unpack(tar, dir, false); }
+
+    /**
+     * A build context sent by a client: the same checks, except that ".wh." names are ordinary files and
+     * a symbolic link may point out of the directory, as the client's files may; the builder follows a
+     * link only while it stays inside the context.
+     */
+    public static List<String> unpackContext(InputStream tar, Path dir) throws IOException { return unpack(tar, dir, true); }
+
+    private static List<String> unpack(InputStream tar, Path dir, boolean context) throws IOException {
+        LayerUnpacker u = new LayerUnpacker(dir, Sys.isRoot(), context);
         try (TarArchiveInputStream in = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) u.apply(e, in);
@@ -63,12 +75,12 @@ public final class LayerUnpacker {
         ensureParents(e.getName(), parent);
         String base = target.getFileName().toString();
 
-        if (base.equals(OPAQUE)) {
+        if (base.equals(OPAQUE) && !context) {
             if (privileged) Sys.lsetxattr(parent.toString(), "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
             else warnings.add("cannot mark " + root.relativize(parent) + " opaque without root");
             return;
         }
-        if (base.startsWith(WHITEOUT)) {
+        if (base.startsWith(WHITEOUT) && !context) {
             Path hidden = parent.resolve(base.substring(WHITEOUT.length()));
             clean(root.relativize(hidden).toString(), e.getName());
             removeExisting(hidden);
@@ -84,7 +96,7 @@ public final class LayerUnpacker {
             dirTimes.add(FileTime.fromMillis(e.getModTime().getTime()));
         } else if (e.isSymbolicLink()) {
             String link = e.getLinkName();
-            if (!link.startsWith("/") && escapes(root.relativize(parent).toString(), link)) {
+            if (!context && !link.startsWith("/") && escapes(root.relativize(parent).toString(), link)) {
                 throw new HostileLayerException(e.getName(), "it is a symbolic link to \"" + link + "\", which points above the image's root");
             }
             removeExisting(target);

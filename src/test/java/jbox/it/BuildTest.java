@@ -313,6 +313,64 @@ class BuildTest extends RealEngineTest {
         }
     }
 
+    @Test
+    void aSymlinkInTheContextCannotReadTheHostsFiles() throws Exception {
+        for (String instruction : List.of("COPY", "ADD")) {
+            Path c = jbox.root.resolve("escape-" + instruction);
+            Files.createDirectories(c.resolve("sub"));
+            Files.writeString(c.resolve("sub/inside.txt"), "inside\n");
+            Files.createSymbolicLink(c.resolve("dl"), Path.of("/etc"));
+            Files.createSymbolicLink(c.resolve("up"), Path.of("../../../../../../../../etc"));
+            Files.createSymbolicLink(c.resolve("inner"), Path.of("sub"));
+            for (String via : List.of("dl", "up")) {
+                Files.writeString(c.resolve("Dockerfile"), "FROM busybox\n" + instruction + " " + via + "/shadow /s\n");
+                var b = build("-t", "escape:" + via, c.toString());
+                assertEquals(1, b.code(), b.all());
+                assertTrue(b.err().contains("forbidden path outside the build context: " + via + "/shadow: " + via + " is a symbolic link to "), b.all());
+                assertFalse(b.all().contains("root:"), "nothing of the host's shadow file is shown: " + b.all());
+                assertEquals(1, jbox.run("image", "inspect", "escape:" + via).code(), "no image was made");
+            }
+            // a link that stays inside the context is followed, as docker follows it
+            Files.writeString(c.resolve("Dockerfile"), "FROM busybox\n" + instruction + " inner/inside.txt /i\nCMD [\"cat\", \"/i\"]\n");
+            var ok = build("-t", "inside:1", c.toString());
+            assertEquals(0, ok.code(), ok.all());
+            assertEquals("inside\n", jbox.run("run", "--rm", "inside:1").out());
+            jbox.run("rmi", "inside:1");
+        }
+    }
+
+    @Test
+    void aHandMadeContextTarCannotReadTheHostsFilesThroughTheApi() throws Exception {
+        try (JboxDaemon daemon = new JboxDaemon(jbox)) {
+            for (String dockerfile : List.of("FROM busybox\nCOPY dl/shadow /s\n", "FROM busybox\nADD dl/shadow /s\n", "FROM busybox\n")) {
+                java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+                try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+                    var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("dl", org.apache.commons.compress.archivers.tar.TarArchiveEntry.LF_SYMLINK);
+                    link.setLinkName("/etc");
+                    out.putArchiveEntry(link);
+                    out.closeArchiveEntry();
+                    // the Dockerfile itself a link to a host file: its first line would show in a parse error
+                    boolean viaLink = !dockerfile.contains("COPY") && !dockerfile.contains("ADD");
+                    var df = viaLink ? new org.apache.commons.compress.archivers.tar.TarArchiveEntry("Dockerfile", org.apache.commons.compress.archivers.tar.TarArchiveEntry.LF_SYMLINK)
+                            : new org.apache.commons.compress.archivers.tar.TarArchiveEntry("Dockerfile");
+                    byte[] text = dockerfile.getBytes();
+                    if (viaLink) df.setLinkName("/etc/shadow"); else df.setSize(text.length);
+                    out.putArchiveEntry(df);
+                    if (!viaLink) out.write(text);
+                    out.closeArchiveEntry();
+                }
+                byte[] body = tar.toByteArray();
+                byte[] head = ("POST /v1.41/build?t=escape:api HTTP/1.1\r\nContent-Type: application/x-tar\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes();
+                byte[] request = java.util.Arrays.copyOf(head, head.length + body.length);
+                System.arraycopy(body, 0, request, head.length, body.length);
+                JboxDaemon.Reply r = daemon.raw(request);
+                assertTrue(r.body().contains("outside the build context"), r.body());
+                assertFalse(r.body().contains("root:"), "nothing of the host's shadow file is sent back: " + r.body());
+                assertEquals(1, jbox.run("image", "inspect", "escape:api").code(), "no image was made");
+            }
+        }
+    }
+
     private Path copyContext(String name) throws Exception {
         Path c = jbox.root.resolve(name);
         sh("cp", "-a", ctx.toString(), c.toString());

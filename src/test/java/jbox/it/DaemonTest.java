@@ -246,21 +246,21 @@ class DaemonTest extends RealEngineTest {
 
     @Test
     void badRequestsGetDockerStyleErrorsAndTheDaemonStaysUp() throws Exception {
-        assertEquals(400, raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"Image\":").status);
-        Reply unknownField = raw(post("/v1.41/containers/create", "{\"Image\":\"busybox\",\"Bogus\":1}"));
-        assertEquals(400, unknownField.status);
-        assertTrue(unknownField.body.contains("unknown field \\\"Bogus\\\""), unknownField.body);
-        Reply missing = raw("GET /v1.41/containers/nosuch/json HTTP/1.1\r\n\r\n");
-        assertEquals(404, missing.status);
-        assertTrue(missing.body.contains("\"message\":\"No such container: nosuch\""), missing.body);
-        assertEquals(413, raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n").status, "a huge body is refused unread");
-        assertEquals(400, raw("GARBAGE\r\n\r\n").status);
-        assertEquals(405, raw("PUT /v1.41/containers/json HTTP/1.1\r\n\r\n").status);
-        assertEquals(404, raw("GET /v1.41/nothing/here HTTP/1.1\r\n\r\n").status);
-        assertEquals(400, raw("GET /v9.99/_ping HTTP/1.1\r\n\r\n").status, "an API version jbox does not speak");
+        assertEquals(400, daemon.raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"Image\":").status());
+        JboxDaemon.Reply unknownField = daemon.raw(post("/v1.41/containers/create", "{\"Image\":\"busybox\",\"Bogus\":1}"));
+        assertEquals(400, unknownField.status());
+        assertTrue(unknownField.body().contains("unknown field \\\"Bogus\\\""), unknownField.body());
+        JboxDaemon.Reply missing = daemon.raw("GET /v1.41/containers/nosuch/json HTTP/1.1\r\n\r\n");
+        assertEquals(404, missing.status());
+        assertTrue(missing.body().contains("\"message\":\"No such container: nosuch\""), missing.body());
+        assertEquals(413, daemon.raw("POST /v1.41/containers/create HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n").status(), "a huge body is refused unread");
+        assertEquals(400, daemon.raw("GARBAGE\r\n\r\n").status());
+        assertEquals(405, daemon.raw("PUT /v1.41/containers/json HTTP/1.1\r\n\r\n").status());
+        assertEquals(404, daemon.raw("GET /v1.41/nothing/here HTTP/1.1\r\n\r\n").status());
+        assertEquals(400, daemon.raw("GET /v9.99/_ping HTTP/1.1\r\n\r\n").status(), "an API version jbox does not speak");
 
         viaDaemon.run("run", "-d", "--name", "busy", "busybox", "sh", "-c", "i=0; while true; do echo $i; i=$((i+1)); done");
-        assertEquals(409, raw("DELETE /v1.41/containers/busy HTTP/1.1\r\n\r\n").status, "a running container is a conflict");
+        assertEquals(409, daemon.raw("DELETE /v1.41/containers/busy HTTP/1.1\r\n\r\n").status(), "a running container is a conflict");
         // A client attached to the spamming container that never reads: the container, its log and other clients go on.
         try (SocketChannel stuck = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             stuck.connect(UnixDomainSocketAddress.of(socket));
@@ -269,7 +269,7 @@ class DaemonTest extends RealEngineTest {
             Thread.sleep(1500);
             long after = Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim());
             assertTrue(after > before + 1000, "the container and its log go on while a client is stuck: " + before + " then " + after);
-            assertEquals(200, raw("GET /_ping HTTP/1.1\r\n\r\n").status, "other clients are served");
+            assertEquals(200, daemon.raw("GET /_ping HTTP/1.1\r\n\r\n").status(), "other clients are served");
         }
         for (int i = 0; i < 5; i++) {
             // a client that goes away in the middle of a followed log
@@ -279,7 +279,7 @@ class DaemonTest extends RealEngineTest {
                 Channels.newInputStream(ch).readNBytes(1000);
             }
         }
-        assertEquals(200, raw("GET /_ping HTTP/1.1\r\n\r\n").status, "still serving");
+        assertEquals(200, daemon.raw("GET /_ping HTTP/1.1\r\n\r\n").status(), "still serving");
         assertEquals(0, viaDaemon.run("rm", "-f", "busy").code());
         EngineException e = assertThrows(EngineException.class, () -> new ApiClient(socket, "t").call("POST", "/containers/nosuch/start", null));
         assertEquals(404, e.httpStatus());
@@ -289,20 +289,5 @@ class DaemonTest extends RealEngineTest {
         return "POST " + path + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: " + json.getBytes().length + "\r\n\r\n" + json;
     }
 
-    private record Reply(int status, String body) {}
-
-    private Reply raw(String request) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            OutputStream out = Channels.newOutputStream(ch);
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            ch.shutdownOutput();
-            InputStream in = Channels.newInputStream(ch);
-            String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(all.startsWith("HTTP/1.1 "), "an HTTP answer: " + all);
-            return new Reply(Integer.parseInt(all.substring(9, 12)), all.substring(all.indexOf("\r\n\r\n") + 4));
-        }
-    }
 
 }

@@ -94,6 +94,25 @@ final class JboxDaemon implements AutoCloseable {
         return new Jbox.Result(p.exitValue(), out, new String(err[0], StandardCharsets.UTF_8));
     }
 
+    /** An HTTP answer read whole: its status and body. */
+    record Reply(int status, String body) {}
+
+    /** Sends bytes as they are (a hand-made request) and reads the answer until the daemon closes the connection. */
+    Reply raw(byte[] request) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            out.write(request);
+            out.flush();
+            ch.shutdownOutput();
+            String all = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(all.startsWith("HTTP/1.1 "), "an HTTP answer: " + all);
+            return new Reply(Integer.parseInt(all.substring(9, 12)), all.substring(all.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    Reply raw(String request) throws IOException { return raw(request.getBytes(StandardCharsets.ISO_8859_1)); }
+
     @Override
     public void close() throws Exception {
         keeper.destroy(); // SIGTERM: the daemon stops its containers and removes its socket
