@@ -62,6 +62,16 @@ public final class ApiRequest {
 
     public String query(String name, String dflt) { return query.getOrDefault(name, dflt); }
 
+    /** A percent-encoded path segment as the client meant it ("my%20box" is "my box"; a '+' stays a '+' in a path). */
+    public static String decodeSegment(String s) {
+        if (s.indexOf('%') < 0) return s;
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // a stray '%': the name as sent, which no container has
+        }
+    }
+
     /** Docker's boolean query values: 1, true, True; an empty value counts as set for some clients. */
     public boolean flag(String name) {
         String v = query.get(name);

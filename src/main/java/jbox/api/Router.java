@@ -75,7 +75,13 @@ public final class Router {
             r.handler.handle(req, params, ex);
             return ex.status();
         } catch (IOException e) {
-            throw e; // the connection broke; nobody is left to answer
+            // Once answering has begun, an I/O error is the connection breaking: nobody is left to answer.
+            // Before that it is the handler's own work failing (a full disk, say), answered as any failure.
+            if (ex.status() != 0) throw e;
+            EngineException failure = Errors.explain(e, req.method + " " + req.path);
+            if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace();
+            ex.json(failure.httpStatus(), ApiErrors.body(failure));
+            return failure.httpStatus();
         } catch (Throwable t) {
             EngineException e = Errors.explain(t, req.method + " " + req.path);
             if (System.getenv("JBOX_DEBUG") != null) t.printStackTrace();
@@ -100,11 +106,11 @@ public final class Router {
             if (i == greedy) {
                 String joined = String.join("/", path.subList(j, j + extra + 1));
                 if (joined.isEmpty()) return false;
-                params.put(p.substring(1, p.length() - 2), joined);
+                params.put(p.substring(1, p.length() - 2), ApiRequest.decodeSegment(joined));
                 j += extra + 1;
             } else if (p.startsWith("{") && p.endsWith("}")) {
                 if (path.get(j).isEmpty()) return false;
-                params.put(p.substring(1, p.length() - 1), path.get(j++));
+                params.put(p.substring(1, p.length() - 1), ApiRequest.decodeSegment(path.get(j++)));
             } else if (!p.equals(path.get(j++))) {
                 return false;
             }

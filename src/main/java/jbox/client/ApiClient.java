@@ -146,10 +146,19 @@ public final class ApiClient {
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             jbox.api.ChunkedOutputStream chunks = new jbox.api.ChunkedOutputStream(out);
             java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(chunks, 64 * 1024);
-            body.writeTo(buffered);
-            buffered.flush();
-            chunks.close(); // the last chunk; the connection stays open for the answer
             InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
+            try {
+                body.writeTo(buffered);
+                buffered.flush();
+                chunks.close(); // the last chunk; the connection stays open for the answer
+            } catch (IOException sending) {
+                // The daemon stopped reading because it refused the request (a full disk, say): its answer says why.
+                try {
+                    return readResponse(ch, in);
+                } catch (IOException noAnswer) {
+                    throw sending;
+                }
+            }
             return readResponse(ch, in);
         } catch (IOException e) {
             try {
@@ -168,6 +177,25 @@ public final class ApiClient {
     }
 
     /** A call whose answer is JSON (or nothing); an error status becomes the daemon's explanation. */
+    /**
+     * A name as one segment of a request path: percent-encoded, so a name with a space, a ';' or a '?'
+     * reaches the daemon as typed (which refuses it with a clear error) instead of breaking the request.
+     */
+    public static String seg(String name) { return encode(name, false); }
+
+    /** An image reference in a path: its slashes stay (the daemon's image routes take the rest of the path). */
+    public static String imageSeg(String name) { return encode(name, true); }
+
+    private static String encode(String s, boolean keepSlash) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~:@".indexOf(c) >= 0 || keepSlash && c == '/')) out.append(c);
+            else out.append('%').append(String.format("%02X", b & 0xff));
+        }
+        return out.toString();
+    }
+
     public JsonNode call(String method, String path, Object jsonBody) {
         try (Response r = send(method, path, jsonBody, false)) {
             byte[] b = r.body.readAllBytes();

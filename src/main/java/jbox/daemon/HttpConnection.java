@@ -20,9 +20,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One client connection: reads HTTP/1.1 requests, lets the router answer each, and keeps the
- * connection for the next request unless a handler took it over. Sizes are bounded so a broken
- * or hostile client cannot make the daemon hold unbounded memory.
+ * One client connection. Between requests, and while a request's head arrives, the server's I/O
+ * thread reads it without blocking ({@link #readHead}); once the head is whole a worker thread
+ * runs {@link #run}: reads the body, lets the router answer, and gives the connection back for the
+ * next request unless a handler took it over. Sizes are bounded so a broken or hostile client
+ * cannot make the daemon hold unbounded memory, and times are bounded ({@link #overdue}) so a slow
+ * one cannot hold anything for long.
  */
 final class HttpConnection implements Runnable {
     static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -31,22 +34,103 @@ final class HttpConnection implements Runnable {
     private final SocketChannel channel;
     private final Router router;
     private final Map<String, String> serverHeaders;
-    private final InputStream in;
-    private final OutputStream out;
+    private final DaemonServer server;
+    /** What the I/O thread read of the next request (and whatever followed it). */
+    private byte[] pending = new byte[0];
+    /** When the first byte of the head now arriving came (0: none yet), and since when it has been idle. */
+    private long firstByteAt;
+    private long idleSince = System.currentTimeMillis();
+    /** While a worker reads this request's head or body: the time of the last progress (0: not reading). */
+    private volatile long readingSince;
+    private volatile boolean inWorker;
+    private InputStream in;
+    private OutputStream out;
 
-    HttpConnection(SocketChannel channel, Router router, Map<String, String> serverHeaders) {
+    HttpConnection(SocketChannel channel, Router router, Map<String, String> serverHeaders, DaemonServer server) {
         this.channel = channel;
         this.router = router;
         this.serverHeaders = serverHeaders;
-        this.in = new BufferedInputStream(jbox.api.SocketStreams.in(channel), 16 * 1024);
-        this.out = new BufferedOutputStream(jbox.api.SocketStreams.out(channel), 16 * 1024);
+        this.server = server;
     }
 
+    SocketChannel channel() { return channel; }
+
+    /** I/O thread: reads what has arrived; true once a whole head is here. EOF or an oversized head closes the connection. */
+    boolean readHead() throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16 * 1024);
+        int n = channel.read(buf);
+        if (n < 0) throw new java.io.EOFException("the client closed the connection");
+        if (n == 0) return false;
+        if (firstByteAt == 0) firstByteAt = System.currentTimeMillis();
+        byte[] more = java.util.Arrays.copyOf(pending, pending.length + n);
+        System.arraycopy(buf.array(), 0, more, pending.length, n);
+        pending = more;
+        if (headComplete()) return true;
+        if (pending.length > MAX_HEADER_BYTES) {
+            refuse(431, "request headers larger than " + MAX_HEADER_BYTES + " bytes");
+            throw new IOException("oversized head");
+        }
+        return false;
+    }
+
+    /** Whether the bytes read so far hold a whole request head (ended by an empty line). */
+    boolean headComplete() {
+        for (int i = 0; i + 1 < pending.length; i++) {
+            if (pending[i] == '\n' && (pending[i + 1] == '\n' || i + 2 < pending.length && pending[i + 1] == '\r' && pending[i + 2] == '\n')) return true;
+        }
+        return false;
+    }
+
+    /** Why the connection should be closed now, or null: a head or body too slow to arrive, or idle too long. */
+    String overdue(long now, DaemonServer.Timeouts t) {
+        if (inWorker) {
+            long since = readingSince;
+            return since > 0 && now - since > t.bodyMillis() ? "no progress in the request body" : null;
+        }
+        if (firstByteAt > 0) return now - firstByteAt > t.headerMillis() ? "request head too slow" : null;
+        return now - idleSince > t.idleMillis() ? "idle" : null;
+    }
+
+    /** Every worker is busy: said plainly, with the connection closed after it. */
+    void refuseBusy(int workers) {
+        refuse(503, "the daemon is answering " + workers + " requests already; try again in a moment");
+    }
+
+    /** A short error answer written without blocking (it fits the socket's buffer), before the connection is closed. */
+    private void refuse(int status, String message) {
+        try {
+            byte[] body = Json.bytes(ApiErrors.body(new EngineException(message, "too many or too large requests at once", "send smaller requests, or fewer at a time")
+                    .httpStatus(status)));
+            String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n";
+            channel.write(java.nio.ByteBuffer.wrap((head + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException ignored) {
+            // the client is gone
+        }
+    }
+
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do for this connection
+        }
+    }
+
+    /** Worker: answers requests until the next one has not arrived yet; then the I/O thread watches the connection again. */
     @Override
     public void run() {
+        inWorker = true;
+        boolean keep = false;
         try {
+            if (in == null) {
+                out = new BufferedOutputStream(jbox.api.SocketStreams.out(channel), 16 * 1024);
+            }
+            in = new BufferedInputStream(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pending), watched(jbox.api.SocketStreams.in(channel))), 16 * 1024);
+            pending = new byte[0];
             while (true) {
                 ApiRequest req;
+                readingSince = System.currentTimeMillis();
                 try {
                     req = readRequest();
                 } catch (BadRequest e) {
@@ -56,22 +140,84 @@ final class HttpConnection implements Runnable {
                     return;
                 }
                 if (req == null) return;
+                readingSince = 0;
+                if (req.stream != null) {
+                    readingSince = System.currentTimeMillis(); // an upload must keep coming until its end
+                    req = new ApiRequest(req.method, req.target, req.headers, req.body, untilEnd(req.stream));
+                }
                 // A streamed body may be left half-read by a failing handler: such a connection is not reused.
                 boolean keepAlive = !"close".equalsIgnoreCase(req.headers.get("connection")) && req.stream == null;
                 Reply reply = new Reply(req.method.equals("HEAD"));
                 router.dispatch(req, reply);
+                if (req.stream != null) drain(req.stream);
+                readingSince = 0;
                 if (reply.status == 0) reply.empty(204);
-                if (reply.hijacked || !keepAlive) return;
+                if (reply.hijacked) return; // the handler owns the connection now, and closes it
+                if (!keepAlive) return;
+                if (in.available() == 0) { // the next request has not begun: wait for it without a thread
+                    keep = true;
+                    return;
+                }
             }
         } catch (IOException e) {
-            // the client went away; its container goes on
+            // the client went away (or was cut off by a timeout); its container goes on
         } finally {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to do for this connection
+            readingSince = 0;
+            inWorker = false;
+            if (keep) {
+                firstByteAt = 0;
+                idleSince = System.currentTimeMillis();
+                server.giveBack(this);
+            } else if (!hijackedHere) {
+                server.drop(this);
             }
         }
+    }
+
+    private boolean hijackedHere;
+
+    /**
+     * The rest of an upload a handler refused part-way (a full disk, a bad Dockerfile): read and thrown
+     * away, up to a bound, so the client finishes sending and reads the answer instead of a broken pipe.
+     */
+    private static void drain(InputStream body) {
+        byte[] buf = new byte[64 * 1024];
+        long left = 256L << 20;
+        try {
+            for (int n; left > 0 && (n = body.read(buf)) > 0; ) left -= n;
+        } catch (IOException e) {
+            // the client gave up: nothing to wait for
+        }
+    }
+
+    /** The socket's input, marking progress while a request is being read. */
+    private InputStream watched(InputStream raw) {
+        return new jbox.api.BlockInputStream() {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = raw.read(b, off, len);
+                if (n > 0 && readingSince > 0) readingSince = System.currentTimeMillis();
+                return n;
+            }
+        };
+    }
+
+    /** A streamed request body: once it has all arrived, the time limit no longer applies (a build then runs as long as it takes). */
+    private InputStream untilEnd(InputStream body) {
+        return new jbox.api.BlockInputStream() {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = body.read(b, off, len);
+                if (n < 0) readingSince = 0;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                readingSince = 0;
+                body.close();
+            }
+        };
     }
 
     private static final class BadRequest extends IOException {
@@ -98,12 +244,22 @@ final class HttpConnection implements Runnable {
             if (headerBytes > MAX_HEADER_BYTES) throw new BadRequest(431, "request headers larger than " + MAX_HEADER_BYTES + " bytes");
             int colon = h.indexOf(':');
             if (colon <= 0) throw new BadRequest(400, "malformed header: " + abbreviate(h));
-            headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = h.substring(colon + 1).trim();
+            String earlier = headers.put(name, value);
+            if (name.equals("content-length") && earlier != null && !earlier.equals(value)) {
+                throw new BadRequest(400, "two different Content-Length headers (" + earlier + " and " + value + "): the body's length is ambiguous");
+            }
         }
         byte[] body;
         if (ApiRequest.streamsBody(parts[0], parts[1])) {
             boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
-            long n = chunked ? -1 : Long.parseLong(headers.getOrDefault("content-length", "0"));
+            long n;
+            try {
+                n = chunked ? -1 : Long.parseLong(headers.getOrDefault("content-length", "0"));
+            } catch (NumberFormatException e) {
+                throw new BadRequest(400, "bad Content-Length: " + headers.get("content-length"));
+            }
             return new ApiRequest(parts[0], parts[1], headers, new byte[0], chunked ? new jbox.api.HttpBodies.Chunked(in) : new jbox.api.HttpBodies.Bounded(in, n));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = readChunked();
@@ -225,6 +381,7 @@ final class HttpConnection implements Runnable {
         public Hijacked hijack(String contentType) throws IOException {
             begin(101);
             hijacked = true;
+            hijackedHere = true;
             writeHead(101, Map.of("Content-Type", contentType, "Connection", "Upgrade", "Upgrade", "tcp"));
             out.flush();
             return new Hijacked() {
@@ -242,11 +399,7 @@ final class HttpConnection implements Runnable {
 
                 @Override
                 public void abort() {
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // already closed
-                    }
+                    server.drop(HttpConnection.this);
                 }
 
                 @Override
@@ -256,11 +409,7 @@ final class HttpConnection implements Runnable {
                     } catch (IOException ignored) {
                         // client gone
                     }
-                    try {
-                        channel.close();
-                    } catch (IOException ignored) {
-                        // already closed
-                    }
+                    server.drop(HttpConnection.this);
                 }
             };
         }
@@ -278,6 +427,7 @@ final class HttpConnection implements Runnable {
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";
             case 413 -> "Payload Too Large";
+            case 503 -> "Service Unavailable";
             case 431 -> "Request Header Fields Too Large";
             default -> status >= 500 ? "Internal Server Error" : "Status";
         };
