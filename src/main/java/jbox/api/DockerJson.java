@@ -109,6 +109,7 @@ public final class DockerJson {
         StorageJson.toCreate(c.mounts(), host);
         NetworkJson.toCreate(c.networking(), host);
         host.put("RestartPolicy", restartPolicy(c.restarts()));
+        HostConfigJson.toCreate(c.confined(), c.logging(), host);
         m.put("HostConfig", host);
         m.put("RestartCount", c.restarts().count());
         Map<String, Object> data = new LinkedHashMap<>();
@@ -189,31 +190,38 @@ public final class DockerJson {
     /** The resources in a HostConfig (create) or an update body; absent and zero fields stay unset, as Docker reads them. */
     public static Resources resources(JsonNode h) {
         Long nano = positive(h, "NanoCpus");
-        Long quota = positive(h, "CpuQuota");
+        Long quota = h.path("CpuQuota").asLong(0) == -1 ? null : positive(h, "CpuQuota"); // -1: no quota, as in Docker
         Long period = positive(h, "CpuPeriod");
+        if (nano != null && (quota != null || period != null)) {
+            throw ApiErrors.badRequest("Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set");
+        }
+        if (period != null && (period < 1000 || period > 1_000_000)) throw ApiErrors.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
         Long cpuQuota = null;
-        if (nano != null) cpuQuota = nano * Resources.CPU_PERIOD / 1_000_000_000L;
-        else if (quota != null) cpuQuota = quota * Resources.CPU_PERIOD / (period == null ? Resources.CPU_PERIOD : period);
+        if (nano != null) cpuQuota = nano / (1_000_000_000L / Resources.CPU_PERIOD);
+        else if (quota != null) cpuQuota = java.math.BigInteger.valueOf(quota).multiply(java.math.BigInteger.valueOf(Resources.CPU_PERIOD))
+                .divide(java.math.BigInteger.valueOf(period == null ? Resources.CPU_PERIOD : period)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         JsonNode pids = h.get("PidsLimit");
         Long pidsLimit = null;
         if (pids != null && !pids.isNull() && pids.asLong() != 0) pidsLimit = pids.asLong() < 0 ? -1 : pids.asLong();
         Long memory = positive(h, "Memory");
         JsonNode swap = h.get("MemorySwap");
+        if (swap != null && !swap.isNull() && !swap.canConvertToLong()) throw ApiErrors.badRequest("MemorySwap must be a whole number");
         Long memorySwap = swap == null || swap.isNull() || swap.asLong() == 0 ? null : Long.valueOf(swap.asLong());
         Long shares = positive(h, "CpuShares");
         String cpuset = h.path("CpusetCpus").asText("");
         Long weight = positive(h, "BlkioWeight");
-        if (memory != null && memory < Resources.MINIMUM_MEMORY) {
-            throw ApiErrors.badRequest("Minimum memory limit allowed is 6MB");
-        }
+        // checked by the engine, on a create's whole set or an update merged with what the container has
         return new Resources(memory, memorySwap, cpuQuota, shares, cpuset.isEmpty() ? null : cpuset, pidsLimit,
-                weight == null ? null : weight.intValue(), deviceRates(h.get("BlkioDeviceReadBps")), deviceRates(h.get("BlkioDeviceWriteBps")));
+                weight == null ? null : (int) Math.min(weight, Integer.MAX_VALUE), deviceRates(h.get("BlkioDeviceReadBps")),
+                deviceRates(h.get("BlkioDeviceWriteBps")));
     }
 
+    /** A whole number that is 0 or more; 0 and absent mean unset, as Docker reads them; a negative one is refused, never dropped. */
     private static Long positive(JsonNode h, String field) {
         JsonNode n = h.get(field);
         if (n == null || n.isNull()) return null;
-        if (!n.canConvertToLong()) throw ApiErrors.badRequest(field + " must be a number");
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) throw ApiErrors.badRequest(field + " must be a whole number, not " + n);
+        if (n.asLong() < 0) throw ApiErrors.badRequest(field + " can not be negative (" + n.asLong() + ")");
         return n.asLong() > 0 ? Long.valueOf(n.asLong()) : null;
     }
 
@@ -235,12 +243,21 @@ public final class DockerJson {
             "Image", "Volumes", "WorkingDir", "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal",
             "StopTimeout", "Shell", "HostConfig", "NetworkingConfig", "Platform");
 
-    /** POST /containers/create's body. Fields jbox does not know are refused, not silently dropped. */
-    public static CreateRequest createRequest(String name, JsonNode b) {
+    /**
+     * POST /containers/create's body. A field jbox does not know is accepted only at its zero value
+     * (clients send whole structs); set, it is refused, not silently dropped. Warnings go to warnings.
+     */
+    public static CreateRequest createRequest(String name, JsonNode b, List<String> warnings) {
         if (!b.isObject()) throw ApiErrors.badRequest("the create request must be a JSON object");
-        b.fieldNames().forEachRemaining(f -> {
-            if (!CREATE_FIELDS.contains(f)) throw ApiErrors.badRequest("unknown field \"" + f + "\" in the create request");
+        b.fields().forEachRemaining(e -> {
+            if (!CREATE_FIELDS.contains(e.getKey()) && !HostConfigJson.isZero(e.getValue())) {
+                throw ApiErrors.badRequest("unknown field \"" + e.getKey() + "\" in the create request");
+            }
         });
+        for (String f : List.of("Domainname", "MacAddress")) {
+            if (!b.path(f).asText("").isEmpty()) throw ApiErrors.badRequest(f + " is not supported by jbox: it would be ignored, so the container is refused");
+        }
+        if (b.path("NetworkDisabled").asBoolean(false)) throw ApiErrors.badRequest("NetworkDisabled is not supported by jbox: use HostConfig.NetworkMode \"none\"");
         String image = b.path("Image").asText("");
         if (image.isEmpty()) throw ApiErrors.badRequest("no image given (\"Image\" is empty)");
         JsonNode ep = b.get("Entrypoint");
@@ -253,11 +270,12 @@ public final class DockerJson {
             cmd = all;
         }
         JsonNode host = b.path("HostConfig");
+        warnings.addAll(HostConfigJson.check(host));
         return new CreateRequest(image, name == null || name.isEmpty() ? null : name, cmd, entrypoint, strings(b.get("Env")),
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
                 host.isObject() ? resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")),
-                health(b.get("Healthcheck")), NetworkJson.fromCreate(host));
+                health(b.get("Healthcheck")), NetworkJson.fromCreate(host), HostConfigJson.confinement(host), HostConfigJson.log(host));
     }
 
 
@@ -314,6 +332,7 @@ public final class DockerJson {
         StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
         NetworkJson.toCreate(r.network() == null ? jbox.net.Networking.DEFAULT : r.network(), host);
         host.put("RestartPolicy", restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
+        HostConfigJson.toCreate(r.confinement() == null ? jbox.runtime.Confinement.DEFAULT : r.confinement(), jbox.runtime.LogConfig.orDefault(r.log()), host);
         m.put("HostConfig", host);
         if (r.health() != null) m.put("Healthcheck", healthcheck(r.health()));
         return m;

@@ -108,9 +108,17 @@ public final class Cgroups {
     }
 
     /** Creates (or reopens) the cgroup of a container. */
-    public Cgroup forContainer(String id) throws IOException {
+    public Cgroup forContainer(String id) throws IOException { return forContainer(id, ""); }
+
+    /** The same under another parent (--cgroup-parent), "" for jbox's own. */
+    public Cgroup forContainer(String id, String cgroupParent) throws IOException {
         if (mode.equals("none")) return null;
-        return ContainerCgroup.create(byController, unified, "/" + parent + "/" + id, mode);
+        return ContainerCgroup.create(byController, unified, pathOf(id, cgroupParent), mode);
+    }
+
+    private String pathOf(String id, String cgroupParent) {
+        String p = cgroupParent == null || cgroupParent.isEmpty() ? parent : cgroupParent.replaceAll("^/+|/+$", "");
+        return "/" + p + "/" + id;
     }
 
     /** Creates (or reopens) a cgroup at a path an OCI bundle names (linux.cgroupsPath, cgroupfs style: /parent/name). */
@@ -126,8 +134,10 @@ public final class Cgroups {
     }
 
     /** The container's cgroup if it still exists, without creating it. */
-    public Cgroup existing(String id) {
+    public Cgroup existing(String id) { return existing(id, ""); }
+
+    public Cgroup existing(String id, String cgroupParent) {
         if (mode.equals("none")) return null;
-        return ContainerCgroup.existing(byController, unified, "/" + parent + "/" + id, mode);
+        return ContainerCgroup.existing(byController, unified, pathOf(id, cgroupParent), mode);
     }
 }

@@ -239,9 +239,11 @@ final class ContainerCgroup implements Cgroup {
             if (frozen()) thaw(); // frozen processes cannot die
             sleepQuietly(2);
         }
+        // The parent goes with its last child only when jbox made it: a --cgroup-parent (or an OCI cgroupsPath) is the user's.
+        boolean ownParent = path.startsWith("/jbox/") || path.startsWith("/jbox-runc/");
         for (Path d : allDirs()) {
             CgroupFiles.remove(d);
-            CgroupFiles.removeIfEmpty(d.getParent());
+            if (ownParent) CgroupFiles.removeIfEmpty(d.getParent());
         }
     }
 

@@ -54,4 +54,48 @@ public record Resources(Long memory, Long memorySwap, Long cpuQuota, Long cpuSha
     }
 
     public boolean isEmpty() { return equals(NONE); }
+
+    /** Larger than any machine's memory, and small enough that twice it (Docker's default swap) still fits in a long. */
+    static final long MAXIMUM_BYTES = 1L << 60;
+
+    /**
+     * Docker's rules for these values, each broken one refused in Docker's words with the flag and the
+     * API field named, the same for jbox's CLI and the daemon: nothing reaches a cgroup file that the
+     * kernel would refuse at start, or that would overflow on the way.
+     */
+    public Resources check() {
+        if (memory != null && memory < MINIMUM_MEMORY) throw new IllegalArgumentException("Minimum memory limit allowed is 6MB (--memory, Memory: " + memory + " bytes)");
+        if (memory != null && memory > MAXIMUM_BYTES) throw new IllegalArgumentException("--memory (Memory) of " + memory + " bytes is larger than any machine's memory");
+        if (memorySwap != null) {
+            if (memorySwap < -1) throw new IllegalArgumentException("invalid --memory-swap (MemorySwap) " + memorySwap + ": -1 means unlimited swap, otherwise give memory plus swap");
+            if (memorySwap > MAXIMUM_BYTES) throw new IllegalArgumentException("--memory-swap (MemorySwap) of " + memorySwap + " bytes is larger than any machine's memory");
+            if (memory == null && memorySwap > 0) throw new IllegalArgumentException("You should always set the Memory limit when using Memoryswap limit");
+            if (memory != null && memorySwap > 0 && memorySwap < memory) throw new IllegalArgumentException("Minimum memoryswap limit should be larger than memory limit");
+        }
+        int online = Runtime.getRuntime().availableProcessors();
+        if (cpuQuota != null && (cpuQuota < CPU_PERIOD / 100 || cpuQuota > online * CPU_PERIOD)) {
+            throw new IllegalArgumentException("Range of CPUs is from 0.01 to " + online + ".00, as there are only " + online + " CPUs available (--cpus, NanoCpus)");
+        }
+        if (cpuShares != null && (cpuShares < 2 || cpuShares > 262144)) {
+            throw new IllegalArgumentException("invalid --cpu-shares (CpuShares) " + cpuShares + ": CPU shares are between 2 and 262144 (default 1024)");
+        }
+        if (cpusetCpus != null) {
+            String available = "0-" + (online - 1);
+            for (String part : cpusetCpus.split(",")) {
+                String[] range = part.trim().split("-");
+                try {
+                    int last = Integer.parseInt(range[range.length - 1].trim());
+                    if (range.length > 2 || Integer.parseInt(range[0].trim()) > last || last >= online) {
+                        throw new IllegalArgumentException("Requested CPUs are not available - requested " + cpusetCpus + ", available: " + available + " (--cpuset-cpus, CpusetCpus)");
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("invalid --cpuset-cpus (CpusetCpus) \"" + cpusetCpus + "\": write CPU numbers like 0-1 or 0,1");
+                }
+            }
+        }
+        if (blkioWeight != null && (blkioWeight < 10 || blkioWeight > 1000)) {
+            throw new IllegalArgumentException("Range of blkio weight is from 10 to 1000 (--blkio-weight, BlkioWeight: " + blkioWeight + ")");
+        }
+        return this;
+    }
 }

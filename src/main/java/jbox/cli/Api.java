@@ -56,6 +56,7 @@ public final class Api {
     /** The API server inside this process, for commands run without a daemon. */
     private static DaemonServer startLocal() {
         Engine engine = Engine.open();
+        engine.recover(0); // what a killed jbox left, before this one acts
         Path run = engine.root().resolve("run");
         try {
             Files.createDirectories(run);

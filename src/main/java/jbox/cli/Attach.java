@@ -31,11 +31,11 @@ final class Attach {
 
     /** @param start whether to start the container once attached (false: it is already running) */
     static int run(ApiClient api, String id, String name, boolean tty, boolean interactive, boolean autoRemove, boolean start, PrintWriter err) {
-        String path = "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1" + (interactive ? "&stdin=1" : "");
+        String path = "/containers/" + ApiClient.seg(id) + "/attach?stream=1&stdout=1&stderr=1" + (interactive ? "&stdin=1" : "");
         ApiClient.Response stream = api.open("POST", path, null, true);
         ApiClient.Response wait;
         try {
-            wait = api.open("POST", "/containers/" + id + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null, false);
+            wait = api.open("POST", "/containers/" + ApiClient.seg(id) + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), null, false);
         } catch (RuntimeException e) {
             stream.close();
             throw e;
@@ -51,18 +51,18 @@ final class Attach {
         }, "jbox-wait");
         waiter.setDaemon(true);
         waiter.start();
-        SignalProxy proxy = tty ? null : new SignalProxy(sig -> api.call("POST", "/containers/" + id + "/kill?signal=" + sig, null));
+        SignalProxy proxy = tty ? null : new SignalProxy(sig -> api.call("POST", "/containers/" + ApiClient.seg(id) + "/kill?signal=" + sig, null));
         Session session = null;
         try {
             if (start) {
                 try {
-                    api.call("POST", "/containers/" + id + "/start", null);
+                    api.call("POST", "/containers/" + ApiClient.seg(id) + "/start", null);
                 } catch (RuntimeException e) {
                     wait.close();
                     throw e;
                 }
             }
-            session = Session.begin(api, "/containers/" + id + "/resize", tty, interactive, stream);
+            session = Session.begin(api, "/containers/" + ApiClient.seg(id) + "/resize", tty, interactive, stream);
             copyOutput(stream.body, tty);
             session.close();
             waiter.join();

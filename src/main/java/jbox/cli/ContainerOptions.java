@@ -31,6 +31,23 @@ final class ContainerOptions {
     @Option(names = "--restart", paramLabel = "POLICY", description = "Restart policy, carried out by jbox daemon: no, on-failure[:N], always, unless-stopped") String restart;
     @Option(names = {"--network", "--net"}, paramLabel = "NETWORK", description = "Connect a container to a network: bridge (default), host, none, or one made with jbox network create") String network;
     @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]", description = "Publish a container's port to the host") List<String> publish = new ArrayList<>();
+    @Option(names = "--privileged", description = "Give extended privileges to this container: every capability and device, no seccomp filter, no masked paths") boolean privileged;
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a Linux capability (e.g. NET_ADMIN, or ALL)") List<String> capAdd = new ArrayList<>();
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a Linux capability (e.g. CHOWN, or ALL)") List<String> capDrop = new ArrayList<>();
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "Security options: seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false], systempaths=unconfined, apparmor=unconfined, label=disable") List<String> securityOpts = new ArrayList<>();
+    @Option(names = "--device", paramLabel = "HOST[:CONTAINER[:rwm]]", description = "Add a host device to the container") List<String> devices = new ArrayList<>();
+    @Option(names = "--pid", paramLabel = "MODE", description = "PID namespace to use: host, or container:NAME") String pid;
+    @Option(names = "--ipc", paramLabel = "MODE", description = "IPC mode to use: private, shareable, host, none, or container:NAME") String ipc;
+    @Option(names = "--uts", paramLabel = "MODE", description = "UTS namespace to use: host") String uts;
+    @Option(names = "--cgroupns", paramLabel = "MODE", description = "Cgroup namespace to use: private (default) or host") String cgroupns;
+    @Option(names = "--sysctl", paramLabel = "KEY=VALUE", description = "Set a namespaced kernel setting (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*)") List<String> sysctls = new ArrayList<>();
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Set a ulimit (e.g. nofile=1024:2048)") List<String> ulimits = new ArrayList<>();
+    @Option(names = "--shm-size", paramLabel = "SIZE", description = "Size of /dev/shm (default 64m)") String shmSize;
+    @Option(names = "--group-add", paramLabel = "GROUP", description = "Add an additional group to join") List<String> groupAdd = new ArrayList<>();
+    @Option(names = "--oom-score-adj", paramLabel = "N", description = "Tune the host's OOM preferences (-1000 to 1000)") int oomScoreAdj;
+    @Option(names = "--cgroup-parent", paramLabel = "PATH", description = "Cgroup the container's own is made under") String cgroupParent;
+    @Option(names = "--log-driver", paramLabel = "DRIVER", description = "Logging driver: json-file (default) or none") String logDriver;
+    @Option(names = "--log-opt", paramLabel = "KEY=VALUE", description = "Log driver options: max-size, max-file") List<String> logOpts = new ArrayList<>();
     @Option(names = "--help", usageHelp = true, description = "Print usage") boolean help;
     @picocli.CommandLine.Mixin ResourceOptions limits;
     @Parameters(index = "0", paramLabel = "IMAGE", completionCandidates = Candidates.Images.class) String image;
@@ -38,7 +55,48 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage(), restartPolicy(), health(), networking());
+                storage(), restartPolicy(), health(), networking(), confinement(), logConfig());
+    }
+
+    /** --privileged, --cap-*, --security-opt, --device, --pid/--ipc/--uts/--cgroupns, --sysctl, --ulimit, --shm-size, --group-add, --oom-score-adj, --cgroup-parent. */
+    private jbox.runtime.Confinement confinement() {
+        try {
+            java.util.Map<String, String> sysctl = new java.util.LinkedHashMap<>();
+            for (String s : sysctls) {
+                int eq = s.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("invalid --sysctl \"" + s + "\": write KEY=VALUE, e.g. net.ipv4.ip_forward=1");
+                sysctl.put(s.substring(0, eq), s.substring(eq + 1));
+            }
+            return new jbox.runtime.Confinement(privileged, capAdd, capDrop, null, null, null, null,
+                    devices.stream().map(jbox.runtime.Confinement.Device::parse).toList(), sysctl,
+                    ulimits.stream().map(jbox.runtime.Confinement.Ulimit::parse).toList(), oomScoreAdj, groupAdd, pid, ipc, uts, cgroupns,
+                    shmSize == null ? 0 : jbox.cgroup.Units.parseBytes(shmSize), cgroupParent).withSecurityOpts(securityOpts, ContainerOptions::profileFile);
+        } catch (IllegalArgumentException e) {
+            throw new jbox.engine.EngineException(e.getMessage(), "a security or namespace flag has a value jbox cannot use", "check the flag (jbox run --help)");
+        }
+    }
+
+    /** seccomp=FILE: the docker CLI sends the profile's text, not its name; so does jbox's. */
+    private static String profileFile(String file) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("opening seccomp profile (" + file + ") failed: " + e.getMessage());
+        }
+    }
+
+    private jbox.runtime.LogConfig logConfig() {
+        try {
+            java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+            for (String o : logOpts) {
+                int eq = o.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("invalid --log-opt \"" + o + "\": write KEY=VALUE, e.g. max-size=10m");
+                opts.put(o.substring(0, eq), o.substring(eq + 1));
+            }
+            return jbox.runtime.LogConfig.of(logDriver, opts);
+        } catch (IllegalArgumentException e) {
+            throw new jbox.engine.EngineException(e.getMessage(), "the logging flags ask for what jbox does not do", "use --log-driver json-file|none and --log-opt max-size=, max-file=");
+        }
     }
 
     private jbox.net.Networking networking() {

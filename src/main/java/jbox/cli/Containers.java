@@ -15,7 +15,7 @@ final class Containers {
 
     /** Returns the new container's id. */
     static String create(ApiClient api, CreateRequest req, PrintWriter progress) {
-        String path = "/containers/create" + (req.name() == null ? "" : "?name=" + req.name());
+        String path = "/containers/create" + (req.name() == null ? "" : "?name=" + ApiClient.seg(req.name()));
         try {
             return created(api.call("POST", path, DockerJson.createBody(req)), progress);
         } catch (EngineException e) {
@@ -34,7 +34,7 @@ final class Containers {
     }
 
     static JsonNode inspect(ApiClient api, String nameOrId) {
-        return api.call("GET", "/containers/" + nameOrId + "/json", null);
+        return api.call("GET", "/containers/" + ApiClient.seg(nameOrId) + "/json", null);
     }
 
     static String name(JsonNode inspect) { return inspect.path("Name").asText().substring(1); }

@@ -7,8 +7,12 @@ import picocli.CommandLine.Spec;
 
 import java.util.List;
 
-/** A command that does one thing to each named container and echoes the name, as docker stop/rm/pause do. */
-abstract class EachContainerCommand implements Runnable {
+/**
+ * A command that does one thing to each named container and echoes the name, as docker stop/rm/pause
+ * do: a container it cannot act on is reported and the others still get their turn; the command
+ * then exits 1, as docker's does.
+ */
+abstract class EachContainerCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(paramLabel = "CONTAINER", arity = "1..*", completionCandidates = Candidates.Containers.class) List<String> containers;
 
@@ -18,12 +22,20 @@ abstract class EachContainerCommand implements Runnable {
     void prepare() { }
 
     @Override
-    public void run() {
+    public Integer call() {
         prepare();
         ApiClient api = Api.client();
+        int failed = 0;
         for (String c : containers) {
-            apply(api, c);
-            spec.commandLine().getOut().println(c);
+            try {
+                apply(api, c);
+                spec.commandLine().getOut().println(c);
+            } catch (jbox.engine.EngineException e) {
+                spec.commandLine().getOut().flush();
+                Main.report(spec.commandLine().getErr(), e);
+                failed++;
+            }
         }
+        return failed == 0 ? 0 : 1;
     }
 }

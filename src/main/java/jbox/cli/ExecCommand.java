@@ -41,14 +41,14 @@ final class ExecCommand implements Callable<Integer> {
         body.put("AttachStdin", interactive && !detach);
         body.put("AttachStdout", !detach);
         body.put("AttachStderr", !detach);
-        String id = api.call("POST", "/containers/" + container + "/exec", body).path("Id").asText();
+        String id = api.call("POST", "/containers/" + ApiClient.seg(container) + "/exec", body).path("Id").asText();
         if (detach) {
-            api.call("POST", "/exec/" + id + "/start", Map.of("Detach", true, "Tty", tty));
+            api.call("POST", "/exec/" + ApiClient.seg(id) + "/start", Map.of("Detach", true, "Tty", tty));
             return 0;
         }
         spec.commandLine().getOut().flush();
-        try (ApiClient.Response r = api.open("POST", "/exec/" + id + "/start", Map.of("Detach", false, "Tty", tty), true)) {
-            Attach.Session session = Attach.Session.begin(api, "/exec/" + id + "/resize", tty, interactive, r);
+        try (ApiClient.Response r = api.open("POST", "/exec/" + ApiClient.seg(id) + "/start", Map.of("Detach", false, "Tty", tty), true)) {
+            Attach.Session session = Attach.Session.begin(api, "/exec/" + ApiClient.seg(id) + "/resize", tty, interactive, r);
             try {
                 Attach.copyOutput(r.body, tty);
             } catch (IOException e) {
@@ -57,7 +57,7 @@ final class ExecCommand implements Callable<Integer> {
                 session.close();
             }
         }
-        JsonNode inspect = api.call("GET", "/exec/" + id + "/json", null);
+        JsonNode inspect = api.call("GET", "/exec/" + ApiClient.seg(id) + "/json", null);
         if (inspect.path("ExitCode").isNull()) throw new EngineException("exec " + id.substring(0, 12) + " ended without an exit code", null, null);
         return inspect.path("ExitCode").asInt();
     }

@@ -43,13 +43,13 @@ final class InspectCommand implements Callable<Integer> {
     private Object lookup(ApiClient api, String name) {
         if (type == null || type.equals("container")) {
             try {
-                return Json.MAPPER.convertValue(api.call("GET", "/containers/" + name + "/json", null), Map.class);
+                return Json.MAPPER.convertValue(api.call("GET", "/containers/" + ApiClient.seg(name) + "/json", null), Map.class);
             } catch (EngineException e) {
                 if (e.httpStatus() != 404 || "container".equals(type)) throw e;
             }
         }
         try {
-            return Json.MAPPER.convertValue(api.call("GET", "/images/" + name + "/json", null), Map.class);
+            return Json.MAPPER.convertValue(api.call("GET", "/images/" + ApiClient.imageSeg(name) + "/json", null), Map.class);
         } catch (EngineException e) {
             if (e.httpStatus() != 404) throw e;
             throw new EngineException(1, "No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images",

@@ -21,5 +21,5 @@ final class KillCommand extends EachContainerCommand {
     }
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/kill?signal=" + number, null); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/kill?signal=" + number, null); }
 }

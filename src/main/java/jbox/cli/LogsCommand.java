@@ -21,7 +21,7 @@ final class LogsCommand implements Runnable {
 
     @Override
     public void run() {
-        String path = "/containers/" + container + "/logs?stdout=1&stderr=1&tail=" + tail + (follow ? "&follow=1" : "") + (timestamps ? "&timestamps=1" : "");
+        String path = "/containers/" + ApiClient.seg(container) + "/logs?stdout=1&stderr=1&tail=" + tail + (follow ? "&follow=1" : "") + (timestamps ? "&timestamps=1" : "");
         spec.commandLine().getOut().flush();
         try (ApiClient.Response r = Api.client().open("GET", path, null, false)) {
             Attach.copyOutput(r.body, StreamFrames.RAW.equals(r.headers.get("content-type")));

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.client.ApiClient;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.Format;
 import jbox.image.Json;
@@ -9,8 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +78,7 @@ final class NetworkCommand implements Runnable {
         @Override
         public void run() {
             List<JsonNode> out = new ArrayList<>();
-            for (String n : names) out.add(Api.client().call("GET", "/networks/" + enc(n), null));
+            for (String n : names) out.add(Api.client().call("GET", "/networks/" + ApiClient.seg(n), null));
             try {
                 spec.commandLine().getOut().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -97,7 +97,7 @@ final class NetworkCommand implements Runnable {
         public void run() {
             for (String n : names) {
                 try {
-                    Api.client().call("DELETE", "/networks/" + enc(n), null);
+                    Api.client().call("DELETE", "/networks/" + ApiClient.seg(n), null);
                     spec.commandLine().getOut().println(n);
                 } catch (jbox.engine.EngineException e) {
                     if (!(force && e.httpStatus() == 404)) throw e;
@@ -119,5 +119,4 @@ final class NetworkCommand implements Runnable {
         }
     }
 
-    private static String enc(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8); }
 }

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.client.ApiClient;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +22,7 @@ final class PortCommand implements Runnable {
 
     @Override
     public void run() {
-        JsonNode c = Api.client().call("GET", "/containers/" + URLEncoder.encode(container, StandardCharsets.UTF_8) + "/json", null);
+        JsonNode c = Api.client().call("GET", "/containers/" + ApiClient.seg(container) + "/json", null);
         String wanted = privatePort == null ? null : privatePort.contains("/") ? privatePort : privatePort + "/tcp";
         boolean found = false;
         for (var it = c.path("NetworkSettings").path("Ports").fields(); it.hasNext(); ) {

@@ -23,15 +23,7 @@ public final class ResourceOptions {
     public Resources resources() {
         Long mem = memory == null ? null : bytes(memory, "--memory");
         Long swap = memorySwap == null ? null : memorySwap.trim().equals("-1") ? -1L : bytes(memorySwap, "--memory-swap");
-        if (mem != null && mem < jbox.cgroup.Resources.MINIMUM_MEMORY) {
-            throw bad("--memory", "Minimum memory limit allowed is 6MB (asked for " + Units.binary(mem) + ")",
-                    "give at least 6m: below that even the container's first program cannot start");
-        }
-        if (mem != null && swap != null && swap != -1 && swap < mem) {
-            throw bad("--memory-swap", "Minimum memoryswap limit should be larger than memory limit",
-                    "--memory-swap is memory plus swap: make it at least --memory, or -1 for unlimited swap");
-        }
-        Long quota = null;
+        Long quota = null; // the values are checked by the engine, as the daemon checks the API's
         if (cpus != null) {
             double n;
             try {
@@ -39,18 +31,8 @@ public final class ResourceOptions {
             } catch (NumberFormatException e) {
                 throw bad("--cpus", "invalid number of CPUs: \"" + cpus + "\"", "use a decimal number like 0.5 or 2");
             }
-            int online = Runtime.getRuntime().availableProcessors();
-            if (n < 0.01 || n > online) {
-                throw bad("--cpus", "range of CPUs is from 0.01 to " + online + ".00, as there are only " + online + " CPUs available",
-                        "choose a value in that range");
-            }
+            if (n <= 0 || n > 1_000_000) throw bad("--cpus", "invalid number of CPUs: \"" + cpus + "\"", "use a number like 0.5 or 2");
             quota = Math.round(n * Resources.CPU_PERIOD);
-        }
-        if (cpuShares != null && (cpuShares < 2 || cpuShares > 262144)) {
-            throw bad("--cpu-shares", "CPU shares must be between 2 and 262144 (default 1024)", "choose a value in that range");
-        }
-        if (blkioWeight != null && (blkioWeight < 10 || blkioWeight > 1000)) {
-            throw bad("--blkio-weight", "invalid --blkio-weight " + blkioWeight + ": it must be between 10 and 1000", "choose a value in that range");
         }
         return new Resources(mem, swap, quota, cpuShares, cpusetCpus, pidsLimit, blkioWeight, rates(readBps, "--device-read-bps"),
                 rates(writeBps, "--device-write-bps"));

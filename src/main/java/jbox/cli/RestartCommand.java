@@ -9,5 +9,5 @@ final class RestartCommand extends EachContainerCommand {
     @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait for it to stop before killing it (default 10)") int seconds = 10;
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/restart?t=" + seconds, null); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/restart?t=" + seconds, null); }
 }

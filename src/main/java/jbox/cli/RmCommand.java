@@ -11,6 +11,6 @@ final class RmCommand extends EachContainerCommand {
 
     @Override
     void apply(ApiClient api, String container) {
-        api.call("DELETE", "/containers/" + container + "?force=" + (force ? 1 : 0) + "&v=" + (volumes ? 1 : 0), null);
+        api.call("DELETE", "/containers/" + ApiClient.seg(container) + "?force=" + (force ? 1 : 0) + "&v=" + (volumes ? 1 : 0), null);
     }
 }

@@ -20,7 +20,7 @@ final class RmiCommand implements Runnable {
     public void run() {
         ApiClient api = Api.client();
         for (String i : images) {
-            for (JsonNode n : api.call("DELETE", "/images/" + i + (force ? "?force=1" : ""), null)) {
+            for (JsonNode n : api.call("DELETE", "/images/" + ApiClient.imageSeg(i) + (force ? "?force=1" : ""), null)) {
                 n.fields().forEachRemaining(e -> spec.commandLine().getOut().println(e.getKey() + ": " + e.getValue().asText()));
             }
         }

@@ -21,7 +21,7 @@ final class RunCommand implements Callable<Integer> {
         var req = options.request();
         String id = Containers.create(api, req, spec.commandLine().getErr());
         if (detach) {
-            api.call("POST", "/containers/" + id + "/start", null);
+            api.call("POST", "/containers/" + ApiClient.seg(id) + "/start", null);
             spec.commandLine().getOut().println(id);
             return 0;
         }

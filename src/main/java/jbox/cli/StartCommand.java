@@ -29,7 +29,7 @@ final class StartCommand implements Callable<Integer> {
                     c.path("HostConfig").path("AutoRemove").asBoolean(), true, spec.commandLine().getErr());
         }
         for (String name : containers) {
-            api.call("POST", "/containers/" + name + "/start", null);
+            api.call("POST", "/containers/" + ApiClient.seg(name) + "/start", null);
             spec.commandLine().getOut().println(name);
         }
         return 0;

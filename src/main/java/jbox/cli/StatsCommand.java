@@ -57,7 +57,7 @@ final class StatsCommand implements Runnable {
         for (String name : targets(api)) {
             JsonNode s;
             try {
-                s = api.call("GET", "/containers/" + name + "/stats?stream=0&one-shot=1", null);
+                s = api.call("GET", "/containers/" + ApiClient.seg(name) + "/stats?stream=0&one-shot=1", null);
             } catch (jbox.engine.EngineException e) {
                 if (names.isEmpty()) continue; // removed between listing and reading
                 throw e;

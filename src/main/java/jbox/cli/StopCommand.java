@@ -9,5 +9,5 @@ final class StopCommand extends EachContainerCommand {
     @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait before killing it (default 10)") int seconds = 10;
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/stop?t=" + seconds, null); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/stop?t=" + seconds, null); }
 }

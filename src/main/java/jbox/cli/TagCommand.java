@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.client.ApiClient;
+
 import jbox.image.Reference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -22,7 +24,7 @@ final class TagCommand implements Runnable {
             throw new jbox.engine.EngineException(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0");
         }
         String repo = to.familiarRepository();
-        Api.client().call("POST", "/images/" + source + "/tag?repo=" + URLEncoder.encode(repo, StandardCharsets.UTF_8)
+        Api.client().call("POST", "/images/" + ApiClient.imageSeg(source) + "/tag?repo=" + URLEncoder.encode(repo, StandardCharsets.UTF_8)
                 + "&tag=" + URLEncoder.encode(to.tag() != null ? to.tag() : "latest", StandardCharsets.UTF_8), null);
     }
 }

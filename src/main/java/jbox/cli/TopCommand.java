@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.client.ApiClient;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.Format;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ final class TopCommand implements Runnable {
 
     @Override
     public void run() {
-        JsonNode top = Api.client().call("GET", "/containers/" + container + "/top", null);
+        JsonNode top = Api.client().call("GET", "/containers/" + ApiClient.seg(container) + "/top", null);
         List<String[]> rows = new ArrayList<>();
         rows.add(strings(top.path("Titles")));
         for (JsonNode p : top.path("Processes")) rows.add(strings(p));

@@ -14,5 +14,5 @@ final class UpdateCommand extends EachContainerCommand {
     void prepare() { changes = limits.resources(); }
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + container + "/update", jbox.api.DockerJson.updateBody(changes)); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/update", jbox.api.DockerJson.updateBody(changes)); }
 }

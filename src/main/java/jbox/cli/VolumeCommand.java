@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.client.ApiClient;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.Format;
 import jbox.image.Json;
@@ -64,7 +66,7 @@ final class VolumeCommand implements Runnable {
         @Override
         public void run() {
             List<JsonNode> out = new ArrayList<>();
-            for (String n : names) out.add(Api.client().call("GET", "/volumes/" + enc(n), null));
+            for (String n : names) out.add(Api.client().call("GET", "/volumes/" + ApiClient.seg(n), null));
             try {
                 spec.commandLine().getOut().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -83,7 +85,7 @@ final class VolumeCommand implements Runnable {
         public void run() {
             for (String n : names) {
                 try {
-                    Api.client().call("DELETE", "/volumes/" + enc(n), null);
+                    Api.client().call("DELETE", "/volumes/" + ApiClient.seg(n), null);
                     spec.commandLine().getOut().println(n);
                 } catch (jbox.engine.EngineException e) {
                     if (!(force && e.httpStatus() == 404)) throw e;

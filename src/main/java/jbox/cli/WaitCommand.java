@@ -18,7 +18,7 @@ final class WaitCommand implements Runnable {
     public void run() {
         ApiClient api = Api.client();
         for (String c : containers) {
-            spec.commandLine().getOut().println(api.call("POST", "/containers/" + c + "/wait", null).path("StatusCode").asInt());
+            spec.commandLine().getOut().println(api.call("POST", "/containers/" + ApiClient.seg(c) + "/wait", null).path("StatusCode").asInt());
             spec.commandLine().getOut().flush();
         }
     }

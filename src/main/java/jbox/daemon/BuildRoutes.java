@@ -52,7 +52,10 @@ final class BuildRoutes {
             body.reset();
             try {
                 LayerUnpacker.unpackContext(gzip ? new GZIPInputStream(body) : body, context);
+            } catch (jbox.image.HostileLayerException e) {
+                throw ApiErrors.badRequest("the build context is not a tar jbox can unpack: " + e.getMessage());
             } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("No space left on device")) throw jbox.engine.Errors.explain(e, "cannot unpack the build context");
                 throw ApiErrors.badRequest("the build context is not a readable tar: " + e.getMessage());
             }
             BuildRequest br = new BuildRequest(work, context, req.query("dockerfile", "Dockerfile"), tags, args, req.flag("nocache"), labels);

@@ -53,7 +53,8 @@ final class ContainerRoutes {
     }
 
     private void create(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        jbox.engine.CreateRequest request = DockerJson.createRequest(req.query("name", null), req.json());
+        List<String> warnings = new ArrayList<>();
+        jbox.engine.CreateRequest request = DockerJson.createRequest(req.query("name", null), req.json(), warnings);
         try {
             engine.images().find(request.image()); // as dockerd: a missing image is the client's to pull
         } catch (jbox.image.ImageNotFoundException e) {
@@ -62,7 +63,6 @@ final class ContainerRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
-        List<String> warnings = new ArrayList<>();
         ContainerState c = engine.create(request, warnings::add);
         ex.json(201, Map.of("Id", c.id(), "Warnings", warnings));
     }
@@ -159,6 +159,10 @@ final class ContainerRoutes {
 
     private void logs(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         ContainerState c = engine.inspect(p.get("id"));
+        if (!c.logging().keepsLogs()) {
+            throw new jbox.engine.EngineException("configured logging driver does not support reading", "container " + c.name() + " was created with --log-driver none",
+                    "create it with the json-file driver (the default) to read its logs").httpStatus(501);
+        }
         boolean stdout = req.flag("stdout");
         boolean stderr = req.flag("stderr");
         if (!stdout && !stderr) throw ApiErrors.badRequest("You must choose at least one stream (stdout=1 or stderr=1)");

@@ -85,9 +85,18 @@ public final class Daemon {
                 System.err.println("jbox daemon: the server (pid " + server[0] + ") ended "
                         + (killed ? "by " + Signals.name(status & 0x7f) : "with exit code " + code) + "; its containers run on, starting a new server");
             }
-            // The server stopped its containers; wait for those this keeper inherited.
+            // The server stopped its containers, unless it died before it could (a SIGTERM while it started):
+            // then the keeper stops those left, and waits for every one it inherited.
+            Thread stopper = new Thread(() -> stopContainers(engine, server[0], me), "jbox-stop-left");
+            stopper.start();
             int[] child;
             while ((child = Sys.waitAny()) != null) engine.recordInheritedExit(child[0], child[1]);
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            engine.holdDefaultBridge(false); // a server that died early never let it go
             return 0;
         } finally {
             try {
@@ -140,7 +149,9 @@ public final class Daemon {
                 }
             });
         }
-        // Before the socket answers: a client then never sees an address or port a dead container still holds.
+        // Before the socket answers: a client then never sees a half-made container, a process nobody owns,
+        // or an address or port a dead container still holds.
+        for (String done : engine.recover(keeper)) System.err.println("jbox daemon: " + done);
         for (String freed : engine.sweepNetworks()) System.err.println("jbox daemon: released the address of a container that is gone: " + freed);
         engine.holdDefaultBridge(true);
         DaemonServer server;

@@ -5,7 +5,6 @@ import jbox.image.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,29 +19,37 @@ import java.util.Map;
 
 /**
  * A container's output as Docker's json-file driver keeps it: one JSON object per line,
- * {"log": "text\n", "stream": "stdout", "time": "..."}. Bounded: past MAX_BYTES the file
- * becomes FILE.1 (the older .1 is dropped), so one container keeps at most twice that.
+ * {"log": "text\n", "stream": "stdout", "time": "..."}. Bounded as its --log-opt says: past
+ * max-size the file becomes FILE.1, FILE.1 becomes FILE.2 and so on, and the oldest beyond
+ * max-file files is dropped. Mode 0640, as Docker's: the container's output is not every user's.
  */
 public final class JsonLog implements AutoCloseable {
     public static final String FILE = "container-json.log";
-    static final long MAX_BYTES = 10L * 1024 * 1024;
     private static final int MAX_LINE = 16 * 1024;
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> MODE = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
 
     public record Entry(String stream, String text, String time) {}
 
     private final Path file;
+    private final long maxBytes;
+    private final int maxFiles;
     private final Map<String, ByteArrayOutputStream> partial = new LinkedHashMap<>();
-    private OutputStream out;
+    private java.nio.channels.FileChannel out;
     private long size;
+    /** Lines lost while the disk was full: the container's output is drained all the same, so it never blocks on a full pipe. */
+    private long dropped;
 
-    public JsonLog(Path dir) throws IOException {
+    public JsonLog(Path dir, jbox.runtime.LogConfig config) throws IOException {
         this.file = dir.resolve(FILE);
+        this.maxBytes = config.maxBytes();
+        this.maxFiles = config.maxFiles();
         open();
     }
 
     private void open() throws IOException {
-        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        size = Files.size(file);
+        if (!Files.exists(file)) Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(MODE));
+        out = java.nio.channels.FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        size = out.size();
     }
 
     /** Adds output of one stream; complete lines are written now, a partial line waits for its end. */
@@ -54,31 +61,53 @@ public final class JsonLog implements AutoCloseable {
                 writeEntry(stream, line);
             }
         }
-        out.flush();
     }
 
     /** Writes what is left of unfinished lines (at exit). */
     public synchronized void flush() throws IOException {
         for (var e : partial.entrySet()) if (e.getValue().size() > 0) writeEntry(e.getKey(), e.getValue());
-        out.flush();
     }
 
     private void writeEntry(String stream, ByteArrayOutputStream line) throws IOException {
+        String text = line.toString(StandardCharsets.UTF_8);
+        line.reset();
+        if (dropped > 0 && write("stderr", "[jbox: " + dropped + " lines of output were lost: the disk was full]\n")) dropped = 0;
+        if (!write(stream, text)) dropped++;
+    }
+
+    /** One whole line or none: a write the full disk cuts short is taken back. False when the disk is full. */
+    private boolean write(String stream, String text) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("log", line.toString(StandardCharsets.UTF_8));
+        m.put("log", text);
         m.put("stream", stream);
         m.put("time", Instant.now().toString());
-        line.reset();
         byte[] b = Json.bytes(m);
-        if (size + b.length + 1 > MAX_BYTES) rotate();
-        out.write(b);
-        out.write('\n');
-        size += b.length + 1;
+        byte[] lineBytes = java.util.Arrays.copyOf(b, b.length + 1);
+        lineBytes[b.length] = '\n';
+        try {
+            if (size > 0 && size + lineBytes.length > maxBytes) rotate();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(lineBytes);
+            while (buf.hasRemaining()) out.write(buf);
+            size += lineBytes.length;
+            return true;
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left on device")) throw e;
+            out.truncate(size);
+            return false;
+        }
     }
 
     private void rotate() throws IOException {
         out.close();
-        Files.move(file, file.resolveSibling(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (maxFiles == 1) {
+            Files.delete(file);
+        } else {
+            for (int i = maxFiles - 2; i >= 1; i--) {
+                Path older = file.resolveSibling(FILE + "." + i);
+                if (Files.exists(older)) Files.move(older, file.resolveSibling(FILE + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(file, file.resolveSibling(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
         open();
     }
 
@@ -91,7 +120,9 @@ public final class JsonLog implements AutoCloseable {
     /** Every entry kept for the container in dir, oldest first. */
     public static List<Entry> read(Path dir) throws IOException {
         List<Entry> out = new ArrayList<>();
-        readFile(dir.resolve(FILE + ".1"), 0, out);
+        int oldest = 0;
+        while (Files.exists(dir.resolve(FILE + "." + (oldest + 1)))) oldest++;
+        for (int i = oldest; i >= 1; i--) readFile(dir.resolve(FILE + "." + i), 0, out);
         readFile(dir.resolve(FILE), 0, out);
         return out;
     }
@@ -109,8 +140,12 @@ public final class JsonLog implements AutoCloseable {
         int start = 0;
         for (int i = 0; i < tail.length; i++) {
             if (tail[i] != '\n') continue;
-            JsonNode n = Json.MAPPER.readTree(tail, start, i - start);
-            into.add(new Entry(n.path("stream").asText("stdout"), n.path("log").asText(""), n.path("time").asText("")));
+            try {
+                JsonNode n = Json.MAPPER.readTree(tail, start, i - start);
+                into.add(new Entry(n.path("stream").asText("stdout"), n.path("log").asText(""), n.path("time").asText("")));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // a line cut short by a crash: the ones around it are still read
+            }
             start = i + 1;
         }
         return offset + start;

@@ -142,7 +142,7 @@ public final class Supervisor {
                 pump = new Pump(read, new int[]{StreamFrames.STDOUT, StreamFrames.STDERR}, pidfd);
                 read = new int[0];
             }
-            pump.sinks.add(logSink(dir));
+            if (c.logging().keepsLogs()) pump.sinks.add(logSink(dir, c.logging()));
             synchronized (io) {
                 pump.sinks.addAll(io.attached);
                 io.attached.clear();
@@ -221,8 +221,8 @@ public final class Supervisor {
         }
     }
 
-    private static Pump.Sink logSink(Path dir) throws IOException {
-        JsonLog log = new JsonLog(dir);
+    private static Pump.Sink logSink(Path dir, jbox.runtime.LogConfig config) throws IOException {
+        JsonLog log = new JsonLog(dir, config);
         return new Pump.Sink() {
             @Override
             public void write(int stream, byte[] data, int len) throws IOException {
@@ -367,7 +367,7 @@ public final class Supervisor {
             int[] read = openOutput(dir);
             Pump pump = new Pump(read, new int[]{StreamFrames.STDOUT, StreamFrames.STDERR}, pidfd);
             try {
-                pump.sinks.add(logSink(dir));
+                if (c.logging().keepsLogs()) pump.sinks.add(logSink(dir, c.logging()));
             } catch (IOException e) {
                 continue;
             }

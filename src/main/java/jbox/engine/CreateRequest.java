@@ -13,6 +13,8 @@ import java.util.List;
  * @param restart    the restart policy (null: no), which a daemon carries out
  * @param health     the health check (null: none), which a daemon runs
  * @param network    --network and -p (null: the default bridge, nothing published)
+ * @param confinement capabilities, seccomp, devices, sysctls, ulimits, shared namespaces (null: Docker's defaults)
+ * @param log        the logging driver and its options (null: json-file, bounded)
  */
 public record CreateRequest(
         String image,
@@ -30,4 +32,6 @@ public record CreateRequest(
         jbox.runtime.Storage storage,
         jbox.runtime.Restart restart,
         jbox.runtime.Health health,
-        jbox.net.Networking network) {}
+        jbox.net.Networking network,
+        jbox.runtime.Confinement confinement,
+        jbox.runtime.LogConfig log) {}

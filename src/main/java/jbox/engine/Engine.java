@@ -45,16 +45,35 @@ public final class Engine {
     private final Bundled bundled;
     private final Volumes volumes;
     private final Networks networks;
+    private final ConfinementRules confinement = new ConfinementRules();
     private Cgroups cgroups;
 
     public Engine(Path root, Path home) throws IOException {
         this.root = root;
         this.home = home;
+        protect(root);
         this.images = new ImageStore(root);
         this.containers = new StateStore(root);
+        containers.keepReserve();
         this.bundled = new Bundled(home);
         this.volumes = new Volumes(root);
         this.networks = new Networks(root);
+    }
+
+    /**
+     * The root and what holds container content are root's alone (0700), as Docker keeps its data
+     * root (CVE-2021-41091): a container's root can write a setuid-root file into its upper dir or a
+     * volume, and a host user who could reach that path could run it as root. Roots made by older
+     * jbox versions (0755) are closed here too.
+     */
+    private static void protect(Path root) throws IOException {
+        Files.createDirectories(root);
+        Sys.chmod(root.toString(), 0700);
+        for (String dir : List.of("containers", "volumes", "layers", "sandboxes", "build")) {
+            Path d = root.resolve(dir);
+            Files.createDirectories(d);
+            Sys.chmod(d.toString(), 0700);
+        }
     }
 
     /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox. */
@@ -198,6 +217,7 @@ public final class Engine {
 
     /** Records a new container (no process yet), like docker create. */
     public ContainerState create(CreateRequest req, Consumer<String> progress) {
+        checked(req.resources() == null ? Resources.NONE : req.resources());
         Image image = imageFor(req.image(), progress);
         if (req.resources() != null) Cgroups.warnings(req.resources()).forEach(progress);
         Oci.ContainerConfig ic = image.containerConfig();
@@ -213,7 +233,8 @@ public final class Engine {
                     "add the command after the image name, e.g. jbox run " + req.image() + " sh", null);
         }
         String id = Names.newId();
-        String hostname = req.hostname() != null ? req.hostname() : id.substring(0, 12);
+        String hostname = req.hostname() != null ? req.hostname() : req.confinement() != null && req.confinement().utsMode().equals("host")
+                ? hostName() : id.substring(0, 12);
         List<String> env = Environment.merge(ic.env(), req.env(), hostname, req.tty());
         String workdir = req.workingDir() != null ? req.workingDir() : (ic.workingDir() == null || ic.workingDir().isEmpty() ? "/" : ic.workingDir());
         if (!workdir.startsWith("/")) throw new EngineException("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
@@ -222,6 +243,15 @@ public final class Engine {
         if (req.autoRemove() && !jbox.runtime.Restart.orNo(req.restart()).isNo()) {
             throw new EngineException("Conflicting options: --restart and --rm", "a container removed when it exits cannot be restarted",
                     "use one of them").httpStatus(400);
+        }
+        jbox.runtime.Confinement confined = req.confinement() == null ? jbox.runtime.Confinement.DEFAULT : req.confinement();
+        if (confined.utsMode().equals("host") && req.hostname() != null) {
+            throw new EngineException("Conflicting options: hostname and the UTS mode", "with --uts host the container shares the host's name",
+                    "drop --hostname or --uts host").httpStatus(400);
+        }
+        confinement.check(confined, jbox.net.Network.HOST.equals(req.network() == null ? null : req.network().mode()));
+        for (String mode : List.of(confined.pidMode(), confined.ipcMode())) {
+            if (mode.startsWith("container:")) sharedWith(mode, false); // it must exist now, and run when this one starts
         }
         jbox.runtime.Storage storage = StorageRules.prepare(StorageRules.withImageVolumes(jbox.runtime.Storage.orNone(req.storage()), ic.volumes()), volumes);
         jbox.runtime.Health health = ImageDefaults.health(req.health(), ic.healthcheck());
@@ -255,14 +285,15 @@ public final class Engine {
                     user, hostname, req.tty(), req.interactive(), req.autoRemove(),
                     image.diffIds().stream().map(Object::toString).toList(), Status.CREATED, 0, 0, 0, 0, 0, null, null, null, null,
                     req.resources() == null ? Resources.NONE : req.resources(), false, false, storage, jbox.runtime.Restart.orNo(req.restart()),
-                    health, networking);
-            containers.save(s);
-            containers.claimName(name, id);
+                    health, networking, confined, jbox.runtime.LogConfig.orDefault(req.log()));
+            containers.claimName(name, id); // first: a container never exists without its name taken
+            containers.create(s);
             return s;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot create the container");
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "container names are letters, digits and _ . -", "choose another --name");
+            throw new EngineException(e.getMessage(), "container names are 1 to " + Names.MAX_LENGTH + " letters, digits and _ . -, starting with a letter or digit",
+                    "choose another --name").httpStatus(400);
         }
     }
 
@@ -317,32 +348,40 @@ public final class Engine {
             List<Path> lowerWithInit = new ArrayList<>();
             lowerWithInit.add(initLayer());
             lowerWithInit.addAll(lower);
+            jbox.runtime.Confinement confined = s.confined();
             LaunchSpec spec = new LaunchSpec(s.id(), s.hostname(), lowerWithInit, containers.dirOf(s.id()), s.args(), s.env(), s.workingDir(), s.user(),
-                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs(), net.hostNetwork(), null);
+                    s.tty(), stdio, cgroup, mounts, s.mounts().readOnlyRootfs(), net.hostNetwork(), confinement.credentials(confined), confined,
+                    devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
+                    confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, null);
             ContainerStart.Created created;
+            ContainerState running;
             try {
                 created = ContainerStart.create(spec);
-                if (net.endpoint() != null) {
-                    try {
-                        jbox.net.ContainerNetwork.attach(net.endpoint(), created.pid);
-                    } catch (RuntimeException e) {
-                        created.abort();
-                        throw e;
-                    }
+                int me = Sys.getpid();
+                running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
+                        Instant.now().toString(), created.procMethod.name().toLowerCase(), net.endpoint());
+                try {
+                    if (net.endpoint() != null) jbox.net.ContainerNetwork.attach(net.endpoint(), created.pid);
+                    // Recorded while the process still waits at its gate: a jbox killed from here on leaves the
+                    // process in the record (found and finished by the next one), never a process nobody knows.
+                    containers.save(running);
+                } catch (RuntimeException | IOException e) {
+                    created.abort();
+                    throw e instanceof IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
                 }
                 created.start();
             } catch (RuntimeException e) {
                 if (net.endpoint() != null) jbox.net.ContainerNetwork.release(net.endpoint());
                 if (cgroup != null) cgroup.destroy();
                 EngineException ee = Errors.explain(e, "cannot start container " + s.name());
-                if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
+                try {
+                    if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
+                } catch (IOException recordFailed) {
+                    // a full disk: the record says running with a dead process, which the next look turns into an exit
+                }
                 throw ee;
             }
             StorageRules.markSeeded(mounts, volumes);
-            int me = Sys.getpid();
-            ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
-                    Instant.now().toString(), created.procMethod.name().toLowerCase(), net.endpoint());
-            containers.save(running);
             return new Owned(running, created);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot start container " + nameOrId);
@@ -352,9 +391,58 @@ public final class Engine {
         }
     }
 
+    /** The container's cgroup if it exists (under its --cgroup-parent, if it has one). */
+    private Cgroup cgroupOf(ContainerState s) throws IOException { return cgroups().existing(s.id(), s.confined().cgroupParent()); }
+
+    /** --pid/--ipc container:NAME: the pid of that container's first process (which must be running when mustRun). */
+    private int sharedWith(String mode, boolean mustRun) {
+        String name = mode.substring("container:".length());
+        ContainerState other;
+        try {
+            other = inspect(name);
+        } catch (jbox.runtime.NoSuchContainerException e) {
+            throw new EngineException("No such container: " + name, mode + " shares a namespace of another container", "create and start " + name + " first")
+                    .httpStatus(404);
+        }
+        if (mustRun && other.status() != Status.RUNNING) {
+            throw new EngineException("cannot join container " + name + ": it is not running", mode + " joins a namespace of its running first process",
+                    "start " + name + " first (jbox start " + name + ")").httpStatus(409);
+        }
+        return other.pid();
+    }
+
+    /** The device nodes to make: each --device with the host node's numbers and mode, or every host device when privileged. */
+    private static List<jbox.runtime.DeviceNode> devices(jbox.runtime.Confinement c) {
+        List<jbox.runtime.Confinement.Device> wanted = c.privileged() ? ConfinementRules.hostDevices() : c.devices();
+        List<jbox.runtime.DeviceNode> out = new ArrayList<>();
+        for (jbox.runtime.Confinement.Device d : wanted) {
+            try {
+                long[] n = ConfinementRules.deviceNumbers(d.pathOnHost());
+                int mode = (Integer) Files.getAttribute(Path.of(d.pathOnHost()), "unix:mode") & 0777;
+                out.add(new jbox.runtime.DeviceNode(d.pathInContainer(), n[0] == 0060000 ? "b" : "c", n[1], n[2], mode, 0, 0));
+            } catch (IllegalArgumentException | IOException e) {
+                if (!c.privileged()) throw ConfinementRules.invalid(new IllegalArgumentException(e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    private static String permissions(jbox.runtime.Confinement c, jbox.runtime.DeviceNode node) {
+        for (jbox.runtime.Confinement.Device d : c.devices()) if (d.pathInContainer().equals(node.path())) return d.permissions();
+        return "rwm";
+    }
+
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
     /** The container's cgroup with its limits written, before any process is in it. Nothing is left if that fails. */
     private Cgroup cgroupWithLimits(ContainerState s) throws IOException {
-        Cgroup cgroup = cgroups().forContainer(s.id());
+        Cgroup cgroup = cgroups().forContainer(s.id(), s.confined().cgroupParent());
         if (cgroup == null) {
             if (!s.limits().isEmpty()) {
                 throw new EngineException("cannot limit container " + s.name() + ": this host has no cgroups mounted",
@@ -364,6 +452,9 @@ public final class Engine {
         }
         try {
             cgroup.apply(s.limits());
+            jbox.runtime.Confinement c = s.confined();
+            if (c.privileged()) cgroup.deviceRules(List.of("allow a"));
+            else if (!c.devices().isEmpty()) cgroup.deviceRules(devices(c).stream().map(d -> "allow " + d.cgroupRule(permissions(c, d))).toList());
         } catch (RuntimeException e) {
             cgroup.destroy();
             if (s.autoRemove()) containers.delete(s.id());
@@ -413,6 +504,18 @@ public final class Engine {
 
     // ---- cgroups: limits, accounting, task control ----
 
+    /** What a process confined this way becomes when spawned: the shell's harden step uses the same as jbox run. */
+    public jbox.runtime.Credentials credentialsFor(jbox.runtime.Confinement c) { return confinement.credentials(c); }
+
+    /** Docker's rules for limits, the same whichever client asks. */
+    private static Resources checked(Resources r) {
+        try {
+            return r.check();
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), "the limit is outside what Docker and the kernel accept", "change the value").httpStatus(400);
+        }
+    }
+
     /** A running container's cgroup, or a clear error. */
     private Cgroup runningCgroup(ContainerState s, String action) {
         if (s.status() != Status.RUNNING) {
@@ -420,7 +523,7 @@ public final class Engine {
                     "only a running container has a cgroup with processes", "start it first").httpStatus(409);
         }
         try {
-            Cgroup cg = cgroups().existing(s.id());
+            Cgroup cg = cgroupOf(s);
             if (cg == null) throw new EngineException("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
             return cg;
         } catch (IOException e) {
@@ -451,7 +554,7 @@ public final class Engine {
     /** docker update: new limits for a running (or stopped) container; kept for its next start. */
     public ContainerState update(String nameOrId, Resources changes) {
         ContainerState s = inspect(nameOrId);
-        Resources merged = s.limits().merge(changes);
+        Resources merged = checked(s.limits().merge(changes));
         if (s.status() == Status.RUNNING) {
             // A new --memory alone keeps an earlier --memory-swap (or gets Docker's default of twice the memory).
             Resources toWrite = changes;
@@ -497,7 +600,7 @@ public final class Engine {
      * Returns how it ended either way. Call under its lock.
      */
     private ContainerState recordExit(ContainerState now, int exitCode, String error) throws IOException {
-        Cgroup cg = cgroups().existing(now.id());
+        Cgroup cg = cgroupOf(now);
         boolean oomKilled = false;
         if (cg != null) {
             oomKilled = cg.oomKills() > 0;
@@ -521,12 +624,91 @@ public final class Engine {
      * Returns null when that removed a --rm container. Call under the container's lock.
      */
     ContainerState refresh(ContainerState s) throws IOException {
-        if (s.status() != Status.RUNNING || Processes.isSame(s.pid(), s.pidStartTime())) return s;
+        if (s.status() != Status.RUNNING) return s;
+        boolean ownerAlive = Processes.isSame(s.ownerPid(), s.ownerStartTime());
+        if (Processes.isSame(s.pid(), s.pidStartTime())) {
+            if (ownerAlive || !waitsAtGate(s.pid(), s.id())) return s;
+            // Its jbox was killed between recording it and opening its gate: it would wait forever.
+            killAndWait(s.pid());
+            return recordExit(s, 255, "the jbox process that started it (pid " + s.ownerPid() + ") was killed before the container's program ran; start it again");
+        }
         // The owner is alive and about to record the exit itself (it needs the lock we hold).
-        if (Processes.isSame(s.ownerPid(), s.ownerStartTime())) return s;
+        if (ownerAlive) return s;
         ContainerState lost = recordExit(s, 255, "exit status unknown: the jbox process that started the container (pid " + s.ownerPid()
                 + ") ended before it, so nobody could collect its exit status");
         return s.autoRemove() ? null : lost;
+    }
+
+    /** True if pid is a container's first process still waiting at that container's gate (it never exec'd). */
+    private boolean waitsAtGate(int pid, String id) {
+        if (!Processes.isUnexecdCopyOfThisJvm(pid)) return false;
+        try {
+            String cwd = Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString();
+            return cwd.startsWith(containers.dirOf(id).resolve("gate").toString());
+        } catch (IOException e) {
+            return false; // gone
+        }
+    }
+
+    private static void killAndWait(int pid) {
+        int fd = Sys.pidfdOpenQuiet(pid);
+        Sys.signal(pid, Linux.SIGKILL);
+        try {
+            if (fd >= 0) Sys.pollIn(fd, 10_000);
+        } finally {
+            if (fd >= 0) Sys.close(fd);
+        }
+    }
+
+    /**
+     * What killed jbox processes left half-done, undone: half-made and half-removed container
+     * directories, first processes still waiting at a gate their jbox will never open, and cgroups of
+     * containers that do not run (with whatever is still in them). The daemon calls it before it
+     * answers, a jbox without a daemon before its first request. Returns what it did, for the log.
+     *
+     * @param reaper the process that inherits a dead jbox's children here (the daemon's keeper), or 0
+     */
+    public List<String> recover(int reaper) {
+        List<String> done = new ArrayList<>();
+        try {
+            for (String dir : containers.sweep()) done.add("removed " + dir + ", which a killed jbox left half-made or half-removed");
+            for (ContainerState c : list(true)) { // refresh finishes the recorded ones
+                if (c.status() == Status.RUNNING || cgroupOf(c) == null) continue;
+                try (FileLock ignored = containers.lock(c.id())) { // a start in progress holds it: wait, then look again
+                    ContainerState now = containers.load(c.id());
+                    Cgroup cg = cgroupOf(now);
+                    if (now.status() == Status.RUNNING || cg == null) continue;
+                    cg.destroy();
+                    done.add("removed the cgroup of container " + c.name() + ", which does not run");
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // removed meanwhile
+                }
+            }
+            String base = root.resolve("containers").toAbsolutePath().toString() + "/";
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : procs.toList()) {
+                    String name = p.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit)) continue;
+                    int pid = Integer.parseInt(name);
+                    String cwd;
+                    try {
+                        cwd = Files.readSymbolicLink(p.resolve("cwd")).toString();
+                    } catch (IOException e) {
+                        continue; // gone, or a kernel thread
+                    }
+                    if (!cwd.startsWith(base) || !cwd.contains("/gate") || !Processes.isUnexecdCopyOfThisJvm(pid)) continue;
+                    int parent = Processes.parent(pid);
+                    boolean orphan = parent <= 1 || parent == reaper || !Processes.isUnexecdCopyOfThisJvm(parent);
+                    if (!orphan) continue; // its jbox is alive and about to open the gate
+                    killAndWait(pid);
+                    done.add("stopped process " + pid + ", the first process of container " + cwd.substring(base.length()).split("/")[0]
+                            + ", which waited for a jbox that was killed");
+                }
+            }
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot clean up after a killed jbox");
+        }
+        return done;
     }
 
     /**
@@ -611,6 +793,8 @@ public final class Engine {
                     r = refresh(containers.load(s.id()));
                 } catch (java.nio.file.NoSuchFileException e) {
                     continue;
+                } catch (IOException e) {
+                    r = s; // its news could not be written (a full disk): shown as last recorded, so ps still works
                 }
                 if (r != null && (all || r.status() == Status.RUNNING)) out.add(r);
             }
@@ -652,7 +836,7 @@ public final class Engine {
     private void signal(ContainerState s, int signal) {
         Optional<Cgroup> cg;
         try {
-            cg = Optional.ofNullable(cgroups().existing(s.id()));
+            cg = Optional.ofNullable(cgroupOf(s));
         } catch (IOException e) {
             cg = Optional.empty();
         }
@@ -741,7 +925,7 @@ public final class Engine {
             s = awaitRecorded(s, 137);
         }
         try (FileLock ignored = containers.lock(s.id())) {
-            Cgroup cg = cgroups().existing(s.id());
+            Cgroup cg = cgroupOf(s);
             if (cg != null) cg.destroy();
             containers.delete(s.id());
         } catch (java.nio.file.NoSuchFileException e) {
@@ -942,7 +1126,7 @@ public final class Engine {
         try {
             return jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(s.id(), s.pid(), args, fullEnv,
                     workingDir == null || workingDir.isEmpty() ? s.workingDir() : workingDir,
-                    user == null || user.isEmpty() ? s.user() : user, tty, stdio, cgroups().existing(s.id())));
+                    user == null || user.isEmpty() ? s.user() : user, tty, stdio, cgroupOf(s), confinement.credentials(s.confined()), null));
         } catch (RuntimeException | IOException e) {
             throw Errors.explain(e, "cannot exec in container " + s.name());
         }

@@ -55,8 +55,18 @@ public final class Errors {
                     + System.getenv().getOrDefault("JBOX_ROOT", "/var/lib/jbox") + ") has no room left; nothing half-written was kept",
                     "free some space (jbox rmi, jbox rm), or use a root on a bigger disk with JBOX_ROOT", t);
         }
+        String message = String.valueOf(t.getMessage());
+        if (t instanceof IOException && message.contains("File name too long")) {
+            return new EngineException(125, context + ": a name is too long for the filesystem", "file names are at most 255 bytes",
+                    "use a shorter name", t).httpStatus(400);
+        }
+        if (t instanceof java.io.EOFException || message.contains("Truncated TAR archive") || message.contains("Unexpected end of ZLIB input stream")) {
+            return new EngineException(125, context + ": the archive ends early (" + message + ")", "it was cut off while it was written or sent",
+                    "make or download it again", t).httpStatus(400);
+        }
         if (t instanceof IOException) {
-            return new EngineException(125, context + ": " + t.getMessage(), "a file operation failed", "check free disk space and permissions under the jbox root", t);
+            return new EngineException(125, context + ": " + message, "a file operation failed: " + t.getClass().getSimpleName(),
+                    "read the message above; JBOX_DEBUG=1 shows where it failed", t);
         }
         return new EngineException(125, context + ": " + t.getMessage(), "an internal step failed", "run again with JBOX_DEBUG=1 for the full trace, and report it", t);
     }
@@ -91,6 +101,10 @@ public final class Errors {
         }
         if (e == Errnos.ENOSPC) {
             return new EngineException(125, what, "the disk (or the inode table) is full", "free space under the jbox root", s);
+        }
+        if (call.equals("mknod") && (e == Errnos.EPERM || e == Errnos.EACCES)) {
+            return new EngineException(125, what, "creating a device node needs CAP_MKNOD, and a devices cgroup (or security policy) that allows that device",
+                    "drop the device, or run where root may create device nodes", s);
         }
         return new EngineException(125, what, call + " returned " + s.errnoName() + ": " + SyscallException.errnoText(e).toLowerCase(),
                 "see man 2 " + call + " for when it returns " + s.errnoName(), s);

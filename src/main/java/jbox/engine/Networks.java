@@ -69,7 +69,8 @@ public final class Networks {
         try {
             Names.validate(name);
         } catch (IllegalArgumentException e) {
-            throw new EngineException("invalid network name \"" + name + "\"", "network names are letters, digits and _ . -", "choose another name").httpStatus(400);
+            throw new EngineException("invalid network name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
+                    "network names are 1 to " + Names.MAX_LENGTH + " letters, digits and _ . -", "choose another name").httpStatus(400);
         }
         Files.createDirectories(dir);
         try (FileLock ignored = FileLock.acquire(dir.resolve(".lock")); FileLock host = Bridges.lock()) {

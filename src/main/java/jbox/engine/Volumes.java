@@ -3,6 +3,7 @@ package jbox.engine;
 import jbox.image.AtomicFiles;
 import jbox.image.FileLock;
 import jbox.image.Json;
+import jbox.runtime.Names;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +35,9 @@ public final class Volumes {
     public Path dataDir(String name) { return dir.resolve(name).resolve("_data"); }
 
     public static void validate(String name) {
-        if (!NAME.matcher(name).matches()) {
-            throw new EngineException("invalid volume name \"" + name + "\"", "volume names are letters, digits and _ . - (at least two characters)",
+        if (!NAME.matcher(name).matches() || name.length() > Names.MAX_LENGTH) {
+            throw new EngineException("invalid volume name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
+                    "volume names are 2 to " + Names.MAX_LENGTH + " letters, digits and _ . -",
                     "choose another name, e.g. jbox volume create data").httpStatus(400);
         }
     }

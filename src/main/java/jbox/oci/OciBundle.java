@@ -2,6 +2,11 @@ package jbox.oci;
 
 import jbox.linux.SecurePath;
 import jbox.runtime.BundleSteps;
+import jbox.runtime.Credentials;
+import jbox.runtime.DeviceNode;
+import jbox.runtime.ProcessLimits;
+import jbox.runtime.Sysctls;
+import jbox.runtime.Seccomp;
 import jbox.runtime.Hardening;
 import jbox.runtime.Rootfs;
 import jbox.runtime.User;
@@ -42,7 +47,7 @@ final class OciBundle implements BundleSteps {
             throw new OciException("config.json: linux.namespaces: jbox needs a new mount namespace (add {\"type\": \"mount\"}) to build the container's root");
         }
         if (c.hostname() != null && !c.newNamespace("uts")) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
-        this.seccomp = c.seccomp() == null ? null : Seccomp.compile(c.seccomp());
+        this.seccomp = compileSeccomp(c);
     }
 
     @Override
@@ -130,19 +135,7 @@ final class OciBundle implements BundleSteps {
     private void makeDevices(Path root) throws IOException {
         String dev = root.resolve("dev").toString();
         Rootfs.makeDefaultDevices(dev);
-        for (OciConfig.Device d : c.devices()) {
-            Path p = SecurePath.resolve(root, d.path());
-            Files.createDirectories(p.getParent());
-            Files.deleteIfExists(p);
-            int type = switch (d.type()) {
-                case "b" -> S_IFBLK;
-                case "p" -> S_IFIFO;
-                default -> S_IFCHR;
-            };
-            Sys.mknod(p.toString(), type | (d.fileMode() & 07777), makedev((int) d.major(), (int) d.minor()));
-            Sys.chmod(p.toString(), d.fileMode() & 07777);
-            Sys.lchown(p.toString(), d.uid(), d.gid());
-        }
+        for (DeviceNode d : c.devices()) Rootfs.makeDevice(root, d);
         Rootfs.linkProcFds(dev);
         Path ptmx = root.resolve("dev/ptmx");
         if (Files.exists(root.resolve("dev/pts/ptmx")) && !Files.exists(ptmx, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(ptmx, Path.of("pts/ptmx"));
@@ -155,36 +148,22 @@ final class OciBundle implements BundleSteps {
         return new User(p.uid(), p.gid(), p.additionalGids(), looked.home());
     }
 
-    @Override
-    public void credentialsForChild(User user, int lastCap) {
-        dropTo(c.process(), seccomp, user, lastCap);
+    /** What T becomes for the container: config.json's process credentials and filter. */
+    Credentials credentials() { return credentials(c.process(), seccomp); }
+
+    /** config.json's process credentials. */
+    static Credentials credentials(OciConfig.Process p, Seccomp seccomp) {
+        return new Credentials(p.bounding(), p.inheritable(), p.ambient(), p.noNewPrivileges(), p.umask(), seccomp);
     }
 
-    /**
-     * The calling thread's credentials for the process it spawns next (the container's, or an exec's):
-     * per-thread raw calls only. Root gets the bounding set (and inheritable) at exec, another user
-     * its ambient set; the seccomp filter comes last.
-     */
-    static void dropTo(OciConfig.Process p, Seccomp seccomp, User user, int lastCap) {
-        if (p.noNewPrivileges()) Sys.prctl(PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS");
-        for (int cap = 0; cap <= lastCap; cap++) {
-            if ((p.bounding() & (1L << cap)) != 0) continue;
-            try {
-                Sys.prctl(PR_CAPBSET_DROP, cap, "PR_CAPBSET_DROP " + cap);
-            } catch (SyscallException e) {
-                if (e.errno() != Errnos.EINVAL) throw e;
-            }
+    /** linux.seccomp compiled, or null without one; a profile jbox cannot load is refused naming the field. */
+    static Seccomp compileSeccomp(OciConfig c) {
+        if (c.seccomp() == null) return null;
+        try {
+            return Seccomp.compile(c.seccomp(), "config.json's profile");
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: linux.seccomp: " + e.getMessage());
         }
-        long permitted = Sys.capgetPermitted();
-        Sys.prctl(PR_SET_KEEPCAPS, 1, "PR_SET_KEEPCAPS");
-        Sys.setgroups(user.groups());
-        Sys.setresgid(user.gid());
-        Sys.setresuid(user.uid());
-        // The thread keeps its caps for the child's file actions.
-        Sys.capset(permitted, permitted, p.inheritable() | p.ambient());
-        for (int cap = 0; cap <= lastCap; cap++) if ((p.ambient() & (1L << cap)) != 0) Sys.raiseAmbient(cap);
-        if (p.umask() != null) Sys.libc().umask(p.umask());
-        if (seccomp != null) seccomp.load();
     }
 
     @Override
@@ -192,13 +171,11 @@ final class OciBundle implements BundleSteps {
 
     @Override
     public void afterSpawn(int pid) {
-        for (OciConfig.Rlimit r : c.process().rlimits()) Sys.prlimit(pid, r.resource(), r.soft(), r.hard(), r.name());
-        if (c.process().oomScoreAdj() != null) {
-            try {
-                Files.writeString(Path.of("/proc/" + pid + "/oom_score_adj"), String.valueOf(c.process().oomScoreAdj()));
-            } catch (IOException e) {
-                throw new OciException("cannot write oom_score_adj of " + pid + ": " + e.getMessage());
-            }
+        try {
+            for (OciConfig.Rlimit r : c.process().rlimits()) ProcessLimits.rlimit(pid, r.resource(), r.soft(), r.hard(), r.name());
+            if (c.process().oomScoreAdj() != null) ProcessLimits.oomScoreAdj(pid, c.process().oomScoreAdj());
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: process: " + e.getMessage());
         }
         byte[] state = Hooks.state(id, "creating", pid, c.bundle(), c.annotations());
         Hooks.run("prestart", c.hooks().prestart(), state, true, log);
@@ -207,29 +184,13 @@ final class OciBundle implements BundleSteps {
 
     @Override
     public void beforePivot(int pid) throws IOException {
-        if (!c.sysctl().isEmpty()) writeSysctl(pid); // before /proc/sys turns read-only, as in runc
+        try {
+            Sysctls.write(c.rootfs(), pid, c.sysctl()); // before /proc/sys turns read-only, as in runc
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: linux.sysctl: " + e.getMessage());
+        }
         Hardening.protectKernelPaths(c.rootfs(), c.maskedPaths(), c.readonlyPaths());
         if (!c.hooks().createContainer().isEmpty()) runInMountNamespace(pid);
-    }
-
-    /** net.* and most kernel.* keys belong to the writer's namespaces: this (setup) thread joins the container's first. */
-    private void writeSysctl(int pid) throws IOException {
-        for (String ns : List.of("net", "ipc", "uts")) {
-            int fd = Sys.open("/proc/" + pid + "/ns/" + ns, O_RDONLY | O_CLOEXEC, 0);
-            try {
-                Sys.setns(fd, ns.equals("net") ? CLONE_NEWNET : ns.equals("ipc") ? CLONE_NEWIPC : CLONE_NEWUTS, ns + " namespace of " + pid);
-            } finally {
-                Sys.close(fd);
-            }
-        }
-        for (var e : c.sysctl().entrySet()) {
-            Path f = c.rootfs().resolve("proc/sys").resolve(e.getKey().replace('.', '/'));
-            try {
-                Files.writeString(f, e.getValue());
-            } catch (IOException ex) {
-                throw new OciException("config.json: linux.sysctl: cannot set " + e.getKey() + " = " + e.getValue() + ": " + ex.getMessage());
-            }
-        }
     }
 
     /** createContainer hooks: spawned from this thread, which is in the container's mount namespace (no threads: posix_spawn). */
@@ -247,7 +208,4 @@ final class OciBundle implements BundleSteps {
         }
     }
 
-    void release() {
-        if (seccomp != null) seccomp.release();
-    }
 }

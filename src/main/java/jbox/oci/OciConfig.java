@@ -3,6 +3,8 @@ package jbox.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.cgroup.Resources;
 import jbox.image.Json;
+import jbox.runtime.Capabilities;
+import jbox.runtime.DeviceNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ public record OciConfig(
         String cgroupsPath,
         Resources resources,
         List<String> deviceRules,
-        List<Device> devices,
+        List<DeviceNode> devices,
         List<String> maskedPaths,
         List<String> readonlyPaths,
         Map<String, String> sysctl,
@@ -63,7 +65,6 @@ public record OciConfig(
     /** type: pid, network, ipc, uts, mount, cgroup (user and time are refused); path: join that one instead of a new one. */
     public record Namespace(String type, String path) {}
 
-    public record Device(String path, String type, long major, long minor, int fileMode, int uid, int gid) {}
 
     static final List<String> NAMESPACES = List.of("pid", "network", "ipc", "uts", "mount", "cgroup");
 
@@ -149,9 +150,9 @@ public record OciConfig(
                 if (l.has(f) && !(l.path(f).isTextual() && l.path(f).asText().isEmpty())) refuse("linux." + f, "not supported by jbox");
             }
             if (!l.path("seccomp").path("listenerPath").asText("").isEmpty()) refuse("linux.seccomp.listenerPath", "seccomp user notification is not supported by jbox");
-            List<Device> devices = new ArrayList<>();
+            List<DeviceNode> devices = new ArrayList<>();
             for (JsonNode d : l.path("devices")) {
-                devices.add(new Device(d.path("path").asText(), d.path("type").asText("c"), d.path("major").asLong(), d.path("minor").asLong(),
+                devices.add(new DeviceNode(d.path("path").asText(), d.path("type").asText("c"), d.path("major").asLong(), d.path("minor").asLong(),
                         d.path("fileMode").asInt(0666), d.path("uid").asInt(0), d.path("gid").asInt(0)));
             }
             Map<String, String> sysctl = new LinkedHashMap<>();
@@ -209,15 +210,23 @@ public record OciConfig(
             try {
                 return new Process(p.path("terminal").asBoolean(false), console, u.path("uid").asInt(0), u.path("gid").asInt(0),
                         gids.stream().mapToInt(Integer::intValue).toArray(), u.hasNonNull("umask") ? u.path("umask").asInt() : null, args,
-                        strings(p.path("env")), cwd, Capabilities.mask(strings(caps.path("bounding")), "process.capabilities.bounding"),
-                        Capabilities.mask(strings(caps.path("effective")), "process.capabilities.effective"),
-                        Capabilities.mask(strings(caps.path("permitted")), "process.capabilities.permitted"),
-                        Capabilities.mask(strings(caps.path("inheritable")), "process.capabilities.inheritable"),
-                        Capabilities.mask(strings(caps.path("ambient")), "process.capabilities.ambient"), rlimits,
+                        strings(p.path("env")), cwd, capabilities(caps, "bounding"),
+                        capabilities(caps, "effective"),
+                        capabilities(caps, "permitted"),
+                        capabilities(caps, "inheritable"),
+                        capabilities(caps, "ambient"), rlimits,
                         p.path("noNewPrivileges").asBoolean(false), p.hasNonNull("oomScoreAdj") ? p.path("oomScoreAdj").asInt() : null);
-            } catch (OciException e) {
-                refuse("process.capabilities", e.getMessage());
-                return null;
+            } catch (IllegalArgumentException e) {
+                return null; // refused by capabilities()
+            }
+        }
+
+        private long capabilities(JsonNode caps, String set) {
+            try {
+                return Capabilities.mask(strings(caps.path(set)));
+            } catch (IllegalArgumentException e) {
+                refuse("process.capabilities." + set, e.getMessage());
+                throw e;
             }
         }
 

@@ -47,12 +47,9 @@ final class OciExec {
         }
         boolean terminal = p.terminal() || tty;
         if (terminal && consoleSocket == null) throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket");
-        Seccomp seccomp = c.seccomp() == null ? null : Seccomp.compile(c.seccomp());
-        OciConfig.Process proc = p;
-        ExecStart.Credentials credentials = (resolved, lastCap) ->
-                OciBundle.dropTo(proc, seccomp, new User(proc.uid(), proc.gid(), proc.additionalGids(), resolved.home()), lastCap);
         ExecStart.Started started = ExecStart.start(new ExecStart.Spec(id, r.pid(), p.args(), p.env(), p.cwd(), p.uid() + ":" + p.gid(), terminal,
-                new LaunchSpec.Stdio(0, 1, 2), Cgroups.detect().existingAtPath(r.cgroupsPath()), credentials));
+                new LaunchSpec.Stdio(0, 1, 2), Cgroups.detect().existingAtPath(r.cgroupsPath()), OciBundle.credentials(p, OciBundle.compileSeccomp(c)),
+                p.additionalGids()));
         for (OciConfig.Rlimit l : p.rlimits()) Sys.prlimit(started.pid(), l.resource(), l.soft(), l.hard(), l.name());
         if (terminal) {
             ConsoleSocket.send(consoleSocket, started.ptyMaster());

@@ -127,7 +127,7 @@ public final class OciRuntime {
                 }
                 OciConfig.Process p = c.process();
                 LaunchSpec spec = new LaunchSpec(id, c.hostname(), List.of(), dir, p.args(), p.env(), p.cwd(), "", p.terminal(),
-                        new LaunchSpec.Stdio(0, 1, 2), cg, List.of(), c.rootReadonly(), false, steps);
+                        new LaunchSpec.Stdio(0, 1, 2), cg, List.of(), c.rootReadonly(), false, steps.credentials(), jbox.runtime.Confinement.DEFAULT, List.of(), 0, 0, steps);
                 ContainerStart.Created created = ContainerStart.create(spec);
                 if (p.terminal()) {
                     if (p.consoleSize() != null) jbox.runtime.Pty.resize(created.ptyMaster(), p.consoleSize()[0], p.consoleSize()[1]);
@@ -186,7 +186,8 @@ public final class OciRuntime {
                 args.add(h.path());
                 if (h.args().size() > 1) args.addAll(h.args().subList(1, h.args().size()));
                 jbox.runtime.ExecStart.Started s = jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(r.id(), r.pid(), args, h.env(), "/", "0:0",
-                        false, new LaunchSpec.Stdio(stdin, 2, 2), cgroup(r, false)));
+                        false, new LaunchSpec.Stdio(stdin, 2, 2), cgroup(r, false),
+                        jbox.runtime.Credentials.of(jbox.runtime.Capabilities.DOCKER_DEFAULT, true, null), null));
                 code = Linux.exitCode(Sys.waitpid(s.pid()));
             } finally {
                 Sys.close(stdin);

@@ -28,9 +28,6 @@ public interface BundleSteps {
     /** The user the container runs as, with the groups config.json gives. */
     User user(Path root) throws IOException;
 
-    /** T, after unshare(NEWPID) or setns(pid): capabilities, user, no_new_privs, umask, and last the seccomp filter. No allocation, no threads. */
-    void credentialsForChild(User user, int lastCap);
-
     /** The descriptors above stderr the container keeps (--preserve-fds). */
     int preservedFds();
 

@@ -22,25 +22,29 @@ import static jbox.sys.Linux.*;
  *
  * <pre>
  *  E (caller)                 T (new thread, owns the namespaces)    C (container's first process)
+ *  [--ipc container:X: a throwaway thread clones X's /dev/shm]
  *  start T ---------------->  [v1: move own tid into the cgroup]
- *                             unshare(CLONE_FS)
- *                             unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWCGROUP)
+ *                             unshare(CLONE_FS); [setns(ipc of X)]
+ *                             unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWCGROUP, less what --uts/--ipc/--cgroupns/--network share)
  *                             mount / rprivate; overlay on rootfs;
- *                             /dev, /sys; hostname; lo up; pty
- *                             find program, user, workdir; mkfifo gate
+ *                             /dev (shm, --device nodes), /sys; volumes; hostname; lo up; pty
+ *                             find program, user (+ --group-add), workdir; mkfifo gate
  *  &lt;------------ prepared --
- *                             unshare(NEWPID); drop bounding caps,
- *                             no_new_privs, setres[ug]id (raw, per thread)
+ *                             unshare(NEWPID) (or setns to --pid container:X, or none for --pid host);
+ *                             drop bounding caps, no_new_privs, setres[ug]id (raw, per thread),
+ *                             load the seccomp filter (this thread only)
  *                             posix_spawn --------------------------->  born in all of T's namespaces, PID 1
- *                             (CLONE_VFORK: T now waits for C's exec)   setsid; open(gate) blocks ...
+ *                             (CLONE_VFORK: T now waits for C's exec)   setsid; stdio; closefrom(3): nothing of
+ *                                                                       jbox's stays open; open(gate) blocks ...
  *  find C in T's children
+ *  --ulimit, --oom-score-adj on C
  *  start S: setns(T's mnt); mount /proc for C's pid namespace;
- *           mask /proc paths; pivot_root (moves C's root too)
+ *           --sysctl; mask /proc paths; pivot_root (moves C's root too)
  *  v2: write C's pid to cgroup.procs
  *  return Created                                     (OCI "create" ends here)
  *  ...
- *  start(): open(gate, O_WRONLY) ------------------------------------->  ... open returns; stdio; chdir;
- *                                                                       closefrom(3); execve(program)
+ *  start(): open(gate, O_WRONLY) ------------------------------------->  ... open returns; [pty as stdio];
+ *                                                                       chdir; execve(program)
  *                             posix_spawn returns 0 (or the exec errno)
  *  &lt;------------ exec result --
  * </pre>
@@ -64,6 +68,7 @@ public final class ContainerStart {
         volatile Throwable failure;
         volatile int execErrno = -1;
         volatile int spawnedPid;
+        volatile int shmFd = -1;
     }
 
     /** A container whose first process exists, gated before exec. */
@@ -115,6 +120,7 @@ public final class ContainerStart {
     public static Created create(LaunchSpec spec) {
         Sys.init();
         Handoff h = new Handoff();
+        if (spec.ipcWith() > 0) h.shmFd = cloneMount(spec.ipcWith(), "/dev/shm");
         Thread t = new Thread(() -> namespaceThread(spec, h), "jbox-ns-" + spec.id().substring(0, Math.min(12, spec.id().length())));
         t.setDaemon(true);
         t.start();
@@ -126,7 +132,7 @@ public final class ContainerStart {
         int pid = awaitChild(h);
         ProcMount.Method method;
         try {
-            if (spec.bundle() != null) spec.bundle().afterSpawn(pid);
+            if (spec.bundle() != null) spec.bundle().afterSpawn(pid); else limits(spec.confinement(), pid);
             method = setupFromOutside(spec, h, pid);
             if (!h.joinedCgroup && spec.cgroup() != null) spec.cgroup().addProcess(pid);
         } catch (RuntimeException e) {
@@ -140,6 +146,7 @@ public final class ContainerStart {
     private static void namespaceThread(LaunchSpec spec, Handoff h) {
         boolean prepared = false;
         int gateDirFd = -1;
+        int pidnsFd = -1;
         Spawn spawn = null;
         try {
             h.tid = Sys.gettid();
@@ -153,14 +160,21 @@ public final class ContainerStart {
                 if (spec.hostname() != null) Sys.sethostname(spec.hostname());
                 if (bundle.newNetNamespace()) Loopback.up();
             } else {
-                Sys.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
+                Confinement c = spec.confinement();
+                if (spec.ipcWith() > 0) join(spec.ipcWith(), "ipc", CLONE_NEWIPC);
+                if (spec.pidWith() > 0) pidnsFd = Sys.open("/proc/" + spec.pidWith() + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
+                boolean ownIpc = spec.ipcWith() == 0 && !c.ipcMode().equals("host");
+                Sys.unshare(CLONE_NEWNS | (c.utsMode().equals("host") ? 0 : CLONE_NEWUTS) | (ownIpc ? CLONE_NEWIPC : 0)
+                        | (c.cgroupnsMode().equals("host") ? 0 : CLONE_NEWCGROUP) | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
                 Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
                 Rootfs.mountOverlay(spec);
                 h.procTarget = SecurePath.mkdirs(root, "/proc");
-                Rootfs.mountDev(root);
-                Rootfs.mountSys(root);
+                Rootfs.mountDev(root, c.shmBytes(), c.ipcMode().equals("none") || h.shmFd >= 0 ? "none" : c.ipcMode().equals("host") ? "/dev/shm" : null);
+                if (h.shmFd >= 0) Sys.moveMount(h.shmFd, SecurePath.mkdirs(root, "/dev/shm").toString()); // the other container's /dev/shm itself
+                for (DeviceNode d : spec.devices()) Rootfs.makeDevice(root, d);
+                Rootfs.mountSys(root, c.privileged());
                 UserMounts.apply(root, spec.mounts());
-                Sys.sethostname(spec.hostname());
+                if (!c.utsMode().equals("host")) Sys.sethostname(spec.hostname());
                 if (!spec.hostNetwork()) Loopback.up();
             }
             if (spec.tty()) {
@@ -169,35 +183,33 @@ public final class ContainerStart {
             }
             List<String> env = new ArrayList<>(spec.env());
             String program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
-            User user = bundle != null ? bundle.user(root) : User.resolve(root, spec.user());
+            User user = bundle != null ? bundle.user(root) : User.resolve(root, spec.user()).withGroups(root, spec.confinement().groupAdd());
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
             if (spec.readOnlyRootfs()) UserMounts.readOnlyRoot(root);
             gateDirFd = Gate.create(spec.gateDir());
             spawn = new Spawn(program, spec.args(), env).setsid();
             int kept = bundle == null ? 0 : bundle.preservedFds();
-            int gateFd = 1 + Math.max(Math.max(gateDirFd, 2 + kept), Math.max(spec.stdio().in(), Math.max(spec.stdio().out(), spec.stdio().err())));
             // With a terminal, the waiting process must not hold this process's stdio: a caller that reads
             // `create`'s output until EOF (containerd's shim) would wait for it forever.
-            if (h.pty != null) spawn.open(0, "/dev/null", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
-            spawn.fchdir(gateDirFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
             if (h.pty != null) {
-                spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+                spawn.open(0, "/dev/null", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             } else {
                 spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
             }
-            spawn.chdir(spec.workingDir()).closeFrom(3 + kept);
+            // Every other descriptor of this JVM is closed before the wait at the gate, not after: a process
+            // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
+            int gateFd = 3 + kept;
+            spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, O_RDONLY, 0).close(gateFd);
+            if (h.pty != null) spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+            spawn.chdir(spec.workingDir());
             int lastCap = Hardening.lastCap();
             prepared = true;
             h.prepared.countDown();
 
-            if (bundle == null) {
-                Sys.unshare(CLONE_NEWPID);
-                Hardening.dropForChild(user, lastCap);
-            } else {
-                if (bundle.newPidNamespace()) Sys.unshare(CLONE_NEWPID);
-                bundle.credentialsForChild(user, lastCap);
-            }
+            if (bundle != null ? bundle.newPidNamespace() : pidnsFd < 0 && !spec.confinement().pidMode().equals("host")) Sys.unshare(CLONE_NEWPID);
+            if (pidnsFd >= 0) Sys.setns(pidnsFd, CLONE_NEWPID, "the pid namespace of " + spec.confinement().pidMode());
+            spec.credentials().apply(user, lastCap);
             try {
                 h.spawnedPid = spawn.spawn();
                 h.execErrno = 0;
@@ -209,10 +221,57 @@ public final class ContainerStart {
             if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master); // no container will use it
         } finally {
             if (gateDirFd >= 0) Sys.close(gateDirFd);
+            if (pidnsFd >= 0) Sys.close(pidnsFd);
+            if (h.shmFd >= 0) Sys.close(h.shmFd);
             if (spawn != null) spawn.close();
             if (!prepared) h.prepared.countDown();
             h.spawned.countDown();
         }
+    }
+
+    /**
+     * A detached copy of a mount in another container's mount namespace (--ipc container:NAME shares its
+     * /dev/shm): a bind mount cannot cross mount namespaces, but a tree cloned there can be attached here.
+     * A throwaway thread enters that namespace for the clone.
+     */
+    private static int cloneMount(int pid, String path) {
+        int[] fd = {-1};
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                Sys.unshare(CLONE_FS);
+                join(pid, "mnt", CLONE_NEWNS);
+                fd[0] = Sys.openTreeClone(path);
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "jbox-clone-mount");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] != null) throw rethrow(failure[0]);
+        if (fd[0] < 0) throw new IllegalStateException("cloning " + path + " of process " + pid + " did not finish");
+        return fd[0];
+    }
+
+    /** T joins another container's (or the host's) namespace of one kind instead of making one. */
+    private static void join(int pid, String kind, int type) {
+        int fd = Sys.open("/proc/" + pid + "/ns/" + kind, O_RDONLY | O_CLOEXEC, 0);
+        try {
+            Sys.setns(fd, type, "the " + kind + " namespace of process " + pid);
+        } finally {
+            Sys.close(fd);
+        }
+    }
+
+    /** E, while C waits at its gate: --ulimit and --oom-score-adj, which C keeps through its exec. */
+    private static void limits(Confinement c, int pid) {
+        for (Confinement.Ulimit u : c.ulimits()) ProcessLimits.rlimit(pid, u.resource(), u.soft(), u.hard(), u.name());
+        if (c.oomScoreAdj() != 0) ProcessLimits.oomScoreAdj(pid, c.oomScoreAdj());
     }
 
     /** C is T's child; T is blocked inside posix_spawn until C execs, so C is found through /proc. */
@@ -239,15 +298,22 @@ public final class ContainerStart {
     private static ProcMount.Method setupFromOutside(LaunchSpec spec, Handoff h, int pid) {
         ProcMount.Method[] method = new ProcMount.Method[1];
         Throwable[] failure = new Throwable[1];
+        boolean hostPid = spec.bundle() == null && spec.confinement().pidMode().equals("host");
         Thread s = new Thread(() -> {
-            Spawn fallback = h.procTarget == null ? null : ProcMount.prepareFallback(h.procTarget.toString());
+            Spawn fallback = h.procTarget == null || hostPid ? null : ProcMount.prepareFallback(h.procTarget.toString());
             int pidns = Sys.open("/proc/" + pid + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
             int mntns = Sys.open("/proc/self/task/" + h.tid + "/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
             try {
                 Sys.unshare(CLONE_FS);
                 Sys.setns(mntns, Linux.CLONE_NEWNS, "container mount namespace");
-                if (h.procTarget != null) method[0] = ProcMount.mount(h.procTarget.toString(), pidns, fallback);
-                if (spec.bundle() != null) spec.bundle().beforePivot(pid); else Hardening.protectKernelPaths(spec.rootfs());
+                if (h.procTarget != null) method[0] = hostPid ? ProcMount.mountHost(h.procTarget.toString()) : ProcMount.mount(h.procTarget.toString(), pidns, fallback);
+                if (spec.bundle() != null) {
+                    spec.bundle().beforePivot(pid);
+                } else {
+                    Confinement c = spec.confinement();
+                    Sysctls.write(spec.rootfs(), pid, c.sysctls()); // before /proc/sys turns read-only; this thread then stays in C's namespaces
+                    Hardening.protectKernelPaths(spec.rootfs(), c.masked(), c.readOnly());
+                }
                 Rootfs.pivot(spec.rootfs());
             } catch (Throwable e) {
                 failure[0] = e;

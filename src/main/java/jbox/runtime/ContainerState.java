@@ -16,6 +16,8 @@ import java.util.List;
  * @param restart      its restart policy, restart count, and whether a user stopped it (null in older records)
  * @param health       its health check, which the daemon runs (null: none)
  * @param network      its network, published ports and, while running, its address (null in older records: lo only)
+ * @param confinement  its capabilities, seccomp profile, devices, sysctls and shared namespaces (null in older records: Docker's defaults)
+ * @param logConfig    its logging driver (null in older records: json-file)
  */
 public record ContainerState(
         String id,
@@ -48,39 +50,41 @@ public record ContainerState(
         Storage storage,
         Restart restart,
         Health health,
-        jbox.net.Networking network) {
+        jbox.net.Networking network,
+        Confinement confinement,
+        LogConfig logConfig) {
 
     public String shortId() { return id.substring(0, 12); }
 
     public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount, jbox.net.Networking.Endpoint endpoint) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health, networking().withEndpoint(endpoint));
+                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health, networking().withEndpoint(endpoint), confinement, logConfig);
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health, networking().withEndpoint(null));
+                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health, networking().withEndpoint(null), confinement, logConfig);
     }
 
     public ContainerState failed(int exitCode, String error) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false, storage, restart, health, networking().withEndpoint(null));
+                resources, false, false, storage, restart, health, networking().withEndpoint(null), confinement, logConfig);
     }
 
     public ContainerState withResources(Resources r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health, network);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health, network, confinement, logConfig);
     }
 
     public ContainerState withPaused(boolean p) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health, network);
+                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health, network, confinement, logConfig);
     }
 
     public ContainerState withOwner(int owner, long ownerStart) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health, network);
+                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health, network, confinement, logConfig);
     }
 
     public Resources limits() { return resources == null ? Resources.NONE : resources; }
@@ -91,7 +95,7 @@ public record ContainerState(
     public ContainerState withRestart(Restart r) {
         return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
                 layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, paused,
-                oomKilled, storage, r, health, network);
+                oomKilled, storage, r, health, network, confinement, logConfig);
     }
 
     /** Its mounts; none for a container recorded before jbox had them. */
@@ -99,6 +103,11 @@ public record ContainerState(
 
     /** Its network; lo only for a container recorded before jbox had networks. */
     public jbox.net.Networking networking() { return jbox.net.Networking.orNone(network); }
+
+    /** Its confinement; Docker's defaults for a container recorded before jbox had them. */
+    public Confinement confined() { return confinement == null ? Confinement.DEFAULT : confinement; }
+
+    public LogConfig logging() { return LogConfig.orDefault(logConfig); }
 
     /** Its address on a bridge while it runs, else null. */
     public jbox.net.Networking.Endpoint endpoint() { return networking().endpoint(); }

@@ -35,19 +35,11 @@ public final class ExecStart {
      *
      * @param containerPid the container's first process, whose namespaces and root are joined
      * @param stdio        used when tty is false
+     * @param credentials  the container's: an exec runs with its capabilities and seccomp filter, as in Docker
+     * @param groups       the supplementary groups as given (an OCI process's additionalGids), or null for the image's
      */
     public record Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
-                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials) {
-        public Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
-                    boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup) {
-            this(id, containerPid, args, env, workingDir, user, tty, stdio, cgroup, null);
-        }
-    }
-
-    /** How the exec thread drops to the process's credentials (docker's defaults unless an OCI process says otherwise). */
-    public interface Credentials {
-        void apply(User user, int lastCap);
-    }
+                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials, int[] groups) {}
 
     /** A started exec process; ptyMaster is -1 without a tty. */
     public record Started(int pid, int ptyMaster) {}
@@ -60,7 +52,8 @@ public final class ExecStart {
         User user;
         try {
             program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
-            user = User.resolve(root, spec.user());
+            User found = User.resolve(root, spec.user());
+            user = spec.groups() == null ? found : new User(found.uid(), found.gid(), spec.groups(), found.home());
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the container's files through " + root + ": " + e.getMessage(), e);
         }
@@ -91,7 +84,7 @@ public final class ExecStart {
                 }
                 Sys.fchdir(rootFd);
                 Sys.chroot(".");
-                if (spec.credentials() != null) spec.credentials().apply(user, lastCap); else Hardening.dropForChild(user, lastCap);
+                spec.credentials().apply(user, lastCap);
                 try {
                     result[0] = spawn.spawn();
                 } catch (SyscallException e) {

@@ -13,6 +13,11 @@ import java.util.List;
  * @param stdio     descriptors the container's stdin, stdout, stderr come from (ignored with a tty)
  * @param mounts    its bind mounts, volumes and tmpfs, made before pivot_root
  * @param hostNetwork share the host's network namespace (--network host) instead of a new one
+ * @param credentials what the container's first process gets: capabilities, no_new_privs, seccomp filter
+ * @param confinement its devices, sysctls, rlimits, masked paths and shared namespaces (jbox containers; a bundle has its own)
+ * @param devices     host devices to make in its /dev, with their numbers
+ * @param ipcWith     a running container's pid whose ipc namespace (and /dev/shm) it joins, or 0
+ * @param pidWith     a running container's pid whose pid namespace it joins, or 0
  * @param bundle      set when the container comes from an OCI bundle: config.json's steps replace the image's
  */
 public record LaunchSpec(
@@ -30,6 +35,11 @@ public record LaunchSpec(
         List<MountPlan> mounts,
         boolean readOnlyRootfs,
         boolean hostNetwork,
+        Credentials credentials,
+        Confinement confinement,
+        List<DeviceNode> devices,
+        int ipcWith,
+        int pidWith,
         BundleSteps bundle) {
 
     /** A user mount with its host side: the host path (bind), the volume's data (volume), none (tmpfs); seed fills a new volume. */

@@ -41,7 +41,13 @@ public final class Names {
         return randomName() + "_" + id.substring(0, 12);
     }
 
+    /** Longer names are refused: they are file names in jbox's root (255 bytes at most), and nobody types more. */
+    public static final int MAX_LENGTH = 128;
+
     public static void validate(String name) {
+        if (name.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("Invalid name (" + name.substring(0, 20) + "... with " + name.length() + " characters): at most " + MAX_LENGTH + " are allowed");
+        }
         if (!VALID.matcher(name).matches()) {
             throw new IllegalArgumentException("Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         }

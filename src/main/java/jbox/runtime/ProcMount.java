@@ -26,7 +26,8 @@ import static jbox.sys.Linux.*;
  * {@code JBOX_PROC=fallback} forces the fallback (tests run both).
  */
 public final class ProcMount {
-    public enum Method { PIDNS, FALLBACK }
+    /** How /proc was mounted: the pidns option, the fallback, or plainly for a container in the host's pid namespace (--pid host). */
+    public enum Method { PIDNS, FALLBACK, HOST }
 
     private static volatile Boolean pidnsOptionWorks;
 
@@ -63,6 +64,12 @@ public final class ProcMount {
         }
         mountFromInside(pidnsFd, fallback, target);
         return Method.FALLBACK;
+    }
+
+    /** A container in the host's pid namespace (--pid host) sees the host's processes, as a plain mount from here shows them. */
+    static Method mountHost(String target) {
+        Sys.mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        return Method.HOST;
     }
 
     /** Mounts a procfs for the pid namespace pidnsFd refers to, from any thread in the target's mount namespace. */

@@ -34,15 +34,24 @@ public final class Rootfs {
     }
 
     /** A minimal /dev on tmpfs: the devices Docker gives every container, a private devpts, shm and mqueue. */
-    public static void mountDev(Path root) throws IOException {
+    public static void mountDev(Path root) throws IOException { mountDev(root, 64L << 20, null); }
+
+    /**
+     * The same with /dev/shm as --shm-size and --ipc ask: a tmpfs of shmBytes when shmFrom is null,
+     * none when it is "none", else a bind of that directory (the host's, or another container's).
+     */
+    public static void mountDev(Path root, long shmBytes, String shmFrom) throws IOException {
         String dev = SecurePath.mkdirs(root, "/dev").toString();
         Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
         makeDefaultDevices(dev);
         Files.createDirectory(Path.of(dev, "pts"));
         Sys.mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
         Files.createSymbolicLink(Path.of(dev, "ptmx"), Path.of("pts/ptmx"));
-        Files.createDirectory(Path.of(dev, "shm"));
-        Sys.mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+        if (!"none".equals(shmFrom)) {
+            Files.createDirectory(Path.of(dev, "shm"));
+            if (shmFrom == null) Sys.mount("shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=" + (shmBytes / 1024) + "k");
+            else Sys.mount(shmFrom, dev + "/shm", null, MS_BIND, null);
+        }
         Files.createDirectory(Path.of(dev, "mqueue"));
         Sys.mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         linkProcFds(dev);
@@ -59,6 +68,21 @@ public final class Rootfs {
         }
     }
 
+    /** One more node in the container's /dev (resolved inside root), replacing what the image has there. */
+    public static void makeDevice(Path root, DeviceNode d) throws IOException {
+        Path p = SecurePath.resolve(root, d.path());
+        Files.createDirectories(p.getParent());
+        Files.deleteIfExists(p);
+        int type = switch (d.type()) {
+            case "b" -> S_IFBLK;
+            case "p" -> S_IFIFO;
+            default -> S_IFCHR;
+        };
+        Sys.mknod(p.toString(), type | (d.fileMode() & 07777), makedev((int) d.major(), (int) d.minor()));
+        Sys.chmod(p.toString(), d.fileMode() & 07777);
+        Sys.lchown(p.toString(), d.uid(), d.gid());
+    }
+
     /** /dev/fd, stdin, stdout, stderr and core, which point into /proc. */
     public static void linkProcFds(String dev) throws IOException {
         Files.createSymbolicLink(Path.of(dev, "fd"), Path.of("/proc/self/fd"));
@@ -69,9 +93,12 @@ public final class Rootfs {
     }
 
     /** sysfs read-only; mounted from inside the new network namespace it lists only that namespace's devices. */
-    public static void mountSys(Path root) throws IOException {
+    public static void mountSys(Path root) throws IOException { mountSys(root, false); }
+
+    /** sysfs, writable only for a privileged container (as Docker mounts it). */
+    public static void mountSys(Path root, boolean writable) throws IOException {
         String sys = SecurePath.mkdirs(root, "/sys").toString();
-        Sys.mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        Sys.mount("sysfs", sys, "sysfs", (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
     }
 
     /** Binds the pty's other end over /dev/console, as runc does, so programs that open the console reach the terminal. */

@@ -69,6 +69,22 @@ public record User(int uid, int gid, int[] groups, String home) {
         return new User(uid, gid, groups.stream().mapToInt(Integer::intValue).toArray(), home);
     }
 
+    /** The same user with more supplementary groups (--group-add): numbers, or names from the image's /etc/group. */
+    public User withGroups(Path root, List<String> extra) throws IOException {
+        if (extra.isEmpty()) return this;
+        List<String[]> group = read(SecurePath.resolve(root, "/etc/group"));
+        Set<Integer> all = new LinkedHashSet<>();
+        for (int g : groups) all.add(g);
+        for (String name : extra) {
+            Integer g = null;
+            for (String[] e : group) if (e.length >= 3 && e[0].equals(name)) g = Integer.parseInt(e[2]);
+            if (g == null && isNumber(name)) g = Integer.parseInt(name);
+            if (g == null) throw new IllegalArgumentException("unable to find group " + name + ": no matching entries in the image's /etc/group");
+            all.add(g);
+        }
+        return new User(uid, gid, all.stream().mapToInt(Integer::intValue).toArray(), home);
+    }
+
     private static boolean isNumber(String s) {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }

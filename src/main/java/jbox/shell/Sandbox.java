@@ -105,10 +105,31 @@ public final class Sandbox {
         }
     }
 
+    /**
+     * What a container start does last, on the sandbox thread for every process it starts from now
+     * on: Docker's capability set as the bounding set, no_new_privs, and the same seccomp filter
+     * jbox run loads. It cannot be undone, in the sandbox as in a container.
+     */
+    void harden(Consumer<String> trace) {
+        if (hardened) throw new EngineException("the sandbox is already hardened", "hardening cannot be undone or repeated", "discard it and make a new one to start over");
+        jbox.runtime.Credentials credentials = engine.credentialsFor(jbox.runtime.Confinement.DEFAULT);
+        int lastCap = jbox.runtime.Hardening.lastCap();
+        thread.call(() -> {
+            credentials.apply(new jbox.runtime.User(0, 0, new int[]{0}, "/root"), lastCap);
+            return null;
+        }, trace);
+        hardened = true;
+    }
+
+    private boolean hardened;
+
     /** One namespace step. Returns what changed, in words. */
     List<String> enter(String kind, String arg, Consumer<String> trace) {
         if (!FLAGS.containsKey(kind)) {
             throw new EngineException("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
+        }
+        if (hardened) {
+            throw new EngineException("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
         }
         if (entered.contains(kind) && !kind.equals("pid")) {
             throw new EngineException("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");

@@ -43,7 +43,7 @@ final class SandboxCommands {
     }
 
     static List<Object> all(Session s) {
-        return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Veth(s), new Limit(s), new UsageCmd(s),
+        return List.of(new New(s), new Ns(s), new Enter(s), new In(s), new Host(s), new Lo(s), new Veth(s), new Harden(s), new Limit(s), new UsageCmd(s),
                 new Freeze(s), new Thaw(s), new Probe(s), new Keep(s), new Discard(s), new Explain(s), new MeasureCommand(s));
     }
 
@@ -220,6 +220,25 @@ final class SandboxCommands {
         }
     }
 
+    @Command(name = "harden", description = "Do what jbox run does last before the program starts: keep Docker's capabilities, forbid new privileges, load the seccomp filter",
+            footer = {"Example: harden", "Then: in grep -E 'CapBnd|NoNewPrivs|Seccomp' /proc/self/status"})
+    static final class Harden implements Runnable {
+        private final Session s;
+
+        Harden(Session s) { this.s = s; }
+
+        @Override
+        public void run() {
+            List<String> trace = s.newTrace();
+            try {
+                s.sandbox().harden(s.tracer(trace));
+            } finally {
+                s.printTrace(trace);
+            }
+            s.out.println(Say.t("harden.done"));
+        }
+    }
+
     @Command(name = "limit", description = "Set one cgroup limit on the sandbox: memory, cpus, cpu-shares, pids, cpuset, read-bps, write-bps, blkio-weight",
             footer = {"Examples:", "  limit memory 32m", "  limit cpus 0.2", "  limit cpu-shares 256", "  limit pids 20", "  limit read-bps /dev/vda:1mb"})
     static final class Limit implements Runnable {
@@ -354,7 +373,7 @@ final class SandboxCommands {
         public void run() {
             Sandbox box = s.sandbox();
             ContainerState c = s.engine.create(new CreateRequest(box.image.reference() != null ? box.image.reference().familiar() : box.image.id().toString(),
-                    name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits(), null, null, null, null), s.out::println);
+                    name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits(), null, null, null, null, null, null), s.out::println);
             try {
                 Path upper = s.engine.containers().dirOf(c.id()).resolve("upper");
                 if (Files.isDirectory(box.upperDir())) {

@@ -32,6 +32,7 @@ public interface LibC {
     int pipe2(int[] fds, int flags);
     int fcntl(int fd, int cmd, int arg);
     long read(int fd, byte[] buf, long count);
+    long lseek(int fd, long offset, int whence);
     long write(int fd, byte[] buf, long count);
     int ioctl(int fd, long request, Pointer arg);
     int ioctl(int fd, long request, IntByReference arg);
@@ -50,6 +51,7 @@ public interface LibC {
     void cfmakeraw(Pointer termios);
     int isatty(int fd);
     int getpid();
+    int posix_fallocate(int fd, long offset, long len);
     int geteuid();
     int dup(int fd);
     int poll(Pointer fds, long nfds, int timeout);

@@ -24,6 +24,7 @@ public final class Spawn implements AutoCloseable {
     private final StringBuilder description = new StringBuilder();
     private short flags;
     private boolean closed;
+    private boolean closesFrom;
 
     public Spawn(String path, List<String> args, List<String> env) {
         this.path = path;
@@ -81,7 +82,10 @@ public final class Spawn implements AutoCloseable {
     public Spawn fchdir(int fd) { return action(c.posix_spawn_file_actions_addfchdir_np(fileActions, fd), "fchdir(" + fd + ")"); }
 
     /** Closes every descriptor from {@code from} up: the JVM holds many fds without O_CLOEXEC. */
-    public Spawn closeFrom(int from) { return action(c.posix_spawn_file_actions_addclosefrom_np(fileActions, from), "closefrom(" + from + ")"); }
+    public Spawn closeFrom(int from) {
+        closesFrom = true;
+        return action(c.posix_spawn_file_actions_addclosefrom_np(fileActions, from), "closefrom(" + from + ")");
+    }
 
     public Spawn setsid() { flags |= Linux.POSIX_SPAWN_SETSID; return this; }
 
@@ -92,6 +96,8 @@ public final class Spawn implements AutoCloseable {
      * child has called execve (or failed): a file action that blocks holds the caller here too.
      */
     public int spawn() {
+        // No child of jbox keeps jbox's descriptors (sockets, locks, other containers' pipes) unless it was told which to keep.
+        if (!closesFrom) closeFrom(3);
         c.posix_spawnattr_setflags(attr, flags);
         IntByReference pid = new IntByReference();
         int rc = c.posix_spawn(pid, path, fileActions, attr, argv, envp);

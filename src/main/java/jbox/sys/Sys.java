@@ -284,6 +284,41 @@ public final class Sys {
         return (data.getInt(4) & 0xffffffffL) | ((long) data.getInt(16) << 32);
     }
 
+    /**
+     * seccomp(SECCOMP_SET_MODE_FILTER): the calling thread, and what it spawns from now on, run
+     * under the program (a struct sock_fprog). Never with TSYNC: the rest of the JVM stays unfiltered.
+     */
+    public static void seccompFilter(int flags, Pointer program, String what) {
+        check(C.syscall(NR.seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, program.address(), 0, 0), "seccomp",
+                "SECCOMP_SET_MODE_FILTER, " + flags + ", {" + what + "}");
+    }
+
+    /** Gives the file len bytes of real disk blocks (not a sparse hole): false if the disk has no room for them. */
+    public static boolean fallocate(String path, long len) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        try {
+            return C.posix_fallocate(fd, 0, len) == 0;
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** An anonymous file in memory (memfd_create, close-on-exec). */
+    public static int memfd(String name) {
+        Pointer n = Memory.allocateDirect(RT, name.length() + 1, true);
+        n.putString(0, name, name.length() + 1, java.nio.charset.StandardCharsets.US_ASCII);
+        return (int) check(C.syscall(NR.memfdCreate, n.address(), 1 /* MFD_CLOEXEC */, 0, 0, 0), "memfd_create", quote(name));
+    }
+
+    /** Everything written to fd, read again from its start. */
+    public static byte[] readFromStart(int fd) {
+        check(C.lseek(fd, 0, 0 /* SEEK_SET */), "lseek", fd + ", 0, SEEK_SET");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        for (int n; (n = read(fd, buf)) > 0; ) out.write(buf, 0, n);
+        return out.toByteArray();
+    }
+
     public static void prctl(int option, long arg, String what) { check(C.prctl(option, arg, 0, 0, 0), "prctl", what); }
 
     public static int fsopen(String fs) { return (int) check(C.syscall(NR.fsopen, fs, FSOPEN_CLOEXEC), "fsopen", quote(fs)); }
@@ -302,6 +337,15 @@ public final class Sys {
 
     public static int fsmount(int fsfd, int attrs) {
         return (int) check(C.syscall(NR.fsmount, fsfd, FSMOUNT_CLOEXEC, attrs, 0, 0), "fsmount", "attrs=" + attrs);
+    }
+
+    /**
+     * open_tree(OPEN_TREE_CLONE): a detached copy of the mount at path, as a descriptor that
+     * move_mount can attach in another mount namespace (a bind mount from one namespace to another).
+     */
+    public static int openTreeClone(String path) {
+        return (int) check(C.syscall(NR.openTree, -100 /* AT_FDCWD */, path, 1 /* OPEN_TREE_CLONE */ | 02000000 /* OPEN_TREE_CLOEXEC */, null, 0),
+                "open_tree", quote(path) + ", OPEN_TREE_CLONE");
     }
 
     public static void moveMount(int mountFd, String target) {

@@ -1,5 +1,6 @@
 package jbox.daemon;
 
+import jbox.runtime.LogConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,7 @@ class JsonLogTest {
 
     @Test
     void linesAreEntriesWithTheirStream() throws Exception {
-        try (JsonLog log = new JsonLog(dir)) {
+        try (JsonLog log = new JsonLog(dir, LogConfig.DEFAULT)) {
             byte[] a = "one\ntw".getBytes(StandardCharsets.UTF_8);
             log.append("stdout", a, a.length);
             byte[] b = "oops\n".getBytes(StandardCharsets.UTF_8);
@@ -35,7 +36,7 @@ class JsonLogTest {
     void aFollowerReadsOnlyWhatCameSinceItsLastRead() throws Exception {
         List<JsonLog.Entry> first = new java.util.ArrayList<>();
         List<JsonLog.Entry> second = new java.util.ArrayList<>();
-        try (JsonLog log = new JsonLog(dir)) {
+        try (JsonLog log = new JsonLog(dir, LogConfig.DEFAULT)) {
             byte[] a = "one\n".getBytes(StandardCharsets.UTF_8);
             log.append("stdout", a, a.length);
             long offset = JsonLog.readFile(JsonLog.current(dir), 0, first);
@@ -51,13 +52,31 @@ class JsonLogTest {
     @Test
     void theLogStaysBounded() throws Exception {
         byte[] line = ("x".repeat(999) + "\n").getBytes(StandardCharsets.UTF_8);
-        try (JsonLog log = new JsonLog(dir)) {
+        try (JsonLog log = new JsonLog(dir, LogConfig.DEFAULT)) {
             for (int i = 0; i < 30_000; i++) log.append("stdout", line, line.length); // about 30 MB written
         }
+        long max = LogConfig.DEFAULT.maxBytes();
         long total = Files.size(dir.resolve(JsonLog.FILE)) + Files.size(dir.resolve(JsonLog.FILE + ".1"));
-        assertTrue(total <= 2 * JsonLog.MAX_BYTES, "kept " + total + " bytes");
-        assertTrue(Files.size(dir.resolve(JsonLog.FILE + ".1")) > JsonLog.MAX_BYTES - 2000, "the previous file is kept whole");
+        assertTrue(total <= 2 * max, "kept " + total + " bytes");
+        assertTrue(Files.size(dir.resolve(JsonLog.FILE + ".1")) > max - 2000, "the previous file is kept whole");
+        assertFalse(Files.exists(dir.resolve(JsonLog.FILE + ".2")), "two files by default");
         List<JsonLog.Entry> e = JsonLog.read(dir);
         assertTrue(e.size() > 9_000 && e.size() < 30_000, "at least a whole file of the newest entries: " + e.size());
+    }
+
+    @Test
+    void maxSizeAndMaxFileBoundTheLogAsLogOptsSay() throws Exception {
+        byte[] line = ("y".repeat(99) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (JsonLog log = new JsonLog(dir, LogConfig.of("json-file", java.util.Map.of("max-size", "10k", "max-file", "3")))) {
+            for (int i = 0; i < 2_000; i++) log.append("stdout", line, line.length); // about 250 KB of entries
+        }
+        for (String f : List.of(JsonLog.FILE, JsonLog.FILE + ".1", JsonLog.FILE + ".2")) {
+            assertTrue(Files.size(dir.resolve(f)) <= 10 * 1024, f + " holds at most max-size");
+        }
+        assertFalse(Files.exists(dir.resolve(JsonLog.FILE + ".3")), "max-file 3: the current file and two older ones");
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(JsonLog.FILE))),
+                "readable by root and its group only, as docker's logs");
+        List<JsonLog.Entry> e = JsonLog.read(dir);
+        assertTrue(e.size() > 100 && e.size() < 200, "the newest three files' entries (about 60 a file), oldest first: " + e.size());
     }
 }

@@ -257,7 +257,7 @@ class CgroupLimitsTest extends RealEngineTest {
         var low = jbox.run("run", "-m", "1m", "busybox", "true");
         assertTrue(low.err().contains("Minimum memory limit allowed is 6MB"), low.err());
         var cpus = jbox.run("run", "--cpus", "99", "busybox", "true");
-        assertTrue(cpus.err().contains("range of CPUs is from 0.01"), cpus.err());
+        assertTrue(cpus.err().contains("Range of CPUs is from 0.01 to"), cpus.err()); // docker's words
         var dev = jbox.run("run", "--device-read-bps", "/etc/passwd:1mb", "busybox", "true");
         assertTrue(dev.err().contains("is not a block device"), dev.err());
         assertEquals(before, jbox.containerDirs(), "no container was created");

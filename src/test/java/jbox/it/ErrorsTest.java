@@ -45,8 +45,37 @@ class ErrorsTest extends RealEngineTest {
     @Test
     void unknownContainersAreReported() throws Exception {
         var r = jbox.run("stop", "nosuchcontainer");
-        assertEquals(125, r.code());
+        assertEquals(1, r.code(), "docker stop exits 1 too");
         assertTrue(r.err().contains("No such container: nosuchcontainer"), r.err());
+    }
+
+    @Test
+    void oddAndOverlongNamesGetAClearRefusal() throws Exception {
+        String longName = "n".repeat(300);
+        for (String name : List.of("my box", "a;b", "x?y=1", longName)) {
+            var r = jbox.run("create", "--name", name, "busybox", "true");
+            assertEquals(125, r.code(), name + ": " + r.all());
+            assertTrue(r.err().contains("Invalid name") || r.err().contains("Invalid container name"), "the name itself is refused, not the request: " + r.all());
+            assertFalse(r.err().contains("disk space"), "the cause fits the error: " + r.all());
+        }
+        var net = jbox.run("network", "create", longName);
+        assertEquals(125, net.code(), net.all());
+        assertTrue(net.err().contains("invalid network name") && net.err().contains("1 to 128"), net.all());
+        var stop = jbox.run("stop", "my box");
+        assertTrue(stop.err().contains("No such container: my box"), "a name with a space reaches the daemon as typed: " + stop.all());
+        assertFalse(jbox.run("ps", "-a").out().contains("nnnnnnnnnn"), "no container was made with the long name");
+    }
+
+    @Test
+    void rmGoesOnPastAMissingNameAndReportsEach() throws Exception {
+        assertEquals(0, jbox.run("create", "--name", "first-of-three", "busybox", "true").code());
+        assertEquals(0, jbox.run("run", "-d", "--name", "third-of-three", "busybox", "sleep", "100").code());
+        var r = jbox.run("rm", "-f", "first-of-three", "missing-of-three", "third-of-three");
+        assertEquals(1, r.code(), r.all());
+        assertEquals("first-of-three\nthird-of-three\n", r.out(), "the others are removed and named, as docker does");
+        assertTrue(r.err().contains("No such container: missing-of-three"), r.err());
+        assertEquals(1, jbox.run("inspect", "first-of-three").code());
+        assertEquals(1, jbox.run("inspect", "third-of-three").code());
     }
 
     @Test

@@ -46,6 +46,26 @@ class ShellScriptTest extends RealEngineTest {
     }
 
     @Test
+    void hardenLoadsTheSeccompFilterItShowsAndForbidsMoreNamespaces() throws Exception {
+        var r = script("sandbox busybox", "explain on", "enter mnt", "in grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status",
+                "harden", "in grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status", "enter net");
+        assertNotEquals(0, r.code(), "the script stops at enter net: " + r.all());
+        String before = after(r.out(), "in grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status");
+        assertTrue(before.contains("CapBnd:\t" + capBndOfThisProcess() + "\nNoNewPrivs:\t0\nSeccomp:\t0\n"), "before harden the sandbox's processes have what jbox has: " + before);
+        String harden = after(r.out(), "harden");
+        assertTrue(harden.contains("prctl(PR_SET_NO_NEW_PRIVS) = 0") && harden.contains("prctl(PR_CAPBSET_DROP CAP_SYS_ADMIN) = 0"), harden);
+        assertTrue(harden.matches("(?s).*seccomp\\(SECCOMP_SET_MODE_FILTER, 0, \\{\\d+ instructions: jbox's default profile}\\) = 0.*"), "explain shows the filter being loaded: " + harden);
+        String hardened = r.out().substring(r.out().lastIndexOf("> in grep -E"));
+        assertTrue(hardened.contains("CapBnd:\t00000000a80425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n"), "after it, Docker's: " + hardened);
+        assertTrue(r.err().contains("the sandbox is hardened: it can enter no more namespaces"), r.all());
+    }
+
+    private static String capBndOfThisProcess() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) if (line.startsWith("CapBnd:")) return line.substring(7).trim();
+        throw new AssertionError("no CapBnd");
+    }
+
+    @Test
     void everyNamespaceStepHasAVisibleEffect() throws Exception {
         String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         var r = script("sandbox busybox",

@@ -1,0 +1,216 @@
+package jbox.it;
+
+import jbox.image.Json;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The daemon's server killed with SIGKILL again and again while twenty clients create, start and
+ * remove containers: every kill lands somewhere in the middle of some container's life. After it,
+ * the next server must find everything consistent: no half-made container directory, unique names,
+ * no process that never started its program, no client left hanging, and every container startable.
+ */
+class DaemonFaultsTest extends RealEngineTest {
+    private static final Pattern SERVER = Pattern.compile("server pid (\\d+), keeper pid (\\d+)");
+    private static final int LANES = 20, KILLS = 20;
+
+    @Test
+    void killingTheServerMidWorkLeavesEveryContainerConsistent() throws Exception {
+        try (JboxDaemon daemon = new JboxDaemon(jbox)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger done = new AtomicInteger();
+            List<String> hangs = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> lanes = new ArrayList<>();
+            for (int lane = 0; lane < LANES; lane++) {
+                int l = lane;
+                Thread t = new Thread(() -> {
+                    for (int n = 0; !stop.get(); n++) {
+                        String name = "lane" + l + "-" + n;
+                        call(daemon, hangs, "POST", "/v1.41/containers/create?name=" + name, "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1\"]}");
+                        call(daemon, hangs, "POST", "/v1.41/containers/" + name + "/start", null);
+                        call(daemon, hangs, "DELETE", "/v1.41/containers/" + name + "?force=1", null); // what a kill interrupted stays, for the checks
+                        done.incrementAndGet();
+                    }
+                });
+                t.start();
+                lanes.add(t);
+            }
+            int kills = 0;
+            int previousServer = -1;
+            while (kills < KILLS) {
+                int before = done.get();
+                int killed = previousServer;
+                // each kill lands after the lanes made progress with the server now up: a condition, not a pause
+                Eventually.waitFor(() -> done.get() >= before + 3 && serverPid(daemon) > 1 && serverPid(daemon) != killed && daemon.answers(),
+                        "the lanes to go on with a new server");
+                int server = serverPid(daemon);
+                assertTrue(server > 1 && server != killed, "a server's pid, never -1 (kill -9 -1 would kill every process)");
+                ProcessHandle.of(server).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+                previousServer = server;
+                kills++;
+            }
+            int lastKilled = previousServer;
+            Eventually.waitFor(() -> serverPid(daemon) > 1 && serverPid(daemon) != lastKilled && daemon.answers(), "a server after the last kill");
+            stop.set(true);
+            for (Thread t : lanes) t.join(TimeUnit.MINUTES.toMillis(2));
+            assertEquals(List.of(), hangs, "no client waited more than 30 s for an answer");
+            String log = Files.readString(daemon.log);
+            assertTrue(countServers(log) > KILLS, "a new server after every kill: " + log);
+
+            // What the servers left, seen on disk and in the kernel
+            Path containers = jbox.root.resolve("containers");
+            List<String> broken = new ArrayList<>();
+            try (var s = Files.list(containers)) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(".new-") || n.startsWith(".trash-")) broken.add(n + " (half-made or half-removed)");
+                    else if (!n.startsWith(".") && !Files.isRegularFile(p.resolve("state.json"))) broken.add(n + " (no state)");
+                }
+            }
+            assertEquals(List.of(), broken, "every container directory is whole");
+            Set<String> names = new HashSet<>();
+            List<String> ids = new ArrayList<>();
+            for (String id : jbox.containerDirs()) {
+                String name = Json.MAPPER.readTree(containers.resolve(id).resolve("state.json").toFile()).path("name").asText();
+                assertTrue(names.add(name), "the name " + name + " is held once");
+                ids.add(id);
+            }
+            assertEquals(List.of(), gatedProcesses(containers), "no process waits at a gate nobody will open");
+            int[] pids = daemon.pids();
+            assertEquals(List.of(), strayJvmCopies(pids[1], pids[0]), "the keeper has no child but the server and containers");
+            JboxDaemon.Reply ps = daemon.raw("GET /v1.41/containers/json?all=1 HTTP/1.1\r\nConnection: close\r\n\r\n");
+            assertEquals(200, ps.status(), ps.body());
+            List<String> listed = new ArrayList<>();
+            for (var c : Json.MAPPER.readTree(ps.body())) listed.add(c.path("Names").get(0).asText().substring(1) + " " + c.path("Status").asText());
+            assertEquals(ids.size(), listed.size(), "ps -a shows every container on disk: " + listed);
+            for (String line : listed) {
+                String name = line.split(" ")[0];
+                JboxDaemon.Reply start = daemon.raw("POST /v1.41/containers/" + name + "/start HTTP/1.1\r\nConnection: close\r\n\r\n");
+                assertTrue(start.status() == 204 || start.status() == 304, "a container the kills left behind starts again: " + line + " " + start);
+                assertEquals(204, daemon.raw("DELETE /v1.41/containers/" + name + "?force=1 HTTP/1.1\r\nConnection: close\r\n\r\n").status());
+            }
+        }
+        assertEquals(List.of(), jbox.containerDirs(), "all removed");
+    }
+
+    private static int countServers(String log) {
+        Matcher m = SERVER.matcher(log);
+        int n = 0;
+        while (m.find()) n++;
+        return n;
+    }
+
+    /**
+     * The server's pid as its last start line in the log says, if that process still runs as the keeper's
+     * child (a pid is soon reused here, by threads too); -1 while none does.
+     */
+    private static int serverPid(JboxDaemon daemon) throws IOException {
+        Matcher m = SERVER.matcher(Files.readString(daemon.log));
+        int pid = -1, keeper = -1;
+        while (m.find()) {
+            pid = Integer.parseInt(m.group(1));
+            keeper = Integer.parseInt(m.group(2));
+        }
+        if (pid <= 1) return -1;
+        try {
+            String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+            boolean alive = status.contains("\nTgid:\t" + pid + "\n") && status.contains("\nPPid:\t" + keeper + "\n") && !status.contains("State:\tZ");
+            return alive ? pid : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** One request with Connection: close, answered within 30 s or recorded as a hang; failures while servers come and go are expected. */
+    private static void call(JboxDaemon daemon, List<String> hangs, String method, String path, String json) {
+        String body = json == null ? "" : json;
+        String req = method + " " + path + " HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        SocketChannel[] ch = new SocketChannel[1];
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+            try {
+                ch[0] = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch[0].connect(UnixDomainSocketAddress.of(daemon.socket));
+                Channels.newOutputStream(ch[0]).write(req.getBytes(StandardCharsets.UTF_8));
+                Channels.newInputStream(ch[0]).readAllBytes();
+            } catch (IOException e) {
+                // the server was killed under this request, or is not up yet
+            } finally {
+                try {
+                    if (ch[0] != null) ch[0].close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+        });
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            hangs.add(method + " " + path);
+            try {
+                if (ch[0] != null) ch[0].close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Processes whose working directory is a gate of this root: first processes waiting to exec. */
+    private static List<String> gatedProcesses(Path containers) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                try {
+                    String cwd = Files.readSymbolicLink(p.resolve("cwd")).toString();
+                    if (cwd.startsWith(containers.toString()) && cwd.contains("/gate")) out.add(p.getFileName() + " " + cwd);
+                } catch (IOException | UnsupportedOperationException e) {
+                    // not a process, or gone
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Children of the keeper that are copies of the JVM (never exec'd) other than the server itself. */
+    private static List<String> strayJvmCopies(int keeper, int server) throws IOException {
+        List<String> out = new ArrayList<>();
+        Object ino = Files.getAttribute(Path.of("/proc/" + keeper + "/exe"), "unix:ino");
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                String pid = p.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit) || Integer.parseInt(pid) == server) continue;
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    int parent = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                    if (parent == keeper && ino.equals(Files.getAttribute(p.resolve("exe"), "unix:ino"))) out.add(pid);
+                } catch (IOException e) {
+                    // gone
+                }
+            }
+        }
+        return out;
+    }
+}
