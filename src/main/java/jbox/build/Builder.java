@@ -132,9 +132,9 @@ public final class Builder {
         String name = req.dockerfile() == null || req.dockerfile().isEmpty() ? "Dockerfile" : req.dockerfile();
         Path file;
         try {
-            file = ContextPaths.resolve(req.context(), name, true);
-        } catch (ContextPaths.OutsideContextException e) {
-            throw new BuildException("cannot read the Dockerfile: " + e.getMessage(), "the builder reads only files inside the context",
+            file = jbox.linux.SecurePath.resolveInside(req.context(), name, true);
+        } catch (jbox.linux.SecurePath.EscapeException e) {
+            throw new BuildException("cannot read the Dockerfile: " + e.describe("the build context"), "the builder reads only files inside the context",
                     "put the Dockerfile itself into the build directory, or give it with -f");
         } catch (IOException e) {
             throw Errors.explain(e, "cannot read " + name);

@@ -95,9 +95,9 @@ final class ContextCopy {
         } else {
             Path f;
             try {
-                f = ContextPaths.resolve(context, cleaned, false);
-            } catch (ContextPaths.OutsideContextException e) {
-                throw in.error("forbidden path outside the build context: " + e.getMessage(),
+                f = jbox.linux.SecurePath.resolveInside(context, cleaned, false);
+            } catch (jbox.linux.SecurePath.EscapeException e) {
+                throw in.error("forbidden path outside the build context: " + e.describe("the build context"),
                         "the builder reads only files inside the context; a symbolic link is followed only while it stays inside",
                         "copy the files themselves into the build directory instead of linking to them");
             }

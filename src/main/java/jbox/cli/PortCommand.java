@@ -9,8 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /** docker port: which host ports lead to a container's ports. */
 @Command(name = "port", description = "List port mappings or a specific mapping for the container")

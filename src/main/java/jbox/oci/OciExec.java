@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jbox.cgroup.Cgroups;
 import jbox.runtime.ExecStart;
 import jbox.runtime.LaunchSpec;
-import jbox.runtime.User;
 import jbox.sys.Linux;
 import jbox.sys.Sys;
 

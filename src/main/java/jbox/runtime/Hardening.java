@@ -1,10 +1,8 @@
 package jbox.runtime;
 
-import jbox.sys.Errnos;
 import jbox.sys.Linux;
 import jbox.sys.ProcFiles;
 import jbox.sys.Sys;
-import jbox.sys.SyscallException;
 
 import java.io.IOException;
 import java.nio.file.Files;

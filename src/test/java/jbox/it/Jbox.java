@@ -32,7 +32,15 @@ final class Jbox {
     }
 
     Result run(int timeoutSeconds, String... args) throws IOException, InterruptedException {
-        Process p = start(args);
+        return capture(start(args), timeoutSeconds, "jbox " + String.join(" ", args));
+    }
+
+    /** Any command's exit code, stdout and stderr, its stdin closed; one that does not finish in time fails the test. */
+    static Result exec(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        return capture(new ProcessBuilder(cmd).start(), timeoutSeconds, String.join(" ", cmd));
+    }
+
+    static Result capture(Process p, int timeoutSeconds, String what) throws IOException, InterruptedException {
         p.getOutputStream().close();
         var out = p.getInputStream();
         var err = p.getErrorStream();
@@ -48,7 +56,7 @@ final class Jbox {
         bufs[0] = out.readAllBytes();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("jbox " + String.join(" ", args) + " did not finish in " + timeoutSeconds + " s");
+            throw new AssertionError(what + " did not finish in " + timeoutSeconds + " s");
         }
         t.join();
         return new Result(p.exitValue(), new String(bufs[0], StandardCharsets.UTF_8), new String(bufs[1], StandardCharsets.UTF_8));

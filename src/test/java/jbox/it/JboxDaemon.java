@@ -77,21 +77,7 @@ final class JboxDaemon implements AutoCloseable {
     Jbox.Result docker(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        byte[][] err = new byte[1][];
-        Thread t = new Thread(() -> {
-            try {
-                err[0] = p.getErrorStream().readAllBytes();
-            } catch (IOException e) {
-                err[0] = new byte[0];
-            }
-        });
-        t.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "docker " + String.join(" ", args) + " finished");
-        t.join();
-        return new Jbox.Result(p.exitValue(), out, new String(err[0], StandardCharsets.UTF_8));
+        return Jbox.capture(new ProcessBuilder(cmd).start(), 60, "docker " + String.join(" ", args));
     }
 
     /** An HTTP answer read whole: its status and body. */

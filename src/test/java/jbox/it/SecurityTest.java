@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,23 +37,7 @@ class SecurityTest extends RealEngineTest {
         return jbox.run(args);
     }
 
-    private static Jbox.Result sh(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        byte[][] err = new byte[1][];
-        Thread t = new Thread(() -> {
-            try {
-                err[0] = p.getErrorStream().readAllBytes();
-            } catch (java.io.IOException e) {
-                err[0] = new byte[0];
-            }
-        });
-        t.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd));
-        t.join();
-        return new Jbox.Result(p.exitValue(), out, new String(err[0]));
-    }
+    private static Jbox.Result sh(String... cmd) throws Exception { return Jbox.exec(60, cmd); }
 
     // ---- the jbox root: a host user cannot reach what containers write (CVE-2021-41091) ----
 
