@@ -61,5 +61,11 @@ final class Dockerd implements AutoCloseable {
             if (target.startsWith(dir.toString())) new ProcessBuilder("umount", "-l", target).start().waitFor();
         }
         AtomicFiles.deleteTree(dir);
+        // containerd puts its containers' cgroups under one named for its namespace; like runc, jbox-runc removes
+        // only a container's own, so the parent the test's namespace caused goes here
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) Files.deleteIfExists(h.resolve(NAMESPACE));
+        }
+        Files.deleteIfExists(Path.of("/sys/fs/cgroup", NAMESPACE));
     }
 }

@@ -67,6 +67,19 @@ class ErrorsTest extends RealEngineTest {
     }
 
     @Test
+    void aCutOffArchiveIsCalledThat() throws Exception {
+        Path whole = jbox.root.resolve("whole.tar");
+        assertEquals(0, jbox.run("save", "-o", whole.toString(), "busybox").code());
+        byte[] all = Files.readAllBytes(whole);
+        Path cut = jbox.root.resolve("cut.tar");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
+        var r = jbox.run("load", "-i", cut.toString());
+        assertEquals(125, r.code(), r.all());
+        assertTrue(r.err().contains("the archive ends early") && r.err().contains("cut off while it was written or sent"), r.all());
+        assertFalse(r.err().contains("disk space"), "the cause fits the error: " + r.all());
+    }
+
+    @Test
     void rmGoesOnPastAMissingNameAndReportsEach() throws Exception {
         assertEquals(0, jbox.run("create", "--name", "first-of-three", "busybox", "true").code());
         assertEquals(0, jbox.run("run", "-d", "--name", "third-of-three", "busybox", "sleep", "100").code());
