@@ -1,6 +1,6 @@
 package jbox.api;
 
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,16 +12,16 @@ import java.util.Map;
 public final class ApiErrors {
     private ApiErrors() {}
 
-    public static EngineException badRequest(String what) {
-        return new EngineException(what, "the request is not what the API expects", "check the request against the Docker Engine API").httpStatus(400);
+    public static Failure badRequest(String what) {
+        return new Failure(what, "the request is not what the API expects", "check the request against the Docker Engine API").httpStatus(400);
     }
 
-    public static EngineException notFound(String what, String cause, String fix) {
-        return new EngineException(what, cause, fix).httpStatus(404);
+    public static Failure notFound(String what, String cause, String fix) {
+        return new Failure(what, cause, fix).httpStatus(404);
     }
 
     /** The status and body for any failure a handler throws. */
-    public static Map<String, Object> body(EngineException e) {
+    public static Map<String, Object> body(Failure e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("message", e.getMessage());
         if (e.likelyCause() != null) m.put("jboxCause", e.likelyCause());
@@ -32,9 +32,9 @@ public final class ApiErrors {
 
 
     /** What jbox's CLI prints for an error the daemon sent. */
-    public static EngineException fromBody(int status, Map<?, ?> body) {
+    public static Failure fromBody(int status, Map<?, ?> body) {
         Object code = body.get("jboxExitCode");
-        return new EngineException(code instanceof Number n ? n.intValue() : 125, String.valueOf(body.get("message")),
+        return new Failure(code instanceof Number n ? n.intValue() : 125, String.valueOf(body.get("message")),
                 (String) body.get("jboxCause"), (String) body.get("jboxFix"), null).httpStatus(status);
     }
 }

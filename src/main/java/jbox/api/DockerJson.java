@@ -1,12 +1,14 @@
 package jbox.api;
 
+import jbox.text.Format;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Usage;
 import jbox.engine.CreateRequest;
 import jbox.engine.Engine;
 import jbox.image.Image;
-import jbox.image.Oci;
+import jbox.image.ImageSpec;
 import jbox.runtime.ContainerState;
 import jbox.runtime.Status;
 
@@ -329,7 +331,7 @@ public final class DockerJson {
         m.put("AttachStdout", true);
         m.put("AttachStderr", true);
         Map<String, Object> host = hostConfig(r.resources() == null ? Resources.NONE : r.resources(), r.autoRemove());
-        StorageJson.toCreate(jbox.runtime.Storage.orNone(r.storage()), host);
+        StorageJson.toCreate(jbox.linux.Storage.orNone(r.storage()), host);
         NetworkJson.toCreate(r.network() == null ? jbox.net.Networking.DEFAULT : r.network(), host);
         host.put("RestartPolicy", restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         HostConfigJson.toCreate(r.confinement() == null ? jbox.runtime.Confinement.DEFAULT : r.confinement(), jbox.runtime.LogConfig.orDefault(r.log()), host);
@@ -409,7 +411,7 @@ public final class DockerJson {
         m.put("Architecture", i.config().architecture());
         m.put("Os", i.config().os());
         m.put("Size", i.size());
-        Oci.ContainerConfig cc = i.containerConfig();
+        ImageSpec.ContainerConfig cc = i.containerConfig();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("User", cc.user() == null ? "" : cc.user());
         config.put("Env", cc.env());
@@ -428,7 +430,7 @@ public final class DockerJson {
         manifest.put("Digest", i.manifestDigest().toString());
         manifest.put("Config", i.manifest().config().digest());
         List<Map<String, Object>> layers = new ArrayList<>();
-        for (Oci.Descriptor l : i.manifest().layers()) layers.add(Map.of("MediaType", l.mediaType(), "Digest", l.digest(), "Size", l.size()));
+        for (ImageSpec.Descriptor l : i.manifest().layers()) layers.add(Map.of("MediaType", l.mediaType(), "Digest", l.digest(), "Size", l.size()));
         manifest.put("Layers", layers);
         m.put("Manifest", manifest);
         return m;

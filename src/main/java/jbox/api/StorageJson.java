@@ -1,12 +1,12 @@
 package jbox.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.StorageRules;
 import jbox.engine.Volumes;
-import jbox.runtime.Storage;
-import jbox.runtime.Storage.Mount;
-import jbox.runtime.Storage.Type;
+import jbox.linux.Storage;
+import jbox.linux.Storage.Mount;
+import jbox.linux.Storage.Type;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +37,7 @@ public final class StorageJson {
                 String opts = e.getValue().asText("");
                 mounts.add(StorageRules.tmpfsFlag(opts.isEmpty() ? e.getKey() : e.getKey() + ":" + opts));
             });
-        } catch (EngineException e) {
+        } catch (Failure e) {
             throw ApiErrors.badRequest(e.getMessage() + ": " + e.likelyCause());
         }
         return new Storage(List.copyOf(mounts), host.path("ReadonlyRootfs").asBoolean(false));

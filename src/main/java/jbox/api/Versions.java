@@ -1,8 +1,7 @@
 package jbox.api;
 
-/** jbox's version, and the Docker Engine API versions its daemon speaks. */
+/** The Docker Engine API versions jbox's daemon speaks. */
 public final class Versions {
-    public static final String JBOX = "0.1.0";
     /** The newest API version served: the one Debian's docker.io 20.10 speaks, which covers everything jbox implements. */
     public static final String API = "1.41";
     public static final String MIN_API = "1.24";

@@ -3,9 +3,9 @@ package jbox.cli;
 import jbox.client.ApiClient;
 import jbox.daemon.DaemonServer;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.Errors;
-import jbox.runtime.Processes;
+import jbox.sys.Processes;
 import jbox.sys.Sys;
 
 import java.io.IOException;
@@ -43,7 +43,7 @@ public final class Api {
     /** unix:///path, as DOCKER_HOST writes it. */
     public static Path socketOf(String host) {
         if (!host.startsWith("unix://")) {
-            throw new EngineException("unsupported JBOX_HOST " + host, "jbox's daemon listens on a Unix socket only",
+            throw new Failure("unsupported JBOX_HOST " + host, "jbox's daemon listens on a Unix socket only",
                     "write JBOX_HOST=unix:///run/jbox/jbox.sock");
         }
         return Path.of(host.substring("unix://".length()));

@@ -1,11 +1,13 @@
 package jbox.cli;
 
+import jbox.terminal.RawMode;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.OomMessage;
 import jbox.api.StreamFrames;
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
-import jbox.runtime.Pty;
+import jbox.sys.Failure;
+import jbox.linux.Pty;
 import jbox.sys.Sys;
 import sun.misc.Signal;
 
@@ -26,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * terminal goes raw so every key reaches the container's terminal; without, Ctrl-C and other
  * signals are forwarded to it (docker's --sig-proxy).
  */
-final class Attach {
+public final class Attach {
     private Attach() {}
 
     /** @param start whether to start the container once attached (false: it is already running) */
@@ -43,9 +45,9 @@ final class Attach {
         AtomicReference<Object> waited = new AtomicReference<>();
         Thread waiter = new Thread(() -> {
             try (wait) {
-                waited.set(jbox.image.Json.MAPPER.readTree(wait.body.readAllBytes()));
+                waited.set(jbox.io.Json.MAPPER.readTree(wait.body.readAllBytes()));
             } catch (IOException | RuntimeException e) {
-                waited.set(new EngineException("lost the daemon while waiting for " + name + ": " + e.getMessage(),
+                waited.set(new Failure("lost the daemon while waiting for " + name + ": " + e.getMessage(),
                         "the daemon stopped", "see jbox ps -a for how the container ended"));
             }
         }, "jbox-wait");
@@ -175,7 +177,7 @@ final class Attach {
                 if (size != null) {
                     try {
                         api.call("POST", resizePath + "?h=" + size[0] + "&w=" + size[1], null);
-                    } catch (EngineException ignored) {
+                    } catch (Failure ignored) {
                         // it ended
                     }
                 }

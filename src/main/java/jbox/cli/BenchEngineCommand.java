@@ -2,7 +2,7 @@ package jbox.cli;
 
 import jbox.engine.CreateRequest;
 import jbox.engine.Engine;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.runtime.LaunchSpec;
 import jbox.sys.Linux;
 import jbox.sys.Spawn;

@@ -1,10 +1,10 @@
 package jbox.cli;
 
 import jbox.api.ApiErrors;
-import jbox.build.DockerIgnore;
+import jbox.builder.DockerIgnore;
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import picocli.CommandLine.Command;
@@ -45,7 +45,7 @@ final class BuildCommand implements Runnable {
     public void run() {
         Path dir = context.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
-            throw new EngineException("unable to prepare context: " + context + " is not a directory", "the build context is the directory with the files COPY uses",
+            throw new Failure("unable to prepare context: " + context + " is not a directory", "the build context is the directory with the files COPY uses",
                     "give a directory, e.g. jbox build -t app .");
         }
         try {
@@ -67,7 +67,7 @@ final class BuildCommand implements Runnable {
                 });
             }
         } catch (IOException e) {
-            throw new EngineException("cannot send the build context " + context + ": " + e.getMessage(), "a file in it is unreadable, or the daemon stopped",
+            throw new Failure("cannot send the build context " + context + ": " + e.getMessage(), "a file in it is unreadable, or the daemon stopped",
                     "check the files' permissions and try again");
         }
     }
@@ -88,7 +88,7 @@ final class BuildCommand implements Runnable {
     private Path dockerfile(Path dir) {
         Path df = file == null ? dir.resolve("Dockerfile") : file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(df)) {
-            throw new EngineException("unable to prepare context: cannot find the Dockerfile " + df, "a build reads PATH/Dockerfile unless -f names another",
+            throw new Failure("unable to prepare context: cannot find the Dockerfile " + df, "a build reads PATH/Dockerfile unless -f names another",
                     "create it, or give its path with -f");
         }
         return df;

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +32,7 @@ final class CommitCommand implements Runnable {
             try {
                 ref = jbox.image.Reference.parse(name);
             } catch (IllegalArgumentException e) {
-                throw new jbox.engine.EngineException(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox commit web my/web:v2");
+                throw new jbox.sys.Failure(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox commit web my/web:v2");
             }
             q.append("&repo=").append(enc(ref.familiarRepository())).append("&tag=").append(enc(ref.tag() == null ? "latest" : ref.tag()));
         }

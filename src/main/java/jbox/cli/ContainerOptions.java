@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.engine.CreateRequest;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,7 +74,7 @@ final class ContainerOptions {
                     ulimits.stream().map(jbox.runtime.Confinement.Ulimit::parse).toList(), oomScoreAdj, groupAdd, pid, ipc, uts, cgroupns,
                     shmSize == null ? 0 : jbox.cgroup.Units.parseBytes(shmSize), cgroupParent).withSecurityOpts(securityOpts, ContainerOptions::profileFile);
         } catch (IllegalArgumentException e) {
-            throw new jbox.engine.EngineException(e.getMessage(), "a security or namespace flag has a value jbox cannot use", "check the flag (jbox run --help)");
+            throw new jbox.sys.Failure(e.getMessage(), "a security or namespace flag has a value jbox cannot use", "check the flag (jbox run --help)");
         }
     }
 
@@ -95,7 +97,7 @@ final class ContainerOptions {
             }
             return jbox.runtime.LogConfig.of(logDriver, opts);
         } catch (IllegalArgumentException e) {
-            throw new jbox.engine.EngineException(e.getMessage(), "the logging flags ask for what jbox does not do", "use --log-driver json-file|none and --log-opt max-size=, max-file=");
+            throw new jbox.sys.Failure(e.getMessage(), "the logging flags ask for what jbox does not do", "use --log-driver json-file|none and --log-opt max-size=, max-file=");
         }
     }
 
@@ -105,7 +107,7 @@ final class ContainerOptions {
             try {
                 ports.addAll(jbox.net.PortSpec.parse(p));
             } catch (IllegalArgumentException e) {
-                throw new jbox.engine.EngineException(e.getMessage(), "-p takes the host side, then the container's port", "e.g. -p 8080:80 or -p 127.0.0.1:8080:80/tcp");
+                throw new jbox.sys.Failure(e.getMessage(), "-p takes the host side, then the container's port", "e.g. -p 8080:80 or -p 127.0.0.1:8080:80/tcp");
             }
         }
         return new jbox.net.Networking(network == null ? jbox.net.Network.DEFAULT : network, ports, null);
@@ -119,7 +121,7 @@ final class ContainerOptions {
             return new jbox.runtime.Health(healthCmd == null ? List.of() : List.of("CMD-SHELL", healthCmd), duration(healthInterval), duration(healthTimeout), healthRetries,
                     duration(healthStartPeriod));
         } catch (IllegalArgumentException e) {
-            throw new jbox.engine.EngineException(e.getMessage(), "durations are numbers with a unit: ms, s, m, h", "e.g. --health-interval 5s");
+            throw new jbox.sys.Failure(e.getMessage(), "durations are numbers with a unit: ms, s, m, h", "e.g. --health-interval 5s");
         }
     }
 
@@ -129,25 +131,25 @@ final class ContainerOptions {
         try {
             return jbox.runtime.Restart.parse(restart);
         } catch (IllegalArgumentException e) {
-            throw new jbox.engine.EngineException(e.getMessage(), "--restart takes no, on-failure[:N], always or unless-stopped", "e.g. --restart on-failure:3");
+            throw new jbox.sys.Failure(e.getMessage(), "--restart takes no, on-failure[:N], always or unless-stopped", "e.g. --restart on-failure:3");
         }
     }
 
     /** -v, --mount, --tmpfs and --read-only, read by the same rules the daemon applies to docker's JSON. */
-    private jbox.runtime.Storage storage() {
-        List<jbox.runtime.Storage.Mount> all = new ArrayList<>();
+    private jbox.linux.Storage storage() {
+        List<jbox.linux.Storage.Mount> all = new ArrayList<>();
         for (String v : volumes) {
-            jbox.runtime.Storage.Mount m = jbox.engine.StorageRules.volumeFlag(v);
+            jbox.linux.Storage.Mount m = jbox.engine.StorageRules.volumeFlag(v);
             // a relative host path is relative to where the command runs, as docker's CLI makes it
-            if (m.type() == jbox.runtime.Storage.Type.BIND) {
-                m = new jbox.runtime.Storage.Mount(m.type(), java.nio.file.Path.of(m.source()).toAbsolutePath().normalize().toString(), m.target(),
+            if (m.type() == jbox.linux.Storage.Type.BIND) {
+                m = new jbox.linux.Storage.Mount(m.type(), java.nio.file.Path.of(m.source()).toAbsolutePath().normalize().toString(), m.target(),
                         m.readOnly(), m.options(), false, m.noCopy());
             }
             all.add(m);
         }
         for (String m : mounts) all.add(jbox.engine.StorageRules.mountFlag(m));
         for (String t : tmpfs) all.add(jbox.engine.StorageRules.tmpfsFlag(t));
-        return new jbox.runtime.Storage(all, readOnly);
+        return new jbox.linux.Storage(all, readOnly);
     }
 
     /** -e NAME passes this shell's value of NAME, as docker does; the daemon never sees the client's environment. */

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.DockerJson;
 import jbox.client.ApiClient;
 import jbox.engine.CreateRequest;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.image.Reference;
 
 import java.io.PrintWriter;
 
 /** What create and run share: create the container, pulling its image first when it is missing, as the docker CLI does. */
-final class Containers {
+public final class Containers {
     private Containers() {}
 
     /** Returns the new container's id. */
@@ -18,7 +18,7 @@ final class Containers {
         String path = "/containers/create" + (req.name() == null ? "" : "?name=" + ApiClient.seg(req.name()));
         try {
             return created(api.call("POST", path, DockerJson.createBody(req)), progress);
-        } catch (EngineException e) {
+        } catch (Failure e) {
             if (e.httpStatus() != 404 || !e.getMessage().startsWith("No such image")) throw e;
         }
         String image = Reference.parse(req.image()).familiar();

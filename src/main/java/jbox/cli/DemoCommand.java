@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.Errors;
 import jbox.lesson.Lesson;
 import jbox.lesson.LessonSession;
@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             String language = LessonCommand.language(lang);
             Lesson demo = Lessons.in(LessonCommand.lessonsDir().resolve("demo"), language).stream().findFirst()
-                    .orElseThrow(() -> new EngineException("the demo is missing", "it lives in lessons/demo/" + language + "/demo.md", "restore it from the repository"));
+                    .orElseThrow(() -> new Failure("the demo is missing", "it lives in lessons/demo/" + language + "/demo.md", "restore it from the repository"));
             return LessonSession.present(demo, SelfCommand.argv(), from, timed);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot play the demo");

@@ -1,9 +1,9 @@
 package jbox.cli;
 
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
-import jbox.runtime.Processes;
+import jbox.sys.Processes;
 import jbox.runtime.Status;
 import jbox.sys.Linux;
 import jbox.sys.Spawn;
@@ -58,7 +58,7 @@ final class Detached {
                 if (started) return;
                 String why = now.error() != null && !Objects.equals(now.error(), before.error()) ? now.error()
                         : "the monitor process ended without starting it; see " + dir.resolve("monitor.log");
-                throw new EngineException(now.exitCode() > 0 ? now.exitCode() : 125, why, "the container could not be started",
+                throw new Failure(now.exitCode() > 0 ? now.exitCode() : 125, why, "the container could not be started",
                         "fix the cause above and start it again", null);
             }
             try {

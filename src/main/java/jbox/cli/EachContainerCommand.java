@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -30,7 +32,7 @@ abstract class EachContainerCommand implements java.util.concurrent.Callable<Int
             try {
                 apply(api, c);
                 spec.commandLine().getOut().println(c);
-            } catch (jbox.engine.EngineException e) {
+            } catch (jbox.sys.Failure e) {
                 spec.commandLine().getOut().flush();
                 Main.report(spec.commandLine().getErr(), e);
                 failed++;

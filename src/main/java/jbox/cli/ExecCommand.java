@@ -1,8 +1,10 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,7 +60,7 @@ final class ExecCommand implements Callable<Integer> {
             }
         }
         JsonNode inspect = api.call("GET", "/exec/" + ApiClient.seg(id) + "/json", null);
-        if (inspect.path("ExitCode").isNull()) throw new EngineException("exec " + id.substring(0, 12) + " ended without an exit code", null, null);
+        if (inspect.path("ExitCode").isNull()) throw new Failure("exec " + id.substring(0, 12) + " ended without an exit code", null, null);
         return inspect.path("ExitCode").asInt();
     }
 

@@ -42,7 +42,7 @@ final class ExportOciCommand implements Runnable {
                 }
                 into.writeBlob(manifest);
                 Reference ref = Reference.parse(name);
-                into.name(ref, new jbox.image.Oci.Descriptor(jbox.image.MediaTypes.OCI_MANIFEST, image.manifestDigest(), manifest.length));
+                into.name(ref, new jbox.image.ImageSpec.Descriptor(jbox.image.MediaTypes.OCI_MANIFEST, image.manifestDigest(), manifest.length));
                 spec.commandLine().getOut().println(ref.familiar() + " " + image.manifestDigest());
             }
         } catch (IOException e) {

@@ -3,7 +3,7 @@ package jbox.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
 import jbox.client.ApiClient;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.image.Reference;
 
 import java.io.BufferedReader;
@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** docker pull through the API: the daemon streams progress objects, the last one an error if it failed. */
-final class Images {
+public final class Images {
     private Images() {}
 
     static void pull(ApiClient api, String name, PrintWriter progress) {
@@ -25,7 +25,7 @@ final class Images {
         try (ApiClient.Response r = api.open("POST", "/images/create?" + query, null, false, authHeader(ref))) {
             printProgress(r, progress);
         } catch (IOException e) {
-            throw new jbox.engine.EngineException("lost the daemon while pulling " + name + ": " + e.getMessage(), "the daemon stopped", "pull again");
+            throw new jbox.sys.Failure("lost the daemon while pulling " + name + ": " + e.getMessage(), "the daemon stopped", "pull again");
         }
     }
 
@@ -35,7 +35,7 @@ final class Images {
         try (ApiClient.Response r = api.open("POST", path, null, false, authHeader(ref))) {
             printProgress(r, progress);
         } catch (IOException e) {
-            throw new jbox.engine.EngineException("lost the daemon while pushing " + name + ": " + e.getMessage(), "the daemon stopped", "push again");
+            throw new jbox.sys.Failure("lost the daemon while pushing " + name + ": " + e.getMessage(), "the daemon stopped", "push again");
         }
     }
 

@@ -1,8 +1,8 @@
 package jbox.cli;
 
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,15 +44,15 @@ final class InspectCommand implements Callable<Integer> {
         if (type == null || type.equals("container")) {
             try {
                 return Json.MAPPER.convertValue(api.call("GET", "/containers/" + ApiClient.seg(name) + "/json", null), Map.class);
-            } catch (EngineException e) {
+            } catch (Failure e) {
                 if (e.httpStatus() != 404 || "container".equals(type)) throw e;
             }
         }
         try {
             return Json.MAPPER.convertValue(api.call("GET", "/images/" + ApiClient.imageSeg(name) + "/json", null), Map.class);
-        } catch (EngineException e) {
+        } catch (Failure e) {
             if (e.httpStatus() != 404) throw e;
-            throw new EngineException(1, "No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images",
+            throw new Failure(1, "No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images",
                     null).httpStatus(404); // docker inspect exits 1 for a name it does not find
         }
     }
@@ -66,7 +66,7 @@ final class InspectCommand implements Callable<Integer> {
             if (!m.group(2).isEmpty()) {
                 for (String key : m.group(2).split("\\.")) {
                     if (!(v instanceof Map<?, ?> map) || !map.containsKey(key)) {
-                        throw new EngineException("template: no field \"" + m.group(2) + "\"", "the field does not exist in this object",
+                        throw new Failure("template: no field \"" + m.group(2) + "\"", "the field does not exist in this object",
                                 "look at jbox inspect NAME (without -f) for the field names");
                     }
                     v = map.get(key);

@@ -1,7 +1,7 @@
 package jbox.cli;
 
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.sys.Signals;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +16,7 @@ final class KillCommand extends EachContainerCommand {
         try {
             number = Signals.parse(signal);
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "signals are named like TERM, SIGKILL, or numbered", "see kill -l for the list");
+            throw new Failure(e.getMessage(), "signals are named like TERM, SIGKILL, or numbered", "see kill -l for the list");
         }
     }
 

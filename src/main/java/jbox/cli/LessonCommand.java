@@ -1,8 +1,8 @@
 package jbox.cli;
 
-import jbox.api.Format;
+import jbox.text.Format;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.Errors;
 import jbox.lesson.Lesson;
 import jbox.lesson.LessonChecker;
@@ -34,7 +34,7 @@ final class LessonCommand implements Runnable {
         try {
             return Lessons.language(flag);
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "lessons exist in English (en) and Simplified Chinese (zh)", "use --lang en or --lang zh");
+            throw new Failure(e.getMessage(), "lessons exist in English (en) and Simplified Chinese (zh)", "use --lang en or --lang zh");
         }
     }
 
@@ -65,7 +65,7 @@ final class LessonCommand implements Runnable {
         public Integer call() {
             try {
                 Lesson lesson = Lessons.in(lessonsDir(), language(lang)).stream().filter(l -> l.id().equals(name)).findFirst()
-                        .orElseThrow(() -> new EngineException("no lesson " + name, "lesson names are in jbox lesson list", "check the name"));
+                        .orElseThrow(() -> new Failure("no lesson " + name, "lesson names are in jbox lesson list", "check the name"));
                 return jbox.lesson.LessonSession.start(lesson, SelfCommand.argv());
             } catch (IOException e) {
                 throw Errors.explain(e, "cannot start the lesson");
@@ -92,7 +92,7 @@ final class LessonCommand implements Runnable {
                     lessons = Lessons.in(asDir, lang == null ? null : language(lang));
                 } else {
                     lessons = Lessons.in(lessonsDir(), language(lang)).stream().filter(l -> l.id().equals(target)).toList();
-                    if (lessons.isEmpty()) throw new EngineException("no lesson " + target, "lesson names are in jbox lesson list", "check the name");
+                    if (lessons.isEmpty()) throw new Failure("no lesson " + target, "lesson names are in jbox lesson list", "check the name");
                 }
                 int failed = 0;
                 int skipped = 0;

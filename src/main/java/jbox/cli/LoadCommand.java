@@ -2,8 +2,8 @@ package jbox.cli;
 
 import jbox.api.ApiErrors;
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,13 +30,13 @@ final class LoadCommand implements Runnable {
                 Files.copy(System.in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 file = tmp;
             }
-            if (!Files.isRegularFile(file)) throw new EngineException("no such file: " + file, null, "check the path given to -i");
+            if (!Files.isRegularFile(file)) throw new Failure("no such file: " + file, null, "check the path given to -i");
             try (ApiClient.Response r = Api.client().upload("/images/load", file)) {
                 if (r.status >= 400) throw ApiErrors.fromBody(r.status, Json.MAPPER.readValue(r.body.readAllBytes(), Map.class));
                 Images.eachMessage(r, n -> spec.commandLine().getOut().print(n.path("stream").asText()));
             }
         } catch (IOException e) {
-            throw new EngineException("cannot load " + (input == null ? "STDIN" : input) + ": " + e.getMessage(), "the file is unreadable or the daemon stopped", "check and try again");
+            throw new Failure("cannot load " + (input == null ? "STDIN" : input) + ": " + e.getMessage(), "the file is unreadable or the daemon stopped", "check and try again");
         } finally {
             if (tmp != null) {
                 try {

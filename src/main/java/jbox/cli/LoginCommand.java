@@ -30,7 +30,7 @@ final class LoginCommand implements Callable<Integer> {
         if (username == null || password == null) {
             var console = System.console();
             if (console == null) {
-                throw new jbox.engine.EngineException("login needs a user name and a password", "there is no terminal to ask on",
+                throw new jbox.sys.Failure("login needs a user name and a password", "there is no terminal to ask on",
                         "give -u USER and --password-stdin (echo PASSWORD | jbox login -u USER --password-stdin " + server + ")");
             }
             if (username == null) username = console.readLine("Username: ");

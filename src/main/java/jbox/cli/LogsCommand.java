@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.api.StreamFrames;
 import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
@@ -26,7 +28,7 @@ final class LogsCommand implements Runnable {
         try (ApiClient.Response r = Api.client().open("GET", path, null, false)) {
             Attach.copyOutput(r.body, StreamFrames.RAW.equals(r.headers.get("content-type")));
         } catch (IOException e) {
-            throw new jbox.engine.EngineException("lost the daemon while reading the logs of " + container + ": " + e.getMessage(), "the daemon stopped", "try again");
+            throw new jbox.sys.Failure("lost the daemon while reading the logs of " + container + ": " + e.getMessage(), "the daemon stopped", "try again");
         }
     }
 }

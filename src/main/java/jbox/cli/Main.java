@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.Errors;
 import picocli.CommandLine;
 
@@ -73,7 +73,7 @@ public final class Main {
             return underRuntime(ex.getCommandLine()) ? 1 : 125; // runc's exit status for a bad command line
         });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            EngineException e = Errors.explain(ex, "jbox " + cmd.getCommandName());
+            Failure e = Errors.explain(ex, "jbox " + cmd.getCommandName());
             report(err, e);
             if (System.getenv("JBOX_DEBUG") != null) ex.printStackTrace(err);
             return e.exitCode();
@@ -109,7 +109,7 @@ public final class Main {
         return c.getParent() == null ? "" : c.getCommandName() + " ";
     }
 
-    static void report(PrintWriter err, EngineException e) {
+    static void report(PrintWriter err, Failure e) {
         err.println("jbox: Error: " + e.getMessage());
         if (e.likelyCause() != null) err.println("  likely cause: " + e.likelyCause());
         if (e.fix() != null) err.println("  fix: " + e.fix());

@@ -2,7 +2,7 @@ package jbox.cli;
 
 import jbox.daemon.Supervisor;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -22,7 +22,7 @@ final class MonitorCommand implements Callable<Integer> {
         Supervisor.Waiter exit = supervisor.waiter(id, Supervisor.Condition.NEXT_EXIT);
         try {
             supervisor.start(id);
-        } catch (EngineException e) {
+        } catch (Failure e) {
             return e.exitCode(); // recorded in the state for the waiting CLI
         }
         return exit.await();

@@ -3,8 +3,8 @@ package jbox.cli;
 import jbox.client.ApiClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.Format;
-import jbox.image.Json;
+import jbox.text.Format;
+import jbox.io.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,7 +99,7 @@ final class NetworkCommand implements Runnable {
                 try {
                     Api.client().call("DELETE", "/networks/" + ApiClient.seg(n), null);
                     spec.commandLine().getOut().println(n);
-                } catch (jbox.engine.EngineException e) {
+                } catch (jbox.sys.Failure e) {
                     if (!(force && e.httpStatus() == 404)) throw e;
                 }
             }

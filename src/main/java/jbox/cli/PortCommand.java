@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +35,7 @@ final class PortCommand implements Runnable {
             }
         }
         if (wanted != null && !found) {
-            throw new jbox.engine.EngineException("No public port '" + wanted + "' published for " + container, "the container does not publish that port (or is not running)",
+            throw new jbox.sys.Failure("No public port '" + wanted + "' published for " + container, "the container does not publish that port (or is not running)",
                     "list its ports with jbox port " + container);
         }
     }

@@ -1,6 +1,6 @@
 package jbox.cli;
 
-import jbox.api.Format;
+import jbox.text.Format;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

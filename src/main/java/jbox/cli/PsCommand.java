@@ -1,7 +1,7 @@
 package jbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.Format;
+import jbox.text.Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

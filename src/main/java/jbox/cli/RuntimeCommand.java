@@ -1,8 +1,8 @@
 package jbox.cli;
 
-import jbox.oci.OciException;
-import jbox.oci.OciRuntime;
-import jbox.oci.RuntimeCommands;
+import jbox.ociruntime.OciException;
+import jbox.ociruntime.OciRuntime;
+import jbox.ociruntime.RuntimeCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,7 +1,9 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.sys.Sys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +28,7 @@ final class SaveCommand implements Runnable {
     @Override
     public void run() {
         if (output == null && Sys.libc().isatty(1) == 1) {
-            throw new EngineException("cowardly refusing to save to a terminal", "the archive is binary", "use -o FILE or redirect the output");
+            throw new Failure("cowardly refusing to save to a terminal", "the archive is binary", "use -o FILE or redirect the output");
         }
         String query = images.stream().map(i -> "names=" + URLEncoder.encode(i, StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
         Path tmp = output == null ? null : output.resolveSibling("." + output.getFileName() + ".part");
@@ -34,12 +36,12 @@ final class SaveCommand implements Runnable {
              OutputStream out = tmp == null ? new FileOutputStream(java.io.FileDescriptor.out) : Files.newOutputStream(tmp)) {
             r.body.transferTo(out);
         } catch (IOException e) {
-            throw new EngineException("cannot save to " + (output == null ? "STDOUT" : output) + ": " + e.getMessage(), "the disk is full or not writable, or the daemon stopped", "check and try again");
+            throw new Failure("cannot save to " + (output == null ? "STDOUT" : output) + ": " + e.getMessage(), "the disk is full or not writable, or the daemon stopped", "check and try again");
         }
         try {
             if (tmp != null) Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new EngineException("cannot write " + output + ": " + e.getMessage(), null, "check the folder");
+            throw new Failure("cannot write " + output + ": " + e.getMessage(), null, "check the folder");
         }
     }
 }

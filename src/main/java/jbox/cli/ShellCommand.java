@@ -21,11 +21,14 @@ public final class ShellCommand implements Callable<Integer> {
     @Option(names = "--script", paramLabel = "FILE", description = "Run the commands in FILE, stopping at the first that fails") Path script;
     @Option(names = "--driven", hidden = true, description = "Read commands from stdin for a driving program: never stop, mark each command's end") boolean driven;
 
+    /** Every jbox command, for the shell to add its own to. */
+    private static final Shell.Commands COMMANDS = (out, err) -> Main.configure(Main.commandLine(), out, err);
+
     @Override
     public Integer call() {
         if (driven) {
             try {
-                return Shell.script(new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getOut(), true);
+                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getOut(), true);
             } catch (IOException e) {
                 throw Errors.explain(e, "jbox shell");
             }
@@ -37,13 +40,13 @@ public final class ShellCommand implements Callable<Integer> {
         try {
             if (script != null) {
                 try (BufferedReader in = Files.newBufferedReader(script)) {
-                    return Shell.script(in, spec.commandLine().getOut(), spec.commandLine().getErr());
+                    return Shell.script(COMMANDS, in, spec.commandLine().getOut(), spec.commandLine().getErr());
                 }
             }
             if (System.console() == null) {
-                return Shell.script(new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getErr());
+                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getErr());
             }
-            return Shell.interactive();
+            return Shell.interactive(COMMANDS);
         } catch (IOException e) {
             throw Errors.explain(e, "jbox shell");
         }

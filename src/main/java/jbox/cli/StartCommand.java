@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.client.ApiClient;
 import picocli.CommandLine.Command;

@@ -1,7 +1,9 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.Format;
+import jbox.text.Format;
 import jbox.cgroup.Units;
 import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
@@ -58,7 +60,7 @@ final class StatsCommand implements Runnable {
             JsonNode s;
             try {
                 s = api.call("GET", "/containers/" + ApiClient.seg(name) + "/stats?stream=0&one-shot=1", null);
-            } catch (jbox.engine.EngineException e) {
+            } catch (jbox.sys.Failure e) {
                 if (names.isEmpty()) continue; // removed between listing and reading
                 throw e;
             }

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
 
 import jbox.image.Reference;
@@ -21,7 +23,7 @@ final class TagCommand implements Runnable {
         try {
             to = Reference.parse(target);
         } catch (IllegalArgumentException e) {
-            throw new jbox.engine.EngineException(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0");
+            throw new jbox.sys.Failure(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0");
         }
         String repo = to.familiarRepository();
         Api.client().call("POST", "/images/" + ApiClient.imageSeg(source) + "/tag?repo=" + URLEncoder.encode(repo, StandardCharsets.UTF_8)

@@ -1,9 +1,11 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.Format;
+import jbox.text.Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

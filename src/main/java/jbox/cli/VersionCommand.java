@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** jbox version / jbox --version. */
 @Command(name = "version", description = "Show the jbox version information")
 final class VersionCommand implements Runnable {
-    static final String VERSION = jbox.api.Versions.JBOX;
+    static final String VERSION = jbox.Version.NUMBER;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.terminal.Candidates;
+
 import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -2,10 +2,10 @@ package jbox.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
-import jbox.api.HttpBodies;
+import jbox.http.HttpBodies;
 import jbox.api.Versions;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -53,7 +53,7 @@ public final class ApiClient {
         }
 
         /** For a hijacked connection: what jbox sends to the process (stdin). */
-        public OutputStream requestBody() { return jbox.api.SocketStreams.out(channel); }
+        public OutputStream requestBody() { return jbox.http.SocketStreams.out(channel); }
 
         /** Tells the daemon there is no more input (the process sees end of file). */
         public void closeRequestBody() throws IOException { channel.shutdownOutput(); }
@@ -77,17 +77,17 @@ public final class ApiClient {
         try {
             byte[] body = jsonBody == null ? new byte[0] : Json.bytes(jsonBody);
             StringBuilder head = new StringBuilder(method).append(' ').append("/v").append(Versions.API).append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: jbox\r\nUser-Agent: jbox/").append(Versions.JBOX).append("\r\n");
+                    .append("Host: jbox\r\nUser-Agent: jbox/").append(jbox.Version.NUMBER).append("\r\n");
             if (jsonBody != null) head.append("Content-Type: application/json\r\n");
             extraHeaders.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             head.append("Content-Length: ").append(body.length).append("\r\n");
             head.append(upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" : "Connection: close\r\n");
             head.append("\r\n");
-            OutputStream out = jbox.api.SocketStreams.out(ch);
+            OutputStream out = jbox.http.SocketStreams.out(ch);
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.write(body);
             out.flush();
-            InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
+            InputStream in = new BufferedInputStream(jbox.http.SocketStreams.in(ch), 16 * 1024);
             return readResponse(ch, in);
         } catch (IOException | RuntimeException e) {
             try {
@@ -95,8 +95,8 @@ public final class ApiClient {
             } catch (IOException ignored) {
                 // failing anyway
             }
-            if (e instanceof EngineException ee) throw ee;
-            throw new EngineException("the jbox daemon broke off the request " + method + " " + path + ": " + e.getMessage(),
+            if (e instanceof Failure ee) throw ee;
+            throw new Failure("the jbox daemon broke off the request " + method + " " + path + ": " + e.getMessage(),
                     "the daemon stopped or crashed while answering", "look at the daemon's output, and try again");
         }
     }
@@ -107,7 +107,7 @@ public final class ApiClient {
             ch.connect(UnixDomainSocketAddress.of(socket));
             return ch;
         } catch (IOException e) {
-            throw new EngineException("Cannot connect to the jbox daemon at unix://" + socket + " (" + e.getMessage() + ")",
+            throw new Failure("Cannot connect to the jbox daemon at unix://" + socket + " (" + e.getMessage() + ")",
                     "the daemon is not running, or this user may not use its socket", "start it with: sudo jbox daemon, or unset JBOX_HOST to run jbox without it");
         }
     }
@@ -140,13 +140,13 @@ public final class ApiClient {
     public Response upload(String path, Body body) {
         SocketChannel ch = connect();
         try {
-            OutputStream out = jbox.api.SocketStreams.out(ch);
+            OutputStream out = jbox.http.SocketStreams.out(ch);
             String head = "POST /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\n"
                     + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            jbox.api.ChunkedOutputStream chunks = new jbox.api.ChunkedOutputStream(out);
+            jbox.http.ChunkedOutputStream chunks = new jbox.http.ChunkedOutputStream(out);
             java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(chunks, 64 * 1024);
-            InputStream in = new BufferedInputStream(jbox.api.SocketStreams.in(ch), 16 * 1024);
+            InputStream in = new BufferedInputStream(jbox.http.SocketStreams.in(ch), 16 * 1024);
             try {
                 body.writeTo(buffered);
                 buffered.flush();
@@ -166,7 +166,7 @@ public final class ApiClient {
             } catch (IOException ignored) {
                 // failing anyway
             }
-            throw new EngineException("cannot send the request body to the daemon: " + e.getMessage(), "a file is unreadable or the daemon stopped",
+            throw new Failure("cannot send the request body to the daemon: " + e.getMessage(), "a file is unreadable or the daemon stopped",
                     "check and try again");
         }
     }
@@ -202,7 +202,7 @@ public final class ApiClient {
             if (r.status >= 400) throw error(r.status, b);
             return b.length == 0 ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(b);
         } catch (IOException e) {
-            throw new EngineException("cannot read the daemon's answer to " + method + " " + path + ": " + e.getMessage(),
+            throw new Failure("cannot read the daemon's answer to " + method + " " + path + ": " + e.getMessage(),
                     "the daemon stopped while answering", "try again");
         }
     }
@@ -216,17 +216,17 @@ public final class ApiClient {
             try (r) {
                 throw error(r.status, r.body.readAllBytes());
             } catch (IOException e) {
-                throw new EngineException("the daemon answered " + r.status + " to " + method + " " + path, null, null);
+                throw new Failure("the daemon answered " + r.status + " to " + method + " " + path, null, null);
             }
         }
         return r;
     }
 
-    static EngineException error(int status, byte[] body) {
+    static Failure error(int status, byte[] body) {
         try {
             return ApiErrors.fromBody(status, Json.MAPPER.readValue(body, Map.class));
         } catch (IOException e) {
-            return new EngineException("the daemon answered " + status + ": " + new String(body, StandardCharsets.UTF_8).trim(), null, null);
+            return new Failure("the daemon answered " + status + ": " + new String(body, StandardCharsets.UTF_8).trim(), null, null);
         }
     }
 }

@@ -1,6 +1,5 @@
 package jbox.daemon;
 
-import jbox.api.Exchange;
 import jbox.api.StreamFrames;
 
 import java.io.IOException;

@@ -2,16 +2,13 @@ package jbox.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
-import jbox.api.ApiRequest;
-import jbox.api.Exchange;
-import jbox.api.Router;
-import jbox.build.BuildRequest;
-import jbox.build.Builder;
-import jbox.build.Commit;
+import jbox.builder.BuildRequest;
+import jbox.builder.Builder;
+import jbox.builder.Commit;
 import jbox.engine.Engine;
-import jbox.image.AtomicFiles;
+import jbox.io.AtomicFiles;
 import jbox.image.Image;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.image.LayerUnpacker;
 
 import java.io.BufferedInputStream;

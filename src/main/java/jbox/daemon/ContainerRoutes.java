@@ -1,13 +1,10 @@
 package jbox.daemon;
 
 import jbox.api.ApiErrors;
-import jbox.api.ApiRequest;
 import jbox.api.DockerJson;
-import jbox.api.Exchange;
-import jbox.api.Router;
 import jbox.api.StreamFrames;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
 import jbox.runtime.Status;
 import jbox.sys.Signals;
@@ -133,7 +130,7 @@ final class ContainerRoutes {
                 Thread.currentThread().interrupt();
                 return;
             }
-            out.write(jbox.image.Json.bytes(body));
+            out.write(jbox.io.Json.bytes(body));
             out.write('\n');
         }
     }
@@ -141,7 +138,7 @@ final class ContainerRoutes {
     private void attach(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         ContainerState c = engine.inspect(p.get("id"));
         if (c.status() == Status.RUNNING && !supervisor.holds(c.id())) {
-            throw new EngineException("cannot attach to " + c.name() + ": its output is not held by this jbox",
+            throw new Failure("cannot attach to " + c.name() + ": its output is not held by this jbox",
                     "it was started by another jbox process (started without the daemon)", "use jbox logs -f " + c.name()).httpStatus(409);
         }
         Attached a = new Attached(c.tty(), req.flag("stdout"), req.flag("stderr"));
@@ -160,7 +157,7 @@ final class ContainerRoutes {
     private void logs(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         ContainerState c = engine.inspect(p.get("id"));
         if (!c.logging().keepsLogs()) {
-            throw new jbox.engine.EngineException("configured logging driver does not support reading", "container " + c.name() + " was created with --log-driver none",
+            throw new jbox.sys.Failure("configured logging driver does not support reading", "container " + c.name() + " was created with --log-driver none",
                     "create it with the json-file driver (the default) to read its logs").httpStatus(501);
         }
         boolean stdout = req.flag("stdout");
@@ -247,7 +244,7 @@ final class ContainerRoutes {
                 sleep(1000);
                 Map<String, Object> now = sample(p.get("id"), hostMemory, cpus);
                 now.put("precpu_stats", previous.get("cpu_stats"));
-                out.write(jbox.image.Json.bytes(now));
+                out.write(jbox.io.Json.bytes(now));
                 out.write('\n');
                 out.flush();
                 previous = now;
@@ -278,7 +275,7 @@ final class ContainerRoutes {
             out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             ps.waitFor();
         } catch (IOException e) {
-            throw new EngineException("cannot run ps: " + e.getMessage(), "jbox top uses the host's ps (procps)", "install procps");
+            throw new Failure("cannot run ps: " + e.getMessage(), "jbox top uses the host's ps (procps)", "install procps");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");

@@ -1,7 +1,7 @@
 package jbox.daemon;
 
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
 import jbox.sys.Linux;
 import jbox.sys.Signals;
@@ -45,7 +45,7 @@ public final class Daemon {
     public static int keep(Path socket, String group, boolean trace, List<String> self, List<String> env) {
         requireRoot();
         if (answers(socket)) {
-            throw new EngineException("another jbox daemon is already serving unix://" + socket, "one daemon per socket",
+            throw new Failure("another jbox daemon is already serving unix://" + socket, "one daemon per socket",
                     "use that one, stop it first, or give this one another socket with -H unix:///PATH");
         }
         Sys.prctl(Linux.PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER");
@@ -215,7 +215,7 @@ public final class Daemon {
 
     private static void requireRoot() {
         if (!Sys.isRoot()) {
-            throw new EngineException("jbox daemon must run as root", "it creates namespaces, mounts and cgroups for every container",
+            throw new Failure("jbox daemon must run as root", "it creates namespaces, mounts and cgroups for every container",
                     "run it with sudo");
         }
     }

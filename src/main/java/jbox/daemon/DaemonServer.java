@@ -1,6 +1,5 @@
 package jbox.daemon;
 
-import jbox.api.Router;
 import jbox.api.Versions;
 import jbox.engine.Engine;
 
@@ -93,7 +92,7 @@ public final class DaemonServer implements AutoCloseable {
         h.put("Api-Version", Versions.API);
         h.put("Docker-Experimental", "false");
         h.put("Ostype", "linux");
-        h.put("Server", "jbox/" + Versions.JBOX + " (linux)");
+        h.put("Server", "jbox/" + jbox.Version.NUMBER + " (linux)");
         this.headers = h;
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);

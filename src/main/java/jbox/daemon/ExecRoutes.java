@@ -1,9 +1,6 @@
 package jbox.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.ApiRequest;
-import jbox.api.Exchange;
-import jbox.api.Router;
 import jbox.api.StreamFrames;
 import jbox.engine.Engine;
 

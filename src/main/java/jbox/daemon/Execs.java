@@ -53,7 +53,7 @@ public final class Execs {
 
         public void resize(int rows, int cols) {
             int m = ptyMaster;
-            if (m >= 0) jbox.runtime.Pty.resize(m, rows, cols);
+            if (m >= 0) jbox.linux.Pty.resize(m, rows, cols);
         }
     }
 
@@ -85,7 +85,7 @@ public final class Execs {
     public Thread start(Session s, Pump.Sink sink) {
         synchronized (s) {
             if (s.running || s.exitCode != null) {
-                throw new jbox.engine.EngineException("exec " + s.id.substring(0, 12) + " has already run", "an exec session runs once",
+                throw new jbox.sys.Failure("exec " + s.id.substring(0, 12) + " has already run", "an exec session runs once",
                         "create a new one").httpStatus(409);
             }
             s.running = true;
@@ -139,7 +139,7 @@ public final class Execs {
             return t;
         } catch (RuntimeException e) {
             s.running = false;
-            s.exitCode = e instanceof jbox.engine.EngineException ee ? ee.exitCode() : 126;
+            s.exitCode = e instanceof jbox.sys.Failure ee ? ee.exitCode() : 126;
             s.closeStdin();
             throw e;
         } finally {

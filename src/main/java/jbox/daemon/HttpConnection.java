@@ -1,11 +1,8 @@
 package jbox.daemon;
 
 import jbox.api.ApiErrors;
-import jbox.api.ApiRequest;
-import jbox.api.Exchange;
-import jbox.api.Router;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -99,7 +96,7 @@ final class HttpConnection implements Runnable {
     /** A short error answer written without blocking (it fits the socket's buffer), before the connection is closed. */
     private void refuse(int status, String message) {
         try {
-            byte[] body = Json.bytes(ApiErrors.body(new EngineException(message, "too many or too large requests at once", "send smaller requests, or fewer at a time")
+            byte[] body = Json.bytes(ApiErrors.body(new Failure(message, "too many or too large requests at once", "send smaller requests, or fewer at a time")
                     .httpStatus(status)));
             String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                     + "\r\nConnection: close\r\n\r\n";
@@ -124,9 +121,9 @@ final class HttpConnection implements Runnable {
         boolean keep = false;
         try {
             if (in == null) {
-                out = new BufferedOutputStream(jbox.api.SocketStreams.out(channel), 16 * 1024);
+                out = new BufferedOutputStream(jbox.http.SocketStreams.out(channel), 16 * 1024);
             }
-            in = new BufferedInputStream(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pending), watched(jbox.api.SocketStreams.in(channel))), 16 * 1024);
+            in = new BufferedInputStream(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pending), watched(jbox.http.SocketStreams.in(channel))), 16 * 1024);
             pending = new byte[0];
             while (true) {
                 ApiRequest req;
@@ -135,7 +132,7 @@ final class HttpConnection implements Runnable {
                     req = readRequest();
                 } catch (BadRequest e) {
                     Reply r = new Reply(false);
-                    r.json(e.status, ApiErrors.body(new EngineException(e.getMessage(), "the client sent a malformed or oversized request",
+                    r.json(e.status, ApiErrors.body(new Failure(e.getMessage(), "the client sent a malformed or oversized request",
                             "send a valid HTTP/1.1 request").httpStatus(e.status)));
                     return;
                 }
@@ -192,7 +189,7 @@ final class HttpConnection implements Runnable {
 
     /** The socket's input, marking progress while a request is being read. */
     private InputStream watched(InputStream raw) {
-        return new jbox.api.BlockInputStream() {
+        return new jbox.io.BlockInputStream() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 int n = raw.read(b, off, len);
@@ -204,7 +201,7 @@ final class HttpConnection implements Runnable {
 
     /** A streamed request body: once it has all arrived, the time limit no longer applies (a build then runs as long as it takes). */
     private InputStream untilEnd(InputStream body) {
-        return new jbox.api.BlockInputStream() {
+        return new jbox.io.BlockInputStream() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 int n = body.read(b, off, len);
@@ -260,7 +257,7 @@ final class HttpConnection implements Runnable {
             } catch (NumberFormatException e) {
                 throw new BadRequest(400, "bad Content-Length: " + headers.get("content-length"));
             }
-            return new ApiRequest(parts[0], parts[1], headers, new byte[0], chunked ? new jbox.api.HttpBodies.Chunked(in) : new jbox.api.HttpBodies.Bounded(in, n));
+            return new ApiRequest(parts[0], parts[1], headers, new byte[0], chunked ? new jbox.http.HttpBodies.Chunked(in) : new jbox.http.HttpBodies.Bounded(in, n));
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = readChunked();
         } else if (headers.containsKey("content-length")) {
@@ -374,7 +371,7 @@ final class HttpConnection implements Runnable {
             begin(status);
             writeHead(status, Map.of("Content-Type", contentType, "Transfer-Encoding", "chunked"));
             out.flush();
-            return new jbox.api.ChunkedOutputStream(out);
+            return new jbox.http.ChunkedOutputStream(out);
         }
 
         @Override

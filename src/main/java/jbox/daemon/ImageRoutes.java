@@ -1,15 +1,12 @@
 package jbox.daemon;
 
 import jbox.api.ApiErrors;
-import jbox.api.ApiRequest;
 import jbox.api.DockerJson;
-import jbox.api.Exchange;
-import jbox.api.Router;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 import jbox.engine.Errors;
 import jbox.image.Image;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.image.Reference;
 import jbox.registry.RegistryAuth;
 
@@ -74,7 +71,7 @@ final class ImageRoutes {
             try {
                 work.accept(out);
             } catch (RuntimeException e) {
-                EngineException ee = Errors.explain(e, what);
+                Failure ee = Errors.explain(e, what);
                 Map<String, Object> err = new java.util.LinkedHashMap<>(ApiErrors.body(ee));
                 err.put("errorDetail", Map.of("message", ee.getMessage()));
                 err.put("error", ee.getMessage());
@@ -117,7 +114,7 @@ final class ImageRoutes {
             try {
                 jbox.image.ImageArchive.load(engine.images(), req.stream, line -> write(out, Map.of("stream", line + "\n")));
             } catch (jbox.image.CorruptBlobException e) {
-                throw new EngineException("cannot load the image archive: " + e.getMessage(), "the file is not an image archive, or it is damaged",
+                throw new Failure("cannot load the image archive: " + e.getMessage(), "the file is not an image archive, or it is damaged",
                         "make one with jbox save, docker save, podman save or skopeo copy ... docker-archive:FILE");
             } catch (IOException e) {
                 throw jbox.engine.Errors.explain(e, "cannot load the image archive");
@@ -134,7 +131,7 @@ final class ImageRoutes {
         try {
             new jbox.registry.RegistryClient(host, new RegistryAuth(b.path("username").asText(""), b.path("password").asText(""))).ping();
         } catch (jbox.registry.RegistryException e) {
-            throw new EngineException(e.getMessage(), e.likelyCause(), e.fix()).httpStatus(e.status() == 401 ? 401 : 500);
+            throw new Failure(e.getMessage(), e.likelyCause(), e.fix()).httpStatus(e.status() == 401 ? 401 : 500);
         }
         ex.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
     }

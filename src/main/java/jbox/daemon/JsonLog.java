@@ -1,7 +1,7 @@
 package jbox.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.image.Json;
+import jbox.io.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

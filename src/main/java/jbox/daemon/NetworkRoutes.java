@@ -2,10 +2,7 @@ package jbox.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.ApiErrors;
-import jbox.api.ApiRequest;
-import jbox.api.Exchange;
 import jbox.api.NetworkJson;
-import jbox.api.Router;
 import jbox.engine.Engine;
 import jbox.net.Network;
 import jbox.runtime.ContainerState;

@@ -1,6 +1,6 @@
 package jbox.daemon;
 
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,13 +19,13 @@ final class SocketGroup {
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor() != 0) throw new IOException(out);
         } catch (IOException e) {
-            throw new EngineException("cannot create the group " + name + " for the daemon's socket: " + e.getMessage(),
+            throw new Failure("cannot create the group " + name + " for the daemon's socket: " + e.getMessage(),
                     "jbox runs groupadd (from the passwd package) to create it", "create it yourself: groupadd --system " + name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         gid = lookup(name);
-        if (gid == null) throw new EngineException("group " + name + " is still missing after groupadd", null, "create it: groupadd --system " + name);
+        if (gid == null) throw new Failure("group " + name + " is still missing after groupadd", null, "create it: groupadd --system " + name);
         return gid;
     }
 

@@ -1,8 +1,5 @@
 package jbox.daemon;
 
-import jbox.api.ApiRequest;
-import jbox.api.Exchange;
-import jbox.api.Router;
 import jbox.api.Versions;
 import jbox.cgroup.Cgroups;
 import jbox.engine.Engine;
@@ -39,11 +36,11 @@ final class SystemRoutes {
     private void version(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Platform", Map.of("Name", "jbox"));
-        m.put("Components", List.of(Map.of("Name", "Engine", "Version", Versions.JBOX,
+        m.put("Components", List.of(Map.of("Name", "Engine", "Version", jbox.Version.NUMBER,
                 "Details", Map.of("ApiVersion", Versions.API, "MinAPIVersion", Versions.MIN_API, "Os", "linux",
                         "Arch", goArch(), "KernelVersion", System.getProperty("os.version"), "GoVersion", "java" + System.getProperty("java.version"),
                         "Experimental", "false"))));
-        m.put("Version", Versions.JBOX);
+        m.put("Version", jbox.Version.NUMBER);
         m.put("ApiVersion", Versions.API);
         m.put("MinAPIVersion", Versions.MIN_API);
         m.put("GitCommit", "");
@@ -92,7 +89,7 @@ final class SystemRoutes {
         m.put("MemTotal", jbox.sys.ProcFiles.memTotalBytes());
         m.put("DockerRootDir", engine.root().toString());
         m.put("Name", hostname());
-        m.put("ServerVersion", Versions.JBOX);
+        m.put("ServerVersion", jbox.Version.NUMBER);
         m.put("Runtimes", Map.of("jbox", Map.of("path", "jbox")));
         m.put("DefaultRuntime", "jbox");
         m.put("SecurityOptions", List.of("name=seccomp,profile=unconfined", "name=no-new-privileges"));

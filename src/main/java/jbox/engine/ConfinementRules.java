@@ -1,10 +1,12 @@
 package jbox.engine;
 
+import jbox.sys.Failure;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.runtime.Confinement;
-import jbox.runtime.Credentials;
-import jbox.runtime.Seccomp;
-import jbox.runtime.SeccompProfiles;
+import jbox.linux.Credentials;
+import jbox.linux.Seccomp;
+import jbox.linux.SeccompProfiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +36,8 @@ final class ConfinementRules {
         }
     }
 
-    static EngineException invalid(IllegalArgumentException e) {
-        return new EngineException(e.getMessage(), "the container's settings ask for something jbox cannot do or that is not valid",
+    static Failure invalid(IllegalArgumentException e) {
+        return new Failure(e.getMessage(), "the container's settings ask for something jbox cannot do or that is not valid",
                 "change or drop that setting").httpStatus(400);
     }
 

@@ -29,7 +29,7 @@ public record CreateRequest(
         boolean interactive,
         boolean autoRemove,
         Resources resources,
-        jbox.runtime.Storage storage,
+        jbox.linux.Storage storage,
         jbox.runtime.Restart restart,
         jbox.runtime.Health health,
         jbox.net.Networking network,

@@ -1,5 +1,9 @@
 package jbox.engine;
 
+import jbox.linux.MountPlan;
+
+import jbox.sys.Failure;
+
 import jbox.cgroup.Cgroup;
 import jbox.cgroup.Cgroups;
 import jbox.cgroup.Resources;
@@ -8,18 +12,18 @@ import jbox.image.Bundled;
 import jbox.image.Image;
 import jbox.image.ImageNotFoundException;
 import jbox.image.ImageStore;
-import jbox.image.Oci;
+import jbox.image.ImageSpec;
 import jbox.image.Reference;
 import jbox.runtime.ContainerStart;
 import jbox.runtime.ContainerState;
 import jbox.runtime.LaunchSpec;
 import jbox.runtime.Names;
-import jbox.runtime.Processes;
+import jbox.sys.Processes;
 import jbox.runtime.StateStore;
 import jbox.runtime.Status;
 import jbox.sys.Linux;
 import jbox.sys.Sys;
-import jbox.image.FileLock;
+import jbox.io.FileLock;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +40,7 @@ import java.util.function.Consumer;
  * containers; the process that starts a container is its parent and records its exit.
  */
 public final class Engine {
-    public static final String DEFAULT_PATH = "PATH=" + jbox.runtime.Executable.DEFAULT_PATH;
+    public static final String DEFAULT_PATH = "PATH=" + jbox.linux.Executable.DEFAULT_PATH;
 
     private final Path root;
     private final Path home;
@@ -121,7 +125,7 @@ public final class Engine {
     public Image pull(String name, jbox.registry.RegistryAuth auth, Consumer<jbox.image.PullEvent> progress) {
         Reference ref = Reference.parse(name);
         try {
-            Optional<Oci.Descriptor> local = bundled.find(ref);
+            Optional<ImageSpec.Descriptor> local = bundled.find(ref);
             if (local.isPresent()) {
                 progress.accept(jbox.image.PullEvent.state(ref.tag(), "Pulling from " + ref.familiarRepository() + " (bundled with jbox)"));
                 Image image = images.importFrom(bundled.layout(), local.get(), ref);
@@ -132,7 +136,7 @@ public final class Engine {
             return jbox.registry.Transfers.pull(images, ref, auth, progress);
         } catch (jbox.registry.RegistryException e) {
             String bundledHint = ref.isOfficialShortName() ? "; the images bundled with jbox (" + bundledNames() + ") need no network" : "";
-            throw new EngineException(125, "pull " + ref.familiar() + ": " + e.getMessage(), e.likelyCause() == null ? null : e.likelyCause() + bundledHint,
+            throw new Failure(125, "pull " + ref.familiar() + ": " + e.getMessage(), e.likelyCause() == null ? null : e.likelyCause() + bundledHint,
                     e.fix(), e).httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot pull " + name);
@@ -154,10 +158,10 @@ public final class Engine {
             Image image = images.find(name);
             jbox.registry.Transfers.push(images, image, ref, auth, progress);
         } catch (ImageNotFoundException e) {
-            throw new EngineException("An image does not exist locally with the tag: " + ref.familiar(), "push sends an image of this store",
+            throw new Failure("An image does not exist locally with the tag: " + ref.familiar(), "push sends an image of this store",
                     "tag one first: jbox tag IMAGE " + ref.familiar()).httpStatus(404);
         } catch (jbox.registry.RegistryException e) {
-            throw new EngineException(125, "push " + ref.familiar() + ": " + e.getMessage(), e.likelyCause(), e.fix(), e)
+            throw new Failure(125, "push " + ref.familiar() + ": " + e.getMessage(), e.likelyCause(), e.fix(), e)
                     .httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot push " + name);
@@ -170,14 +174,14 @@ public final class Engine {
         try {
             to = Reference.parse(target);
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0").httpStatus(400);
+            throw new Failure(e.getMessage(), "names are [REGISTRY/]REPOSITORY[:TAG]", "e.g. jbox tag busybox 127.0.0.1:5000/team/busybox:1.0").httpStatus(400);
         }
         try {
             Image image = images.find(source);
-            images.tag(to, new Oci.Descriptor(image.manifest().mediaType() == null ? jbox.image.MediaTypes.OCI_MANIFEST : image.manifest().mediaType(),
+            images.tag(to, new ImageSpec.Descriptor(image.manifest().mediaType() == null ? jbox.image.MediaTypes.OCI_MANIFEST : image.manifest().mediaType(),
                     image.manifestDigest().toString(), images.layout().readBlob(image.manifestDigest()).length, null, null));
         } catch (ImageNotFoundException e) {
-            throw new EngineException("No such image: " + source, "no image has that name or id", "list images with: jbox images").httpStatus(404);
+            throw new Failure("No such image: " + source, "no image has that name or id", "list images with: jbox images").httpStatus(404);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot tag " + source);
         }
@@ -200,14 +204,14 @@ public final class Engine {
             Image image = images.find(name);
             for (ContainerState c : containers.all()) {
                 if (c.imageId().equals(image.id().toString()) && !force) {
-                    throw new EngineException("conflict: unable to remove " + name + ": container " + c.shortId() + " (" + c.name()
+                    throw new Failure("conflict: unable to remove " + name + ": container " + c.shortId() + " (" + c.name()
                             + ") is using it", "a container, even a stopped one, needs its image's layers",
                             "remove the container first (jbox rm " + c.name() + "), or force with rmi -f").httpStatus(409);
                 }
             }
             return images.untag(image);
         } catch (ImageNotFoundException e) {
-            throw new EngineException(e.getMessage(), "no image has that name or id", "list images with: jbox images").httpStatus(404);
+            throw new Failure(e.getMessage(), "no image has that name or id", "list images with: jbox images").httpStatus(404);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove image " + name);
         }
@@ -220,7 +224,7 @@ public final class Engine {
         checked(req.resources() == null ? Resources.NONE : req.resources());
         Image image = imageFor(req.image(), progress);
         if (req.resources() != null) Cgroups.warnings(req.resources()).forEach(progress);
-        Oci.ContainerConfig ic = image.containerConfig();
+        ImageSpec.ContainerConfig ic = image.containerConfig();
         List<String> entrypoint = req.entrypoint() != null
                 ? (req.entrypoint().isEmpty() ? List.of() : List.of(req.entrypoint()))
                 : (ic.entrypoint() == null ? List.of() : ic.entrypoint());
@@ -229,7 +233,7 @@ public final class Engine {
         List<String> args = new ArrayList<>(entrypoint);
         args.addAll(cmd);
         if (args.isEmpty()) {
-            throw new EngineException(126, "no command specified", "the image " + req.image() + " has no Cmd or Entrypoint, and none was given",
+            throw new Failure(126, "no command specified", "the image " + req.image() + " has no Cmd or Entrypoint, and none was given",
                     "add the command after the image name, e.g. jbox run " + req.image() + " sh", null);
         }
         String id = Names.newId();
@@ -237,23 +241,23 @@ public final class Engine {
                 ? hostName() : id.substring(0, 12);
         List<String> env = Environment.merge(ic.env(), req.env(), hostname, req.tty());
         String workdir = req.workingDir() != null ? req.workingDir() : (ic.workingDir() == null || ic.workingDir().isEmpty() ? "/" : ic.workingDir());
-        if (!workdir.startsWith("/")) throw new EngineException("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
+        if (!workdir.startsWith("/")) throw new Failure("the working directory \"" + workdir + "\" is not an absolute path", "-w needs a path inside the container starting with /", "use e.g. -w /tmp");
         String user = req.user() != null ? req.user() : (ic.user() == null ? "" : ic.user());
         String imageName = req.image(); // shown as typed, as docker ps does
         if (req.autoRemove() && !jbox.runtime.Restart.orNo(req.restart()).isNo()) {
-            throw new EngineException("Conflicting options: --restart and --rm", "a container removed when it exits cannot be restarted",
+            throw new Failure("Conflicting options: --restart and --rm", "a container removed when it exits cannot be restarted",
                     "use one of them").httpStatus(400);
         }
         jbox.runtime.Confinement confined = req.confinement() == null ? jbox.runtime.Confinement.DEFAULT : req.confinement();
         if (confined.utsMode().equals("host") && req.hostname() != null) {
-            throw new EngineException("Conflicting options: hostname and the UTS mode", "with --uts host the container shares the host's name",
+            throw new Failure("Conflicting options: hostname and the UTS mode", "with --uts host the container shares the host's name",
                     "drop --hostname or --uts host").httpStatus(400);
         }
         confinement.check(confined, jbox.net.Network.HOST.equals(req.network() == null ? null : req.network().mode()));
         for (String mode : List.of(confined.pidMode(), confined.ipcMode())) {
             if (mode.startsWith("container:")) sharedWith(mode, false); // it must exist now, and run when this one starts
         }
-        jbox.runtime.Storage storage = StorageRules.prepare(StorageRules.withImageVolumes(jbox.runtime.Storage.orNone(req.storage()), ic.volumes()), volumes);
+        jbox.linux.Storage storage = StorageRules.prepare(StorageRules.withImageVolumes(jbox.linux.Storage.orNone(req.storage()), ic.volumes()), volumes);
         jbox.runtime.Health health = ImageDefaults.health(req.health(), ic.healthcheck());
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
@@ -275,7 +279,7 @@ public final class Engine {
             if (name != null) {
                 Names.validate(name);
                 if (taken.test(name)) {
-                    throw new EngineException("Conflict. The container name \"/" + name + "\" is already in use",
+                    throw new Failure("Conflict. The container name \"/" + name + "\" is already in use",
                             "names are unique", "remove that container (jbox rm " + name + "), or choose another name").httpStatus(409);
                 }
             } else {
@@ -292,7 +296,7 @@ public final class Engine {
         } catch (IOException e) {
             throw Errors.explain(e, "cannot create the container");
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "container names are 1 to " + Names.MAX_LENGTH + " letters, digits and _ . -, starting with a letter or digit",
+            throw new Failure(e.getMessage(), "container names are 1 to " + Names.MAX_LENGTH + " letters, digits and _ . -, starting with a letter or digit",
                     "choose another --name").httpStatus(400);
         }
     }
@@ -329,13 +333,13 @@ public final class Engine {
                 s = s.withRestart(s.restarts().stopped(false)); // started again by a user: the policy applies again
             }
             if (!s.status().canStart()) {
-                throw new EngineException("container " + s.name() + " is already running", "a container has one first process at a time",
+                throw new Failure("container " + s.name() + " is already running", "a container has one first process at a time",
                         "stop it first (jbox stop " + s.name() + ")").httpStatus(409);
             }
             Image image = images.find(s.imageId());
             List<Path> lower = images.layerDirs(image);
             Cgroup cgroup = cgroupWithLimits(s);
-            List<LaunchSpec.MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
+            List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
             jbox.net.ContainerNetwork.Prepared net;
             try {
                 net = jbox.net.ContainerNetwork.prepare(networks.get(s.networking().mode()), root.toString(), s.id(), s.name(), s.hostname(),
@@ -373,7 +377,7 @@ public final class Engine {
             } catch (RuntimeException e) {
                 if (net.endpoint() != null) jbox.net.ContainerNetwork.release(net.endpoint());
                 if (cgroup != null) cgroup.destroy();
-                EngineException ee = Errors.explain(e, "cannot start container " + s.name());
+                Failure ee = Errors.explain(e, "cannot start container " + s.name());
                 try {
                     if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(ee.exitCode(), ee.getMessage()));
                 } catch (IOException recordFailed) {
@@ -386,7 +390,7 @@ public final class Engine {
         } catch (IOException e) {
             throw Errors.explain(e, "cannot start container " + nameOrId);
         } catch (ImageNotFoundException e) {
-            throw new EngineException("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
+            throw new Failure("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
                     "remove the container and create it again");
         }
     }
@@ -401,25 +405,25 @@ public final class Engine {
         try {
             other = inspect(name);
         } catch (jbox.runtime.NoSuchContainerException e) {
-            throw new EngineException("No such container: " + name, mode + " shares a namespace of another container", "create and start " + name + " first")
+            throw new Failure("No such container: " + name, mode + " shares a namespace of another container", "create and start " + name + " first")
                     .httpStatus(404);
         }
         if (mustRun && other.status() != Status.RUNNING) {
-            throw new EngineException("cannot join container " + name + ": it is not running", mode + " joins a namespace of its running first process",
+            throw new Failure("cannot join container " + name + ": it is not running", mode + " joins a namespace of its running first process",
                     "start " + name + " first (jbox start " + name + ")").httpStatus(409);
         }
         return other.pid();
     }
 
     /** The device nodes to make: each --device with the host node's numbers and mode, or every host device when privileged. */
-    private static List<jbox.runtime.DeviceNode> devices(jbox.runtime.Confinement c) {
+    private static List<jbox.linux.DeviceNode> devices(jbox.runtime.Confinement c) {
         List<jbox.runtime.Confinement.Device> wanted = c.privileged() ? ConfinementRules.hostDevices() : c.devices();
-        List<jbox.runtime.DeviceNode> out = new ArrayList<>();
+        List<jbox.linux.DeviceNode> out = new ArrayList<>();
         for (jbox.runtime.Confinement.Device d : wanted) {
             try {
                 long[] n = ConfinementRules.deviceNumbers(d.pathOnHost());
                 int mode = (Integer) Files.getAttribute(Path.of(d.pathOnHost()), "unix:mode") & 0777;
-                out.add(new jbox.runtime.DeviceNode(d.pathInContainer(), n[0] == 0060000 ? "b" : "c", n[1], n[2], mode, 0, 0));
+                out.add(new jbox.linux.DeviceNode(d.pathInContainer(), n[0] == 0060000 ? "b" : "c", n[1], n[2], mode, 0, 0));
             } catch (IllegalArgumentException | IOException e) {
                 if (!c.privileged()) throw ConfinementRules.invalid(new IllegalArgumentException(e.getMessage()));
             }
@@ -427,7 +431,7 @@ public final class Engine {
         return out;
     }
 
-    private static String permissions(jbox.runtime.Confinement c, jbox.runtime.DeviceNode node) {
+    private static String permissions(jbox.runtime.Confinement c, jbox.linux.DeviceNode node) {
         for (jbox.runtime.Confinement.Device d : c.devices()) if (d.pathInContainer().equals(node.path())) return d.permissions();
         return "rwm";
     }
@@ -445,7 +449,7 @@ public final class Engine {
         Cgroup cgroup = cgroups().forContainer(s.id(), s.confined().cgroupParent());
         if (cgroup == null) {
             if (!s.limits().isEmpty()) {
-                throw new EngineException("cannot limit container " + s.name() + ": this host has no cgroups mounted",
+                throw new Failure("cannot limit container " + s.name() + ": this host has no cgroups mounted",
                         "resource limits are written to cgroup files under /sys/fs/cgroup", "mount cgroup2 on /sys/fs/cgroup, or drop the limit flags");
             }
             return null;
@@ -458,7 +462,7 @@ public final class Engine {
         } catch (RuntimeException e) {
             cgroup.destroy();
             if (s.autoRemove()) containers.delete(s.id());
-            throw new EngineException(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
+            throw new Failure(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
         }
         return cgroup;
     }
@@ -478,7 +482,7 @@ public final class Engine {
         try {
             Files.move(tmp, init, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            jbox.image.AtomicFiles.deleteTree(tmp); // another jbox made it meanwhile
+            jbox.io.AtomicFiles.deleteTree(tmp); // another jbox made it meanwhile
         }
         return init;
     }
@@ -505,26 +509,26 @@ public final class Engine {
     // ---- cgroups: limits, accounting, task control ----
 
     /** What a process confined this way becomes when spawned: the shell's harden step uses the same as jbox run. */
-    public jbox.runtime.Credentials credentialsFor(jbox.runtime.Confinement c) { return confinement.credentials(c); }
+    public jbox.linux.Credentials credentialsFor(jbox.runtime.Confinement c) { return confinement.credentials(c); }
 
     /** Docker's rules for limits, the same whichever client asks. */
     private static Resources checked(Resources r) {
         try {
             return r.check();
         } catch (IllegalArgumentException e) {
-            throw new EngineException(e.getMessage(), "the limit is outside what Docker and the kernel accept", "change the value").httpStatus(400);
+            throw new Failure(e.getMessage(), "the limit is outside what Docker and the kernel accept", "change the value").httpStatus(400);
         }
     }
 
     /** A running container's cgroup, or a clear error. */
     private Cgroup runningCgroup(ContainerState s, String action) {
         if (s.status() != Status.RUNNING) {
-            throw new EngineException("Cannot " + action + " container " + s.name() + ": it is not running",
+            throw new Failure("Cannot " + action + " container " + s.name() + ": it is not running",
                     "only a running container has a cgroup with processes", "start it first").httpStatus(409);
         }
         try {
             Cgroup cg = cgroupOf(s);
-            if (cg == null) throw new EngineException("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
+            if (cg == null) throw new Failure("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
             return cg;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot find the cgroup of " + s.name());
@@ -539,7 +543,7 @@ public final class Engine {
     private void setPaused(String nameOrId, boolean pause) {
         ContainerState s = inspect(nameOrId);
         if (s.paused() == pause) {
-            throw new EngineException("Container " + s.name() + " is " + (pause ? "already paused" : "not paused"), null,
+            throw new Failure("Container " + s.name() + " is " + (pause ? "already paused" : "not paused"), null,
                     pause ? "unpause it with jbox unpause " + s.name() : "pause it with jbox pause " + s.name()).httpStatus(409);
         }
         Cgroup cg = runningCgroup(s, pause ? "pause" : "unpause");
@@ -564,7 +568,7 @@ public final class Engine {
             try {
                 runningCgroup(s, "update").apply(toWrite);
             } catch (jbox.cgroup.CgroupException e) {
-                throw new EngineException(e.getMessage(), "the kernel refused the new limit", "choose another value");
+                throw new Failure(e.getMessage(), "the kernel refused the new limit", "choose another value");
             }
         }
         try (FileLock ignored = containers.lock(s.id())) {
@@ -744,10 +748,10 @@ public final class Engine {
         if (!java.nio.file.Files.isDirectory(home)) return;
         try (var s = java.nio.file.Files.list(home)) {
             for (Path d : s.toList()) {
-                if (jbox.runtime.Owner.isAlive(d)) continue;
+                if (jbox.io.Owner.isAlive(d)) continue;
                 Cgroup cg = cgroups().existing(d.getFileName().toString());
                 if (cg != null) cg.destroy();
-                jbox.image.AtomicFiles.deleteTree(d);
+                jbox.io.AtomicFiles.deleteTree(d);
             }
         } catch (IOException e) {
             throw Errors.explain(e, "cannot clean up abandoned sandboxes");
@@ -757,7 +761,7 @@ public final class Engine {
     /** A private working directory for one build (its context, staged files), owned by this process. */
     public Path newBuildDir() throws IOException {
         Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(root.resolve("build")), "b-");
-        jbox.runtime.Owner.claim(dir);
+        jbox.io.Owner.claim(dir);
         return dir;
     }
 
@@ -770,11 +774,11 @@ public final class Engine {
         if (!java.nio.file.Files.isDirectory(home)) return;
         try (var s = java.nio.file.Files.list(home)) {
             for (Path d : s.toList()) {
-                if (jbox.runtime.Owner.isAlive(d)) continue;
+                if (jbox.io.Owner.isAlive(d)) continue;
                 for (ContainerState c : containers.all()) {
                     if (c.name().startsWith(buildContainerPrefix(d))) remove(c.id(), true);
                 }
-                jbox.image.AtomicFiles.deleteTree(d);
+                jbox.io.AtomicFiles.deleteTree(d);
             }
         } catch (IOException e) {
             throw Errors.explain(e, "cannot clean up abandoned builds");
@@ -823,7 +827,7 @@ public final class Engine {
     public void kill(String nameOrId, int signal) {
         ContainerState s = inspect(nameOrId);
         if (!s.status().canStop()) {
-            throw new EngineException("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
+            throw new Failure("Cannot kill container: " + nameOrId + ": container " + s.id() + " is not running",
                     "only a running container has processes to signal", "start it first, or check jbox ps -a").httpStatus(409);
         }
         signal(s, signal);
@@ -917,7 +921,7 @@ public final class Engine {
         ContainerState s = inspect(nameOrId);
         if (!s.status().canRemoveWithoutForce()) {
             if (!force) {
-                throw new EngineException("cannot remove container " + s.name() + ": it is running",
+                throw new Failure("cannot remove container " + s.name() + ": it is running",
                         "removing would kill its processes", "stop it first (jbox stop " + s.name() + "), or force the removal with jbox rm -f").httpStatus(409);
             }
             signal(s, Linux.SIGKILL);
@@ -938,11 +942,11 @@ public final class Engine {
 
     /** The volumes made for this container alone, once no other container uses them (rm -v, and --rm as docker does). */
     private void removeAnonymousVolumes(ContainerState s) {
-        for (jbox.runtime.Storage.Mount m : s.mounts().mounts()) {
-            if (m.type() != jbox.runtime.Storage.Type.VOLUME || !m.anonymous() || !volumeUsers(m.source()).isEmpty()) continue;
+        for (jbox.linux.Storage.Mount m : s.mounts().mounts()) {
+            if (m.type() != jbox.linux.Storage.Type.VOLUME || !m.anonymous() || !volumeUsers(m.source()).isEmpty()) continue;
             try {
                 removeVolume(m.source(), false);
-            } catch (EngineException e) {
+            } catch (Failure e) {
                 if (Files.isDirectory(volumes.dataDir(m.source()))) throw e; // else removed meanwhile (volume rm, prune)
             }
         }
@@ -1010,7 +1014,7 @@ public final class Engine {
         java.nio.file.Path f = containers.dirOf(id).resolve("health.json");
         try {
             return java.nio.file.Files.isRegularFile(f)
-                    ? jbox.image.Json.read(java.nio.file.Files.readAllBytes(f), jbox.runtime.Health.State.class, "health of " + id) : null;
+                    ? jbox.io.Json.read(java.nio.file.Files.readAllBytes(f), jbox.runtime.Health.State.class, "health of " + id) : null;
         } catch (IOException e) {
             return null; // removed meanwhile
         }
@@ -1018,7 +1022,7 @@ public final class Engine {
 
     public void saveHealth(String id, jbox.runtime.Health.State state) throws IOException {
         java.nio.file.Path dir = containers.dirOf(id);
-        if (java.nio.file.Files.isDirectory(dir)) jbox.image.AtomicFiles.write(dir, dir.resolve("health.json"), jbox.image.Json.bytes(state));
+        if (java.nio.file.Files.isDirectory(dir)) jbox.io.AtomicFiles.write(dir, dir.resolve("health.json"), jbox.io.Json.bytes(state));
     }
 
     // ---- volumes ----
@@ -1028,8 +1032,8 @@ public final class Engine {
         List<String> users = new ArrayList<>();
         try {
             for (ContainerState c : containers.all()) {
-                for (jbox.runtime.Storage.Mount m : c.mounts().mounts()) {
-                    if (m.type() == jbox.runtime.Storage.Type.VOLUME && m.source().equals(name)) users.add(c.name());
+                for (jbox.linux.Storage.Mount m : c.mounts().mounts()) {
+                    if (m.type() == jbox.linux.Storage.Type.VOLUME && m.source().equals(name)) users.add(c.name());
                 }
             }
         } catch (IOException e) {
@@ -1052,7 +1056,7 @@ public final class Engine {
             volumes.get(name);
             List<String> users = volumeUsers(name);
             if (!users.isEmpty()) {
-                throw new EngineException("remove " + name + ": volume is in use - " + users, "a container mounts it (stopped ones count too)",
+                throw new Failure("remove " + name + ": volume is in use - " + users, "a container mounts it (stopped ones count too)",
                         "remove the container first (jbox rm " + users.get(0) + "), then the volume").httpStatus(409);
             }
             volumes.delete(name);
@@ -1115,11 +1119,11 @@ public final class Engine {
                                                boolean tty, LaunchSpec.Stdio stdio) {
         ContainerState s = inspect(nameOrId);
         if (s.status() != Status.RUNNING) {
-            throw new EngineException("Container " + s.name() + " is not running", "exec runs a process next to a running container's first process",
+            throw new Failure("Container " + s.name() + " is not running", "exec runs a process next to a running container's first process",
                     "start it first (jbox start " + s.name() + ")").httpStatus(409);
         }
         if (s.paused()) {
-            throw new EngineException("Container " + s.name() + " is paused", "a frozen container cannot run anything new",
+            throw new Failure("Container " + s.name() + " is paused", "a frozen container cannot run anything new",
                     "unpause it first (jbox unpause " + s.name() + ")").httpStatus(409);
         }
         List<String> fullEnv = Environment.merge(s.env(), env, s.hostname(), tty);
@@ -1133,7 +1137,7 @@ public final class Engine {
     }
 
     /** Records a start failure seen by a detached owner, for the CLI that waits for it. */
-    public void recordFailure(String id, EngineException e) {
+    public void recordFailure(String id, Failure e) {
         try (FileLock ignored = containers.lock(id)) {
             containers.save(containers.load(id).failed(e.exitCode(), e.getMessage()));
         } catch (IOException ex) {

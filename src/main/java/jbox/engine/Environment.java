@@ -1,5 +1,7 @@
 package jbox.engine;
 
+import jbox.sys.Failure;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,7 @@ final class Environment {
 
     private static void put(Map<String, String> env, String entry) {
         int eq = entry.indexOf('=');
-        if (eq <= 0) throw new EngineException("invalid environment variable \"" + entry + "\"", "variables are NAME=value", "write -e NAME=value");
+        if (eq <= 0) throw new Failure("invalid environment variable \"" + entry + "\"", "variables are NAME=value", "write -e NAME=value");
         env.put(entry.substring(0, eq), entry.substring(eq + 1));
     }
 }

@@ -1,6 +1,6 @@
 package jbox.engine;
 
-import jbox.image.Oci;
+import jbox.image.ImageSpec;
 import jbox.runtime.Health;
 
 import java.util.List;
@@ -13,7 +13,7 @@ final class ImageDefaults {
      * The container's health check: the user's flags field by field over the image's HEALTHCHECK, then
      * docker's defaults; null for none (no check anywhere, --no-healthcheck, or HEALTHCHECK NONE).
      */
-    static Health health(Health user, Oci.Healthcheck image) {
+    static Health health(Health user, ImageSpec.Healthcheck image) {
         List<String> test = user != null && !user.test().isEmpty() ? user.test() : image != null ? image.test() : null;
         if (test == null || test.isEmpty() || test.get(0).equals("NONE")) return null;
         Health merged = new Health(test,

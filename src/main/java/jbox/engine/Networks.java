@@ -1,8 +1,10 @@
 package jbox.engine;
 
-import jbox.image.AtomicFiles;
-import jbox.image.FileLock;
-import jbox.image.Json;
+import jbox.sys.Failure;
+
+import jbox.io.AtomicFiles;
+import jbox.io.FileLock;
+import jbox.io.Json;
 import jbox.net.Bridges;
 import jbox.net.Claims;
 import jbox.net.Ipv4;
@@ -61,7 +63,7 @@ public final class Networks {
         for (Network n : all) if (n.name().equals(nameOrId) || n.id().equals(nameOrId)) return n;
         List<Network> byPrefix = nameOrId.length() >= 3 ? all.stream().filter(n -> n.id().startsWith(nameOrId)).toList() : List.of();
         if (byPrefix.size() == 1) return byPrefix.get(0);
-        throw new EngineException("network " + nameOrId + " not found", "no network has that name or id", "list them with jbox network ls").httpStatus(404);
+        throw new Failure("network " + nameOrId + " not found", "no network has that name or id", "list them with jbox network ls").httpStatus(404);
     }
 
     /** docker network create: a bridge with its own subnet (given, or the first free one). */
@@ -69,25 +71,25 @@ public final class Networks {
         try {
             Names.validate(name);
         } catch (IllegalArgumentException e) {
-            throw new EngineException("invalid network name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
+            throw new Failure("invalid network name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
                     "network names are 1 to " + Names.MAX_LENGTH + " letters, digits and _ . -", "choose another name").httpStatus(400);
         }
         Files.createDirectories(dir);
         try (FileLock ignored = FileLock.acquire(dir.resolve(".lock")); FileLock host = Bridges.lock()) {
             for (Network n : list()) {
                 if (n.name().equals(name)) {
-                    throw new EngineException("network with name " + name + " already exists", "network names are unique", "choose another name, or remove it first (jbox network rm " + name + ")").httpStatus(409);
+                    throw new Failure("network with name " + name + " already exists", "network names are unique", "choose another name, or remove it first (jbox network rm " + name + ")").httpStatus(409);
                 }
             }
             Ipv4.Subnet range;
             try {
                 range = subnet != null ? Ipv4.Subnet.parse(subnet) : freeSubnet();
             } catch (IllegalArgumentException e) {
-                throw new EngineException("invalid --subnet: " + e.getMessage(), "the subnet is written in CIDR form", "e.g. --subnet 172.20.0.0/16").httpStatus(400);
+                throw new Failure("invalid --subnet: " + e.getMessage(), "the subnet is written in CIDR form", "e.g. --subnet 172.20.0.0/16").httpStatus(400);
             }
             for (Ipv4.Subnet used : usedSubnets()) {
                 if (used.overlaps(range)) {
-                    throw new EngineException("Pool overlaps with other one on this address space: " + range + " overlaps " + used,
+                    throw new Failure("Pool overlaps with other one on this address space: " + range + " overlaps " + used,
                             "another network or a device of this host uses those addresses", "choose another --subnet, or leave it out and jbox picks a free one").httpStatus(403);
                 }
             }
@@ -95,10 +97,10 @@ public final class Networks {
             try {
                 gw = gateway != null ? Ipv4.parse(gateway) : range.host(1);
             } catch (IllegalArgumentException e) {
-                throw new EngineException("invalid --gateway: " + e.getMessage(), "the gateway is one address", "e.g. --gateway 172.20.0.1").httpStatus(400);
+                throw new Failure("invalid --gateway: " + e.getMessage(), "the gateway is one address", "e.g. --gateway 172.20.0.1").httpStatus(400);
             }
             if (!range.contains(gw) || gw.equals(range.base()) || gw.equals(range.broadcast())) {
-                throw new EngineException("the gateway " + gw + " is not a host address of " + range, "the gateway is the bridge's own address inside the subnet",
+                throw new Failure("the gateway " + gw + " is not a host address of " + range, "the gateway is the bridge's own address inside the subnet",
                         "choose one inside it, e.g. " + range.host(1)).httpStatus(400);
             }
             String id = Names.newId();
@@ -119,13 +121,13 @@ public final class Networks {
     public void remove(String nameOrId) throws IOException {
         Network n = get(nameOrId);
         if (isPredefined(n)) {
-            throw new EngineException(n.name() + " is a pre-defined network and cannot be removed", "docker's bridge, host and none always exist",
+            throw new Failure(n.name() + " is a pre-defined network and cannot be removed", "docker's bridge, host and none always exist",
                     "remove only networks you created").httpStatus(403);
         }
         try (FileLock ignored = FileLock.acquire(dir.resolve(".lock")); FileLock host = Bridges.lock()) {
             List<Claims.Claim> attached = Claims.list(n.bridge());
             if (!attached.isEmpty()) {
-                throw new EngineException("error while removing network: network " + n.name() + " id " + n.id() + " has active endpoints ("
+                throw new Failure("error while removing network: network " + n.name() + " id " + n.id() + " has active endpoints ("
                         + String.join(", ", attached.stream().map(Claims.Claim::name).toList()) + ")",
                         "running containers are attached to it", "stop or remove them first").httpStatus(403);
             }
@@ -184,6 +186,6 @@ public final class Networks {
         for (int b = 19; b <= 29; b++) pool.add(Ipv4.Subnet.parse("172." + b + ".0.0/16"));
         for (int c = 0; c < 256; c += 16) pool.add(Ipv4.Subnet.parse("192.168." + c + ".0/20"));
         for (Ipv4.Subnet s : pool) if (used.stream().noneMatch(s::overlaps)) return s;
-        throw new EngineException("no free subnet is left for a new network", "every subnet in jbox's pool is in use", "give one with --subnet").httpStatus(403);
+        throw new Failure("no free subnet is left for a new network", "every subnet in jbox's pool is in use", "give one with --subnet").httpStatus(403);
     }
 }

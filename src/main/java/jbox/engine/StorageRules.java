@@ -1,10 +1,13 @@
 package jbox.engine;
 
-import jbox.runtime.LaunchSpec;
+import jbox.linux.MountPlan;
+
+import jbox.sys.Failure;
+
 import jbox.runtime.Names;
-import jbox.runtime.Storage;
-import jbox.runtime.Storage.Mount;
-import jbox.runtime.Storage.Type;
+import jbox.linux.Storage;
+import jbox.linux.Storage.Mount;
+import jbox.linux.Storage.Type;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,8 +111,8 @@ public final class StorageRules {
 
     private static boolean isTrue(String v) { return v != null && (v.equals("true") || v.equals("1")); }
 
-    private static EngineException bad(String what, String cause, String fix) {
-        return new EngineException("invalid mount " + what, cause, fix).httpStatus(400);
+    private static Failure bad(String what, String cause, String fix) {
+        return new Failure("invalid mount " + what, cause, fix).httpStatus(400);
     }
 
     /**
@@ -141,7 +144,7 @@ public final class StorageRules {
                 case BIND -> {
                     Path src = Path.of(m.source()).toAbsolutePath().normalize();
                     if (!Files.exists(src)) {
-                        throw new EngineException("invalid mount config for type \"bind\": bind source path does not exist: " + src,
+                        throw new Failure("invalid mount config for type \"bind\": bind source path does not exist: " + src,
                                 "a bind mount shows a host file or directory inside the container, so it must exist first",
                                 "create it (mkdir -p " + src + "), or use a named volume: -v NAME:" + m.target()).httpStatus(400);
                     }
@@ -163,30 +166,30 @@ public final class StorageRules {
     }
 
     /** At start: each mount's host side, and whether a volume still waits for its copy from the image. */
-    static List<LaunchSpec.MountPlan> plan(Storage s, Volumes volumes) throws IOException {
-        List<LaunchSpec.MountPlan> out = new ArrayList<>();
+    static List<MountPlan> plan(Storage s, Volumes volumes) throws IOException {
+        List<MountPlan> out = new ArrayList<>();
         for (Mount m : s.mounts()) {
             switch (m.type()) {
                 case BIND -> {
                     Path src = Path.of(m.source());
                     if (!Files.exists(src)) {
-                        throw new EngineException("the bind mount source " + src + " is gone", "it was removed after the container was created",
+                        throw new Failure("the bind mount source " + src + " is gone", "it was removed after the container was created",
                                 "create it again, or remove the container and create it with other mounts");
                     }
-                    out.add(new LaunchSpec.MountPlan(m, src, false));
+                    out.add(new MountPlan(m, src, false));
                 }
                 case VOLUME -> {
                     Volumes.Volume v = volumes.get(m.source());
-                    out.add(new LaunchSpec.MountPlan(m, volumes.dataDir(v.name()), !v.seeded() && !m.noCopy()));
+                    out.add(new MountPlan(m, volumes.dataDir(v.name()), !v.seeded() && !m.noCopy()));
                 }
-                case TMPFS -> out.add(new LaunchSpec.MountPlan(m, null, false));
+                case TMPFS -> out.add(new MountPlan(m, null, false));
             }
         }
         return out;
     }
 
-    static void markSeeded(List<LaunchSpec.MountPlan> plans, Volumes volumes) throws IOException {
-        for (LaunchSpec.MountPlan p : plans) {
+    static void markSeeded(List<MountPlan> plans, Volumes volumes) throws IOException {
+        for (MountPlan p : plans) {
             if (p.seed()) volumes.markSeeded(volumes.get(p.mount().source()));
         }
     }

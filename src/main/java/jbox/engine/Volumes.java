@@ -1,8 +1,10 @@
 package jbox.engine;
 
-import jbox.image.AtomicFiles;
-import jbox.image.FileLock;
-import jbox.image.Json;
+import jbox.sys.Failure;
+
+import jbox.io.AtomicFiles;
+import jbox.io.FileLock;
+import jbox.io.Json;
 import jbox.runtime.Names;
 
 import java.io.IOException;
@@ -36,7 +38,7 @@ public final class Volumes {
 
     public static void validate(String name) {
         if (!NAME.matcher(name).matches() || name.length() > Names.MAX_LENGTH) {
-            throw new EngineException("invalid volume name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
+            throw new Failure("invalid volume name \"" + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "\"",
                     "volume names are 2 to " + Names.MAX_LENGTH + " letters, digits and _ . -",
                     "choose another name, e.g. jbox volume create data").httpStatus(400);
         }
@@ -65,7 +67,7 @@ public final class Volumes {
     public Volume get(String name) throws IOException {
         Volume v = find(name);
         if (v == null) {
-            throw new EngineException("no such volume: " + name, "no volume has that name", "list them with jbox volume ls").httpStatus(404);
+            throw new Failure("no such volume: " + name, "no volume has that name", "list them with jbox volume ls").httpStatus(404);
         }
         return v;
     }

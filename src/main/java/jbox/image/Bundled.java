@@ -20,9 +20,9 @@ public final class Bundled {
 
     public boolean available() { return Files.isRegularFile(layoutDir.resolve("index.json")); }
 
-    public Optional<Oci.Descriptor> find(Reference ref) throws IOException {
+    public Optional<ImageSpec.Descriptor> find(Reference ref) throws IOException {
         if (!available()) return Optional.empty();
-        for (Oci.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
+        for (ImageSpec.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
             if (ref.canonical().equals(OciLayout.refName(d))) return Optional.of(d);
         }
         return Optional.empty();
@@ -31,7 +31,7 @@ public final class Bundled {
     public List<String> names() throws IOException {
         List<String> out = new ArrayList<>();
         if (!available()) return out;
-        for (Oci.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
+        for (ImageSpec.Descriptor d : OciLayout.existing(layoutDir).index().manifests()) {
             if (OciLayout.refName(d) != null) out.add(Reference.parse(OciLayout.refName(d)).familiar());
         }
         return out;

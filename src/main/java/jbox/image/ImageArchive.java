@@ -1,5 +1,9 @@
 package jbox.image;
 
+import jbox.io.AtomicFiles;
+
+import jbox.io.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -43,7 +47,7 @@ public final class ImageArchive {
                 if (written.add(config)) add(tar, config, store.layout().readBlob(image.id()));
                 List<String> layers = new ArrayList<>();
                 for (int i = 0; i < image.manifest().layers().size(); i++) {
-                    Oci.Descriptor l = image.manifest().layers().get(i);
+                    ImageSpec.Descriptor l = image.manifest().layers().get(i);
                     String name = image.diffIds().get(i).hex() + "/layer.tar";
                     layers.add(name);
                     if (!written.add(name)) continue;
@@ -149,7 +153,7 @@ public final class ImageArchive {
             Image image = store.importFrom(d -> Files.newInputStream(blobs.get(d.digestValue())), manifestBytes, MediaTypes.OCI_MANIFEST,
                     Reference.parse(tags.get(0)), (b, s, c, t) -> { });
             for (String t : tags) {
-                if (!t.equals(tags.get(0))) store.tag(Reference.parse(t), new Oci.Descriptor(MediaTypes.OCI_MANIFEST, image.manifestDigest().toString(), manifestBytes.length, null, null));
+                if (!t.equals(tags.get(0))) store.tag(Reference.parse(t), new ImageSpec.Descriptor(MediaTypes.OCI_MANIFEST, image.manifestDigest().toString(), manifestBytes.length, null, null));
                 progress.accept("Loaded image: " + Reference.parse(t).familiar());
                 loaded.add(t);
             }
@@ -160,7 +164,7 @@ public final class ImageArchive {
     private static List<String> loadOciArchive(ImageStore store, Path dir, Consumer<String> progress) throws IOException {
         OciLayout layout = OciLayout.existing(dir);
         List<String> loaded = new ArrayList<>();
-        for (Oci.Descriptor d : layout.index().manifests()) {
+        for (ImageSpec.Descriptor d : layout.index().manifests()) {
             if (!MediaTypes.OCI_MANIFEST.equals(d.mediaType()) && !MediaTypes.DOCKER_MANIFEST.equals(d.mediaType())) {
                 throw new CorruptBlobException("the OCI archive holds a " + d.mediaType() + "; jbox loads image manifests only");
             }

@@ -1,5 +1,7 @@
 package jbox.image;
 
+import jbox.io.Json;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,21 +23,21 @@ public final class ImageBuilder {
         };
     }
 
-    public static Oci.Descriptor build(Path rootfs, Oci.ContainerConfig config, String createdBy, long epochSeconds, OciLayout into)
+    public static ImageSpec.Descriptor build(Path rootfs, ImageSpec.ContainerConfig config, String createdBy, long epochSeconds, OciLayout into)
             throws IOException {
         LayerWriter.Layer layer = LayerWriter.write(rootfs, epochSeconds, into);
         String created = Instant.ofEpochSecond(epochSeconds).toString();
-        Oci.ImageConfig imageConfig = new Oci.ImageConfig(created, null, architecture(), "linux", config,
-                new Oci.RootFs("layers", List.of(layer.diffId().toString())),
-                List.of(new Oci.History(created, createdBy, null, null)));
+        ImageSpec.ImageConfig imageConfig = new ImageSpec.ImageConfig(created, null, architecture(), "linux", config,
+                new ImageSpec.RootFs("layers", List.of(layer.diffId().toString())),
+                List.of(new ImageSpec.History(created, createdBy, null, null)));
         byte[] configBytes = Json.bytes(imageConfig);
         Digest configDigest = into.writeBlob(configBytes);
-        Oci.Manifest manifest = new Oci.Manifest(2, MediaTypes.OCI_MANIFEST,
-                new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
+        ImageSpec.Manifest manifest = new ImageSpec.Manifest(2, MediaTypes.OCI_MANIFEST,
+                new ImageSpec.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
                 List.of(layer.descriptor()), null);
         byte[] manifestBytes = Json.bytes(manifest);
         Digest manifestDigest = into.writeBlob(manifestBytes);
-        return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);
+        return new ImageSpec.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifestBytes.length);
     }
 
 }

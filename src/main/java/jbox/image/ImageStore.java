@@ -1,5 +1,15 @@
 package jbox.image;
 
+import jbox.io.UnclosableInputStream;
+
+import jbox.io.CountingInputStream;
+
+import jbox.io.FileLock;
+
+import jbox.io.AtomicFiles;
+
+import jbox.io.Json;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +49,7 @@ public final class ImageStore {
     /** Every image, in index order; the build cache's step images only when withBuildCache. */
     public List<Image> list(boolean withBuildCache) throws IOException {
         List<Image> out = new ArrayList<>();
-        for (Oci.Descriptor d : layout.index().manifests()) {
+        for (ImageSpec.Descriptor d : layout.index().manifests()) {
             if (!withBuildCache && buildKey(d) != null) continue;
             String name = OciLayout.refName(d);
             out.add(load(name == null ? null : Reference.parse(name), d.digestValue()));
@@ -49,37 +59,37 @@ public final class ImageStore {
 
     public List<Image> list() throws IOException { return list(false); }
 
-    private static String buildKey(Oci.Descriptor d) {
+    private static String buildKey(ImageSpec.Descriptor d) {
         return d.annotations() == null ? null : d.annotations().get(BUILD_KEY);
     }
 
     /** Writes an image's config and manifest (the layers are already blobs here) and returns the manifest's descriptor. */
-    public Oci.Descriptor writeImage(Oci.ImageConfig config, List<Oci.Descriptor> layers) throws IOException {
+    public ImageSpec.Descriptor writeImage(ImageSpec.ImageConfig config, List<ImageSpec.Descriptor> layers) throws IOException {
         byte[] configBytes = Json.bytes(config);
         Digest configDigest = layout.writeBlob(configBytes);
-        Oci.Manifest m = new Oci.Manifest(2, MediaTypes.OCI_MANIFEST, new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
+        ImageSpec.Manifest m = new ImageSpec.Manifest(2, MediaTypes.OCI_MANIFEST, new ImageSpec.Descriptor(MediaTypes.OCI_CONFIG, configDigest, configBytes.length),
                 layers, null);
         byte[] manifestBytes = Json.bytes(m);
-        return new Oci.Descriptor(MediaTypes.OCI_MANIFEST, layout.writeBlob(manifestBytes), manifestBytes.length);
+        return new ImageSpec.Descriptor(MediaTypes.OCI_MANIFEST, layout.writeBlob(manifestBytes), manifestBytes.length);
     }
 
     /** An image by its manifest's digest, named or not. */
     public Image byManifest(Digest manifest) throws IOException { return load(null, manifest); }
 
     /** Adds an image without a name (docker's <none>:<none>), as a commit without a name makes. */
-    public void keepUnnamed(Oci.Descriptor manifest) throws IOException {
+    public void keepUnnamed(ImageSpec.Descriptor manifest) throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
-            List<Oci.Descriptor> kept = new ArrayList<>(layout.index().manifests());
+            List<ImageSpec.Descriptor> kept = new ArrayList<>(layout.index().manifests());
             kept.add(manifest.withAnnotations(null));
             layout.writeIndex(kept);
         }
     }
 
     /** Keeps a build step's image as the cache entry of key (replacing an older one of that key). */
-    public Image keepBuildStep(String key, Oci.Descriptor manifest) throws IOException {
+    public Image keepBuildStep(String key, ImageSpec.Descriptor manifest) throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
-            List<Oci.Descriptor> kept = new ArrayList<>();
-            for (Oci.Descriptor d : layout.index().manifests()) if (!key.equals(buildKey(d))) kept.add(d);
+            List<ImageSpec.Descriptor> kept = new ArrayList<>();
+            for (ImageSpec.Descriptor d : layout.index().manifests()) if (!key.equals(buildKey(d))) kept.add(d);
             kept.add(manifest.withAnnotations(java.util.Map.of(BUILD_KEY, key)));
             layout.writeIndex(kept);
         }
@@ -88,11 +98,11 @@ public final class ImageStore {
 
     /** The image a build step of this key made before, if all its blobs are still here. */
     public Image buildStep(String key) throws IOException {
-        for (Oci.Descriptor d : layout.index().manifests()) {
+        for (ImageSpec.Descriptor d : layout.index().manifests()) {
             if (!key.equals(buildKey(d))) continue;
             try {
                 Image i = load(null, d.digestValue());
-                for (Oci.Descriptor l : i.manifest().layers()) if (!layout.hasBlob(l.digestValue())) return null;
+                for (ImageSpec.Descriptor l : i.manifest().layers()) if (!layout.hasBlob(l.digestValue())) return null;
                 return i;
             } catch (IOException e) {
                 return null;
@@ -114,9 +124,9 @@ public final class ImageStore {
     }
 
     private Image load(Reference ref, Digest manifestDigest) throws IOException {
-        Oci.Manifest m = Json.read(layout.readBlob(manifestDigest), Oci.Manifest.class, "manifest " + manifestDigest);
+        ImageSpec.Manifest m = Json.read(layout.readBlob(manifestDigest), ImageSpec.Manifest.class, "manifest " + manifestDigest);
         Digest configDigest = m.config().digestValue();
-        Oci.ImageConfig c = Json.read(layout.readBlob(configDigest), Oci.ImageConfig.class, "image config " + configDigest);
+        ImageSpec.ImageConfig c = Json.read(layout.readBlob(configDigest), ImageSpec.ImageConfig.class, "image config " + configDigest);
         long size = 0;
         for (String diff : c.rootfs().diffIds()) size += unpackedSize(Digest.parse(diff));
         return new Image(ref, manifestDigest, m, configDigest, c, size);
@@ -124,18 +134,18 @@ public final class ImageStore {
 
     /** Where an import reads blobs from: another OCI layout (the bundled images) or a registry. */
     public interface BlobSource {
-        InputStream open(Oci.Descriptor blob) throws IOException;
+        InputStream open(ImageSpec.Descriptor blob) throws IOException;
     }
 
     /** What an import tells as it goes, per blob: "Already exists", "Downloading" with bytes, "Download complete", ... */
     public interface Progress {
-        void blob(Oci.Descriptor blob, String status, long current, long total);
+        void blob(ImageSpec.Descriptor blob, String status, long current, long total);
 
-        default void blob(Oci.Descriptor blob, String status) { blob(blob, status, -1, -1); }
+        default void blob(ImageSpec.Descriptor blob, String status) { blob(blob, status, -1, -1); }
     }
 
     /** Copies an image from another layout, verifying every blob, unpacks its layers, and names it ref. */
-    public Image importFrom(OciLayout source, Oci.Descriptor manifestDesc, Reference ref) throws IOException {
+    public Image importFrom(OciLayout source, ImageSpec.Descriptor manifestDesc, Reference ref) throws IOException {
         return importFrom(d -> Files.newInputStream(source.blobPath(d.digestValue())), source.readBlob(manifestDesc.digestValue()),
                 manifestDesc.mediaType(), ref, (b, s, c, t) -> { });
     }
@@ -148,7 +158,7 @@ public final class ImageStore {
      */
     public Image importFrom(BlobSource source, byte[] manifestBytes, String mediaType, Reference ref, Progress progress) throws IOException {
         Digest md = Digest.of(manifestBytes);
-        Oci.Manifest m = Json.read(manifestBytes, Oci.Manifest.class, "manifest " + md);
+        ImageSpec.Manifest m = Json.read(manifestBytes, ImageSpec.Manifest.class, "manifest " + md);
         if (m.config() == null || m.layers() == null) throw new CorruptBlobException("manifest " + md + " has no config or no layers");
         // docker shows layers only: the config is fetched without a line of its own
         copyBlob(source, m.config(), (b, st, c, t) -> { });
@@ -159,8 +169,8 @@ public final class ImageStore {
         });
         try {
             List<java.util.concurrent.Future<?>> fetches = new ArrayList<>();
-            for (Oci.Descriptor l : m.layers()) if (!layout.hasBlob(l.digestValue())) progress.blob(l, "Waiting");
-            for (Oci.Descriptor l : m.layers()) fetches.add(pool.submit(() -> {
+            for (ImageSpec.Descriptor l : m.layers()) if (!layout.hasBlob(l.digestValue())) progress.blob(l, "Waiting");
+            for (ImageSpec.Descriptor l : m.layers()) fetches.add(pool.submit(() -> {
                 copyBlob(source, l, progress);
                 return null;
             }));
@@ -181,7 +191,7 @@ public final class ImageStore {
             pool.shutdownNow();
         }
         layout.writeBlob(manifestBytes);
-        Oci.ImageConfig c = Json.read(layout.readBlob(m.config().digestValue()), Oci.ImageConfig.class, "image config");
+        ImageSpec.ImageConfig c = Json.read(layout.readBlob(m.config().digestValue()), ImageSpec.ImageConfig.class, "image config");
         List<String> diffIds = c.rootfs().diffIds();
         if (diffIds.size() != m.layers().size()) {
             throw new CorruptBlobException("image " + ref.familiar() + " lists " + m.layers().size() + " layers but its config has "
@@ -194,12 +204,12 @@ public final class ImageStore {
             unpack(m.layers().get(i), Digest.parse(diffIds.get(i)));
             progress.blob(m.layers().get(i), "Pull complete");
         }
-        tag(ref, new Oci.Descriptor(mediaType == null ? (m.mediaType() == null ? MediaTypes.OCI_MANIFEST : m.mediaType()) : mediaType, md,
+        tag(ref, new ImageSpec.Descriptor(mediaType == null ? (m.mediaType() == null ? MediaTypes.OCI_MANIFEST : m.mediaType()) : mediaType, md,
                 manifestBytes.length));
         return load(ref, md);
     }
 
-    private void copyBlob(BlobSource source, Oci.Descriptor d, Progress progress) throws IOException {
+    private void copyBlob(BlobSource source, ImageSpec.Descriptor d, Progress progress) throws IOException {
         Digest digest = d.digestValue();
         if (layout.hasBlob(digest)) {
             progress.blob(d, "Already exists");
@@ -215,7 +225,7 @@ public final class ImageStore {
     }
 
     /** Points ref at a manifest in index.json (atomic, under the store lock). */
-    public void tag(Reference ref, Oci.Descriptor manifest) throws IOException {
+    public void tag(Reference ref, ImageSpec.Descriptor manifest) throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
             layout.name(ref, manifest);
         }
@@ -225,8 +235,8 @@ public final class ImageStore {
     public List<String> untag(Image image) throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
             List<String> removed = new ArrayList<>();
-            List<Oci.Descriptor> kept = new ArrayList<>();
-            for (Oci.Descriptor d : layout.index().manifests()) {
+            List<ImageSpec.Descriptor> kept = new ArrayList<>();
+            for (ImageSpec.Descriptor d : layout.index().manifests()) {
                 String name = OciLayout.refName(d);
                 boolean match = image.reference() != null ? image.reference().canonical().equals(name)
                         : name == null && buildKey(d) == null && d.digestValue().equals(image.manifestDigest());
@@ -242,9 +252,9 @@ public final class ImageStore {
     /** Drops every build cache entry; blobs and layers no image uses any more go with them. Returns how many. */
     public int pruneBuildCache() throws IOException {
         try (FileLock ignored = FileLock.acquire(lockFile)) {
-            List<Oci.Descriptor> kept = new ArrayList<>();
+            List<ImageSpec.Descriptor> kept = new ArrayList<>();
             List<Image> dropped = new ArrayList<>();
-            for (Oci.Descriptor d : layout.index().manifests()) {
+            for (ImageSpec.Descriptor d : layout.index().manifests()) {
                 if (buildKey(d) == null) kept.add(d); else dropped.add(load(null, d.digestValue()));
             }
             layout.writeIndex(kept);
@@ -254,10 +264,10 @@ public final class ImageStore {
     }
 
     /** Deletes the blobs and unpacked layers of these images that no kept index entry uses; whether any image went. */
-    private boolean deleteUnused(List<Image> gone, List<Oci.Descriptor> kept) throws IOException {
+    private boolean deleteUnused(List<Image> gone, List<ImageSpec.Descriptor> kept) throws IOException {
         Set<Digest> stillUsed = new HashSet<>();
         Set<Digest> layersUsed = new HashSet<>();
-        for (Oci.Descriptor d : kept) {
+        for (ImageSpec.Descriptor d : kept) {
             Image other = load(null, d.digestValue());
             stillUsed.add(other.manifestDigest());
             stillUsed.add(other.id());
@@ -270,7 +280,7 @@ public final class ImageStore {
             any = true;
             layout.deleteBlob(image.manifestDigest());
             layout.deleteBlob(image.id());
-            for (Oci.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
+            for (ImageSpec.Descriptor l : image.manifest().layers()) if (!stillUsed.contains(l.digestValue())) layout.deleteBlob(l.digestValue());
             for (Digest diff : image.diffIds()) {
                 if (!layersUsed.contains(diff)) {
                     AtomicFiles.deleteTree(layersDir.resolve(diff.hex()));
@@ -297,7 +307,7 @@ public final class ImageStore {
      * Unpacks a layer blob into layers/DIFFID via a temp dir. Both digests are checked: the blob's
      * (compressed bytes) and the diffID (uncompressed tar). Only a verified layer is renamed in.
      */
-    private void unpack(Oci.Descriptor layer, Digest diffId) throws IOException {
+    private void unpack(ImageSpec.Descriptor layer, Digest diffId) throws IOException {
         Path target = layersDir.resolve(diffId.hex());
         if (Files.isDirectory(target)) return;
         String type = layer.mediaType();

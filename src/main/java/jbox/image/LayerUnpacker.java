@@ -1,5 +1,7 @@
 package jbox.image;
 
+import jbox.io.AtomicFiles;
+
 import jbox.sys.Linux;
 import jbox.sys.Sys;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;

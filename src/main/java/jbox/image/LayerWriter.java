@@ -32,7 +32,7 @@ public final class LayerWriter {
 
     /** A written layer: its blob (compressed) and the digest of the uncompressed tar (the diffID). */
     public record Layer(Digest blob, long size, Digest diffId) {
-        public Oci.Descriptor descriptor() { return new Oci.Descriptor(MediaTypes.OCI_LAYER_GZIP, blob, size); }
+        public ImageSpec.Descriptor descriptor() { return new ImageSpec.Descriptor(MediaTypes.OCI_LAYER_GZIP, blob, size); }
     }
 
     /**

@@ -1,5 +1,9 @@
 package jbox.image;
 
+import jbox.io.AtomicFiles;
+
+import jbox.io.Json;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +35,7 @@ public final class OciLayout {
         Path layout = dir.resolve("oci-layout");
         if (!Files.exists(layout)) atomicWrite(dir, layout, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
         if (!Files.exists(dir.resolve("index.json"))) {
-            atomicWrite(dir, dir.resolve("index.json"), Json.bytes(new Oci.Index(2, MediaTypes.OCI_INDEX, List.of(), null)));
+            atomicWrite(dir, dir.resolve("index.json"), Json.bytes(new ImageSpec.Index(2, MediaTypes.OCI_INDEX, List.of(), null)));
         }
         return new OciLayout(dir);
     }
@@ -48,12 +52,12 @@ public final class OciLayout {
 
     public boolean hasBlob(Digest d) { return Files.isRegularFile(blobPath(d)); }
 
-    public Oci.Index index() throws IOException {
-        return Json.read(Files.readAllBytes(dir.resolve("index.json")), Oci.Index.class, dir.resolve("index.json").toString());
+    public ImageSpec.Index index() throws IOException {
+        return Json.read(Files.readAllBytes(dir.resolve("index.json")), ImageSpec.Index.class, dir.resolve("index.json").toString());
     }
 
-    public void writeIndex(List<Oci.Descriptor> manifests) throws IOException {
-        atomicWrite(dir, dir.resolve("index.json"), Json.bytes(new Oci.Index(2, MediaTypes.OCI_INDEX, manifests, null)));
+    public void writeIndex(List<ImageSpec.Descriptor> manifests) throws IOException {
+        atomicWrite(dir, dir.resolve("index.json"), Json.bytes(new ImageSpec.Index(2, MediaTypes.OCI_INDEX, manifests, null)));
     }
 
     /** Stores bytes as a blob and returns their digest. */
@@ -138,9 +142,9 @@ public final class OciLayout {
     }
 
     /** Points the name ref at a manifest: adds the index entry, replacing one of the same name. */
-    public void name(Reference ref, Oci.Descriptor manifest) throws IOException {
-        List<Oci.Descriptor> kept = new ArrayList<>();
-        for (Oci.Descriptor d : index().manifests()) {
+    public void name(Reference ref, ImageSpec.Descriptor manifest) throws IOException {
+        List<ImageSpec.Descriptor> kept = new ArrayList<>();
+        for (ImageSpec.Descriptor d : index().manifests()) {
             if (!ref.canonical().equals(refName(d))) kept.add(d);
         }
         kept.add(manifest.withAnnotations(Map.of(REF_NAME, ref.canonical())));
@@ -149,7 +153,7 @@ public final class OciLayout {
     }
 
     /** The name an index entry carries, or null. */
-    public static String refName(Oci.Descriptor d) {
+    public static String refName(ImageSpec.Descriptor d) {
         return d.annotations() == null ? null : d.annotations().get(REF_NAME);
     }
 }

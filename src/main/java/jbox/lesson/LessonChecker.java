@@ -1,6 +1,6 @@
 package jbox.lesson;
 
-import jbox.image.AtomicFiles;
+import jbox.io.AtomicFiles;
 import jbox.sys.Sys;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package jbox.lesson;
 
-import jbox.image.AtomicFiles;
-import jbox.runtime.Owner;
+import jbox.io.AtomicFiles;
+import jbox.io.Owner;
 
 import java.io.IOException;
 import java.nio.file.Files;

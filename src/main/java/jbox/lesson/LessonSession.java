@@ -1,6 +1,6 @@
 package jbox.lesson;
 
-import jbox.image.AtomicFiles;
+import jbox.io.AtomicFiles;
 import jbox.shell.Shell;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -37,7 +37,7 @@ public final class LessonSession {
     private final BlockingQueue<Integer> done = new LinkedBlockingQueue<>();
     private final StringBuilder output = new StringBuilder();
     private final Path root;
-    private final jbox.shell.Say say;
+    private final jbox.text.Say say;
 
     private LessonSession(Lesson lesson, PrintWriter out, Process shell, Path root) {
         this.lesson = lesson;
@@ -45,7 +45,7 @@ public final class LessonSession {
         this.shell = shell;
         this.root = root;
         this.toShell = new PrintWriter(shell.getOutputStream(), true, StandardCharsets.UTF_8);
-        this.say = jbox.shell.Say.forLanguage(lesson.language());
+        this.say = jbox.text.Say.forLanguage(lesson.language());
         Thread reader = new Thread(this::forwardOutput, "jbox-lesson-output");
         reader.setDaemon(true);
         reader.start();
@@ -76,7 +76,7 @@ public final class LessonSession {
 
     private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
         String missing = LessonRegistry.unavailable(lesson);
-        if (missing != null) throw new jbox.engine.EngineException("cannot start lesson " + lesson.id(), missing, "see lessons/README.md");
+        if (missing != null) throw new jbox.sys.Failure("cannot start lesson " + lesson.id(), missing, "see lessons/README.md");
         Path root = LessonRoots.create();
         LessonRegistry registry = LessonRegistry.startIfNeeded(lesson, root);
         LessonDaemon daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);

@@ -1,28 +1,21 @@
 package jbox.lesson;
 
+import jbox.text.Say;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Finds lessons: lessons/LANG/*.md under jbox's home, in the learner's language. */
 public final class Lessons {
-    public static final List<String> LANGUAGES = List.of("en", "zh");
+    public static final List<String> LANGUAGES = Say.LANGUAGES;
 
     private Lessons() {}
 
     /** The language to teach in: the flag, else the locale (LANG, LC_ALL), else English. */
-    public static String language(String flag) {
-        if (flag != null) {
-            if (!LANGUAGES.contains(flag)) throw new IllegalArgumentException("unknown language \"" + flag + "\": jbox speaks en and zh");
-            return flag;
-        }
-        String env = System.getenv("LC_ALL");
-        if (env == null || env.isEmpty()) env = System.getenv("LANG");
-        return env != null && env.toLowerCase(Locale.ROOT).startsWith("zh") ? "zh" : "en";
-    }
+    public static String language(String flag) { return Say.language(flag); }
 
     /** Lesson files of a directory: a language directory, or a lessons root holding en/ and zh/. */
     public static List<Lesson> in(Path dir, String onlyLanguage) throws IOException {

@@ -1,8 +1,8 @@
 package jbox.net;
 
-import jbox.engine.EngineException;
-import jbox.image.AtomicFiles;
-import jbox.image.FileLock;
+import jbox.sys.Failure;
+import jbox.io.AtomicFiles;
+import jbox.io.FileLock;
 import jbox.sys.SyscallException;
 
 import java.io.IOException;
@@ -63,7 +63,7 @@ public final class Bridges {
             }
             Links.up(nl, br.index(), br.name());
         } catch (SyscallException e) {
-            throw new EngineException("cannot set up the bridge " + n.bridge() + " of network " + n.name() + ": " + e.getMessage(),
+            throw new Failure("cannot set up the bridge " + n.bridge() + " of network " + n.name() + ": " + e.getMessage(),
                     e.errno() == jbox.sys.Errnos.EPERM ? "making network devices needs root (CAP_NET_ADMIN)" : "the kernel refused (is the bridge module available?)",
                     "run jbox as root, or use --network none");
         }
@@ -85,7 +85,7 @@ public final class Bridges {
      */
     public static void hold(String bridge, boolean on) throws IOException {
         int me = jbox.sys.Sys.getpid();
-        Path f = Claims.dir(bridge).resolve(".hold-" + me + "-" + jbox.runtime.Processes.startTime(me));
+        Path f = Claims.dir(bridge).resolve(".hold-" + me + "-" + jbox.sys.Processes.startTime(me));
         if (on) {
             Files.createDirectories(f.getParent());
             Files.writeString(f, "");
@@ -103,7 +103,7 @@ public final class Bridges {
             for (Path f : s.toList()) {
                 String[] p = f.getFileName().toString().split("-");
                 if (p.length != 3 || !p[0].equals(".hold")) continue;
-                if (jbox.runtime.Processes.isSame(Integer.parseInt(p[1]), Long.parseLong(p[2]))) held = true;
+                if (jbox.sys.Processes.isSame(Integer.parseInt(p[1]), Long.parseLong(p[2]))) held = true;
                 else Files.deleteIfExists(f);
             }
         }

@@ -1,6 +1,6 @@
 package jbox.net;
 
-import jbox.image.Json;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,7 +43,7 @@ public final class Claims {
                 // taken meanwhile
             }
         }
-        throw new jbox.engine.EngineException("no free address is left on network " + n.name() + " (" + n.subnet() + ")",
+        throw new jbox.sys.Failure("no free address is left on network " + n.name() + " (" + n.subnet() + ")",
                 "every address of its subnet is held by a running container", "stop some containers, or create a network with a larger --subnet");
     }
 

@@ -1,9 +1,10 @@
 package jbox.net;
 
-import jbox.engine.EngineException;
-import jbox.image.FileLock;
-import jbox.runtime.LaunchSpec;
-import jbox.runtime.Storage;
+import jbox.linux.MountPlan;
+
+import jbox.sys.Failure;
+import jbox.io.FileLock;
+import jbox.linux.Storage;
 import jbox.sys.Linux;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
@@ -29,7 +30,7 @@ public final class ContainerNetwork {
     private ContainerNetwork() {}
 
     /** What a start needs: the endpoint (bridge networks only), the /etc files to bind, whether to share the host's stack. */
-    public record Prepared(Networking.Endpoint endpoint, List<LaunchSpec.MountPlan> files, boolean hostNetwork) {}
+    public record Prepared(Networking.Endpoint endpoint, List<MountPlan> files, boolean hostNetwork) {}
 
     /** What docker would warn about when the container is created: ports a network discards, NAT this host cannot do. */
     public static List<String> warnings(Network n, List<PortSpec> ports) {
@@ -79,12 +80,12 @@ public final class ContainerNetwork {
         return new Prepared(e, files(stateDir, userTargets), false);
     }
 
-    private static List<LaunchSpec.MountPlan> files(Path stateDir, Set<String> userTargets) {
-        List<LaunchSpec.MountPlan> out = new ArrayList<>();
+    private static List<MountPlan> files(Path stateDir, Set<String> userTargets) {
+        List<MountPlan> out = new ArrayList<>();
         for (String target : HostsFiles.TARGETS) {
             if (userTargets.contains(target)) continue;
             Path source = stateDir.resolve(target.substring("/etc/".length()));
-            out.add(new LaunchSpec.MountPlan(new Storage.Mount(Storage.Type.BIND, source.toString(), target, false, null, false, true), source, false));
+            out.add(new MountPlan(new Storage.Mount(Storage.Type.BIND, source.toString(), target, false, null, false, true), source, false));
         }
         return out;
     }
@@ -120,7 +121,7 @@ public final class ContainerNetwork {
                     }
                 }
             } catch (IOException e) {
-                throw new EngineException("driver failed programming external connectivity: Bind for " + p.hostSide() + " failed: port is already allocated ("
+                throw new Failure("driver failed programming external connectivity: Bind for " + p.hostSide() + " failed: port is already allocated ("
                         + e.getMessage() + ")", "a program on the host already listens on that port", "choose another host port, e.g. -p 8081:" + p.containerPort());
             }
             out.add(new PortSpec(p.hostIp(), port, p.containerPort(), p.proto()));
@@ -136,7 +137,7 @@ public final class ContainerNetwork {
             int nsFd = Sys.open(ns, Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
             try (Netlink nl = Netlink.open()) {
                 Links.Link br = Links.find(nl, e.bridge());
-                if (br == null) throw new EngineException("the bridge " + e.bridge() + " of network " + e.network() + " is gone", "it was deleted by hand meanwhile", "start the container again");
+                if (br == null) throw new Failure("the bridge " + e.bridge() + " of network " + e.network() + " is gone", "it was deleted by hand meanwhile", "start the container again");
                 Links.addVethInto(nl, e.hostVeth(), br.index(), "eth0", macBytes(e.mac()), nsFd);
             } finally {
                 Sys.close(nsFd);
@@ -148,7 +149,7 @@ public final class ContainerNetwork {
                 Links.addDefaultRoute(in, eth0.index(), "eth0", Ipv4.parse(e.gateway()));
             }
         } catch (SyscallException ex) {
-            throw new EngineException("cannot connect the container to network " + e.network() + ": " + ex.getMessage(),
+            throw new Failure("cannot connect the container to network " + e.network() + ": " + ex.getMessage(),
                     "the kernel refused a network device change", "check `ip link` for a device named " + e.hostVeth() + ", or use --network none");
         }
         Firewall.publish(rules(e));
@@ -177,7 +178,7 @@ public final class ContainerNetwork {
                 Bridges.remove(e.bridge());
             }
         } catch (IOException ex) {
-            throw new EngineException("cannot release the address " + e.ip() + " on network " + e.network() + ": " + ex.getMessage(),
+            throw new Failure("cannot release the address " + e.ip() + " on network " + e.network() + ": " + ex.getMessage(),
                     "jbox keeps its network state under /run/jbox/net", "check that /run is writable");
         }
     }

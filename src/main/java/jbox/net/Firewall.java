@@ -1,6 +1,6 @@
 package jbox.net;
 
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ public final class Firewall {
         if (run(null, "list", "table", "ip", TABLE).code == 0) return;
         Result r = run(RULES, "-f", "-");
         if (r.code != 0) {
-            throw new EngineException("cannot write jbox's NAT rules: " + r.err.strip(), "the kernel lacks nftables NAT support, or another tool holds the rules",
+            throw new Failure("cannot write jbox's NAT rules: " + r.err.strip(), "the kernel lacks nftables NAT support, or another tool holds the rules",
                     "check that `nft list ruleset` works (modules nf_tables, nft_nat, nft_fib, nft_masq)");
         }
     }
@@ -76,7 +76,7 @@ public final class Firewall {
     static void publish(List<Rule> rules) {
         if (rules.isEmpty()) return;
         if (!available()) {
-            throw new EngineException("cannot publish ports: this host has no nft command", "jbox publishes ports (-p) with nftables NAT rules",
+            throw new Failure("cannot publish ports: this host has no nft command", "jbox publishes ports (-p) with nftables NAT rules",
                     "install nftables (apt-get install nftables), or run without -p");
         }
         ensure();
@@ -85,7 +85,7 @@ public final class Firewall {
         Result res = run(script.toString(), "-f", "-");
         if (res.code != 0) {
             String hint = res.err.contains("File exists") ? "port is already allocated" : res.err.strip();
-            throw new EngineException("driver failed programming external connectivity: Bind for " + rules.get(0).port().hostSide() + " failed: " + hint,
+            throw new Failure("driver failed programming external connectivity: Bind for " + rules.get(0).port().hostSide() + " failed: " + hint,
                     "another container publishes the same host port", "choose another host port, or stop that container").httpStatus(500);
         }
     }

@@ -2,8 +2,8 @@ package jbox.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jbox.image.AtomicFiles;
-import jbox.image.Json;
+import jbox.io.AtomicFiles;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

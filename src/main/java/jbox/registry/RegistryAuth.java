@@ -1,7 +1,7 @@
 package jbox.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.image.Json;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.util.Base64;

@@ -2,7 +2,7 @@ package jbox.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.image.Digest;
-import jbox.image.Json;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,7 +115,7 @@ public final class RegistryClient {
     }
 
     /** A blob download that picks up where it broke off. */
-    private final class ResumingStream extends jbox.api.BlockInputStream {
+    private final class ResumingStream extends jbox.io.BlockInputStream {
         private static final int RESUMES = 3;
         private final String repo;
         private final Digest digest;
@@ -226,7 +226,7 @@ public final class RegistryClient {
     private static String pushScope(String repo) { return "repository:" + repo + ":pull,push"; }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(10)).header("User-Agent", "jbox/" + jbox.api.Versions.JBOX);
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(10)).header("User-Agent", "jbox/" + jbox.Version.NUMBER);
     }
 
     /** Sends with what authorization is known, answers a challenge once, and retries transient failures. */

@@ -3,9 +3,9 @@ package jbox.registry;
 import jbox.image.Digest;
 import jbox.image.Image;
 import jbox.image.ImageStore;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.image.MediaTypes;
-import jbox.image.Oci;
+import jbox.image.ImageSpec;
 import jbox.image.Reference;
 import jbox.image.ImageBuilder;
 import jbox.image.PullEvent;
@@ -31,8 +31,8 @@ public final class Transfers {
         RegistryClient.Fetched top = registry.manifest(ref.repository(), reference);
         RegistryClient.Fetched manifest = top;
         if (MediaTypes.OCI_INDEX.equals(top.mediaType()) || MediaTypes.DOCKER_LIST.equals(top.mediaType())) {
-            Oci.Index index = Json.read(top.bytes(), Oci.Index.class, "index of " + ref.familiar());
-            Oci.Descriptor mine = platform(index, ref);
+            ImageSpec.Index index = Json.read(top.bytes(), ImageSpec.Index.class, "index of " + ref.familiar());
+            ImageSpec.Descriptor mine = platform(index, ref);
             manifest = registry.manifest(ref.repository(), mine.digest());
         }
         Image image = store.importFrom(d -> registry.blob(ref.repository(), d.digestValue()), manifest.bytes(), manifest.mediaType(), ref,
@@ -56,11 +56,11 @@ public final class Transfers {
     }
 
     /** The entry of an index for linux and this machine's architecture, as docker picks it. */
-    static Oci.Descriptor platform(Oci.Index index, Reference ref) throws RegistryException {
+    static ImageSpec.Descriptor platform(ImageSpec.Index index, Reference ref) throws RegistryException {
         String arch = ImageBuilder.architecture();
         List<String> offered = new ArrayList<>();
-        for (Oci.Descriptor d : index.manifests()) {
-            Oci.Platform p = d.platform();
+        for (ImageSpec.Descriptor d : index.manifests()) {
+            ImageSpec.Platform p = d.platform();
             if (p == null) continue;
             offered.add(p.os() + "/" + p.architecture() + (p.variant() != null ? "/" + p.variant() : ""));
             if ("linux".equals(p.os()) && arch.equals(p.architecture())) return d;
@@ -74,9 +74,9 @@ public final class Transfers {
         RegistryClient registry = new RegistryClient(ref.registry(), auth);
         String tag = ref.tag() != null ? ref.tag() : "latest";
         progress.accept(PullEvent.line("The push refers to repository [" + ref.registry() + "/" + ref.repository() + "]"));
-        List<Oci.Descriptor> blobs = new ArrayList<>(image.manifest().layers());
+        List<ImageSpec.Descriptor> blobs = new ArrayList<>(image.manifest().layers());
         blobs.add(image.manifest().config());
-        for (Oci.Descriptor b : blobs) {
+        for (ImageSpec.Descriptor b : blobs) {
             Digest d = b.digestValue();
             if (registry.hasBlob(ref.repository(), d)) {
                 progress.accept(PullEvent.state(d.shortHex(), "Layer already exists"));
@@ -85,7 +85,7 @@ public final class Transfers {
             progress.accept(new PullEvent(d.shortHex(), "Pushing", 0, b.size()));
             String how = registry.upload(ref.repository(), d, b.size(), () -> {
                 try {
-                    return new jbox.image.CountingInputStream(store.layout().openBlob(d), n -> progress.accept(new PullEvent(d.shortHex(), "Pushing", n, b.size())));
+                    return new jbox.io.CountingInputStream(store.layout().openBlob(d), n -> progress.accept(new PullEvent(d.shortHex(), "Pushing", n, b.size())));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,5 +1,7 @@
 package jbox.runtime;
 
+import jbox.linux.User;
+
 import java.io.IOException;
 import java.nio.file.Path;
 

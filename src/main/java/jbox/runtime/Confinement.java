@@ -1,5 +1,9 @@
 package jbox.runtime;
 
+import jbox.linux.Capabilities;
+
+import jbox.linux.Hardening;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

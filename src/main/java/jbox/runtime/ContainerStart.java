@@ -1,5 +1,31 @@
 package jbox.runtime;
 
+import jbox.linux.NotRunnableException;
+
+import jbox.linux.UserMounts;
+
+import jbox.linux.User;
+
+import jbox.linux.Executable;
+
+import jbox.linux.Gate;
+
+import jbox.linux.ProcessLimits;
+
+import jbox.linux.Sysctls;
+
+import jbox.linux.DeviceNode;
+
+import jbox.linux.Loopback;
+
+import jbox.linux.Pty;
+
+import jbox.linux.Hardening;
+
+import jbox.linux.ProcMount;
+
+import jbox.linux.Rootfs;
+
 import jbox.linux.SecurePath;
 import jbox.sys.Errnos;
 import jbox.sys.Linux;
@@ -86,7 +112,7 @@ public final class ContainerStart {
         }
 
         /** The terminal's master end, or -1 without a tty. */
-        public int ptyMaster() { return h.pty == null ? -1 : h.pty.master; }
+        public int ptyMaster() { return h.pty == null ? -1 : h.pty.master(); }
 
         /** Releases the gate and waits until the program has been exec'd; throws if it could not be. */
         public void start() {
@@ -112,7 +138,7 @@ public final class ContainerStart {
                     // already reaped by glibc after a failed exec
                 }
             }
-            if (h.pty != null) Sys.close(h.pty.master);
+            if (h.pty != null) Sys.close(h.pty.master());
             Gate.remove(spec.gateDir());
         }
     }
@@ -167,7 +193,7 @@ public final class ContainerStart {
                 Sys.unshare(CLONE_NEWNS | (c.utsMode().equals("host") ? 0 : CLONE_NEWUTS) | (ownIpc ? CLONE_NEWIPC : 0)
                         | (c.cgroupnsMode().equals("host") ? 0 : CLONE_NEWCGROUP) | (spec.hostNetwork() ? 0 : CLONE_NEWNET));
                 Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
-                Rootfs.mountOverlay(spec);
+                Rootfs.mountOverlay(spec.lowerDirs(), spec.upperDir(), spec.workDir(), spec.rootfs());
                 h.procTarget = SecurePath.mkdirs(root, "/proc");
                 Rootfs.mountDev(root, c.shmBytes(), c.ipcMode().equals("none") || h.shmFd >= 0 ? "none" : c.ipcMode().equals("host") ? "/dev/shm" : null);
                 if (h.shmFd >= 0) Sys.moveMount(h.shmFd, SecurePath.mkdirs(root, "/dev/shm").toString()); // the other container's /dev/shm itself
@@ -179,7 +205,7 @@ public final class ContainerStart {
             }
             if (spec.tty()) {
                 h.pty = Pty.open(root.resolve("dev/pts"));
-                Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number).toString());
+                Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number()).toString());
             }
             List<String> env = new ArrayList<>(spec.env());
             String program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
@@ -218,7 +244,7 @@ public final class ContainerStart {
             }
         } catch (Throwable e) {
             h.failure = e;
-            if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master); // no container will use it
+            if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master()); // no container will use it
         } finally {
             if (gateDirFd >= 0) Sys.close(gateDirFd);
             if (pidnsFd >= 0) Sys.close(pidnsFd);

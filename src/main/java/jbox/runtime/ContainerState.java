@@ -1,5 +1,7 @@
 package jbox.runtime;
 
+import jbox.linux.Storage;
+
 import jbox.cgroup.Resources;
 
 import java.util.List;

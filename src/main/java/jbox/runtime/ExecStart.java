@@ -1,8 +1,19 @@
 package jbox.runtime;
 
+import jbox.linux.NotRunnableException;
+
+import jbox.linux.User;
+
+import jbox.linux.Executable;
+
+import jbox.linux.Credentials;
+
+import jbox.linux.Pty;
+
+import jbox.linux.Hardening;
+
 import jbox.cgroup.Cgroup;
 import jbox.sys.Errnos;
-import jbox.sys.Linux;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
@@ -105,7 +116,7 @@ public final class ExecStart {
             Thread.currentThread().interrupt();
         }
         if (failure[0] != null || result[1] != 0 || result[0] == 0) {
-            if (pty != null) Sys.close(pty.master);
+            if (pty != null) Sys.close(pty.master());
             if (failure[0] instanceof RuntimeException r) throw r;
             if (failure[0] != null) throw new IllegalStateException(failure[0].getMessage(), failure[0]);
             int errno = result[1];
@@ -114,7 +125,7 @@ public final class ExecStart {
         }
         // v2 cannot move one thread; the new process is moved right after it starts.
         if (!joined[0] && spec.cgroup() != null) spec.cgroup().addProcess(result[0]);
-        return new Started(result[0], pty == null ? -1 : pty.master);
+        return new Started(result[0], pty == null ? -1 : pty.master());
     }
 
 }

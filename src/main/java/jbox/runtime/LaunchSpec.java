@@ -1,5 +1,12 @@
 package jbox.runtime;
 
+import jbox.linux.MountPlan;
+
+
+import jbox.linux.DeviceNode;
+
+import jbox.linux.Credentials;
+
 import jbox.cgroup.Cgroup;
 
 import java.nio.file.Path;
@@ -41,9 +48,6 @@ public record LaunchSpec(
         int ipcWith,
         int pidWith,
         BundleSteps bundle) {
-
-    /** A user mount with its host side: the host path (bind), the volume's data (volume), none (tmpfs); seed fills a new volume. */
-    public record MountPlan(Storage.Mount mount, Path source, boolean seed) {}
 
     public record Stdio(int in, int out, int err) {}
 

@@ -1,8 +1,10 @@
 package jbox.runtime;
 
-import jbox.image.AtomicFiles;
-import jbox.image.FileLock;
-import jbox.image.Json;
+import jbox.sys.Processes;
+
+import jbox.io.AtomicFiles;
+import jbox.io.FileLock;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package jbox.shell;
 
+import jbox.text.Say;
+
 import jbox.cgroup.Units;
 import jbox.engine.CreateRequest;
 import jbox.runtime.LaunchSpec;

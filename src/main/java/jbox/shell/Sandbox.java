@@ -1,20 +1,22 @@
 package jbox.shell;
 
+import jbox.text.Say;
+
 import jbox.cgroup.Cgroup;
 import jbox.cgroup.CgroupFiles;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Usage;
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
-import jbox.image.AtomicFiles;
+import jbox.sys.Failure;
+import jbox.io.AtomicFiles;
 import jbox.image.Image;
 import jbox.linux.SecurePath;
-import jbox.runtime.Executable;
-import jbox.runtime.Hardening;
-import jbox.runtime.Loopback;
-import jbox.runtime.ProcMount;
-import jbox.runtime.Processes;
-import jbox.runtime.Rootfs;
+import jbox.linux.Executable;
+import jbox.linux.Hardening;
+import jbox.linux.Loopback;
+import jbox.linux.ProcMount;
+import jbox.sys.Processes;
+import jbox.linux.Rootfs;
 import jbox.sys.Errnos;
 import jbox.sys.ProcFiles;
 import jbox.sys.Spawn;
@@ -75,7 +77,7 @@ public final class Sandbox {
         Path dir = engine.sandboxesDir().resolve(id);
         try {
             Files.createDirectories(dir);
-            jbox.runtime.Owner.claim(dir);
+            jbox.io.Owner.claim(dir);
             Cgroup cgroup = engine.cgroupLayout().forContainer(id);
             NamespaceThread thread = new NamespaceThread("jbox-sandbox-" + name);
             boolean in = cgroup != null && thread.call(() -> cgroup.joinThreadExcept(thread.tid(), "freezer"), null);
@@ -111,11 +113,11 @@ public final class Sandbox {
      * jbox run loads. It cannot be undone, in the sandbox as in a container.
      */
     void harden(Consumer<String> trace) {
-        if (hardened) throw new EngineException("the sandbox is already hardened", "hardening cannot be undone or repeated", "discard it and make a new one to start over");
-        jbox.runtime.Credentials credentials = engine.credentialsFor(jbox.runtime.Confinement.DEFAULT);
-        int lastCap = jbox.runtime.Hardening.lastCap();
+        if (hardened) throw new Failure("the sandbox is already hardened", "hardening cannot be undone or repeated", "discard it and make a new one to start over");
+        jbox.linux.Credentials credentials = engine.credentialsFor(jbox.runtime.Confinement.DEFAULT);
+        int lastCap = jbox.linux.Hardening.lastCap();
         thread.call(() -> {
-            credentials.apply(new jbox.runtime.User(0, 0, new int[]{0}, "/root"), lastCap);
+            credentials.apply(new jbox.linux.User(0, 0, new int[]{0}, "/root"), lastCap);
             return null;
         }, trace);
         hardened = true;
@@ -126,13 +128,13 @@ public final class Sandbox {
     /** One namespace step. Returns what changed, in words. */
     List<String> enter(String kind, String arg, Consumer<String> trace) {
         if (!FLAGS.containsKey(kind)) {
-            throw new EngineException("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
+            throw new Failure("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
         }
         if (hardened) {
-            throw new EngineException("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
+            throw new Failure("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
         }
         if (entered.contains(kind) && !kind.equals("pid")) {
-            throw new EngineException("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
+            throw new Failure("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
         }
         List<String> said = new ArrayList<>();
         switch (kind) {
@@ -173,7 +175,7 @@ public final class Sandbox {
                     thread.call(() -> { Sys.unshare(CLONE_NEWUSER); return null; }, trace);
                 } catch (SyscallException e) {
                     if (e.errno() != Errnos.EINVAL) throw e;
-                    throw new EngineException("unshare(CLONE_NEWUSER) failed: EINVAL",
+                    throw new Failure("unshare(CLONE_NEWUSER) failed: EINVAL",
                             "the kernel lets only a single-threaded process make or join a user namespace, and a JVM always runs many threads",
                             "user namespaces need a small single-threaded helper that jbox does not have yet; every other kind works from a JVM thread");
                 }
@@ -249,13 +251,13 @@ public final class Sandbox {
     }
 
     private int spawnWith(List<String> command, Consumer<String> trace, java.util.function.UnaryOperator<Spawn> stdio) {
-        if (command.isEmpty()) throw new EngineException("no command given", "in runs a program inside the sandbox", "write e.g. in hostname");
+        if (command.isEmpty()) throw new Failure("no command given", "in runs a program inside the sandbox", "write e.g. in hostname");
         boolean inImage = entered.contains("mnt");
         String path = inImage ? Engine.DEFAULT_PATH.substring(5) : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         List<String> env = new ArrayList<>(List.of("PATH=" + path, "HOME=/root", "TERM=" + System.getenv().getOrDefault("TERM", "xterm")));
         if (hostname != null) env.add("HOSTNAME=" + hostname);
         if (cgroup != null && cgroup.frozen()) {
-            throw new EngineException("the sandbox is frozen", "a new process would be frozen the moment it starts", "thaw first");
+            throw new Failure("the sandbox is frozen", "a new process would be frozen the moment it starts", "thaw first");
         }
         int pid;
         // Born inside every cgroup of the sandbox, the freezer's too: the thread steps into it just for the spawn.
@@ -270,7 +272,7 @@ public final class Sandbox {
             }, trace);
         } catch (SyscallException e) {
             if (e.errno() == Errnos.ENOMEM && entered.contains("pid")) {
-                throw new EngineException("cannot start a process in this pid namespace (ENOMEM)",
+                throw new Failure("cannot start a process in this pid namespace (ENOMEM)",
                         "its PID 1 has exited: a pid namespace dies with its first process, and the kernel accepts no new ones",
                         "enter pid again for a fresh namespace; start a long-lived first process, e.g. in sh");
             }
@@ -285,12 +287,12 @@ public final class Sandbox {
     }
 
     /** A terminal for an interactive command, from the devpts the sandbox sees (the image's own once mnt is entered). */
-    jbox.runtime.Pty openPty() {
-        return thread.call(() -> jbox.runtime.Pty.open(Path.of("/dev/pts")), null);
+    jbox.linux.Pty openPty() {
+        return thread.call(() -> jbox.linux.Pty.open(Path.of("/dev/pts")), null);
     }
 
     /** spawn, with the command in a session of its own whose controlling terminal is pty. */
-    int spawnOnPty(List<String> command, jbox.runtime.Pty pty, Consumer<String> trace) {
+    int spawnOnPty(List<String> command, jbox.linux.Pty pty, Consumer<String> trace) {
         return spawnWith(command, trace, s -> s.setsid().open(0, pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2));
     }
 
@@ -324,7 +326,7 @@ public final class Sandbox {
     }
 
     List<String> loopbackUp(Consumer<String> trace) {
-        if (!entered.contains("net")) throw new EngineException("the sandbox still uses the host's network", "lo up works on a new network namespace", "enter net first");
+        if (!entered.contains("net")) throw new Failure("the sandbox still uses the host's network", "lo up works on a new network namespace", "enter net first");
         thread.call(() -> { Loopback.up(); return null; }, trace);
         return List.of(Say.t("lo.done"));
     }
@@ -338,8 +340,8 @@ public final class Sandbox {
 
     /** Step 1: a veth pair, both ends still on the host: what goes in one end comes out of the other. */
     List<String> vethAdd(Consumer<String> trace) {
-        if (!entered.contains("net")) throw new EngineException("the sandbox still uses the host's network", "a veth pair joins two network namespaces", "enter net first");
-        if (vethHost != null) throw new EngineException("the sandbox already has its veth pair " + vethHost, "one pair is enough to reach the host", "go on with veth move");
+        if (!entered.contains("net")) throw new Failure("the sandbox still uses the host's network", "a veth pair joins two network namespaces", "enter net first");
+        if (vethHost != null) throw new Failure("the sandbox already has its veth pair " + vethHost, "one pair is enough to reach the host", "go on with veth move");
         String base = "sbx" + id.substring(0, 6);
         Sys.trace(trace);
         try (jbox.net.Netlink nl = jbox.net.Netlink.open()) {
@@ -354,8 +356,8 @@ public final class Sandbox {
 
     /** Step 2: one end moves into the sandbox's network namespace, renamed eth0 as in a container. */
     List<String> vethMove(Consumer<String> trace) {
-        if (vethHost == null) throw new EngineException("there is no veth pair yet", "the move needs the pair", "veth add first");
-        if (vethMoved) throw new EngineException("eth0 is already in the sandbox", "it moved in the last step", "go on with veth addr");
+        if (vethHost == null) throw new Failure("there is no veth pair yet", "the move needs the pair", "veth add first");
+        if (vethMoved) throw new Failure("eth0 is already in the sandbox", "it moved in the last step", "go on with veth addr");
         Sys.trace(trace);
         int fd = Sys.open(netnsPath(), O_RDONLY | O_CLOEXEC, 0);
         try (jbox.net.Netlink nl = jbox.net.Netlink.open()) {
@@ -371,15 +373,15 @@ public final class Sandbox {
 
     /** Step 3: an address on each end, both up; the subnet is a free /24 of 10.200.0.0/16. */
     List<String> vethAddr(Consumer<String> trace) {
-        if (!vethMoved) throw new EngineException("eth0 is not in the sandbox yet", "each end gets its address in its own namespace", vethHost == null ? "veth add first" : "veth move first");
-        if (vethSubnet != null) throw new EngineException("both ends already have addresses", "one address each is enough", "ping across: in ping -c 1 " + vethSubnet.host(1));
+        if (!vethMoved) throw new Failure("eth0 is not in the sandbox yet", "each end gets its address in its own namespace", vethHost == null ? "veth add first" : "veth move first");
+        if (vethSubnet != null) throw new Failure("both ends already have addresses", "one address each is enough", "ping across: in ping -c 1 " + vethSubnet.host(1));
         jbox.net.Ipv4.Subnet subnet = null;
         List<jbox.net.Ipv4.Subnet> used = jbox.net.Bridges.hostSubnets();
         for (int i = 0; i < 256 && subnet == null; i++) {
             jbox.net.Ipv4.Subnet c = jbox.net.Ipv4.Subnet.parse("10.200." + i + ".0/24");
             if (used.stream().noneMatch(c::overlaps)) subnet = c;
         }
-        if (subnet == null) throw new EngineException("no free /24 is left in 10.200.0.0/16", "the host uses all of them", "discard other sandboxes");
+        if (subnet == null) throw new Failure("no free /24 is left in 10.200.0.0/16", "the host uses all of them", "discard other sandboxes");
         Sys.trace(trace);
         try (jbox.net.Netlink host = jbox.net.Netlink.open(); jbox.net.Netlink in = jbox.net.Netlink.openIn(netnsPath())) {
             jbox.net.Links.Link h = jbox.net.Links.find(host, vethHost);
@@ -437,7 +439,7 @@ public final class Sandbox {
     }
 
     private void requireCgroup() {
-        if (cgroup == null) throw new EngineException("this host has no cgroups mounted", "limits are cgroup files", "mount cgroup2 on /sys/fs/cgroup");
+        if (cgroup == null) throw new Failure("this host has no cgroups mounted", "limits are cgroup files", "mount cgroup2 on /sys/fs/cgroup");
     }
 
     String hostname() { return hostname; }

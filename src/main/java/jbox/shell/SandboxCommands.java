@@ -1,16 +1,17 @@
 package jbox.shell;
 
-import jbox.api.Format;
+import jbox.text.Say;
+
+import jbox.text.Format;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Units;
 import jbox.cgroup.Usage;
-import jbox.cli.ResourceOptions;
-import jbox.cli.TtyAttach;
+import jbox.terminal.TtyAttach;
 import jbox.engine.CreateRequest;
-import jbox.engine.EngineException;
-import jbox.image.AtomicFiles;
+import jbox.sys.Failure;
+import jbox.io.AtomicFiles;
 import jbox.runtime.ContainerState;
-import jbox.runtime.Pty;
+import jbox.linux.Pty;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import picocli.CommandLine.Command;
@@ -52,7 +53,7 @@ final class SandboxCommands {
     static final class New implements Runnable {
         private final Session s;
         @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", defaultValue = "busybox",
-                completionCandidates = jbox.cli.Candidates.Images.class) String image;
+                completionCandidates = jbox.terminal.Candidates.Images.class) String image;
         @Option(names = "--name", defaultValue = "box", description = "Its name (also its hostname once it has its own uts namespace)") String name;
 
         New(Session s) { this.s = s; }
@@ -60,7 +61,7 @@ final class SandboxCommands {
         @Override
         public void run() {
             if (s.sandbox != null) {
-                throw new EngineException("there is already a sandbox (" + s.sandbox.name + ")", "the shell works on one sandbox at a time",
+                throw new Failure("there is already a sandbox (" + s.sandbox.name + ")", "the shell works on one sandbox at a time",
                         "keep it as a container (keep NAME) or throw it away (discard) first");
             }
             s.sandbox = Sandbox.create(s.engine, image, name, s.out::println);
@@ -86,7 +87,7 @@ final class SandboxCommands {
                 String[] v = e.getValue();
                 rows.add(new String[]{e.getKey(), v[0], v[1], v[0].equals(v[1]) ? "shared" : "isolated"});
             }
-            s.out.print(jbox.api.Format.table(rows));
+            s.out.print(jbox.text.Format.table(rows));
         }
     }
 
@@ -165,7 +166,7 @@ final class SandboxCommands {
         @Override
         public Integer call() throws IOException, InterruptedException {
             s.out.flush();
-            try (Spawn sp = new Spawn(jbox.runtime.Executable.find(Path.of("/"), command.get(0),
+            try (Spawn sp = new Spawn(jbox.linux.Executable.find(Path.of("/"), command.get(0),
                     System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")), command, hostEnv())) {
                 sp.closeFrom(3);
                 return jbox.sys.Linux.exitCode(Sys.waitpid(sp.spawn()));
@@ -188,7 +189,7 @@ final class SandboxCommands {
 
         @Override
         public void run() {
-            if (!up.equals("up")) throw new EngineException("lo takes one word: up", null, "write: lo up");
+            if (!up.equals("up")) throw new Failure("lo takes one word: up", null, "write: lo up");
             List<String> trace = s.newTrace();
             List<String> said = s.sandbox().loopbackUp(s.tracer(trace));
             s.printTrace(trace);
@@ -213,7 +214,7 @@ final class SandboxCommands {
                 case "add" -> box.vethAdd(s.tracer(trace));
                 case "move" -> box.vethMove(s.tracer(trace));
                 case "addr" -> box.vethAddr(s.tracer(trace));
-                default -> throw new EngineException("veth has three steps: add, move, addr", "\"" + step + "\" is not one of them", "write: veth add");
+                default -> throw new Failure("veth has three steps: add, move, addr", "\"" + step + "\" is not one of them", "write: veth add");
             };
             s.printTrace(trace);
             s.say(said);
@@ -250,20 +251,7 @@ final class SandboxCommands {
 
         @Override
         public void run() {
-            ResourceOptions o = new ResourceOptions();
-            switch (setting) {
-                case "memory" -> o.memory = value;
-                case "cpus" -> o.cpus = value;
-                case "cpu-shares" -> o.cpuShares = Long.parseLong(value);
-                case "pids" -> o.pidsLimit = Long.parseLong(value);
-                case "cpuset" -> o.cpusetCpus = value;
-                case "read-bps" -> o.readBps = List.of(value);
-                case "write-bps" -> o.writeBps = List.of(value);
-                case "blkio-weight" -> o.blkioWeight = Integer.parseInt(value);
-                default -> throw new EngineException("unknown limit \"" + setting + "\"",
-                        "the settings are memory, cpus, cpu-shares, pids, cpuset, read-bps, write-bps, blkio-weight", "e.g. limit memory 32m");
-            }
-            Resources r = o.resources();
+            Resources r = jbox.cgroup.ResourceFlags.of(setting, value);
             List<String> trace = s.newTrace();
             s.sandbox().limit(r, s.tracer(trace));
             s.printTrace(trace);
@@ -338,7 +326,7 @@ final class SandboxCommands {
                 case "busy" -> "end=$(( $(date +%s) + " + (arg == null ? "3" : arg) + " )); while [ $(date +%s) -lt $end ]; do :; done; echo 'busy loop done'";
                 case "read" -> "dd if=" + (arg == null ? "/bin/busybox" : arg) + " of=/dev/null bs=64k iflag=direct 2>/dev/null; echo 'direct read done'";
                 case "counter" -> "i=0; while [ $i -lt " + (arg == null ? "50" : arg) + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
-                default -> throw new EngineException("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
+                default -> throw new Failure("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
             };
             Usage before = box.usage();
             long t0 = System.nanoTime();
@@ -385,8 +373,8 @@ final class SandboxCommands {
             }
             box.discard();
             s.sandbox = null;
-            int code = jbox.cli.Main.run(new String[]{"start", name}, s.out, new java.io.PrintWriter(System.err, true));
-            if (code != 0) throw new EngineException("the kept container did not start", "see the message above", "jbox logs " + name);
+            int code = s.run.applyAsInt(new String[]{"start", name});
+            if (code != 0) throw new Failure("the kept container did not start", "see the message above", "jbox logs " + name);
             s.out.println(Say.t("keep.done", name));
         }
     }

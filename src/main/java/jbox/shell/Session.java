@@ -1,7 +1,7 @@
 package jbox.shell;
 
 import jbox.engine.Engine;
-import jbox.engine.EngineException;
+import jbox.sys.Failure;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -15,6 +15,8 @@ final class Session {
     final boolean terminal;
     Sandbox sandbox;
     boolean explain = true;
+    /** Runs a jbox command (`keep` starts the kept container as `jbox start` does); set by the shell. */
+    java.util.function.ToIntFunction<String[]> run;
 
     Session(Engine engine, PrintWriter out, boolean terminal) {
         this.engine = engine;
@@ -24,7 +26,7 @@ final class Session {
 
     Sandbox sandbox() {
         if (sandbox == null) {
-            throw new EngineException("there is no sandbox yet", "namespace and cgroup steps work on a sandbox", "make one first: sandbox busybox");
+            throw new Failure("there is no sandbox yet", "namespace and cgroup steps work on a sandbox", "make one first: sandbox busybox");
         }
         return sandbox;
     }

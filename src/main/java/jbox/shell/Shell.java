@@ -1,6 +1,7 @@
 package jbox.shell;
 
-import jbox.cli.Main;
+import jbox.text.Say;
+
 import jbox.engine.Engine;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -30,12 +31,18 @@ import java.util.Set;
  * command that fails.
  */
 public final class Shell {
+    /** jbox's command tree, printing to the given out and err: the CLI hands it to the shell, which adds its own commands. */
+    public interface Commands {
+        CommandLine make(PrintWriter out, PrintWriter err);
+    }
+
     private final Session session;
     private final CommandLine cli;
 
-    private Shell(Session session, PrintWriter err) {
+    private Shell(Session session, Commands commands, PrintWriter err) {
         this.session = session;
-        this.cli = Main.configure(Main.commandLine(), session.out, err);
+        this.cli = commands.make(session.out, err);
+        session.run = args -> commands.make(session.out, err).execute(args);
         for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
         for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
         session.engine.reapAbandonedSandboxes();
@@ -57,8 +64,8 @@ public final class Shell {
     int execute(List<String> words) { return cli.execute(words.toArray(String[]::new)); }
 
     /** Runs commands from a reader, echoing each after a prompt; stops at the first failure with its exit code. */
-    public static int script(BufferedReader in, PrintWriter out, PrintWriter err) throws IOException {
-        return script(in, out, err, false);
+    public static int script(Commands commands, BufferedReader in, PrintWriter out, PrintWriter err) throws IOException {
+        return script(commands, in, out, err, false);
     }
 
     /** End-of-command marker for a program driving the shell through pipes (the interactive lesson runner). */
@@ -68,8 +75,8 @@ public final class Shell {
      * Script mode for a driver: with driven set, a failing command does not end the session, and a
      * line "NUL jbox-done CODE" follows each command so the driver knows when its output is complete.
      */
-    public static int script(BufferedReader in, PrintWriter out, PrintWriter err, boolean driven) throws IOException {
-        Shell shell = new Shell(new Session(Engine.open(), out, false), err);
+    public static int script(Commands commands, BufferedReader in, PrintWriter out, PrintWriter err, boolean driven) throws IOException {
+        Shell shell = new Shell(new Session(Engine.open(), out, false), commands, err);
         DefaultParser parser = new DefaultParser();
         try {
             String line;
@@ -100,10 +107,10 @@ public final class Shell {
     }
 
     /** The interactive shell on this process's terminal. */
-    public static int interactive() throws IOException {
+    public static int interactive(Commands commands) throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).build();
         PrintWriter out = terminal.writer();
-        Shell shell = new Shell(new Session(Engine.open(), out, true), new PrintWriter(System.err, true));
+        Shell shell = new Shell(new Session(Engine.open(), out, true), commands, new PrintWriter(System.err, true));
         Thread main = Thread.currentThread();
         // Outside line editing the terminal is in normal mode: Ctrl-C sends SIGINT, which stops the command, not the shell.
         terminal.handle(Terminal.Signal.INT, sig -> main.interrupt());

@@ -1,5 +1,7 @@
 package jbox.api;
 
+import jbox.text.Format;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package jbox.image;
 
+import jbox.io.Json;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,17 +16,17 @@ import static org.junit.jupiter.api.Assertions.*;
 class ImageStoreTest {
     @TempDir Path tmp;
 
-    private Oci.Descriptor buildSource(Path layoutDir) throws Exception {
+    private ImageSpec.Descriptor buildSource(Path layoutDir) throws Exception {
         Path rootfs = Files.createDirectories(tmp.resolve("rootfs/bin"));
         Files.writeString(rootfs.resolve("hello"), "hi");
         OciLayout source = OciLayout.open(layoutDir);
-        return ImageBuilder.build(tmp.resolve("rootfs"), new Oci.ContainerConfig(null, List.of("A=1"), null, List.of("/bin/hello"), null, null, null, null, null, null),
+        return ImageBuilder.build(tmp.resolve("rootfs"), new ImageSpec.ContainerConfig(null, List.of("A=1"), null, List.of("/bin/hello"), null, null, null, null, null, null),
                 "test", 0, source);
     }
 
     @Test
     void importCopiesVerifiesUnpacksAndNames() throws Exception {
-        Oci.Descriptor m = buildSource(tmp.resolve("src"));
+        ImageSpec.Descriptor m = buildSource(tmp.resolve("src"));
         ImageStore store = new ImageStore(tmp.resolve("root"));
         Image i = store.importFrom(OciLayout.existing(tmp.resolve("src")), m, Reference.parse("demo"));
         assertEquals("demo:latest", i.reference().familiar());
@@ -39,9 +41,9 @@ class ImageStoreTest {
 
     @Test
     void aCorruptedLayerIsRefusedAndNothingIsKept() throws Exception {
-        Oci.Descriptor m = buildSource(tmp.resolve("src"));
+        ImageSpec.Descriptor m = buildSource(tmp.resolve("src"));
         OciLayout src = OciLayout.existing(tmp.resolve("src"));
-        Oci.Manifest manifest = Json.read(src.readBlob(m.digestValue()), Oci.Manifest.class, "manifest");
+        ImageSpec.Manifest manifest = Json.read(src.readBlob(m.digestValue()), ImageSpec.Manifest.class, "manifest");
         Path layer = src.blobPath(manifest.layers().get(0).digestValue());
         byte[] b = Files.readAllBytes(layer);
         b[b.length / 2] ^= 0x55;
@@ -60,7 +62,7 @@ class ImageStoreTest {
 
     @Test
     void aBlobCorruptedInTheStoreIsDetectedWhenRead() throws Exception {
-        Oci.Descriptor m = buildSource(tmp.resolve("src"));
+        ImageSpec.Descriptor m = buildSource(tmp.resolve("src"));
         ImageStore store = new ImageStore(tmp.resolve("root"));
         Image i = store.importFrom(OciLayout.existing(tmp.resolve("src")), m, Reference.parse("demo"));
         Files.writeString(store.layout().blobPath(i.id()), "{\"tampered\":true}");

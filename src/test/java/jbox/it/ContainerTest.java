@@ -1,7 +1,7 @@
 package jbox.it;
 
-import jbox.image.AtomicFiles;
-import jbox.image.Json;
+import jbox.io.AtomicFiles;
+import jbox.io.Json;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package jbox.it;
 
-import jbox.image.Json;
+import jbox.io.Json;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

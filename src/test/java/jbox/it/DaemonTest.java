@@ -2,8 +2,8 @@ package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.client.ApiClient;
-import jbox.engine.EngineException;
-import jbox.image.Json;
+import jbox.sys.Failure;
+import jbox.io.Json;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -277,7 +277,7 @@ class DaemonTest extends RealEngineTest {
         }
         assertEquals(200, daemon.raw("GET /_ping HTTP/1.1\r\n\r\n").status(), "still serving");
         assertEquals(0, viaDaemon.run("rm", "-f", "busy").code());
-        EngineException e = assertThrows(EngineException.class, () -> new ApiClient(socket, "t").call("POST", "/containers/nosuch/start", null));
+        Failure e = assertThrows(Failure.class, () -> new ApiClient(socket, "t").call("POST", "/containers/nosuch/start", null));
         assertEquals(404, e.httpStatus());
     }
 

@@ -1,6 +1,6 @@
 package jbox.it;
 
-import jbox.image.AtomicFiles;
+import jbox.io.AtomicFiles;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package jbox.it;
 
-import jbox.image.AtomicFiles;
+import jbox.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.image.Json;
+import jbox.io.Json;
 import org.junit.jupiter.api.Test;
 
 import static jbox.it.Eventually.waitFor;

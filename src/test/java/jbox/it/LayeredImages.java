@@ -1,9 +1,9 @@
 package jbox.it;
 
 import jbox.image.Digest;
-import jbox.image.Json;
+import jbox.io.Json;
 import jbox.image.MediaTypes;
-import jbox.image.Oci;
+import jbox.image.ImageSpec;
 import jbox.image.OciLayout;
 import jbox.image.Reference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -25,13 +25,13 @@ final class LayeredImages {
     /** Entries are "path=content" for files, "path/" for directories. */
     static void write(Path layoutDir, String name, List<List<String>> extraLayers) throws IOException {
         OciLayout bundled = OciLayout.existing(Jbox.HOME.resolve("images/oci"));
-        Oci.Descriptor bbDesc = bundled.index().manifests().stream()
+        ImageSpec.Descriptor bbDesc = bundled.index().manifests().stream()
                 .filter(d -> d.annotations().get(OciLayout.REF_NAME).contains("/busybox:")).findFirst().orElseThrow();
-        Oci.Manifest bb = Json.read(bundled.readBlob(bbDesc.digestValue()), Oci.Manifest.class, "busybox manifest");
-        Oci.ImageConfig bbConfig = Json.read(bundled.readBlob(bb.config().digestValue()), Oci.ImageConfig.class, "busybox config");
+        ImageSpec.Manifest bb = Json.read(bundled.readBlob(bbDesc.digestValue()), ImageSpec.Manifest.class, "busybox manifest");
+        ImageSpec.ImageConfig bbConfig = Json.read(bundled.readBlob(bb.config().digestValue()), ImageSpec.ImageConfig.class, "busybox config");
 
         OciLayout out = OciLayout.open(layoutDir);
-        List<Oci.Descriptor> layers = new ArrayList<>(bb.layers());
+        List<ImageSpec.Descriptor> layers = new ArrayList<>(bb.layers());
         List<String> diffIds = new ArrayList<>(bbConfig.rootfs().diffIds());
         out.writeBlob(bundled.readBlob(bb.layers().get(0).digestValue()));
         for (List<String> entries : extraLayers) {
@@ -41,16 +41,16 @@ final class LayeredImages {
                 z.write(tar);
             }
             Digest d = out.writeBlob(gz.toByteArray());
-            layers.add(new Oci.Descriptor(MediaTypes.OCI_LAYER_GZIP, d, gz.size()));
+            layers.add(new ImageSpec.Descriptor(MediaTypes.OCI_LAYER_GZIP, d, gz.size()));
             diffIds.add(Digest.of(tar).toString());
         }
-        byte[] config = Json.bytes(new Oci.ImageConfig(bbConfig.created(), null, bbConfig.architecture(), "linux", bbConfig.config(),
-                new Oci.RootFs("layers", diffIds), null));
+        byte[] config = Json.bytes(new ImageSpec.ImageConfig(bbConfig.created(), null, bbConfig.architecture(), "linux", bbConfig.config(),
+                new ImageSpec.RootFs("layers", diffIds), null));
         Digest configDigest = out.writeBlob(config);
-        byte[] manifest = Json.bytes(new Oci.Manifest(2, MediaTypes.OCI_MANIFEST,
-                new Oci.Descriptor(MediaTypes.OCI_CONFIG, configDigest, config.length), layers, null));
+        byte[] manifest = Json.bytes(new ImageSpec.Manifest(2, MediaTypes.OCI_MANIFEST,
+                new ImageSpec.Descriptor(MediaTypes.OCI_CONFIG, configDigest, config.length), layers, null));
         Digest manifestDigest = out.writeBlob(manifest);
-        out.name(Reference.parse(name), new Oci.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifest.length));
+        out.name(Reference.parse(name), new ImageSpec.Descriptor(MediaTypes.OCI_MANIFEST, manifestDigest, manifest.length));
     }
 
     private static byte[] tar(List<String> entries) throws IOException {

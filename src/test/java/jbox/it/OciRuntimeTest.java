@@ -1,16 +1,15 @@
 package jbox.it;
 
-import jbox.api.Versions;
+import jbox.Version;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jbox.image.AtomicFiles;
-import jbox.image.Json;
+import jbox.io.AtomicFiles;
+import jbox.io.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,7 +233,7 @@ class OciRuntimeTest extends RealEngineTest {
         assertTrue(f.path("linux").path("namespaces").toString().contains("network"));
         assertFalse(f.path("linux").path("cgroup").path("systemd").asBoolean(true));
         assertTrue(f.path("linux").path("seccomp").path("enabled").asBoolean());
-        assertEquals("jbox-runc version " + Versions.JBOX + "\nspec: 1.0.2\n", runc("--version").out(), "as runc --version prints it");
+        assertEquals("jbox-runc version " + Version.NUMBER + "\nspec: 1.0.2\n", runc("--version").out(), "as runc --version prints it");
     }
 
     // ---- the real callers ----

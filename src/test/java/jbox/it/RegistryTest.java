@@ -2,7 +2,7 @@ package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.image.Digest;
-import jbox.image.Json;
+import jbox.io.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

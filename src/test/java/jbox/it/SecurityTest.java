@@ -1,8 +1,8 @@
 package jbox.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.image.AtomicFiles;
-import jbox.image.Json;
+import jbox.io.AtomicFiles;
+import jbox.io.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package jbox.it;
 
-import jbox.runtime.Owner;
+import jbox.io.Owner;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package jbox.it;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import jbox.image.Json;
+import jbox.io.Json;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,0 +1,43 @@
+package jbox.linux;
+
+import jbox.sys.Sys;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static jbox.sys.Linux.*;
+
+/**
+ * Kernel settings written for a container (--sysctl, config.json's linux.sysctl) through its
+ * /proc/sys, before /proc/sys turns read-only. net.* and the ipc keys belong to the writer's
+ * namespaces, so the calling (setup) thread joins the container's first: that thread is then
+ * used for nothing that needs the host's.
+ */
+public final class Sysctls {
+    private Sysctls() {}
+
+    public static void write(Path rootfs, int pid, Map<String, String> values) {
+        if (values.isEmpty()) return;
+        for (String ns : List.of("net", "ipc", "uts")) {
+            int fd = Sys.open("/proc/" + pid + "/ns/" + ns, O_RDONLY | O_CLOEXEC, 0);
+            try {
+                Sys.setns(fd, ns.equals("net") ? CLONE_NEWNET : ns.equals("ipc") ? CLONE_NEWIPC : CLONE_NEWUTS, ns + " namespace of " + pid);
+            } finally {
+                Sys.close(fd);
+            }
+        }
+        for (var e : values.entrySet()) {
+            Path f = rootfs.resolve("proc/sys").resolve(e.getKey().replace('.', '/'));
+            try {
+                Files.writeString(f, e.getValue());
+            } catch (java.nio.file.NoSuchFileException ex) {
+                throw new IllegalArgumentException("sysctl " + e.getKey() + ": this kernel has no such setting");
+            } catch (IOException ex) {
+                throw new IllegalArgumentException("sysctl " + e.getKey() + "=" + e.getValue() + ": the kernel refused the value (" + ex.getMessage() + ")");
+            }
+        }
+    }
+}

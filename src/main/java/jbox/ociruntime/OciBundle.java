@@ -1,0 +1,213 @@
+package jbox.ociruntime;
+
+import jbox.linux.CgroupMount;
+
+import jbox.linux.SecurePath;
+import jbox.runtime.BundleSteps;
+import jbox.linux.Credentials;
+import jbox.linux.DeviceNode;
+import jbox.linux.ProcessLimits;
+import jbox.linux.Sysctls;
+import jbox.linux.Seccomp;
+import jbox.linux.Hardening;
+import jbox.linux.Rootfs;
+import jbox.linux.User;
+import jbox.sys.Errnos;
+import jbox.sys.Linux;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+import jbox.sys.SyscallException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static jbox.sys.Linux.*;
+
+/** config.json's steps for {@link jbox.runtime.ContainerStart}: what runc's init does, from the JVM's threads. */
+final class OciBundle implements BundleSteps {
+    private static final Map<String, Integer> TYPES = Map.of("mount", CLONE_NEWNS, "uts", CLONE_NEWUTS, "ipc", CLONE_NEWIPC,
+            "network", CLONE_NEWNET, "cgroup", CLONE_NEWCGROUP, "pid", CLONE_NEWPID);
+    /** Joined in runc's order: mnt last, as host paths stop resolving after it. */
+    private static final List<String> JOIN_ORDER = List.of("ipc", "uts", "network", "cgroup", "pid", "mount");
+
+    private final OciConfig c;
+    private final String id;
+    private final Seccomp seccomp;
+    private final RuntimeLog log;
+    private final int preserveFds;
+
+    OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
+        this.c = c;
+        this.id = id;
+        this.log = log;
+        this.preserveFds = preserveFds;
+        if (!c.newNamespace("mount")) {
+            throw new OciException("config.json: linux.namespaces: jbox needs a new mount namespace (add {\"type\": \"mount\"}) to build the container's root");
+        }
+        if (c.hostname() != null && !c.newNamespace("uts")) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
+        this.seccomp = compileSeccomp(c);
+    }
+
+    @Override
+    public Path rootfs() { return c.rootfs(); }
+
+    @Override
+    public void enterNamespaces() {
+        int unshare = 0;
+        for (String type : JOIN_ORDER) {
+            OciConfig.Namespace n = c.namespace(type);
+            if (n == null) continue;
+            if (n.path() != null) {
+                int fd = Sys.open(n.path(), O_RDONLY | O_CLOEXEC, 0);
+                try {
+                    Sys.setns(fd, TYPES.get(type), type + " namespace " + n.path());
+                } finally {
+                    Sys.close(fd);
+                }
+            } else if (!type.equals("pid")) {
+                unshare |= TYPES.get(type);
+            }
+        }
+        if (unshare != 0) Sys.unshare(unshare);
+    }
+
+    @Override
+    public boolean newPidNamespace() { return c.newNamespace("pid"); }
+
+    @Override
+    public boolean newNetNamespace() { return c.newNamespace("network"); }
+
+    @Override
+    public Path mountRoot() throws IOException {
+        Path root = c.rootfs();
+        Sys.mount(null, "/", null, c.rootfsPropagation() != 0 ? c.rootfsPropagation() : MS_SLAVE | MS_REC, null);
+        Sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null);
+        Path proc = null;
+        boolean devTmpfs = false;
+        for (OciConfig.Mount m : c.mounts()) {
+            if (m.type().equals("proc")) {
+                if (proc == null) proc = SecurePath.mkdirs(root, m.destination());
+                continue; // mounted by the setup thread, for the container's pid namespace
+            }
+            Path target = target(root, m);
+            if (m.type().equals("cgroup") || m.type().equals("cgroup2")) {
+                CgroupMount.mount(target, m.flags(), c.cgroupsPath(), c.newNamespace("cgroup"));
+            } else if (m.isBind()) {
+                Sys.mount(m.source(), target.toString(), null, MS_BIND | (m.flags() & MS_REC), null);
+                long extra = m.flags() & ~(MS_BIND | MS_REC | MS_REMOUNT);
+                if (extra != 0) Sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | extra, null);
+            } else {
+                mountFs(m, target);
+                if (m.destination().equals("/dev") && m.type().equals("tmpfs")) devTmpfs = true;
+            }
+            if (m.propagation() != 0) Sys.mount(null, target.toString(), null, m.propagation(), null);
+        }
+        if (devTmpfs) makeDevices(root);
+        if (c.domainname() != null) Sys.setdomainname(c.domainname());
+        return proc;
+    }
+
+    private static Path target(Path root, OciConfig.Mount m) throws IOException {
+        boolean file = m.isBind() && Files.isRegularFile(Path.of(m.source()));
+        if (!file) return SecurePath.mkdirs(root, m.destination());
+        Path t = SecurePath.resolve(root, m.destination());
+        if (!Files.exists(t, LinkOption.NOFOLLOW_LINKS)) {
+            SecurePath.mkdirs(root, Path.of(m.destination()).getParent().toString());
+            Files.createFile(t);
+        }
+        return t;
+    }
+
+    /** sysfs cannot be mounted from a network namespace this process does not own: runc then binds the host's /sys, and so does jbox. */
+    private static void mountFs(OciConfig.Mount m, Path target) {
+        try {
+            Sys.mount(m.source(), target.toString(), m.type(), m.flags(), m.data());
+        } catch (SyscallException e) {
+            if (!m.type().equals("sysfs") || e.errno() != Errnos.EPERM) throw e;
+            Sys.mount("/sys", target.toString(), null, MS_BIND | MS_REC, null);
+            Sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        }
+    }
+
+    /** runc's default devices, then config.json's, and the links into /proc. */
+    private void makeDevices(Path root) throws IOException {
+        String dev = root.resolve("dev").toString();
+        Rootfs.makeDefaultDevices(dev);
+        for (DeviceNode d : c.devices()) Rootfs.makeDevice(root, d);
+        Rootfs.linkProcFds(dev);
+        Path ptmx = root.resolve("dev/ptmx");
+        if (Files.exists(root.resolve("dev/pts/ptmx")) && !Files.exists(ptmx, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(ptmx, Path.of("pts/ptmx"));
+    }
+
+    @Override
+    public User user(Path root) throws IOException {
+        OciConfig.Process p = c.process();
+        User looked = User.resolve(root, p.uid() + ":" + p.gid());
+        return new User(p.uid(), p.gid(), p.additionalGids(), looked.home());
+    }
+
+    /** What T becomes for the container: config.json's process credentials and filter. */
+    Credentials credentials() { return credentials(c.process(), seccomp); }
+
+    /** config.json's process credentials. */
+    static Credentials credentials(OciConfig.Process p, Seccomp seccomp) {
+        return new Credentials(p.bounding(), p.inheritable(), p.ambient(), p.noNewPrivileges(), p.umask(), seccomp);
+    }
+
+    /** linux.seccomp compiled, or null without one; a profile jbox cannot load is refused naming the field. */
+    static Seccomp compileSeccomp(OciConfig c) {
+        if (c.seccomp() == null) return null;
+        try {
+            return Seccomp.compile(c.seccomp(), "config.json's profile");
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: linux.seccomp: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public int preservedFds() { return preserveFds; }
+
+    @Override
+    public void afterSpawn(int pid) {
+        try {
+            for (OciConfig.Rlimit r : c.process().rlimits()) ProcessLimits.rlimit(pid, r.resource(), r.soft(), r.hard(), r.name());
+            if (c.process().oomScoreAdj() != null) ProcessLimits.oomScoreAdj(pid, c.process().oomScoreAdj());
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: process: " + e.getMessage());
+        }
+        byte[] state = Hooks.state(id, "creating", pid, c.bundle(), c.annotations());
+        Hooks.run("prestart", c.hooks().prestart(), state, true, log);
+        Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log);
+    }
+
+    @Override
+    public void beforePivot(int pid) throws IOException {
+        try {
+            Sysctls.write(c.rootfs(), pid, c.sysctl()); // before /proc/sys turns read-only, as in runc
+        } catch (IllegalArgumentException e) {
+            throw new OciException("config.json: linux.sysctl: " + e.getMessage());
+        }
+        Hardening.protectKernelPaths(c.rootfs(), c.maskedPaths(), c.readonlyPaths());
+        if (!c.hooks().createContainer().isEmpty()) runInMountNamespace(pid);
+    }
+
+    /** createContainer hooks: spawned from this thread, which is in the container's mount namespace (no threads: posix_spawn). */
+    private void runInMountNamespace(int pid) {
+        byte[] state = Hooks.state(id, "created", pid, c.bundle(), c.annotations());
+        for (OciConfig.Hook h : c.hooks().createContainer()) {
+            int stdin = Hooks.stateOnPipe(state);
+            try (Spawn s = new Spawn(h.path(), h.args().isEmpty() ? List.of(h.path()) : h.args(), h.env())) {
+                s.dup2(stdin, 0).closeFrom(3);
+                int status = Sys.waitpid(s.spawn());
+                if (Linux.exitCode(status) != 0) throw new OciException("createContainer hook " + h.path() + ": exit status " + Linux.exitCode(status));
+            } finally {
+                Sys.close(stdin);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,63 @@
+package jbox.sys;
+
+import jbox.sys.ProcFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What /proc says about a process: alive or not, and when it started (to tell a reused pid apart). */
+public final class Processes {
+    private Processes() {}
+
+    /** True if pid exists and is not a zombie. */
+    public static boolean isAlive(int pid) {
+        String[] f = stat(pid);
+        return f != null && !f[0].equals("Z") && !f[0].equals("X");
+    }
+
+    /** Start time in clock ticks since boot (field 22 of /proc/PID/stat), or -1 if there is no such process. */
+    public static long startTime(int pid) {
+        String[] f = stat(pid);
+        return f == null ? -1 : Long.parseLong(f[19]);
+    }
+
+    /** True if the process pid is alive and is the one that started at startTime. */
+    public static boolean isSame(int pid, long startTime) {
+        String[] f = stat(pid);
+        return f != null && !f[0].equals("Z") && Long.parseLong(f[19]) == startTime;
+    }
+
+    /**
+     * True if pid is a process forked by a JVM like this one that has not exec'd anything yet: its
+     * executable is this process's own (same file). A container's first process is such a copy
+     * while it waits at its gate; a container that has exec'd runs its image's program instead.
+     */
+    public static boolean isUnexecdCopyOfThisJvm(int pid) {
+        try {
+            Object mine = Files.getAttribute(Path.of("/proc/self/exe"), "unix:ino");
+            Object mineDev = Files.getAttribute(Path.of("/proc/self/exe"), "unix:dev");
+            Path exe = Path.of("/proc/" + pid + "/exe");
+            return mine.equals(Files.getAttribute(exe, "unix:ino")) && mineDev.equals(Files.getAttribute(exe, "unix:dev"));
+        } catch (IOException | SecurityException e) {
+            return false; // gone, or a kernel thread
+        }
+    }
+
+    /** The parent's pid (field 4 of /proc/PID/stat), or -1 if there is no such process. */
+    public static int parent(int pid) {
+        String[] f = stat(pid);
+        return f == null ? -1 : Integer.parseInt(f[1]);
+    }
+
+    /** Fields of /proc/PID/stat after the command name: [0] is the state letter. */
+    private static String[] stat(int pid) {
+        if (pid <= 0) return null;
+        try {
+            String s = ProcFiles.read(Path.of("/proc/" + pid + "/stat"));
+            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
