@@ -30,7 +30,8 @@ class LayeringTest {
             List.of("engine"),
             List.of("builder"),
             List.of("api"),
-            List.of("client", "daemon", "terminal", "ociruntime"),
+            List.of("client"),
+            List.of("daemon", "terminal", "ociruntime"),
             List.of("shell"),
             List.of("lesson"),
             List.of("cli"));

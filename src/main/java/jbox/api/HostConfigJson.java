@@ -20,7 +20,7 @@ import java.util.Set;
 final class HostConfigJson {
     private HostConfigJson() {}
 
-    /** Read by StorageJson, NetworkJson, DockerJson (resources, restart policy, auto-remove) or below. */
+    /** Read by StorageJson, NetworkJson, ResourcesJson and CreateJson (resources, restart policy, auto-remove) or below. */
     private static final Set<String> CARRIED_OUT = Set.of("Binds", "Mounts", "Tmpfs", "ReadonlyRootfs", "NetworkMode", "PortBindings",
             "RestartPolicy", "AutoRemove", "Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "CpusetCpus",
             "PidsLimit", "BlkioWeight", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "Privileged", "CapAdd", "CapDrop", "SecurityOpt",
@@ -104,12 +104,12 @@ final class HostConfigJson {
             host.path("Sysctls").fields().forEachRemaining(e -> sysctls.put(e.getKey(), e.getValue().asText()));
             List<Confinement.Ulimit> ulimits = new ArrayList<>();
             for (JsonNode u : host.path("Ulimits")) ulimits.add(Confinement.Ulimit.of(u.path("Name").asText(""), u.path("Soft").asLong(), u.path("Hard").asLong()));
-            Confinement c = new Confinement(host.path("Privileged").asBoolean(false), DockerJson.strings(host.get("CapAdd")),
-                    DockerJson.strings(host.get("CapDrop")), null, null, paths(host.get("MaskedPaths")), paths(host.get("ReadonlyPaths")), devices,
-                    sysctls, ulimits, host.path("OomScoreAdj").asInt(0), DockerJson.strings(host.get("GroupAdd")), host.path("PidMode").asText(""),
+            Confinement c = new Confinement(host.path("Privileged").asBoolean(false), CreateJson.strings(host.get("CapAdd")),
+                    CreateJson.strings(host.get("CapDrop")), null, null, paths(host.get("MaskedPaths")), paths(host.get("ReadonlyPaths")), devices,
+                    sysctls, ulimits, host.path("OomScoreAdj").asInt(0), CreateJson.strings(host.get("GroupAdd")), host.path("PidMode").asText(""),
                     host.path("IpcMode").asText(""), host.path("UTSMode").asText(""), host.path("CgroupnsMode").asText(""),
                     host.path("ShmSize").asLong(0), host.path("CgroupParent").asText(""));
-            return c.withSecurityOpts(DockerJson.strings(host.get("SecurityOpt")), null);
+            return c.withSecurityOpts(CreateJson.strings(host.get("SecurityOpt")), null);
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
@@ -118,7 +118,7 @@ final class HostConfigJson {
     /** MaskedPaths and ReadonlyPaths: absent or null keeps Docker's lists; a list (even empty) replaces them. */
     private static List<String> paths(JsonNode n) {
         if (n == null || n.isNull()) return null;
-        List<String> out = DockerJson.strings(n);
+        List<String> out = CreateJson.strings(n);
         for (String p : out) if (!p.startsWith("/")) throw new IllegalArgumentException("the path \"" + p + "\" must be absolute");
         return out;
     }

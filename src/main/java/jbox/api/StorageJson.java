@@ -25,7 +25,7 @@ public final class StorageJson {
     public static Storage fromCreate(JsonNode body, JsonNode host) {
         List<Mount> mounts = new ArrayList<>();
         try {
-            for (String b : DockerJson.strings(host.get("Binds"))) mounts.add(StorageRules.volumeFlag(b));
+            for (String b : CreateJson.strings(host.get("Binds"))) mounts.add(StorageRules.volumeFlag(b));
             JsonNode anonymous = body.get("Volumes");
             if (anonymous != null && anonymous.isObject()) anonymous.fieldNames().forEachRemaining(t -> {
                 if (mounts.stream().noneMatch(m -> m.target().equals(t))) mounts.add(StorageRules.volumeFlag(t));

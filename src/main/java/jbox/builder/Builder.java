@@ -1,5 +1,9 @@
 package jbox.builder;
 
+import jbox.engine.Housekeeping;
+
+import jbox.engine.Lifecycle;
+
 import jbox.engine.CreateRequest;
 import jbox.engine.Engine;
 import jbox.engine.Errors;
@@ -186,7 +190,7 @@ public final class Builder {
         }
         Image base;
         try {
-            base = engine.imageFor(name, line -> out.accept(line + "\n"));
+            base = engine.imageService().imageFor(name, line -> out.accept(line + "\n"));
         } catch (jbox.sys.Failure e) {
             throw new BuildException(in.where() + ": cannot get the image " + name + ": " + e.getMessage(), e.likelyCause(), e.fix());
         }
@@ -226,7 +230,7 @@ public final class Builder {
             return;
         }
         switch (kw) {
-            case "RUN" -> run(s, in, key, created, epoch, Engine.buildContainerPrefix(req.work()) + s.history.size());
+            case "RUN" -> run(s, in, key, created, epoch, Housekeeping.buildContainerPrefix(req.work()) + s.history.size());
             case "COPY", "ADD" -> copy(s, in, copy, inputs, key, created, epoch, req.work());
             case "ARG" -> commit(s, key, created, "/bin/sh -c #(nop) " + in.text(), true);
             default -> {
@@ -292,7 +296,7 @@ public final class Builder {
         if (cmd.isEmpty() || cmd.get(cmd.size() - 1).isBlank()) throw in.error("needs a command", "RUN was given nothing", "write e.g. RUN echo hello");
         List<String> env = new ArrayList<>();
         s.args.forEach((k, v) -> { if (!s.config.env.containsKey(k)) env.add(k + "=" + v); });
-        ContainerState c = engine.create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
+        ContainerState c = engine.lifecycle().create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
                 null, false, false, false, null, jbox.linux.Storage.BUILD_STEP, null, jbox.runtime.Health.NONE, null, null, null),
                 line -> out.accept(line + "\n"));
         out.accept(" ---> Running in " + c.id().substring(0, 12) + "\n");
@@ -312,7 +316,7 @@ public final class Builder {
             }
         } finally {
             out.accept("Removing intermediate container " + c.id().substring(0, 12) + "\n");
-            engine.remove(c.id(), true);
+            engine.lifecycle().remove(c.id(), true);
         }
     }
 
@@ -340,9 +344,9 @@ public final class Builder {
     private int runAndStream(ContainerState c) {
         int[] pipe = Sys.pipe();
         int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-        Engine.Owned owned;
+        Lifecycle.Owned owned;
         try {
-            owned = engine.start(c.id(), new LaunchSpec.Stdio(devNull, pipe[1], pipe[1]));
+            owned = engine.lifecycle().start(c.id(), new LaunchSpec.Stdio(devNull, pipe[1], pipe[1]));
         } catch (RuntimeException e) {
             Sys.close(pipe[0]);
             throw e;
@@ -359,7 +363,7 @@ public final class Builder {
         reader.setDaemon(true);
         reader.start();
         try {
-            int code = engine.waitFor(owned).code();
+            int code = engine.lifecycle().waitFor(owned).code();
             reader.join(2000); // a background process of the step may hold the pipe open; its output after the exit is dropped
             return code;
         } catch (InterruptedException e) {

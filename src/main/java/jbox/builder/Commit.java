@@ -26,7 +26,7 @@ public final class Commit {
     private Commit() {}
 
     public static Image commit(Engine engine, String container, String name, List<String> changes, String comment, String author, boolean pause) {
-        ContainerState c = engine.inspect(container);
+        ContainerState c = engine.lifecycle().inspect(container);
         Reference ref = name == null || name.isEmpty() ? null : Reference.parse(name);
         try {
             Image image = engine.images().find(c.imageId());
@@ -42,7 +42,7 @@ public final class Commit {
                 }
             }
             boolean paused = pause && c.status() == Status.RUNNING;
-            if (paused) engine.pause(c.id());
+            if (paused) engine.tasks().pause(c.id());
             LayerWriter.Layer layer;
             boolean changed;
             try {
@@ -51,7 +51,7 @@ public final class Commit {
                 layer = changed ? LayerWriter.write(upper, new LayerWriter.Options(0, Map.of(), false, true, Builder::runtimeMountpoint),
                         engine.images().layout()) : null;
             } finally {
-                if (paused) engine.unpause(c.id());
+                if (paused) engine.tasks().unpause(c.id());
             }
             String created = Instant.now().toString();
             List<ImageSpec.Descriptor> layers = new ArrayList<>(image.manifest().layers());

@@ -119,9 +119,9 @@ public final class Attach {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     if (!Sys.pollIn(0, 100)) continue;
-                    long n = Sys.libc().read(0, buf, buf.length);
-                    if (n < 0 && Sys.errno() == 4) continue; // EINTR
-                    if (n <= 0) break;
+                    int n = Sys.read(0, buf);
+                    if (n < 0) continue; // nothing after all (a non-blocking stdin)
+                    if (n == 0) break;
                     to.write(buf, 0, (int) n);
                     to.flush();
                 }

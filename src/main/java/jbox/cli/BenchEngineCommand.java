@@ -31,7 +31,7 @@ final class BenchEngineCommand implements Runnable {
     @Override
     public void run() {
         Engine e = Engine.open();
-        e.imageFor("busybox", line -> { });
+        e.imageService().imageFor("busybox", line -> { });
         int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
         LaunchSpec.Stdio quiet = new LaunchSpec.Stdio(devNull, devNull, devNull);
         CreateRequest req = new CreateRequest("busybox", null, List.of("true"), null, List.of(), null, null, null, false, false, true, null, null, null, null,
@@ -41,7 +41,7 @@ final class BenchEngineCommand implements Runnable {
         try {
             for (int i = -warmup; i < runs; i++) {
                 long t0 = System.nanoTime();
-                e.waitFor(e.start(e.create(req, line -> { }).id(), quiet));
+                e.lifecycle().waitFor(e.lifecycle().start(e.lifecycle().create(req, line -> { }).id(), quiet));
                 if (i >= 0) engine[i] = (System.nanoTime() - t0) / 1e6;
             }
             for (int i = -warmup; i < runs; i++) {

@@ -1,7 +1,7 @@
 package jbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jbox.api.DockerJson;
+import jbox.api.CreateJson;
 import jbox.client.ApiClient;
 import jbox.engine.CreateRequest;
 import jbox.sys.Failure;
@@ -17,14 +17,14 @@ public final class Containers {
     static String create(ApiClient api, CreateRequest req, PrintWriter progress) {
         String path = "/containers/create" + (req.name() == null ? "" : "?name=" + ApiClient.seg(req.name()));
         try {
-            return created(api.call("POST", path, DockerJson.createBody(req)), progress);
+            return created(api.call("POST", path, CreateJson.createBody(req)), progress);
         } catch (Failure e) {
             if (e.httpStatus() != 404 || !e.getMessage().startsWith("No such image")) throw e;
         }
         String image = Reference.parse(req.image()).familiar();
         progress.println("Unable to find image '" + image + "' locally");
         Images.pull(api, req.image(), progress);
-        return created(api.call("POST", path, DockerJson.createBody(req)), progress);
+        return created(api.call("POST", path, CreateJson.createBody(req)), progress);
     }
 
     /** The new id; the daemon's Warnings (limits it cannot enforce, ports it discards) are said as docker says them. */

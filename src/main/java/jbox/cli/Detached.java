@@ -27,7 +27,7 @@ final class Detached {
     private Detached() {}
 
     static void start(Engine engine, String id) {
-        ContainerState before = engine.inspect(id);
+        ContainerState before = engine.lifecycle().inspect(id);
         Path dir = engine.containers().dirOf(id);
         int monitor;
         int log = Sys.open(dir.resolve("monitor.log").toString(), Linux.O_WRONLY | Linux.O_CREAT | Linux.O_APPEND | Linux.O_CLOEXEC, 0640);

@@ -47,7 +47,7 @@ public final class Images {
 
     /** Prints the daemon's progress objects; the error object that ends a failed one becomes the error. */
     private static void printProgress(ApiClient.Response r, PrintWriter progress) throws IOException {
-        ProgressBoard board = new ProgressBoard(progress, System.console() != null && jbox.sys.Sys.libc().isatty(1) == 1);
+        ProgressBoard board = new ProgressBoard(progress, System.console() != null && jbox.sys.Sys.isatty(1));
         eachMessage(r, n -> {
             JsonNode detail = n.path("progressDetail");
             board.show(n.hasNonNull("id") ? n.get("id").asText() : null, n.path("status").asText(),

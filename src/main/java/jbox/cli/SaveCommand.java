@@ -27,7 +27,7 @@ final class SaveCommand implements Runnable {
 
     @Override
     public void run() {
-        if (output == null && Sys.libc().isatty(1) == 1) {
+        if (output == null && Sys.isatty(1)) {
             throw new Failure("cowardly refusing to save to a terminal", "the archive is binary", "use -o FILE or redirect the output");
         }
         String query = images.stream().map(i -> "names=" + URLEncoder.encode(i, StandardCharsets.UTF_8)).collect(Collectors.joining("&"));

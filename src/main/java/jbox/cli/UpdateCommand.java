@@ -1,5 +1,7 @@
 package jbox.cli;
 
+import jbox.api.ResourcesJson;
+
 import jbox.cgroup.Resources;
 import jbox.client.ApiClient;
 import picocli.CommandLine.Command;
@@ -14,5 +16,5 @@ final class UpdateCommand extends EachContainerCommand {
     void prepare() { changes = limits.resources(); }
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/update", jbox.api.DockerJson.updateBody(changes)); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/update", jbox.api.ResourcesJson.updateBody(changes)); }
 }

@@ -40,7 +40,7 @@ final class BuildRoutes {
         Map<String, String> labels = jsonMap(req.query("labels", "{}"), "labels");
         List<String> tags = req.queryAll.getOrDefault("t", List.of());
         boolean quiet = req.flag("q");
-        Path work = engine.newBuildDir();
+        Path work = engine.housekeeping().newBuildDir();
         Path context = Files.createDirectory(work.resolve("context"));
         try {
             InputStream body = new BufferedInputStream(req.stream, 65536);

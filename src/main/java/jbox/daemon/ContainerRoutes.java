@@ -1,12 +1,15 @@
 package jbox.daemon;
 
+import jbox.engine.Lifecycle;
+
 import jbox.api.ApiErrors;
-import jbox.api.DockerJson;
+import jbox.api.ContainerJson;
+import jbox.api.CreateJson;
+import jbox.api.ResourcesJson;
 import jbox.api.StreamFrames;
 import jbox.engine.Engine;
 import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
-import jbox.runtime.Status;
 import jbox.sys.Signals;
 
 import java.io.IOException;
@@ -51,7 +54,7 @@ final class ContainerRoutes {
 
     private void create(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         List<String> warnings = new ArrayList<>();
-        jbox.engine.CreateRequest request = DockerJson.createRequest(req.query("name", null), req.json(), warnings);
+        jbox.engine.CreateRequest request = CreateJson.createRequest(req.query("name", null), req.json(), warnings);
         try {
             engine.images().find(request.image()); // as dockerd: a missing image is the client's to pull
         } catch (jbox.image.ImageNotFoundException e) {
@@ -60,28 +63,28 @@ final class ContainerRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
-        ContainerState c = engine.create(request, warnings::add);
+        ContainerState c = engine.lifecycle().create(request, warnings::add);
         ex.json(201, Map.of("Id", c.id(), "Warnings", warnings));
     }
 
     private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         List<Object> out = new ArrayList<>();
-        List<ContainerState> all = new ArrayList<>(engine.list(req.flag("all")));
+        List<ContainerState> all = new ArrayList<>(engine.lifecycle().list(req.flag("all")));
         all.sort((a, b) -> b.created().compareTo(a.created())); // newest first, as docker ps
         for (ContainerState c : all) {
-            Map<String, Object> summary = DockerJson.containerSummary(c);
-            if (c.health() != null) DockerJson.addHealth(summary, engine.healthState(c.id()));
+            Map<String, Object> summary = ContainerJson.containerSummary(c);
+            if (c.health() != null) ContainerJson.addHealth(summary, engine.health().healthState(c.id()));
             out.add(summary);
         }
         ex.json(200, out);
     }
 
     private void inspect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ex.json(200, DockerJson.containerInspect(engine, engine.inspect(p.get("id"))));
+        ex.json(200, ContainerJson.containerInspect(engine, engine.lifecycle().inspect(p.get("id"))));
     }
 
     private void start(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        if (engine.inspect(p.get("id")).status() == Status.RUNNING) {
+        if (engine.lifecycle().inspect(p.get("id")).status().hasProcess()) {
             ex.empty(304);
             return;
         }
@@ -90,14 +93,14 @@ final class ContainerRoutes {
     }
 
     private void stop(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        boolean running = engine.inspect(p.get("id")).status() == Status.RUNNING;
+        boolean running = engine.lifecycle().inspect(p.get("id")).status().hasProcess();
         // also when it is not running: a user's stop keeps a restart policy from starting it again
-        engine.stop(p.get("id"), req.intQuery("t", 10));
+        engine.lifecycle().stop(p.get("id"), req.intQuery("t", 10));
         ex.empty(running ? 204 : 304);
     }
 
     private void restart(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.stop(p.get("id"), req.intQuery("t", 10));
+        engine.lifecycle().stop(p.get("id"), req.intQuery("t", 10));
         supervisor.start(p.get("id"));
         ex.empty(204);
     }
@@ -109,7 +112,7 @@ final class ContainerRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiErrors.badRequest(e.getMessage());
         }
-        engine.kill(p.get("id"), signal);
+        engine.tasks().kill(p.get("id"), signal);
         ex.empty(204);
     }
 
@@ -121,7 +124,7 @@ final class ContainerRoutes {
             try {
                 body.put("StatusCode", waiter.await());
                 body.put("Error", null);
-                jbox.engine.Engine.Exit exit = waiter.exit();
+                jbox.engine.Lifecycle.Exit exit = waiter.exit();
                 if (exit != null && exit.oomKilled()) {
                     body.put("JboxOOMKilled", true); // jbox's CLI explains it; other clients ignore it
                     body.put("JboxMemoryLimit", exit.memoryLimit());
@@ -136,8 +139,8 @@ final class ContainerRoutes {
     }
 
     private void attach(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ContainerState c = engine.inspect(p.get("id"));
-        if (c.status() == Status.RUNNING && !supervisor.holds(c.id())) {
+        ContainerState c = engine.lifecycle().inspect(p.get("id"));
+        if (c.status().hasProcess() && !supervisor.holds(c.id())) {
             throw new Failure("cannot attach to " + c.name() + ": its output is not held by this jbox",
                     "it was started by another jbox process (started without the daemon)", "use jbox logs -f " + c.name()).httpStatus(409);
         }
@@ -149,13 +152,13 @@ final class ContainerRoutes {
     }
 
     private void resize(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ContainerState c = engine.inspect(p.get("id"));
+        ContainerState c = engine.lifecycle().inspect(p.get("id"));
         supervisor.resize(c.id(), req.intQuery("h", 0), req.intQuery("w", 0));
         ex.empty(200);
     }
 
     private void logs(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ContainerState c = engine.inspect(p.get("id"));
+        ContainerState c = engine.lifecycle().inspect(p.get("id"));
         if (!c.logging().keepsLogs()) {
             throw new jbox.sys.Failure("configured logging driver does not support reading", "container " + c.name() + " was created with --log-driver none",
                     "create it with the json-file driver (the default) to read its logs").httpStatus(501);
@@ -183,11 +186,11 @@ final class ContainerRoutes {
             while (true) {
                 ContainerState now;
                 try {
-                    now = engine.inspect(c.id());
+                    now = engine.lifecycle().inspect(c.id());
                 } catch (jbox.runtime.NoSuchContainerException e) {
                     return;
                 }
-                boolean running = now.status() == Status.RUNNING;
+                boolean running = now.status().hasProcess();
                 List<JsonLog.Entry> more = new ArrayList<>();
                 offset = JsonLog.readFile(JsonLog.current(dir), offset, more);
                 send(out, more, c.tty(), stdout, stderr, timestamps);
@@ -209,17 +212,17 @@ final class ContainerRoutes {
     }
 
     private void pause(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.pause(p.get("id"));
+        engine.tasks().pause(p.get("id"));
         ex.empty(204);
     }
 
     private void unpause(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.unpause(p.get("id"));
+        engine.tasks().unpause(p.get("id"));
         ex.empty(204);
     }
 
     private void update(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.update(p.get("id"), DockerJson.resources(req.json()));
+        engine.tasks().update(p.get("id"), ResourcesJson.resources(req.json()));
         ex.json(200, Map.of("Warnings", List.of()));
     }
 
@@ -253,20 +256,20 @@ final class ContainerRoutes {
     }
 
     private Map<String, Object> sample(String id, long hostMemory, int cpus) {
-        ContainerState c = engine.inspect(id);
+        ContainerState c = engine.lifecycle().inspect(id);
         jbox.cgroup.Usage u = null;
-        if (c.status() == Status.RUNNING) {
+        if (c.status().hasProcess()) {
             try {
-                u = engine.usage(c);
+                u = engine.tasks().usage(c);
             } catch (RuntimeException e) {
                 // it ended while we looked: zeros, as for a stopped one
             }
         }
-        return DockerJson.stats(c, u, hostMemory, cpus);
+        return ContainerJson.stats(c, u, hostMemory, cpus);
     }
 
     private void top(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        List<Integer> pids = engine.processes(p.get("id"));
+        List<Integer> pids = engine.tasks().processes(p.get("id"));
         List<String> cmd = new ArrayList<>(List.of("ps", "-f", "-p"));
         cmd.add(String.join(",", pids.stream().map(String::valueOf).toList()));
         String out;
@@ -292,12 +295,12 @@ final class ContainerRoutes {
     }
 
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        Engine.Pruned pruned = engine.pruneContainers();
+        Lifecycle.Pruned pruned = engine.lifecycle().pruneContainers();
         ex.json(200, Map.of("ContainersDeleted", pruned.ids(), "SpaceReclaimed", pruned.bytes()));
     }
 
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.remove(p.get("id"), req.flag("force"), req.flag("v"));
+        engine.lifecycle().remove(p.get("id"), req.flag("force"), req.flag("v"));
         ex.empty(204);
     }
 

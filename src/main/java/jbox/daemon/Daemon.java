@@ -90,13 +90,13 @@ public final class Daemon {
             Thread stopper = new Thread(() -> stopContainers(engine, server[0], me), "jbox-stop-left");
             stopper.start();
             int[] child;
-            while ((child = Sys.waitAny()) != null) engine.recordInheritedExit(child[0], child[1]);
+            while ((child = Sys.waitAny()) != null) engine.lifecycle().recordInheritedExit(child[0], child[1]);
             try {
                 stopper.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            engine.holdDefaultBridge(false); // a server that died early never let it go
+            engine.housekeeping().holdDefaultBridge(false); // a server that died early never let it go
             return 0;
         } finally {
             try {
@@ -117,7 +117,7 @@ public final class Daemon {
             if (child == null) throw new IllegalStateException("the daemon's server process is gone but was never reaped");
             if (child[0] == server) return child[1];
             try {
-                engine.recordInheritedExit(child[0], child[1]);
+                engine.lifecycle().recordInheritedExit(child[0], child[1]);
             } catch (RuntimeException e) {
                 System.err.println("jbox daemon: cannot record the exit of process " + child[0] + ": " + e.getMessage());
             }
@@ -151,9 +151,9 @@ public final class Daemon {
         }
         // Before the socket answers: a client then never sees a half-made container, a process nobody owns,
         // or an address or port a dead container still holds.
-        for (String done : engine.recover(keeper)) System.err.println("jbox daemon: " + done);
-        for (String freed : engine.sweepNetworks()) System.err.println("jbox daemon: released the address of a container that is gone: " + freed);
-        engine.holdDefaultBridge(true);
+        for (String done : engine.housekeeping().recover(keeper)) System.err.println("jbox daemon: " + done);
+        for (String freed : engine.housekeeping().sweepNetworks()) System.err.println("jbox daemon: released the address of a container that is gone: " + freed);
+        engine.housekeeping().holdDefaultBridge(true);
         DaemonServer server;
         try {
             server = new DaemonServer(engine, socket, null, trace ? Daemon::trace : null, facts);
@@ -169,7 +169,7 @@ public final class Daemon {
         int adopted = server.supervisor().adoptRunning(keeper);
         HealthChecks health = new HealthChecks(engine);
         server.supervisor().onStart(health::watch);
-        for (ContainerState c : engine.list(false)) health.watch(c.id()); // found running: checked again from now
+        for (ContainerState c : engine.lifecycle().list(false)) health.watch(c.id()); // found running: checked again from now
         Restarts restarts = new Restarts(engine, server.supervisor());
         int restarted = restarts.enable();
         // A signal only closes the listener; the main thread, back from serve(), stops the containers.
@@ -180,7 +180,7 @@ public final class Daemon {
         restarts.close();
         health.close();
         stopContainers(engine, me, keeper);
-        engine.holdDefaultBridge(false);
+        engine.housekeeping().holdDefaultBridge(false);
         System.err.println("jbox daemon: stopped");
         return 0;
     }
@@ -188,11 +188,11 @@ public final class Daemon {
     /** As dockerd does when it stops: its running containers are stopped too (SIGTERM, then SIGKILL after 10 s). */
     private static void stopContainers(Engine engine, int server, int keeper) {
         List<Thread> stopping = new ArrayList<>();
-        for (ContainerState c : engine.list(false)) {
+        for (ContainerState c : engine.lifecycle().list(false)) {
             if (c.ownerPid() != server && c.ownerPid() != keeper) continue;
             Thread t = new Thread(() -> {
                 try {
-                    engine.stop(c.id(), 10, false); // not a user's stop: restart policies bring them back with the daemon
+                    engine.lifecycle().stop(c.id(), 10, false); // not a user's stop: restart policies bring them back with the daemon
                 } catch (RuntimeException e) {
                     System.err.println("jbox daemon: cannot stop " + c.name() + ": " + e.getMessage());
                 }

@@ -80,14 +80,7 @@ public final class DaemonServer implements AutoCloseable {
             throws IOException {
         this.socket = socket;
         this.supervisor = new Supervisor(engine, startDetached);
-        this.router = new Router(trace);
-        new SystemRoutes(engine, facts).register(router);
-        new ContainerRoutes(supervisor).register(router);
-        new ExecRoutes(engine, new Execs(engine)).register(router);
-        new ImageRoutes(engine).register(router);
-        new BuildRoutes(engine).register(router);
-        new VolumeRoutes(engine).register(router);
-        new NetworkRoutes(engine).register(router);
+        this.router = RouteTable.of(engine, supervisor, facts, trace);
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Api-Version", Versions.API);
         h.put("Docker-Experimental", "false");

@@ -1,5 +1,7 @@
 package jbox.daemon;
 
+import jbox.api.CreateJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.StreamFrames;
 import jbox.engine.Engine;
@@ -27,8 +29,8 @@ final class ExecRoutes {
 
     private void create(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         JsonNode b = req.json();
-        String id = engine.inspect(p.get("id")).id();
-        Execs.Session s = execs.create(new Execs.Config(id, jbox.api.DockerJson.strings(b.get("Cmd")), jbox.api.DockerJson.strings(b.get("Env")),
+        String id = engine.lifecycle().inspect(p.get("id")).id();
+        Execs.Session s = execs.create(new Execs.Config(id, jbox.api.CreateJson.strings(b.get("Cmd")), jbox.api.CreateJson.strings(b.get("Env")),
                 b.path("WorkingDir").asText(""), b.path("User").asText(""), b.path("Tty").asBoolean(false),
                 b.path("AttachStdin").asBoolean(false), b.path("AttachStdout").asBoolean(true), b.path("AttachStderr").asBoolean(true)));
         ex.json(201, Map.of("Id", s.id));

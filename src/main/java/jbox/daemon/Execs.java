@@ -63,7 +63,7 @@ public final class Execs {
     public Execs(Engine engine) { this.engine = engine; }
 
     public Session create(Config config) {
-        engine.inspect(config.containerId()); // 404 now, not at start
+        engine.lifecycle().inspect(config.containerId()); // 404 now, not at start
         if (config.cmd() == null || config.cmd().isEmpty()) throw ApiErrors.badRequest("No exec command specified");
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
@@ -108,7 +108,7 @@ public final class Execs {
                 out = Sys.pipe();
                 err = Sys.pipe();
             }
-            ExecStart.Started started = engine.exec(c.containerId(), c.cmd(), c.env(), c.workingDir(), c.user(), c.tty(),
+            ExecStart.Started started = engine.tasks().exec(c.containerId(), c.cmd(), c.env(), c.workingDir(), c.user(), c.tty(),
                     c.tty() ? new LaunchSpec.Stdio(in, in, in) : new LaunchSpec.Stdio(in, out[1], err[1]));
             s.pid = started.pid();
             int pidfd = Sys.pidfdOpenQuiet(started.pid());
@@ -116,7 +116,7 @@ public final class Execs {
             if (c.tty()) {
                 s.ptyMaster = started.ptyMaster();
                 Sys.setNonBlocking(started.ptyMaster());
-                if (c.attachStdin()) s.stdin = Sys.libc().dup(started.ptyMaster());
+                if (c.attachStdin()) s.stdin = Sys.dup(started.ptyMaster());
                 pump = new Pump(new int[]{started.ptyMaster()}, new int[]{StreamFrames.STDOUT}, pidfd);
             } else {
                 Sys.setNonBlocking(out[0]);

@@ -45,14 +45,14 @@ final class HealthChecks {
     void watch(String id) {
         ContainerState c;
         try {
-            c = engine.inspect(id);
+            c = engine.lifecycle().inspect(id);
         } catch (RuntimeException e) {
             return; // gone already
         }
         Health h = c.health();
         if (h == null || h.isNone()) return;
         try {
-            engine.saveHealth(id, new Health.State("starting", 0, List.of()));
+            engine.health().saveHealth(id, new Health.State("starting", 0, List.of()));
         } catch (IOException e) {
             return;
         }
@@ -67,20 +67,20 @@ final class HealthChecks {
     private void check(String id, Health h, long started) {
         ContainerState c;
         try {
-            c = engine.inspect(id);
+            c = engine.lifecycle().inspect(id);
         } catch (RuntimeException e) {
             stop(id); // removed
             return;
         }
-        if (c.status() != Status.RUNNING) {
+        if (!c.status().hasProcess()) {
             stop(id);
             return;
         }
-        if (c.paused()) return;
+        if (c.status() == Status.PAUSED) return;
         String start = Instant.now().toString();
         int[] result = new int[1];
         String output = run(id, h, result);
-        Health.State before = engine.healthState(id);
+        Health.State before = engine.health().healthState(id);
         if (before == null) before = new Health.State("starting", 0, List.of());
         boolean inStartPeriod = System.nanoTime() - started < h.startPeriodNs();
         String status;
@@ -99,7 +99,7 @@ final class HealthChecks {
         log.add(new Health.Result(start, Instant.now().toString(), result[0], output));
         while (log.size() > KEEP) log.remove(0);
         try {
-            engine.saveHealth(id, new Health.State(status, streak, log));
+            engine.health().saveHealth(id, new Health.State(status, streak, log));
         } catch (IOException e) {
             stop(id);
         }
@@ -116,7 +116,7 @@ final class HealthChecks {
         int devNull = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
         ExecStart.Started p;
         try {
-            p = engine.exec(id, h.command(), List.of(), null, null, false, new LaunchSpec.Stdio(devNull, pipe[1], pipe[1]));
+            p = engine.tasks().exec(id, h.command(), List.of(), null, null, false, new LaunchSpec.Stdio(devNull, pipe[1], pipe[1]));
         } catch (RuntimeException e) {
             Sys.close(pipe[0]);
             code[0] = -1;

@@ -1,7 +1,7 @@
 package jbox.daemon;
 
 import jbox.api.ApiErrors;
-import jbox.api.DockerJson;
+import jbox.api.ImageJson;
 import jbox.engine.Engine;
 import jbox.sys.Failure;
 import jbox.engine.Errors;
@@ -37,7 +37,7 @@ final class ImageRoutes {
 
     private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         List<Object> out = new ArrayList<>();
-        for (Image i : engine.images().list()) out.add(DockerJson.imageSummary(i));
+        for (Image i : engine.images().list()) out.add(ImageJson.imageSummary(i));
         ex.json(200, out);
     }
 
@@ -53,7 +53,7 @@ final class ImageRoutes {
             throw ApiErrors.badRequest(e.getMessage());
         }
         RegistryAuth auth = auth(req);
-        stream(ex, "pull " + name, out -> engine.pull(name, auth, e -> write(out, progress(e))));
+        stream(ex, "pull " + name, out -> engine.imageService().pull(name, auth, e -> write(out, progress(e))));
     }
 
     /** docker push: progress as a stream of JSON objects, the last one an error if it failed. */
@@ -62,7 +62,7 @@ final class ImageRoutes {
         String name = tag.isEmpty() ? p.get("name") : p.get("name") + ":" + tag;
         RegistryAuth auth = auth(req);
         engine.images().find(name); // 404 before the stream starts
-        stream(ex, "push " + name, out -> engine.push(name, auth, e -> write(out, progress(e))));
+        stream(ex, "push " + name, out -> engine.imageService().push(name, auth, e -> write(out, progress(e))));
     }
 
     /** A 200 stream of progress objects; a failure after it began is its last object, as Docker sends it. */
@@ -92,7 +92,7 @@ final class ImageRoutes {
         String repo = req.query("repo", "");
         if (repo.isEmpty()) throw ApiErrors.badRequest("no repository to tag with (repo is empty)");
         String tag = req.query("tag", "");
-        engine.tag(p.get("name"), tag.isEmpty() ? repo : repo + ":" + tag);
+        engine.imageService().tag(p.get("name"), tag.isEmpty() ? repo : repo + ":" + tag);
         ex.empty(201);
     }
 
@@ -156,12 +156,12 @@ final class ImageRoutes {
     }
 
     private void inspect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        ex.json(200, DockerJson.imageInspect(engine.images().find(p.get("name"))));
+        ex.json(200, ImageJson.imageInspect(engine.images().find(p.get("name"))));
     }
 
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         List<Object> out = new ArrayList<>();
-        for (String line : engine.removeImage(p.get("name"), req.flag("force"))) {
+        for (String line : engine.imageService().removeImage(p.get("name"), req.flag("force"))) {
             int colon = line.indexOf(": ");
             out.add(colon > 0 ? Map.of(line.substring(0, colon), line.substring(colon + 2)) : Map.of("Untagged", line));
         }

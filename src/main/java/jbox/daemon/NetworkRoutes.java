@@ -30,7 +30,7 @@ final class NetworkRoutes {
     /** This root's running containers on the network, by id. */
     private Map<String, ContainerState> attached(Network n) {
         Map<String, ContainerState> out = new LinkedHashMap<>();
-        for (ContainerState c : engine.list(false)) {
+        for (ContainerState c : engine.lifecycle().list(false)) {
             if (c.endpoint() != null && c.endpoint().networkId().equals(n.id())) out.put(c.id(), c);
         }
         return out;

@@ -1,9 +1,10 @@
 package jbox.daemon;
 
+import jbox.engine.Lifecycle;
+
 import jbox.engine.Engine;
 import jbox.runtime.ContainerState;
 import jbox.runtime.Restart;
-import jbox.runtime.Status;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,8 +34,8 @@ final class Restarts {
     int enable() {
         supervisor.onExit(this::exited);
         int started = 0;
-        for (ContainerState c : engine.list(true)) {
-            if (c.status() != Status.RUNNING && c.restarts().startsWithDaemon()) {
+        for (ContainerState c : engine.lifecycle().list(true)) {
+            if (!c.status().hasProcess() && c.restarts().startsWithDaemon()) {
                 try {
                     supervisor.start(c.id());
                     started++;
@@ -56,12 +57,12 @@ final class Restarts {
         if (closing) return;
         ContainerState c;
         try {
-            c = engine.inspect(id);
+            c = engine.lifecycle().inspect(id);
         } catch (RuntimeException e) {
             return; // removed
         }
         Restart r = c.restarts();
-        if (!r.restartsAfter(code) || !engine.markRestartPending(id)) return;
+        if (!r.restartsAfter(code) || !engine.lifecycle().markRestartPending(id)) return;
         timer.schedule(() -> restart(id), r.delayMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -69,7 +70,7 @@ final class Restarts {
         if (closing) return;
         try {
             supervisor.start(id, false);
-        } catch (Engine.NotRestartedException e) {
+        } catch (Lifecycle.NotRestartedException e) {
             // a user stopped it meanwhile
         } catch (RuntimeException e) {
             System.err.println("jbox daemon: cannot restart " + id.substring(0, 12) + ": " + e.getMessage());

@@ -1,5 +1,7 @@
 package jbox.daemon;
 
+import jbox.engine.Lifecycle;
+
 import jbox.api.StreamFrames;
 import jbox.engine.Engine;
 import jbox.engine.Errors;
@@ -8,7 +10,6 @@ import jbox.runtime.LaunchSpec;
 import jbox.runtime.NoSuchContainerException;
 import jbox.sys.Processes;
 import jbox.linux.Pty;
-import jbox.runtime.Status;
 import jbox.sys.Errnos;
 import jbox.sys.Linux;
 import jbox.sys.Sys;
@@ -55,7 +56,7 @@ public final class Supervisor {
         private int stdin = -1;
         private boolean stdinClosedByClient;
         volatile Integer exitCode;
-        volatile Engine.Exit exit;
+        volatile Lifecycle.Exit exit;
         private int starts;
         private Pump pump;
         private boolean ended;
@@ -101,7 +102,7 @@ public final class Supervisor {
 
     /** byUser false: a restart by the container's restart policy (see Engine.start). */
     public void start(String nameOrId, boolean byUser) {
-        ContainerState c = engine.inspect(nameOrId);
+        ContainerState c = engine.lifecycle().inspect(nameOrId);
         Io io = io(c.id());
         if (startDetached != null && io.attached.isEmpty()) {
             startDetached.accept(c.id());
@@ -126,14 +127,14 @@ public final class Supervisor {
             } else {
                 in = Sys.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
             }
-            Engine.Owned owned = engine.start(c.id(), c.tty() ? new LaunchSpec.Stdio(in, in, in)
+            Lifecycle.Owned owned = engine.lifecycle().start(c.id(), c.tty() ? new LaunchSpec.Stdio(in, in, in)
                     : new LaunchSpec.Stdio(in, containerSide[0], containerSide[1]), byUser);
             int pidfd = Sys.pidfdOpenQuiet(owned.process().pid);
             Pump pump;
             if (c.tty()) {
                 int master = owned.ptyMaster();
                 Sys.setNonBlocking(master);
-                io.setStdin(c.openStdin() ? Sys.libc().dup(master) : -1);
+                io.setStdin(c.openStdin() ? Sys.dup(master) : -1);
                 pump = new Pump(new int[]{master}, new int[]{StreamFrames.STDOUT}, pidfd);
                 ptys.put(c.id(), master);
             } else {
@@ -162,7 +163,7 @@ public final class Supervisor {
                 }
                 io.setStdin(-1);
                 try {
-                    Engine.Exit exit = engine.waitFor(owned);
+                    Lifecycle.Exit exit = engine.lifecycle().waitFor(owned);
                     io.exit = exit;
                     io.exitCode = exit.code();
                     onExit.accept(c.id(), exit.code());
@@ -290,7 +291,7 @@ public final class Supervisor {
      * A wait begun now: what the container looks like at this moment is the baseline, so an
      * exit that happens before {@link Waiter#await} is called still counts as the next exit.
      */
-    public Waiter waiter(String nameOrId, Condition condition) { return new Waiter(engine.inspect(nameOrId), condition); }
+    public Waiter waiter(String nameOrId, Condition condition) { return new Waiter(engine.lifecycle().inspect(nameOrId), condition); }
 
     public final class Waiter {
         private final ContainerState first;
@@ -308,10 +309,10 @@ public final class Supervisor {
         }
 
         /** How it ended, as far as this process saw it: the OOM killer's work is shown to the user. */
-        public Engine.Exit exit() {
-            Engine.Exit e = io.exit;
+        public Lifecycle.Exit exit() {
+            Lifecycle.Exit e = io.exit;
             if (e != null) return e;
-            return last == null ? null : new Engine.Exit(last.exitCode(), last.oomKilled(), last.limits().memory());
+            return last == null ? null : new Lifecycle.Exit(last.exitCode(), last.oomKilled(), last.limits().memory());
         }
 
         private ContainerState last;
@@ -322,7 +323,7 @@ public final class Supervisor {
             while (true) {
                 ContainerState now;
                 try {
-                    now = engine.inspect(first.id());
+                    now = engine.lifecycle().inspect(first.id());
                 } catch (NoSuchContainerException e) {
                     now = null;
                 }
@@ -330,7 +331,7 @@ public final class Supervisor {
                     lastCode = now.exitCode();
                     last = now;
                 }
-                boolean running = now != null && now.status() == Status.RUNNING;
+                boolean running = now != null && now.status().hasProcess();
                 boolean exitedSince = now != null && !running && !Objects.equals(now.finishedAt(), first.finishedAt());
                 boolean startedHere;
                 synchronized (io) {
@@ -356,10 +357,10 @@ public final class Supervisor {
      */
     public int adoptRunning(int reaperPid) {
         int adopted = 0;
-        for (ContainerState c : engine.list(false)) {
+        for (ContainerState c : engine.lifecycle().list(false)) {
             if (Processes.isSame(c.ownerPid(), c.ownerStartTime()) && c.ownerPid() != reaperPid) continue; // someone alive owns it
             if (!Processes.isSame(c.pid(), c.pidStartTime())) continue;
-            engine.setOwner(c.id(), reaperPid);
+            engine.lifecycle().setOwner(c.id(), reaperPid);
             if (c.tty()) continue; // its terminal ended with the old daemon
             Path dir = engine.containers().dirOf(c.id());
             int pidfd = Sys.pidfdOpenQuiet(c.pid());

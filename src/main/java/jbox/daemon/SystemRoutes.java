@@ -53,14 +53,14 @@ final class SystemRoutes {
     }
 
     private void info(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        List<ContainerState> all = engine.list(true);
+        List<ContainerState> all = engine.lifecycle().list(true);
         Cgroups cg = engine.cgroupLayout();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", "jbox");
         m.put("Containers", all.size());
-        m.put("ContainersRunning", all.stream().filter(c -> c.status() == Status.RUNNING && !c.paused()).count());
-        m.put("ContainersPaused", all.stream().filter(ContainerState::paused).count());
-        m.put("ContainersStopped", all.stream().filter(c -> c.status() != Status.RUNNING).count());
+        m.put("ContainersRunning", all.stream().filter(c -> c.status() == Status.RUNNING).count());
+        m.put("ContainersPaused", all.stream().filter(c -> c.status() == Status.PAUSED).count());
+        m.put("ContainersStopped", all.stream().filter(c -> !c.status().hasProcess()).count());
         m.put("Images", engine.images().list().size());
         m.put("Driver", "overlay2");
         m.put("DriverStatus", List.of());

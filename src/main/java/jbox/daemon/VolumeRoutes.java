@@ -34,7 +34,7 @@ final class VolumeRoutes {
         m.put("Scope", "local");
         m.put("Options", Map.of());
         m.put("JboxAnonymous", v.anonymous());
-        m.put("JboxUsedBy", engine.volumeUsers(v.name()));
+        m.put("JboxUsedBy", engine.volumeService().volumeUsers(v.name()));
         return m;
     }
 
@@ -50,7 +50,7 @@ final class VolumeRoutes {
         b.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         String driver = b.path("Driver").asText("local");
         if (!driver.isEmpty() && !driver.equals("local")) throw jbox.api.ApiErrors.badRequest("volume driver \"" + driver + "\" is not supported: jbox has the local driver only");
-        ex.json(201, json(engine.createVolume(b.path("Name").asText(""), labels)));
+        ex.json(201, json(engine.volumeService().createVolume(b.path("Name").asText(""), labels)));
     }
 
     private void inspect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
@@ -58,13 +58,13 @@ final class VolumeRoutes {
     }
 
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.removeVolume(p.get("name"), req.flag("force"));
+        engine.volumeService().removeVolume(p.get("name"), req.flag("force"));
         ex.empty(204);
     }
 
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         String filters = req.query("filters", "");
         boolean all = filters.contains("\"all\"") && filters.contains("true");
-        ex.json(200, Map.of("VolumesDeleted", engine.pruneVolumes(all), "SpaceReclaimed", 0));
+        ex.json(200, Map.of("VolumesDeleted", engine.volumeService().pruneVolumes(all), "SpaceReclaimed", 0));
     }
 }

@@ -108,7 +108,7 @@ public final class Networks {
                     labels == null ? Map.of() : labels, internal);
             AtomicFiles.write(dir, file(name), Json.bytes(n));
             try {
-                jbox.net.ContainerNetwork.ensureBridge(n);
+                jbox.net.ContainerNetwork.ensureBridge(n, "jbox network " + n.name() + " of " + dir.getParent());
             } catch (RuntimeException e) {
                 Files.deleteIfExists(file(name));
                 throw e;

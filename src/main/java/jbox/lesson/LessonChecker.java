@@ -29,7 +29,8 @@ public final class LessonChecker {
     public record StepResult(Lesson.Step step, boolean passed, String output, String problem) {}
 
     public record Report(Lesson lesson, String skipped, List<StepResult> steps) {
-        public boolean passed() { return skipped != null || steps.stream().allMatch(StepResult::passed); }
+        /** Every step ran and matched; a skipped lesson has not passed. */
+        public boolean passed() { return skipped == null && steps.stream().allMatch(StepResult::passed); }
     }
 
     public static Report check(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {

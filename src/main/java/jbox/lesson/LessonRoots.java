@@ -19,9 +19,7 @@ final class LessonRoots {
     static Path create() throws IOException {
         Path parent = Path.of(System.getProperty("jbox.lesson.tmp", "/var/tmp"));
         sweep(parent);
-        Path root = Files.createTempDirectory(parent, PREFIX);
-        Owner.claim(root);
-        return root;
+        return Owner.createTemp(parent, PREFIX);
     }
 
     private static void sweep(Path parent) throws IOException {

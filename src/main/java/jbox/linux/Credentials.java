@@ -44,7 +44,7 @@ public record Credentials(long bounding, long inheritable, long ambient, boolean
         Sys.setresuid(user.uid());
         Sys.capset(permitted, permitted, inheritable | ambient);
         for (int cap = 0; cap <= lastCap; cap++) if ((ambient & (1L << cap)) != 0) Sys.raiseAmbient(cap);
-        if (umask != null) Sys.libc().umask(umask);
+        if (umask != null) Sys.umask(umask);
         if (seccomp != null) seccomp.load();
     }
 }

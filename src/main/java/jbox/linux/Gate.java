@@ -2,9 +2,7 @@ package jbox.linux;
 
 import jbox.sys.Processes;
 
-import jbox.sys.Errnos;
 import jbox.sys.Sys;
-import jbox.sys.SyscallException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,13 +12,17 @@ import java.nio.file.Path;
 import static jbox.sys.Linux.*;
 
 /**
- * The create/start gate: a FIFO the container's first process opens for reading as its first
- * file action. That open blocks until someone opens the FIFO for writing, so between spawn and
- * start the process exists (it has a pid, a cgroup, a /proc) but has not exec'd the user's program.
- * Any process may release it, so `jbox start` in another invocation works too.
+ * The create/start gate: a FIFO the container's first process opens for writing, close-on-exec,
+ * as its last file action but the terminal and the working directory (runc's exec.fifo works so).
+ * That open blocks until someone opens the FIFO for reading, so between spawn and start the process
+ * exists (it has a pid, a cgroup, a /proc) but has not exec'd the user's program. Any process may
+ * release it, so `jbox start` in another invocation works too; and since the descriptor closes
+ * exactly when the program is exec'd, the releaser sees the end of the FIFO at that moment.
  */
 public final class Gate {
     public static final String NAME = "gate";
+    /** How the waiting process opens the FIFO: writing, so the opener reads; closed by execve. */
+    public static final int CHILD_FLAGS = O_WRONLY | O_CLOEXEC;
 
     private Gate() {}
 
@@ -34,24 +36,28 @@ public final class Gate {
     }
 
     /**
-     * Releases the waiting process {@code pid}. The process may not have reached its open() yet
-     * (ENXIO: no reader), so retry while it is alive; fail once it is gone.
+     * Releases the waiting process {@code pid} and returns once it has exec'd its program or died:
+     * the FIFO's other end then closes. The process may not have reached its open() yet; the
+     * reader waits for it while it is alive.
      */
-    public static void open(Path dir, int pid) {
-        String fifo = dir.resolve(NAME).toString();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            try {
-                Sys.close(Sys.open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0));
-                return;
-            } catch (SyscallException e) {
-                boolean notYet = e.errno() == Errnos.ENXIO && Processes.isAlive(pid);
-                if (!notYet || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the container's first process (pid " + pid
-                            + ") is no longer waiting to start: it was killed, or already started");
+    public static void release(Path dir, int pid, long startTime) {
+        int fd = Sys.open(dir.resolve(NAME).toString(), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            byte[] buf = new byte[16];
+            while (true) {
+                // A FIFO reports hang-up only once a writer came and went: until the process opens its end, poll waits.
+                if (Sys.pollIn(fd, 100)) {
+                    if (Sys.read(fd, buf) == 0) return;
+                    continue;
+                }
+                if (!Processes.isSame(pid, startTime)) return;
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the container's first process (pid " + pid + ") did not start its program within 30 s");
                 }
             }
-            Thread.onSpinWait();
+        } finally {
+            Sys.close(fd);
         }
     }
 

@@ -1,7 +1,6 @@
 package jbox.linux;
 
 import jbox.sys.Sys;
-import jbox.sys.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -14,15 +13,14 @@ public final class Loopback {
     private Loopback() {}
 
     public static void up() {
-        int sock = Sys.libc().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (sock < 0) throw new SyscallException("socket", "AF_INET, SOCK_DGRAM", Sys.errno());
+        int sock = Sys.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, "AF_INET, SOCK_DGRAM");
         try {
             Pointer ifr = Memory.allocateDirect(Sys.runtime(), 40, true);
             byte[] name = "lo".getBytes(StandardCharsets.US_ASCII);
             ifr.put(0, name, 0, name.length);
-            if (Sys.libc().ioctl(sock, SIOCGIFFLAGS, ifr) < 0) throw new SyscallException("ioctl", "lo, SIOCGIFFLAGS", Sys.errno());
+            Sys.ioctl(sock, SIOCGIFFLAGS, ifr, "lo, SIOCGIFFLAGS");
             ifr.putShort(16, (short) (ifr.getShort(16) | IFF_UP));
-            if (Sys.libc().ioctl(sock, SIOCSIFFLAGS, ifr) < 0) throw new SyscallException("ioctl", "lo, SIOCSIFFLAGS IFF_UP", Sys.errno());
+            Sys.ioctl(sock, SIOCSIFFLAGS, ifr, "lo, SIOCSIFFLAGS IFF_UP");
         } finally {
             Sys.close(sock);
         }

@@ -1,10 +1,8 @@
 package jbox.linux;
 
 import jbox.sys.Sys;
-import jbox.sys.SyscallException;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.byref.IntByReference;
 
 import java.nio.file.Path;
 
@@ -25,10 +23,13 @@ public final class Pty {
 
     public static Pty open(Path devPts) {
         int master = Sys.open(devPts.resolve("ptmx").toString(), O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
-        IntByReference n = new IntByReference(0);
-        if (Sys.libc().ioctl(master, TIOCSPTLCK, n) < 0) throw new SyscallException("ioctl", "TIOCSPTLCK", Sys.errno());
-        if (Sys.libc().ioctl(master, TIOCGPTN, n) < 0) throw new SyscallException("ioctl", "TIOCGPTN", Sys.errno());
-        return new Pty(master, n.getValue());
+        try {
+            Sys.ioctlInt(master, TIOCSPTLCK, 0, "TIOCSPTLCK 0");
+            return new Pty(master, Sys.ioctlInt(master, TIOCGPTN, 0, "TIOCGPTN"));
+        } catch (RuntimeException e) {
+            Sys.close(master);
+            throw e;
+        }
     }
 
     public int master() { return master; }
@@ -46,13 +47,13 @@ public final class Pty {
         ws.putShort(2, (short) cols);
         ws.putShort(4, (short) 0);
         ws.putShort(6, (short) 0);
-        Sys.libc().ioctl(fd, TIOCSWINSZ, ws);
+        Sys.ioctlQuiet(fd, TIOCSWINSZ, ws); // the terminal may be gone already
     }
 
     /** Rows and columns of the terminal on fd, or null when fd is not a terminal. */
     public static int[] size(int fd) {
         Pointer ws = Memory.allocateDirect(Sys.runtime(), 8);
-        if (Sys.libc().ioctl(fd, TIOCGWINSZ, ws) < 0) return null;
+        if (!Sys.ioctlQuiet(fd, TIOCGWINSZ, ws)) return null;
         return new int[]{ws.getShort(0) & 0xffff, ws.getShort(2) & 0xffff};
     }
 }

@@ -1,6 +1,7 @@
 package jbox.linux;
 
-import jbox.sys.Sys;
+import jbox.sys.Namespaces;
+import jbox.sys.Namespaces.Kind;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static jbox.sys.Linux.*;
+
 
 /**
  * Kernel settings written for a container (--sysctl, config.json's linux.sysctl) through its
@@ -21,14 +22,7 @@ public final class Sysctls {
 
     public static void write(Path rootfs, int pid, Map<String, String> values) {
         if (values.isEmpty()) return;
-        for (String ns : List.of("net", "ipc", "uts")) {
-            int fd = Sys.open("/proc/" + pid + "/ns/" + ns, O_RDONLY | O_CLOEXEC, 0);
-            try {
-                Sys.setns(fd, ns.equals("net") ? CLONE_NEWNET : ns.equals("ipc") ? CLONE_NEWIPC : CLONE_NEWUTS, ns + " namespace of " + pid);
-            } finally {
-                Sys.close(fd);
-            }
-        }
+        for (Kind k : List.of(Kind.NET, Kind.IPC, Kind.UTS)) Namespaces.join("/proc/" + pid + "/ns/" + k.link, k);
         for (var e : values.entrySet()) {
             Path f = rootfs.resolve("proc/sys").resolve(e.getKey().replace('.', '/'));
             try {

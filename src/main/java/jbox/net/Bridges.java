@@ -52,7 +52,8 @@ public final class Bridges {
      * without nft gets no NAT, which create warns about). A bridge that is already up was set up
      * when it was made: nothing more to do, so a container start on a live bridge asks nft nothing.
      */
-    static void ensure(Network n) throws IOException {
+    /** @param owner the bridge's alias, naming whose it is ("jbox network NAME of ROOT"), or null (jbox0 is everyone's) */
+    static void ensure(Network n, String owner) throws IOException {
         try (Netlink nl = Netlink.open()) {
             Links.Link br = Links.find(nl, n.bridge());
             if (br != null && br.up()) return;
@@ -60,6 +61,7 @@ public final class Bridges {
                 Links.addBridge(nl, n.bridge());
                 br = Links.find(nl, n.bridge());
                 Links.addAddress(nl, br.index(), br.name(), n.gatewayAddress(), n.range());
+                if (owner != null) Links.setAlias(nl, br.index(), br.name(), owner);
             }
             Links.up(nl, br.index(), br.name());
         } catch (SyscallException e) {

@@ -58,7 +58,7 @@ public final class ContainerNetwork {
         Path hostsFile = HostsFiles.hosts(stateDir);
         Ipv4 ip;
         try (FileLock ignored = Bridges.lock()) {
-            Bridges.ensure(n);
+            Bridges.ensure(n, n.isDefault() ? null : "jbox network " + n.name() + " of " + root);
             ip = Claims.claim(n, root, id, name, hostname, hostsFile);
             try {
                 List<String> peers = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class ContainerNetwork {
             }
         }
         Networking.Endpoint e = new Networking.Endpoint(n.name(), n.id(), n.bridge(), ip.toString(), n.range().prefix(), n.gateway(), mac(ip),
-                "veth" + id.substring(0, 11), published);
+                "veth" + id.substring(0, 11), published, "jbox container " + id + " of " + root);
         return new Prepared(e, files(stateDir, userTargets), false);
     }
 
@@ -139,6 +139,7 @@ public final class ContainerNetwork {
                 Links.Link br = Links.find(nl, e.bridge());
                 if (br == null) throw new Failure("the bridge " + e.bridge() + " of network " + e.network() + " is gone", "it was deleted by hand meanwhile", "start the container again");
                 Links.addVethInto(nl, e.hostVeth(), br.index(), "eth0", macBytes(e.mac()), nsFd);
+                if (e.owner() != null) Links.setAlias(nl, Links.find(nl, e.hostVeth()).index(), e.hostVeth(), e.owner());
             } finally {
                 Sys.close(nsFd);
             }
@@ -186,15 +187,15 @@ public final class ContainerNetwork {
     /** The daemon keeps the default bridge from its start to its stop; on stop it goes if no container uses it. */
     public static void holdDefaultBridge(Network defaultNetwork, boolean on) throws IOException {
         try (FileLock ignored = Bridges.lock()) {
-            if (on) Bridges.ensure(defaultNetwork);
+            if (on) Bridges.ensure(defaultNetwork, null);
             Bridges.hold(defaultNetwork.bridge(), on);
             if (!on && Claims.list(defaultNetwork.bridge()).isEmpty() && !Bridges.held(defaultNetwork.bridge())) Bridges.remove(defaultNetwork.bridge());
         }
     }
 
     /** network create: the bridge now, not at first use. */
-    public static void ensureBridge(Network n) throws IOException {
-        Bridges.ensure(n);
+    public static void ensureBridge(Network n, String owner) throws IOException {
+        Bridges.ensure(n, owner);
     }
 
     /** network rm (the caller holds the host lock and checked that no container is attached). */

@@ -37,6 +37,14 @@ public final class Links {
                 .end().end().end());
     }
 
+    /**
+     * ip link set NAME alias TEXT: what the device is for, shown by `ip link`. jbox names the
+     * owner there ("jbox container ID of ROOT"), so whose a device is can be read off the host.
+     */
+    public static void setAlias(Netlink nl, int index, String name, String alias) {
+        nl.request(new NetlinkMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_ACK, name + " alias " + alias).ifinfo(index, 0, 0).string(Rtnl.IFLA_IFALIAS, alias));
+    }
+
     /** ip link add A type veth peer name B: both ends in the socket's namespace (the lesson's first step). */
     public static void addVethPair(Netlink nl, String a, String b) {
         nl.request(new NetlinkMessage(Rtnl.RTM_NEWLINK, Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, a + " type veth peer " + b)

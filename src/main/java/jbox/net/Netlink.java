@@ -109,18 +109,13 @@ public final class Netlink implements AutoCloseable {
     }
 
     private void send(byte[] msg) {
-        long n = Sys.libc().write(fd, msg, msg.length);
-        if (n < 0) throw new SyscallException("send", "netlink, " + where, Sys.errno());
+        Sys.send(fd, msg, "netlink, " + where);
     }
 
     /** One read: every message in it that answers seq. */
     private List<ByteBuffer> receive(int s) {
         byte[] buf = new byte[65536];
-        long n;
-        do {
-            n = Sys.libc().read(fd, buf, buf.length);
-        } while (n < 0 && Sys.errno() == jbox.sys.Errnos.EINTR);
-        if (n < 0) throw new SyscallException("recv", "netlink, " + where, Sys.errno());
+        int n = Sys.recv(fd, buf, "netlink, " + where);
         List<ByteBuffer> out = new ArrayList<>();
         ByteBuffer all = ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
         int off = 0;

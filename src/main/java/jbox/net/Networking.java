@@ -24,5 +24,5 @@ public record Networking(String mode, List<PortSpec> ports, Endpoint endpoint) {
      * @param ports    published ports with the host ports actually used
      */
     public record Endpoint(String network, String networkId, String bridge, String ip, int prefix, String gateway, String mac,
-                           String hostVeth, List<PortSpec> ports) {}
+                           String hostVeth, List<PortSpec> ports, String owner) {}
 }

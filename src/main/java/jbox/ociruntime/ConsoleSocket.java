@@ -14,7 +14,6 @@ final class ConsoleSocket {
     private ConsoleSocket() {}
 
     static void send(String path, int fd) {
-        jbox.sys.LibC c = Sys.libc();
         int sock = Sys.socket(AF_UNIX, SOCK_STREAM | jbox.sys.Linux.SOCK_CLOEXEC, 0, "AF_UNIX, SOCK_STREAM");
         try {
             Pointer addr = Memory.allocateDirect(Sys.runtime(), 110, true);
@@ -23,8 +22,10 @@ final class ConsoleSocket {
             addr.putShort(0, (short) AF_UNIX);
             addr.put(2, p, 0, p.length);
             addr.putByte(2 + p.length, (byte) 0);
-            if (c.connect(sock, addr, 2 + p.length + 1) < 0) {
-                throw new OciException("cannot connect to the console socket " + path + ": " + jbox.sys.SyscallException.errnoText(Sys.errno()));
+            try {
+                Sys.connect(sock, addr, 2 + p.length + 1, "the console socket " + path);
+            } catch (jbox.sys.SyscallException e) {
+                throw new OciException("cannot connect to the console socket " + path + ": " + jbox.sys.SyscallException.errnoText(e.errno()));
             }
             // One byte of data (the name runc sends), and the descriptor in a control message.
             byte[] name = "/dev/ptmx".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -46,8 +47,10 @@ final class ConsoleSocket {
             msg.putPointer(32, cmsg);
             msg.putLong(40, 24);
             msg.putInt(48, 0);
-            if (c.sendmsg(sock, msg, 0) < 0) {
-                throw new OciException("cannot send the terminal to the console socket " + path + ": " + jbox.sys.SyscallException.errnoText(Sys.errno()));
+            try {
+                Sys.sendmsg(sock, msg, "SCM_RIGHTS " + fd + " to " + path);
+            } catch (jbox.sys.SyscallException e) {
+                throw new OciException("cannot send the terminal to the console socket " + path + ": " + jbox.sys.SyscallException.errnoText(e.errno()));
             }
         } finally {
             Sys.close(sock);

@@ -3,7 +3,9 @@ package jbox.ociruntime;
 import jbox.linux.CgroupMount;
 
 import jbox.linux.SecurePath;
-import jbox.runtime.BundleSteps;
+import jbox.runtime.StartPlan;
+import jbox.sys.Namespaces;
+import jbox.sys.Namespaces.Kind;
 import jbox.linux.Credentials;
 import jbox.linux.DeviceNode;
 import jbox.linux.ProcessLimits;
@@ -22,23 +24,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 import static jbox.sys.Linux.*;
 
-/** config.json's steps for {@link jbox.runtime.ContainerStart}: what runc's init does, from the JVM's threads. */
-final class OciBundle implements BundleSteps {
-    private static final Map<String, Integer> TYPES = Map.of("mount", CLONE_NEWNS, "uts", CLONE_NEWUTS, "ipc", CLONE_NEWIPC,
-            "network", CLONE_NEWNET, "cgroup", CLONE_NEWCGROUP, "pid", CLONE_NEWPID);
-    /** Joined in runc's order: mnt last, as host paths stop resolving after it. */
-    private static final List<String> JOIN_ORDER = List.of("ipc", "uts", "network", "cgroup", "pid", "mount");
-
+/** config.json's plan for {@link jbox.runtime.ContainerStart}: what runc's init does, from the JVM's threads. */
+final class OciBundle implements StartPlan {
     private final OciConfig c;
     private final String id;
     private final Seccomp seccomp;
     private final RuntimeLog log;
     private final int preserveFds;
+    private final Namespaces.Plan namespaces;
 
     OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
         this.c = c;
@@ -50,42 +49,27 @@ final class OciBundle implements BundleSteps {
         }
         if (c.hostname() != null && !c.newNamespace("uts")) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
         this.seccomp = compileSeccomp(c);
+        Map<Kind, String> kinds = new EnumMap<>(Kind.class);
+        for (OciConfig.Namespace n : c.namespaces()) kinds.put(Kind.ofOci(n.type()), n.path());
+        this.namespaces = Namespaces.Plan.of(kinds);
     }
 
     @Override
     public Path rootfs() { return c.rootfs(); }
 
     @Override
-    public void enterNamespaces() {
-        int unshare = 0;
-        for (String type : JOIN_ORDER) {
-            OciConfig.Namespace n = c.namespace(type);
-            if (n == null) continue;
-            if (n.path() != null) {
-                int fd = Sys.open(n.path(), O_RDONLY | O_CLOEXEC, 0);
-                try {
-                    Sys.setns(fd, TYPES.get(type), type + " namespace " + n.path());
-                } finally {
-                    Sys.close(fd);
-                }
-            } else if (!type.equals("pid")) {
-                unshare |= TYPES.get(type);
-            }
-        }
-        if (unshare != 0) Sys.unshare(unshare);
-    }
+    public Namespaces.Plan namespaces() { return namespaces; }
 
     @Override
-    public boolean newPidNamespace() { return c.newNamespace("pid"); }
-
-    @Override
-    public boolean newNetNamespace() { return c.newNamespace("network"); }
-
-    @Override
-    public Path mountRoot() throws IOException {
+    public void mountRoot() {
         Path root = c.rootfs();
         Sys.mount(null, "/", null, c.rootfsPropagation() != 0 ? c.rootfsPropagation() : MS_SLAVE | MS_REC, null);
         Sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null);
+    }
+
+    @Override
+    public Path mountFilesystems() throws IOException {
+        Path root = c.rootfs();
         Path proc = null;
         boolean devTmpfs = false;
         for (OciConfig.Mount m : c.mounts()) {
@@ -107,9 +91,17 @@ final class OciBundle implements BundleSteps {
             if (m.propagation() != 0) Sys.mount(null, target.toString(), null, m.propagation(), null);
         }
         if (devTmpfs) makeDevices(root);
-        if (c.domainname() != null) Sys.setdomainname(c.domainname());
         return proc;
     }
+
+    @Override
+    public void nameHost() {
+        if (c.hostname() != null) Sys.sethostname(c.hostname());
+        if (c.domainname() != null) Sys.setdomainname(c.domainname());
+    }
+
+    @Override
+    public boolean readOnlyRoot() { return c.rootReadonly(); }
 
     private static Path target(Path root, OciConfig.Mount m) throws IOException {
         boolean file = m.isBind() && Files.isRegularFile(Path.of(m.source()));

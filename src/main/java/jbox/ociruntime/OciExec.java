@@ -24,8 +24,8 @@ final class OciExec {
     int exec(String id, JsonNode processJson, List<String> command, List<String> extraEnv, String cwd, String user, boolean tty,
              String consoleSocket, boolean detach, String pidFile) throws IOException {
         OciRuntime.Record r = rt.load(id);
-        String status = rt.status(r);
-        if (!status.equals("running")) throw new OciException("cannot exec in a " + status + " container");
+        jbox.runtime.Status status = rt.status(r);
+        if (!status.canExec()) throw new OciException("cannot exec in a " + status.oci() + " container");
         OciConfig c = OciConfig.read(Path.of(r.bundle()));
         OciConfig.Process p;
         if (processJson != null) {

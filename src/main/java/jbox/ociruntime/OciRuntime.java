@@ -2,12 +2,13 @@ package jbox.ociruntime;
 
 import jbox.cgroup.Cgroup;
 import jbox.cgroup.Cgroups;
-import jbox.io.AtomicFiles;
 import jbox.io.FileLock;
 import jbox.io.Json;
 import jbox.runtime.ContainerStart;
 import jbox.linux.Gate;
 import jbox.runtime.LaunchSpec;
+import jbox.runtime.RecordStore;
+import jbox.runtime.Status;
 import jbox.sys.Processes;
 import jbox.sys.Linux;
 import jbox.sys.Sys;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * jbox as an OCI runtime: runc's commands over jbox's engine code. Containers live under the
- * runtime root (--root, /run/jbox-runc by default): ROOT/ID/state.json and the create/start gate.
+ * runtime root (--root, /run/jbox-runc by default), in a {@link RecordStore} as the engine keeps its own:
+ * ROOT/ID/state.json, ROOT/ID/lock and the create/start gate; the status is the engine's {@link Status}.
  * Each command is its own short process, as with runc: `create` leaves the container's first
  * process waiting at its gate, re-parented to the caller's subreaper (conmon, containerd's shim),
  * and `start` opens the gate.
@@ -39,7 +41,7 @@ public final class OciRuntime {
                          Map<String, String> annotations, List<OciConfig.Hook> startContainer, List<OciConfig.Hook> poststart,
                          List<OciConfig.Hook> poststop) {}
 
-    private final Path root;
+    private final RecordStore<Record> store;
     final RuntimeLog log;
 
     public OciRuntime(String root, String logFile, String logFormat, boolean systemdCgroup) {
@@ -48,20 +50,25 @@ public final class OciRuntime {
             throw new OciException("--systemd-cgroup is not supported: jbox manages cgroups itself (the cgroupfs driver). Configure the caller for cgroupfs: "
                     + "podman cgroup_manager = \"cgroupfs\", dockerd --exec-opt native.cgroupdriver=cgroupfs, containerd SystemdCgroup = false");
         }
-        this.root = Path.of(root == null || root.isEmpty() ? "/run/jbox-runc" : root);
+        Path dir = Path.of(root == null || root.isEmpty() ? "/run/jbox-runc" : root);
+        try {
+            this.store = new RecordStore<>(dir, Record.class, "container");
+        } catch (IOException e) {
+            throw new OciException("cannot use the runtime root " + dir + ": " + e.getMessage());
+        }
     }
 
     public RuntimeLog log() { return log; }
 
     private Path dir(String id) {
         if (!ID.matcher(id).matches()) throw new OciException("invalid container id \"" + id + "\": use letters, digits, _ + - .");
-        return root.resolve(id);
+        return store.dirOf(id);
     }
 
     Record load(String id) {
-        Path f = dir(id).resolve("state.json");
+        dir(id);
         try {
-            return Json.read(Files.readAllBytes(f), Record.class, "container " + id);
+            return store.load(id);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new OciException("container \"" + id + "\" does not exist");
         } catch (IOException e) {
@@ -69,22 +76,28 @@ public final class OciRuntime {
         }
     }
 
-    private void save(Record r) throws IOException {
-        AtomicFiles.write(dir(r.id()), dir(r.id()).resolve("state.json"), Json.bytes(r));
-    }
+    private void save(Record r) throws IOException { store.save(r.id(), r); }
 
     private FileLock lock(String id) throws IOException {
-        Files.createDirectories(root);
-        return FileLock.acquire(root.resolve(id + ".lock"));
+        dir(id);
+        try {
+            return store.lock(id);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new OciException("container \"" + id + "\" does not exist");
+        }
     }
 
-    /** The spec's states: creating is never seen from outside (create holds the lock until created). */
-    String status(Record r) {
-        if (r.pid() <= 0 || !Processes.isSame(r.pid(), r.pidStartTime())) return "stopped";
-        if (Files.exists(dir(r.id()).resolve("gate").resolve("gate"))) return "created";
+    /**
+     * The container's status, read from the kernel: its process gone is stopped (EXITED), still at
+     * its gate created, its cgroup frozen paused. A record being made (no process yet) is stopped
+     * too: create holds its lock until it is created.
+     */
+    Status status(Record r) {
+        if (r.pid() <= 0 || !Processes.isSame(r.pid(), r.pidStartTime())) return Status.EXITED;
+        if (Files.exists(dir(r.id()).resolve("gate").resolve("gate"))) return Status.CREATED;
         Cgroup cg = cgroup(r, false);
-        if (cg != null && cg.frozen()) return "paused";
-        return "running";
+        if (cg != null && cg.frozen()) return Status.PAUSED;
+        return Status.RUNNING;
     }
 
     private Cgroup cgroup(Record r, boolean create) {
@@ -101,23 +114,22 @@ public final class OciRuntime {
     /** create: the container's process exists, gated before exec; its pid goes to pidFile. Returns it for run. */
     public Created create(String id, Path bundle, String pidFile, String consoleSocket, int preserveFds) throws IOException {
         Path dir = dir(id);
+        OciConfig c = OciConfig.read(bundle.toAbsolutePath().normalize());
+        if (c.process().terminal() && consoleSocket == null) {
+            throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket (process.terminal is true: pass --console-socket)");
+        }
+        if (!c.process().terminal() && consoleSocket != null) throw new OciException("--console-socket given but process.terminal is false in config.json");
+        try {
+            store.create(id, new Record(id, 0, 0, c.bundle().toString(), c.rootfs().toString(), Instant.now().toString(), null, c.annotations(),
+                    List.of(), List.of(), List.of()));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new OciException("container with id exists: " + id);
+        }
         try (FileLock ignored = lock(id)) {
-            if (Files.exists(dir.resolve("state.json"))) throw new OciException("container with id exists: " + id);
-            OciConfig c;
-            try {
-                c = OciConfig.read(bundle.toAbsolutePath().normalize());
-            } catch (OciException e) {
-                Files.deleteIfExists(root.resolve(id + ".lock"));
-                throw e;
-            }
-            if (c.process().terminal() && consoleSocket == null) {
-                throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket (process.terminal is true: pass --console-socket)");
-            }
-            if (!c.process().terminal() && consoleSocket != null) throw new OciException("--console-socket given but process.terminal is false in config.json");
             String cgroupsPath = c.cgroupsPath() != null ? c.cgroupsPath() : "/jbox-runc/" + id;
-            Files.createDirectories(dir);
-            OciBundle steps = null;
+            OciBundle steps;
             Cgroup cg = null;
+            ContainerStart.Created created = null;
             try {
                 steps = new OciBundle(c, id, log, preserveFds);
                 cg = Cgroups.detect().atPath(cgroupsPath);
@@ -126,9 +138,9 @@ public final class OciRuntime {
                     cg.deviceRules(c.deviceRules());
                 }
                 OciConfig.Process p = c.process();
-                LaunchSpec spec = new LaunchSpec(id, c.hostname(), List.of(), dir, p.args(), p.env(), p.cwd(), "", p.terminal(),
-                        new LaunchSpec.Stdio(0, 1, 2), cg, List.of(), c.rootReadonly(), false, steps.credentials(), jbox.runtime.Confinement.DEFAULT, List.of(), 0, 0, steps);
-                ContainerStart.Created created = ContainerStart.create(spec);
+                LaunchSpec spec = new LaunchSpec(id, steps, p.args(), p.env(), p.cwd(), p.terminal(), new LaunchSpec.Stdio(0, 1, 2), cg,
+                        steps.credentials(), dir);
+                created = ContainerStart.create(spec);
                 if (p.terminal()) {
                     if (p.consoleSize() != null) jbox.linux.Pty.resize(created.ptyMaster(), p.consoleSize()[0], p.consoleSize()[1]);
                     ConsoleSocket.send(consoleSocket, created.ptyMaster());
@@ -139,11 +151,13 @@ public final class OciRuntime {
                 if (pidFile != null) writePidFile(Path.of(pidFile), created.pid);
                 return new Created(r, created);
             } catch (RuntimeException | IOException e) {
+                if (created != null) created.abort(); // a console socket that took no terminal, say
                 if (cg != null) cg.destroy();
-                AtomicFiles.deleteTree(dir);
-                Files.deleteIfExists(root.resolve(id + ".lock"));
                 throw e;
             }
+        } catch (RuntimeException | IOException e) {
+            store.delete(id); // nothing is left of a create that failed
+            throw e;
         }
     }
 
@@ -157,18 +171,17 @@ public final class OciRuntime {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** start: opens the gate; returns once the program has been exec'd (or says why it could not be). */
+    /** start: opens the gate; returns once the program has been exec'd (or the process ended). */
     public void start(String id) throws IOException {
         Record r;
         try (FileLock ignored = lock(id)) {
             r = load(id);
-            String status = status(r);
-            if (!status.equals("created")) throw new OciException("cannot start a container that is " + status + " (only a created one starts)");
+            Status status = status(r);
+            if (status != Status.CREATED) throw new OciException("cannot start a container that is " + status.oci() + " (only a created one starts)");
             if (!r.startContainer().isEmpty()) runStartContainerHooks(r);
-            Gate.open(dir(id).resolve("gate"), r.pid());
+            Gate.release(dir(id).resolve("gate"), r.pid(), r.pidStartTime());
             Gate.remove(dir(id).resolve("gate"));
         }
-        awaitExec(r);
         Hooks.run("poststart", r.poststart(), Hooks.state(id, "running", r.pid(), Path.of(r.bundle()), r.annotations()), false, log);
     }
 
@@ -199,33 +212,16 @@ public final class OciRuntime {
         }
     }
 
-    /** The gated process is the JVM's vfork child until it execs: wait until its program is no longer java, or it died. */
-    private static void awaitExec(Record r) {
-        Path exe = Path.of("/proc/" + r.pid() + "/exe");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!Processes.isSame(r.pid(), r.pidStartTime())) return; // ran and ended already, or failed: state shows stopped
-            try {
-                String target = Files.readSymbolicLink(exe).toString();
-                if (!target.contains("/java") && !target.contains("jvm")) return;
-            } catch (IOException e) {
-                return; // gone
-            }
-            Thread.onSpinWait();
-        }
-        throw new OciException("the container's process " + r.pid() + " did not start its program within 10 s");
-    }
-
     // ---- state, list, kill, delete ----
 
     public Map<String, Object> state(String id) {
         Record r = load(id);
-        String status = status(r);
+        Status status = status(r);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ociVersion", OCI_VERSION);
         m.put("id", id);
-        m.put("pid", status.equals("stopped") ? 0 : r.pid());
-        m.put("status", status);
+        m.put("pid", status == Status.EXITED ? 0 : r.pid());
+        m.put("status", status.oci());
         m.put("bundle", r.bundle());
         m.put("rootfs", r.rootfs());
         m.put("created", r.created());
@@ -236,34 +232,31 @@ public final class OciRuntime {
 
     public List<Map<String, Object>> list() throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
-        if (!Files.isDirectory(root)) return out;
-        try (var s = Files.list(root)) {
-            for (Path d : s.sorted().toList()) {
-                if (!Files.isRegularFile(d.resolve("state.json"))) continue;
-                try {
-                    out.add(state(d.getFileName().toString()));
-                } catch (OciException e) {
-                    // removed while we looked
-                }
+        for (String id : store.ids().stream().sorted().toList()) {
+            try {
+                out.add(state(id));
+            } catch (OciException e) {
+                // removed while we looked
             }
         }
         return out;
     }
 
+    /** runc's kill: a created container (waiting at its gate) may be signalled too; a stopped one not. */
     public void kill(String id, int signal, boolean all) throws IOException {
         Record r = load(id);
-        String status = status(r);
-        if (status.equals("stopped")) throw new OciException("container not running");
+        Status status = status(r);
+        if (status == Status.EXITED) throw new OciException("container not running");
         if (all) {
             Cgroup cg = cgroup(r, false);
             if (cg != null) {
                 cg.kill(signal);
-                if (status.equals("paused")) cg.thaw();
+                if (status == Status.PAUSED) cg.thaw();
                 return;
             }
         }
         Sys.kill(r.pid(), signal);
-        if (status.equals("paused")) {
+        if (status == Status.PAUSED) {
             Cgroup cg = cgroup(r, false);
             if (cg != null) cg.thaw();
         }
@@ -272,23 +265,23 @@ public final class OciRuntime {
     public void delete(String id, boolean force) throws IOException {
         Record r;
         try (FileLock ignored = lock(id)) {
-            if (!Files.exists(dir(id).resolve("state.json"))) Files.deleteIfExists(root.resolve(id + ".lock"));
             r = load(id);
-            String status = status(r);
+            Status status = status(r);
             Cgroup cg = cgroup(r, false);
-            if (!status.equals("stopped")) {
-                if (!force && !status.equals("created")) throw new OciException("cannot delete container " + id + " that is not stopped: " + status);
+            if (status != Status.EXITED) {
+                if (!force && status != Status.CREATED) throw new OciException("cannot delete container " + id + " that is not stopped: " + status.oci());
                 if (cg != null) {
                     cg.kill(Linux.SIGKILL);
                     cg.thaw();
                 }
                 Sys.signal(r.pid(), Linux.SIGKILL);
-                for (int i = 0; i < 2000 && Processes.isSame(r.pid(), r.pidStartTime()); i++) sleep(5);
+                if (!Processes.awaitExit(r.pid(), r.pidStartTime(), 10_000)) {
+                    throw new OciException("container " + id + "'s process " + r.pid() + " did not end within 10 s of SIGKILL (it may be stuck in the kernel, in D state)");
+                }
             }
             if (cg != null) cg.destroy();
-            AtomicFiles.deleteTree(dir(id));
-            Files.deleteIfExists(root.resolve(id + ".lock"));
         }
+        store.delete(id);
         Hooks.run("poststop", r.poststop(), Hooks.state(id, "stopped", 0, Path.of(r.bundle()), r.annotations()), false, log);
     }
 
@@ -296,9 +289,9 @@ public final class OciRuntime {
 
     public void pause(String id, boolean pause) {
         Record r = load(id);
-        String status = status(r);
-        if (pause && !status.equals("running")) throw new OciException("container not running");
-        if (!pause && !status.equals("paused")) throw new OciException("container not paused");
+        Status status = status(r);
+        if (pause && !status.canPause()) throw new OciException("container not running");
+        if (!pause && !status.canUnpause()) throw new OciException("container not paused");
         Cgroup cg = cgroup(r, false);
         if (cg == null) throw new OciException("container " + id + " has no cgroup to freeze");
         if (pause) cg.freeze(); else cg.thaw();
@@ -306,7 +299,7 @@ public final class OciRuntime {
 
     public void update(String id, jbox.cgroup.Resources resources) {
         Record r = load(id);
-        if (status(r).equals("stopped")) throw new OciException("container not running");
+        if (status(r) == Status.EXITED) throw new OciException("container not running");
         Cgroup cg = cgroup(r, false);
         if (cg == null) throw new OciException("container " + id + " has no cgroup");
         cg.apply(resources);
@@ -315,15 +308,7 @@ public final class OciRuntime {
     public List<Integer> pids(String id) {
         Record r = load(id);
         Cgroup cg = cgroup(r, false);
-        return cg == null ? (status(r).equals("stopped") ? List.of() : List.of(r.pid())) : cg.pids();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return cg == null ? (status(r) == Status.EXITED ? List.of() : List.of(r.pid())) : cg.pids();
     }
 
     static String json(Object o) {

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * Transient failures (connection errors, 429, 5xx) are retried with a growing delay.
  */
 public final class RegistryClient {
-    private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    /** key="value", where a value may hold commas and spaces (scope="repository:a/b:pull,push"). */
+    private static final Pattern PARAM = Pattern.compile("(\\w+)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final int ATTEMPTS = 4;
 
     private final String host;
@@ -311,6 +312,14 @@ public final class RegistryClient {
         return b.build();
     }
 
+    /** The key="value" pairs of a WWW-Authenticate challenge: Bearer realm="...",service="...",scope="...". */
+    static Map<String, String> challengeParams(String challenge) {
+        Map<String, String> p = new LinkedHashMap<>();
+        Matcher m = PARAM.matcher(challenge);
+        while (m.find()) p.put(m.group(1).toLowerCase(java.util.Locale.ROOT), m.group(2));
+        return p;
+    }
+
     private void answer(String challenge, String scope) throws IOException, InterruptedException {
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
             if (auth == null) return; // the retry fails with a clear "needs a login"
@@ -321,9 +330,7 @@ public final class RegistryClient {
             throw new RegistryException(401, "the registry " + host + " asks for an authentication jbox does not know: " + challenge,
                     "jbox answers Basic and Bearer (token) challenges only", "use a registry with one of those, or a docker CLI with a credential helper");
         }
-        Map<String, String> p = new LinkedHashMap<>();
-        Matcher m = PARAM.matcher(challenge);
-        while (m.find()) p.put(m.group(1), m.group(2));
+        Map<String, String> p = challengeParams(challenge);
         String realm = p.get("realm");
         if (realm == null) throw new RegistryException(401, "the registry's token challenge names no realm: " + challenge,
                 "the registry's auth setup is incomplete (its token realm is missing)", "ask the registry's owner to set auth.token.realm");

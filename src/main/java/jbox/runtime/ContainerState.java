@@ -1,116 +1,131 @@
 package jbox.runtime;
 
-import jbox.linux.Storage;
-
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import jbox.cgroup.Resources;
+import jbox.io.Json;
+import jbox.linux.Storage;
+import jbox.net.Networking;
 
 import java.util.List;
 
 /**
- * A container as recorded on disk (ROOT/containers/ID/state.json). Written atomically by the
- * process that owns the container; any jbox process may read it.
- *
- * @param ownerPid     the jbox process that is the container's parent and will record its exit
- * @param pidStartTime start time of pid (from /proc), to tell it from a later process with the same pid
- * @param resources    the cgroup limits it runs with (changed by jbox update)
- * @param oomKilled    the kernel's OOM killer ended it (its memory limit was reached)
- * @param storage      its bind mounts, volumes, tmpfs and read-only root (null in older records)
- * @param restart      its restart policy, restart count, and whether a user stopped it (null in older records)
- * @param health       its health check, which the daemon runs (null: none)
- * @param network      its network, published ports and, while running, its address (null in older records: lo only)
- * @param confinement  its capabilities, seccomp profile, devices, sysctls and shared namespaces (null in older records: Docker's defaults)
- * @param logConfig    its logging driver (null in older records: json-file)
+ * A container as recorded on disk (ROOT/containers/ID/state.json): what it is ({@link ContainerConfig})
+ * and what it is doing ({@link RunState}). Written atomically by the process that owns the
+ * container; any jbox process may read it. The accessors read through to either part.
  */
-public record ContainerState(
-        String id,
-        String name,
-        String created,
-        String image,
-        String imageId,
-        List<String> args,
-        List<String> env,
-        String workingDir,
-        String user,
-        String hostname,
-        boolean tty,
-        boolean openStdin,
-        boolean autoRemove,
-        List<String> layers,
-        Status status,
-        int pid,
-        long pidStartTime,
-        int ownerPid,
-        long ownerStartTime,
-        int exitCode,
-        String error,
-        String startedAt,
-        String finishedAt,
-        String procMount,
-        Resources resources,
-        boolean paused,
-        boolean oomKilled,
-        Storage storage,
-        Restart restart,
-        Health health,
-        jbox.net.Networking network,
-        Confinement confinement,
-        LogConfig logConfig) {
+public record ContainerState(ContainerConfig config, RunState state) {
 
-    public String shortId() { return id.substring(0, 12); }
+    /** Reads both this form and the flat one of jbox versions before the split. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ContainerState fromJson(JsonNode n) {
+        try {
+            if (n.has("config")) {
+                return new ContainerState(Json.MAPPER.treeToValue(n.get("config"), ContainerConfig.class), Json.MAPPER.treeToValue(n.get("state"), RunState.class));
+            }
+            ContainerConfig c = Json.MAPPER.treeToValue(n, ContainerConfig.class);
+            Restart r = Restart.orNo(c.restart());
+            Networking net = c.network();
+            Status status = Status.valueOf(n.path("status").asText("CREATED"));
+            if (status == Status.RUNNING && n.path("paused").asBoolean(false)) status = Status.PAUSED;
+            if (status == Status.EXITED && r.pending()) status = Status.RESTARTING;
+            RunState s = new RunState(status, n.path("pid").asInt(), n.path("pidStartTime").asLong(), n.path("ownerPid").asInt(),
+                    n.path("ownerStartTime").asLong(), n.path("exitCode").asInt(), text(n, "error"), text(n, "startedAt"), text(n, "finishedAt"),
+                    text(n, "procMount"), n.path("oomKilled").asBoolean(false), r.count(), r.stoppedByUser(), net == null ? null : net.endpoint());
+            c = new ContainerConfig(c.id(), c.name(), c.created(), c.image(), c.imageId(), c.args(), c.env(), c.workingDir(), c.user(), c.hostname(),
+                    c.tty(), c.openStdin(), c.autoRemove(), c.layers(), c.resources(), c.storage(), c.restart() == null ? null : r.policyOnly(),
+                    c.health(), net == null ? null : net.withEndpoint(null), c.confinement(), c.logConfig());
+            return new ContainerState(c, s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a container's state: " + e.getOriginalMessage(), e);
+        }
+    }
 
-    public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount, jbox.net.Networking.Endpoint endpoint) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.RUNNING, pid, pidStart, owner, ownerStart, 0, null, startedAt, null, procMount, resources, false, false, storage, restart, health, networking().withEndpoint(endpoint), confinement, logConfig);
+    private static String text(JsonNode n, String field) { return n.hasNonNull(field) ? n.get(field).asText() : null; }
+
+    @JsonProperty("config")
+    public ContainerConfig config() { return config; }
+
+    @JsonProperty("state")
+    public RunState state() { return state; }
+
+    public static ContainerState created(ContainerConfig config) { return new ContainerState(config, RunState.CREATED); }
+
+    // What it is.
+    public String id() { return config.id(); }
+    public String name() { return config.name(); }
+    public String created() { return config.created(); }
+    public String image() { return config.image(); }
+    public String imageId() { return config.imageId(); }
+    public List<String> args() { return config.args(); }
+    public List<String> env() { return config.env(); }
+    public String workingDir() { return config.workingDir(); }
+    public String user() { return config.user(); }
+    public String hostname() { return config.hostname(); }
+    public boolean tty() { return config.tty(); }
+    public boolean openStdin() { return config.openStdin(); }
+    public boolean autoRemove() { return config.autoRemove(); }
+    public List<String> layers() { return config.layers(); }
+    public Health health() { return config.health(); }
+    public String shortId() { return id().substring(0, 12); }
+
+    // What it is doing.
+    public Status status() { return state.status(); }
+    public int pid() { return state.pid(); }
+    public long pidStartTime() { return state.pidStartTime(); }
+    public int ownerPid() { return state.ownerPid(); }
+    public long ownerStartTime() { return state.ownerStartTime(); }
+    public int exitCode() { return state.exitCode(); }
+    public String error() { return state.error(); }
+    public String startedAt() { return state.startedAt(); }
+    public String finishedAt() { return state.finishedAt(); }
+    public String procMount() { return state.procMount(); }
+    public boolean oomKilled() { return state.oomKilled(); }
+
+    public ContainerState running(int pid, long pidStart, int owner, long ownerStart, String startedAt, String procMount, Networking.Endpoint endpoint) {
+        return new ContainerState(config, state.running(pid, pidStart, owner, ownerStart, startedAt, procMount, endpoint));
     }
 
     public ContainerState exited(int exitCode, String error, String finishedAt, boolean oomKilled) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, Status.EXITED, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount, resources, false, oomKilled, storage, restart, health, networking().withEndpoint(null), confinement, logConfig);
+        return new ContainerState(config, state.exited(exitCode, error, finishedAt, oomKilled));
     }
 
-    public ContainerState failed(int exitCode, String error) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status == Status.RUNNING ? Status.EXITED : status, 0, 0, 0, 0, exitCode, error, startedAt, finishedAt, procMount,
-                resources, false, false, storage, restart, health, networking().withEndpoint(null), confinement, logConfig);
+    public ContainerState failed(int exitCode, String error) { return new ContainerState(config, state.failed(exitCode, error)); }
+
+    public ContainerState withStatus(Status s) { return new ContainerState(config, state.withStatus(s)); }
+
+    public ContainerState withResources(Resources r) { return new ContainerState(config.withResources(r), state); }
+
+    public ContainerState withOwner(int owner, long ownerStart) { return new ContainerState(config, state.withOwner(owner, ownerStart)); }
+
+    public Resources limits() { return config.resources() == null ? Resources.NONE : config.resources(); }
+
+    /** Its restart policy with its count and whether a user stopped it; "no" for a container recorded before jbox had them. */
+    public Restart restarts() {
+        Restart p = Restart.orNo(config.restart());
+        return new Restart(p.policy(), p.maxRetries(), state.restartCount(), state.stoppedByUser(), state.status() == Status.RESTARTING);
     }
 
-    public ContainerState withResources(Resources r) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, r, paused, oomKilled, storage, restart, health, network, confinement, logConfig);
-    }
-
-    public ContainerState withPaused(boolean p) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, p, oomKilled, storage, restart, health, network, confinement, logConfig);
-    }
-
-    public ContainerState withOwner(int owner, long ownerStart) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, owner, ownerStart, exitCode, error, startedAt, finishedAt, procMount, resources, paused, oomKilled, storage, restart, health, network, confinement, logConfig);
-    }
-
-    public Resources limits() { return resources == null ? Resources.NONE : resources; }
-
-    /** Its restart policy and count; "no" for a container recorded before jbox had them. */
-    public Restart restarts() { return Restart.orNo(restart); }
-
+    /** Records a restart count and user stop; pending() moves an exited container to restarting. */
     public ContainerState withRestart(Restart r) {
-        return new ContainerState(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove,
-                layers, status, pid, pidStartTime, ownerPid, ownerStartTime, exitCode, error, startedAt, finishedAt, procMount, resources, paused,
-                oomKilled, storage, r, health, network, confinement, logConfig);
+        RunState s = state.withRestarts(r.count(), r.stoppedByUser());
+        if (r.pending() && s.status() == Status.EXITED) s = s.withStatus(Status.RESTARTING);
+        if (!r.pending() && s.status() == Status.RESTARTING) s = s.withStatus(Status.EXITED);
+        return new ContainerState(config, s);
     }
 
     /** Its mounts; none for a container recorded before jbox had them. */
-    public Storage mounts() { return Storage.orNone(storage); }
+    public Storage mounts() { return Storage.orNone(config.storage()); }
 
-    /** Its network; lo only for a container recorded before jbox had networks. */
-    public jbox.net.Networking networking() { return jbox.net.Networking.orNone(network); }
+    /** Its network, with its address while it runs; lo only for a container recorded before jbox had networks. */
+    public Networking networking() { return Networking.orNone(config.network()).withEndpoint(state.endpoint()); }
 
     /** Its confinement; Docker's defaults for a container recorded before jbox had them. */
-    public Confinement confined() { return confinement == null ? Confinement.DEFAULT : confinement; }
+    public Confinement confined() { return config.confinement() == null ? Confinement.DEFAULT : config.confinement(); }
 
-    public LogConfig logging() { return LogConfig.orDefault(logConfig); }
+    public LogConfig logging() { return LogConfig.orDefault(config.logConfig()); }
 
     /** Its address on a bridge while it runs, else null. */
-    public jbox.net.Networking.Endpoint endpoint() { return networking().endpoint(); }
+    public Networking.Endpoint endpoint() { return state.endpoint(); }
 }

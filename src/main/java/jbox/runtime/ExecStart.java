@@ -9,11 +9,14 @@ import jbox.linux.Executable;
 import jbox.linux.Credentials;
 
 import jbox.linux.Pty;
+import jbox.linux.ThrowawayThread;
 
 import jbox.linux.Hardening;
 
 import jbox.cgroup.Cgroup;
 import jbox.sys.Errnos;
+import jbox.sys.Namespaces;
+import jbox.sys.Namespaces.Kind;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
@@ -21,8 +24,9 @@ import jbox.sys.SyscallException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static jbox.sys.Linux.*;
 
@@ -32,13 +36,9 @@ import static jbox.sys.Linux.*;
  * note measured), takes its root, drops to the container's capabilities and user, and spawns.
  * The new process is a child of this JVM, so the caller waits for it.
  *
- * <p>Namespaces are joined in the order runc's nsenter uses; pid last but one, because it only
- * decides where children go, and mnt last, because after it host paths no longer resolve.
+ * <p>Namespaces are joined as a container start joins shared ones ({@link Namespaces#enter}).
  */
 public final class ExecStart {
-    private static final String[] NAMESPACES = {"ipc", "uts", "net", "cgroup", "pid", "mnt"};
-    private static final int[] TYPES = {CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWPID, CLONE_NEWNS};
-
     private ExecStart() {}
 
     /**
@@ -70,62 +70,46 @@ public final class ExecStart {
         }
         if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
         Pty pty = spec.tty() ? Pty.open(root.resolve("dev/pts")) : null;
-        int[] result = {0, 0}; // pid, errno
-        Throwable[] failure = new Throwable[1];
+        Map<Kind, String> all = new EnumMap<>(Kind.class);
+        for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
+        Namespaces.Plan namespaces = Namespaces.Plan.of(all);
         boolean[] joined = new boolean[1];
-        Thread x = new Thread(() -> {
-            int[] nsFds = new int[NAMESPACES.length];
-            int rootFd = -1;
-            try (Spawn spawn = new Spawn(program, spec.args(), env).setsid()) {
-                for (int i = 0; i < NAMESPACES.length; i++) {
-                    nsFds[i] = Sys.open("/proc/" + spec.containerPid() + "/ns/" + NAMESPACES[i], O_RDONLY | O_CLOEXEC, 0);
-                }
-                rootFd = Sys.open(root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-                if (pty != null) {
-                    spawn.open(0, pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
-                } else {
-                    spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
-                }
-                spawn.chdir(spec.workingDir().isEmpty() ? "/" : spec.workingDir()).closeFrom(3);
-                int lastCap = Hardening.lastCap();
-                joined[0] = spec.cgroup() != null && spec.cgroup().joinThread(Sys.gettid());
-                Sys.unshare(CLONE_FS);
-                for (int i = 0; i < NAMESPACES.length; i++) {
-                    Sys.setns(nsFds[i], TYPES[i], "the " + NAMESPACES[i] + " namespace of container " + spec.id().substring(0, Math.min(12, spec.id().length())));
-                }
-                Sys.fchdir(rootFd);
-                Sys.chroot(".");
-                spec.credentials().apply(user, lastCap);
-                try {
-                    result[0] = spawn.spawn();
-                } catch (SyscallException e) {
-                    result[1] = e.errno();
-                }
-            } catch (Throwable e) {
-                failure[0] = e;
-            } finally {
-                for (int fd : nsFds) if (fd > 0) Sys.close(fd);
-                if (rootFd >= 0) Sys.close(rootFd);
-            }
-        }, "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length())));
-        x.setDaemon(true);
-        x.start();
+        int pid;
         try {
-            x.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure[0] != null || result[1] != 0 || result[0] == 0) {
+            pid = ThrowawayThread.call("jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length())), () -> {
+                int rootFd = -1;
+                try (Spawn spawn = new Spawn(program, spec.args(), env).setsid()) {
+                    rootFd = Sys.open(root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                    if (pty != null) {
+                        spawn.open(0, pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+                    } else {
+                        spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
+                    }
+                    spawn.chdir(spec.workingDir().isEmpty() ? "/" : spec.workingDir()).closeFrom(3);
+                    int lastCap = Hardening.lastCap();
+                    joined[0] = spec.cgroup() != null && spec.cgroup().joinThread(Sys.gettid());
+                    Sys.unshare(CLONE_FS);
+                    Namespaces.enterPid(namespaces, Namespaces.enter(namespaces));
+                    Sys.fchdir(rootFd);
+                    Sys.chroot(".");
+                    spec.credentials().apply(user, lastCap);
+                    return spawn.spawn();
+                } finally {
+                    if (rootFd >= 0) Sys.close(rootFd);
+                }
+            });
+        } catch (RuntimeException e) {
             if (pty != null) Sys.close(pty.master());
-            if (failure[0] instanceof RuntimeException r) throw r;
-            if (failure[0] != null) throw new IllegalStateException(failure[0].getMessage(), failure[0]);
-            int errno = result[1];
-            throw new NotRunnableException(errno == Errnos.ENOENT ? 127 : 126, "exec " + spec.args().get(0) + " failed: "
-                    + (errno == 0 ? "it did not start within 30 s" : SyscallException.errnoName(errno) + " (" + SyscallException.errnoText(errno) + ")"));
+            if (e instanceof SyscallException se && se.call().equals("posix_spawn")) {
+                int errno = se.errno();
+                throw new NotRunnableException(errno == Errnos.ENOENT ? 127 : 126, "exec " + spec.args().get(0) + " failed: "
+                        + SyscallException.errnoName(errno) + " (" + SyscallException.errnoText(errno) + ")");
+            }
+            throw e;
         }
         // v2 cannot move one thread; the new process is moved right after it starts.
-        if (!joined[0] && spec.cgroup() != null) spec.cgroup().addProcess(result[0]);
-        return new Started(result[0], pty == null ? -1 : pty.master());
+        if (!joined[0] && spec.cgroup() != null) spec.cgroup().addProcess(pid);
+        return new Started(pid, pty == null ? -1 : pty.master());
     }
 
 }

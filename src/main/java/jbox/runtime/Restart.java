@@ -56,6 +56,9 @@ public record Restart(String policy, int maxRetries, int count, boolean stoppedB
     /** docker's back-off: 100 ms, doubled after each restart, at most a minute. */
     public long delayMillis() { return Math.min(60_000L, 100L << Math.min(count, 10)); }
 
+    /** The policy alone, as a container's configuration keeps it. */
+    public Restart policyOnly() { return new Restart(policy, maxRetries, 0, false, false); }
+
     public Restart counted() { return new Restart(policy, maxRetries, count + 1, stoppedByUser, false); }
 
     public Restart stopped(boolean byUser) { return new Restart(policy, maxRetries, count, byUser, false); }

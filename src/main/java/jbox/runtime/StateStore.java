@@ -1,10 +1,8 @@
 package jbox.runtime;
 
-import jbox.sys.Processes;
 
 import jbox.io.AtomicFiles;
 import jbox.io.FileLock;
-import jbox.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,50 +11,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
- * Containers on disk: one directory each under ROOT/containers, state.json written atomically, and an
- * index of names (containers/.names/NAME holds the id), so finding a container by name or id and
- * checking that a name is free read one file, not every container's state.
- *
- * <p>A jbox can be killed at any instruction, so a container appears and disappears in one rename:
- * it is made as .new-OWNER-ID (its name claimed first) and renamed to ID, and removed by renaming ID
- * to .trash-OWNER-ID before anything else. What a killed jbox leaves in between carries its owner's
- * pid and start time, and {@link #sweep} removes it once that process is gone.
+ * The engine's containers on disk: a {@link RecordStore} under ROOT/containers, and an index of
+ * names (containers/.names/NAME holds the id), so finding a container by name or id and checking
+ * that a name is free read one file, not every container's state.
  */
 public final class StateStore {
-    /**
-     * Disk space kept back for recording what containers do. A container that fills the disk must
-     * not stop jbox from recording its exit, or a stop, kill or removal: those are how a user frees
-     * space. The reserve is given up for such a write, and made again when there is room.
-     */
-    static final long RESERVE_BYTES = 4L << 20;
-
+    private final RecordStore<ContainerState> records;
     private final Path dir;
     private final Path names;
-    private final Path reserve;
 
     public StateStore(Path jboxRoot) throws IOException {
         this.dir = jboxRoot.resolve("containers");
+        this.records = new RecordStore<>(dir, ContainerState.class, "container");
         this.names = dir.resolve(".names");
-        this.reserve = dir.resolve(".reserve");
-        Files.createDirectories(dir);
     }
 
     /** Makes the reserve if it is missing and the disk has room; without room it is made on a later try. */
-    public void keepReserve() {
-        if (Files.exists(reserve)) return;
-        try {
-            if (!jbox.sys.Sys.fallocate(reserve.toString(), RESERVE_BYTES)) Files.deleteIfExists(reserve);
-        } catch (RuntimeException | IOException e) {
-            // no room or no such call: a full disk then fails the write it would have saved
-        }
-    }
-
-    private static boolean diskFull(IOException e) {
-        return String.valueOf(e.getMessage()).contains("No space left on device");
-    }
+    public void keepReserve() { records.keepReserve(); }
 
     /** The id of the container that has this name, or null. */
     public String nameOwner(String name) throws IOException {
@@ -64,7 +37,7 @@ public final class StateStore {
         Path f = names.resolve(name);
         if (name.isEmpty() || name.contains("/") || !Files.isRegularFile(f)) return null;
         String id = Files.readString(f).trim();
-        return Files.isRegularFile(dirOf(id).resolve("state.json")) ? id : null;
+        return records.exists(id) ? id : null;
     }
 
     /** Records the name of a container just saved; the caller holds namesLock(). */
@@ -84,89 +57,22 @@ public final class StateStore {
         }
     }
 
-    public Path dirOf(String id) { return dir.resolve(id); }
+    public Path dirOf(String id) { return records.dirOf(id); }
 
     /** Records a new container: it is there whole (directory and state) or not at all. The caller holds namesLock and claimed its name. */
-    public void create(ContainerState s) throws IOException {
-        Path tmp = dir.resolve(".new-" + ownerTag() + "-" + s.id());
-        Files.createDirectory(tmp);
-        boolean moved = false;
-        try {
-            AtomicFiles.write(tmp, tmp.resolve("state.json"), Json.bytes(s));
-            Files.move(tmp, dirOf(s.id()), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) AtomicFiles.deleteTree(tmp); // the disk was full, say: nothing is left
-        }
-    }
+    public void create(ContainerState s) throws IOException { records.create(s.id(), s); }
 
     /** Saves a change of an existing container; NoSuchFileException if it was removed meanwhile (a save never brings it back). */
-    public void save(ContainerState s) throws IOException {
-        Path cdir = dirOf(s.id());
-        if (!Files.isDirectory(cdir)) throw new NoSuchFileException(cdir.toString(), null, "the container was removed");
-        byte[] json = Json.bytes(s);
-        try {
-            AtomicFiles.write(cdir, cdir.resolve("state.json"), json);
-        } catch (IOException e) {
-            if (!diskFull(e) || !Files.deleteIfExists(reserve)) throw e;
-            AtomicFiles.write(cdir, cdir.resolve("state.json"), json); // the space kept back for this
-        }
-    }
+    public void save(ContainerState s) throws IOException { records.save(s.id(), s); }
 
-    /** This process, as the owner of a half-made or half-removed container directory. */
-    private static String ownerTag() {
-        int me = jbox.sys.Sys.getpid();
-        return me + "." + Processes.startTime(me);
-    }
+    /** What killed jbox processes left half-made or half-removed. Returns what went. */
+    public List<String> sweep() throws IOException { return records.sweep(); }
 
-    /**
-     * What killed jbox processes left: half-made and half-removed containers of owners that are gone,
-     * directories without a state (older jbox versions), and unfinished state writes. Returns what went.
-     */
-    public List<String> sweep() throws IOException {
-        List<String> removed = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                String n = p.getFileName().toString();
-                if (n.startsWith(".new-") || n.startsWith(".trash-")) {
-                    String[] owner = n.substring(n.indexOf('-') + 1).split("-", 2)[0].split("\\.");
-                    boolean alive = owner.length == 2 && Processes.isSame(Integer.parseInt(owner[0]), Long.parseLong(owner[1]));
-                    if (alive) continue;
-                } else if (n.startsWith(".") || !Files.isDirectory(p) || Files.isRegularFile(p.resolve("state.json"))) {
-                    if (Files.isDirectory(p) && !n.startsWith(".")) removePartials(p);
-                    continue;
-                }
-                AtomicFiles.deleteTree(p);
-                removed.add(n);
-            }
-        }
-        return removed;
-    }
-
-    /** A state write cut off by a kill leaves its temp file: the state itself was never half-written. */
-    private static void removePartials(Path cdir) throws IOException {
-        try (Stream<Path> s = Files.list(cdir)) {
-            for (Path p : s.toList()) if (p.getFileName().toString().endsWith(".partial")) Files.deleteIfExists(p);
-        }
-    }
-
-    public ContainerState load(String id) throws IOException {
-        return Json.read(Files.readAllBytes(dirOf(id).resolve("state.json")), ContainerState.class, "state of container " + id);
-    }
+    public ContainerState load(String id) throws IOException { return records.load(id); }
 
     /** Every container whose state could be read, oldest first. */
     public List<ContainerState> all() throws IOException {
-        List<ContainerState> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                if (p.getFileName().toString().startsWith(".") || !Files.isRegularFile(p.resolve("state.json"))) continue;
-                try {
-                    out.add(load(p.getFileName().toString()));
-                } catch (NoSuchFileException e) {
-                    // removed meanwhile
-                }
-            }
-        }
+        List<ContainerState> out = new ArrayList<>(records.all());
         out.sort(Comparator.comparing(ContainerState::created));
         return out;
     }
@@ -176,14 +82,9 @@ public final class StateStore {
         try {
             String byName = nameOwner(nameOrId);
             if (byName != null) return load(byName);
-            if (!nameOrId.isEmpty() && !nameOrId.contains("/") && !nameOrId.startsWith(".") && Files.isRegularFile(dirOf(nameOrId).resolve("state.json"))) {
-                return load(nameOrId);
-            }
-            List<String> prefix;
-            try (Stream<Path> s = Files.list(dir)) {
-                prefix = s.map(p -> p.getFileName().toString()).filter(id -> !id.startsWith(".") && id.startsWith(nameOrId)).toList();
-            }
-            if (prefix.size() == 1 && !nameOrId.isEmpty()) return load(prefix.get(0));
+            if (!nameOrId.isEmpty() && !nameOrId.contains("/") && !nameOrId.startsWith(".") && records.exists(nameOrId)) return load(nameOrId);
+            List<String> prefix = nameOrId.isEmpty() ? List.of() : records.ids().stream().filter(id -> id.startsWith(nameOrId)).toList();
+            if (prefix.size() == 1) return load(prefix.get(0));
             if (prefix.size() > 1) throw new IllegalArgumentException("multiple containers match the id prefix " + nameOrId + ": use more of the id");
         } catch (NoSuchFileException e) {
             // removed meanwhile
@@ -191,11 +92,8 @@ public final class StateStore {
         throw new NoSuchContainerException(nameOrId);
     }
 
-    /**
-     * A lock for one container (state changes); another for names (creation). NoSuchFileException
-     * when the container was removed meanwhile: locking must not bring its directory back.
-     */
-    public FileLock lock(String id) throws IOException { return FileLock.acquire(dirOf(id).resolve("lock"), false); }
+    /** A lock for one container's changes (NoSuchFileException once it is removed); another for names (creation). */
+    public FileLock lock(String id) throws IOException { return records.lock(id); }
 
     public FileLock namesLock() throws IOException { return FileLock.acquire(dir.resolve(".names.lock")); }
 
@@ -207,16 +105,10 @@ public final class StateStore {
         } catch (NoSuchFileException e) {
             // no state (a failed create): no name either
         }
-        Path trash = dir.resolve(".trash-" + ownerTag() + "-" + id);
-        try {
-            Files.move(dirOf(id), trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            return; // removed meanwhile
-        }
+        if (!records.delete(id)) return;
         if (name != null) {
             Path f = names.resolve(name);
             if (Files.isRegularFile(f) && Files.readString(f).trim().equals(id)) Files.deleteIfExists(f);
         }
-        AtomicFiles.deleteTree(trash);
     }
 }

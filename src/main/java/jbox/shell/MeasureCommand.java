@@ -1,5 +1,7 @@
 package jbox.shell;
 
+import jbox.engine.Lifecycle;
+
 import jbox.text.Say;
 
 import jbox.cgroup.Units;
@@ -35,7 +37,7 @@ final class MeasureCommand implements Runnable {
     @Override
     public void run() {
         Engine e = s.engine;
-        Image image = e.imageFor("busybox", s.out::println);
+        Image image = e.imageService().imageFor("busybox", s.out::println);
         // The engine's own calls, in this process: what jbox run does, without the command line around it.
         int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
         LaunchSpec.Stdio quiet = new LaunchSpec.Stdio(devNull, devNull, devNull);
@@ -45,15 +47,15 @@ final class MeasureCommand implements Runnable {
         try {
             for (int i = 0; i < runs; i++) {
                 long t0 = System.nanoTime();
-                e.waitFor(e.start(e.create(request(List.of("true"), true), line -> { }).id(), quiet));
+                e.lifecycle().waitFor(e.lifecycle().start(e.lifecycle().create(request(List.of("true"), true), line -> { }).id(), quiet));
                 best = Math.min(best, System.nanoTime() - t0);
             }
-            ContainerState idle = e.create(request(List.of("sleep", "1000"), true), line -> { });
-            Engine.Owned owned = e.start(idle.id(), quiet);
+            ContainerState idle = e.lifecycle().create(request(List.of("sleep", "1000"), true), line -> { });
+            Lifecycle.Owned owned = e.lifecycle().start(idle.id(), quiet);
             disk = du(e.containers().dirOf(idle.id()));
             rss = rssKb(owned.process().pid);
-            e.kill(idle.id(), Linux.SIGKILL);
-            e.waitFor(owned);
+            e.tasks().kill(idle.id(), Linux.SIGKILL);
+            e.lifecycle().waitFor(owned);
         } finally {
             Sys.close(devNull);
         }

@@ -10,14 +10,16 @@ import jbox.engine.Engine;
 import jbox.sys.Failure;
 import jbox.io.AtomicFiles;
 import jbox.image.Image;
-import jbox.linux.SecurePath;
 import jbox.linux.Executable;
-import jbox.linux.Hardening;
 import jbox.linux.Loopback;
 import jbox.linux.ProcMount;
 import jbox.sys.Processes;
 import jbox.linux.Rootfs;
+import jbox.runtime.ImagePlan;
+import jbox.runtime.StartPlan;
+import jbox.runtime.StartStep;
 import jbox.sys.Errnos;
+import jbox.sys.Namespaces.Kind;
 import jbox.sys.ProcFiles;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
@@ -29,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,9 +46,7 @@ import static jbox.sys.Linux.*;
  * engine pieces as `jbox run` do the work (Rootfs, ProcMount, Hardening, Loopback, Cgroup).
  */
 public final class Sandbox {
-    public static final List<String> KINDS = List.of("uts", "ipc", "net", "mnt", "pid", "cgroup", "user", "time");
-    private static final Map<String, Integer> FLAGS = Map.of("uts", CLONE_NEWUTS, "ipc", CLONE_NEWIPC, "net", CLONE_NEWNET,
-            "mnt", CLONE_NEWNS, "pid", CLONE_NEWPID, "cgroup", CLONE_NEWCGROUP, "user", CLONE_NEWUSER, "time", CLONE_NEWTIME);
+    public static final List<String> KINDS = Arrays.stream(Kind.values()).map(k -> k.link).toList();
 
     private final Engine engine;
     final String id;
@@ -72,12 +73,11 @@ public final class Sandbox {
     }
 
     static Sandbox create(Engine engine, String imageName, String name, Consumer<String> progress) {
-        Image image = engine.imageFor(imageName, progress);
+        Image image = engine.imageService().imageFor(imageName, progress);
         String id = "sb" + jbox.runtime.Names.newId().substring(0, 16);
-        Path dir = engine.sandboxesDir().resolve(id);
+        Path dir = engine.housekeeping().sandboxesDir().resolve(id);
         try {
-            Files.createDirectories(dir);
-            jbox.io.Owner.claim(dir);
+            jbox.io.Owner.create(dir);
             Cgroup cgroup = engine.cgroupLayout().forContainer(id);
             NamespaceThread thread = new NamespaceThread("jbox-sandbox-" + name);
             boolean in = cgroup != null && thread.call(() -> cgroup.joinThreadExcept(thread.tid(), "freezer"), null);
@@ -127,7 +127,7 @@ public final class Sandbox {
 
     /** One namespace step. Returns what changed, in words. */
     List<String> enter(String kind, String arg, Consumer<String> trace) {
-        if (!FLAGS.containsKey(kind)) {
+        if (Kind.ofLink(kind) == null) {
             throw new Failure("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
         }
         if (hardened) {
@@ -190,6 +190,10 @@ public final class Sandbox {
         return said;
     }
 
+    /**
+     * A container start's root steps, taken here by the sandbox thread itself and at once:
+     * rootfs, mounts, proc, kernel-paths and pivot, with the same plan jbox run uses for an image.
+     */
     private void enterMount(List<String> said, Consumer<String> trace) {
         List<Path> lower;
         try {
@@ -198,12 +202,14 @@ public final class Sandbox {
             throw jbox.engine.Errors.explain(e, "cannot unpack the image");
         }
         boolean pidReady = entered.contains("pid") && pid1 > 0 && Processes.isAlive(pid1);
+        StartPlan plan = ImagePlan.forSandbox(lower, dir);
         thread.call(() -> {
-            Path root = dir.resolve("rootfs");
             Sys.unshare(CLONE_NEWNS);
-            Sys.mount(null, "/", null, MS_REC | MS_PRIVATE, null);
-            Rootfs.mountOverlay(lower, dir.resolve("upper"), dir.resolve("work"), root);
-            Path proc = SecurePath.mkdirs(root, "/proc");
+            Sys.traceLine(StartStep.ROOTFS.title());
+            plan.mountRoot();
+            Sys.traceLine(StartStep.MOUNTS.title());
+            Path proc = plan.mountFilesystems();
+            Sys.traceLine(StartStep.PROC.title());
             if (pidReady) {
                 int fd = Sys.open("/proc/" + pid1 + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
                 try {
@@ -212,12 +218,12 @@ public final class Sandbox {
                     Sys.close(fd);
                 }
             } else {
-                Sys.mount("proc", proc.toString(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+                ProcMount.mountHost(proc.toString());
             }
-            Rootfs.mountDev(root);
-            Rootfs.mountSys(root);
-            Hardening.protectKernelPaths(root);
-            Rootfs.pivot(root);
+            Sys.traceLine(StartStep.KERNEL_PATHS.title());
+            plan.beforePivot(pid1);
+            Sys.traceLine(StartStep.PIVOT.title());
+            Rootfs.pivot(plan.rootfs());
             return null;
         }, trace);
         said.add(Say.t("mnt.done"));

@@ -137,7 +137,7 @@ final class SandboxCommands {
                 s.out.println(pid);
                 return 0;
             }
-            if (s.terminal && Sys.libc().isatty(0) == 1) {
+            if (s.terminal && Sys.isatty(0)) {
                 pty = box.openPty();
                 pid = box.spawnOnPty(command, pty, s.tracer(trace));
             } else {
@@ -360,7 +360,7 @@ final class SandboxCommands {
         @Override
         public void run() {
             Sandbox box = s.sandbox();
-            ContainerState c = s.engine.create(new CreateRequest(box.image.reference() != null ? box.image.reference().familiar() : box.image.id().toString(),
+            ContainerState c = s.engine.lifecycle().create(new CreateRequest(box.image.reference() != null ? box.image.reference().familiar() : box.image.id().toString(),
                     name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits(), null, null, null, null, null, null), s.out::println);
             try {
                 Path upper = s.engine.containers().dirOf(c.id()).resolve("upper");

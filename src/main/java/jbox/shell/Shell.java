@@ -45,7 +45,7 @@ public final class Shell {
         session.run = args -> commands.make(session.out, err).execute(args);
         for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
         for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
-        session.engine.reapAbandonedSandboxes();
+        session.engine.housekeeping().recover(0); // what a killed jbox (a shell, a build) left
         Runtime.getRuntime().addShutdownHook(new Thread(this::leave, "jbox-shell-exit"));
     }
 

@@ -44,6 +44,33 @@ public final class Processes {
         }
     }
 
+    /**
+     * Waits up to millis for the process (pid, started at startTime) to end: on its pidfd, which
+     * becomes readable when it exits, or by looking at /proc where the kernel has no pidfds.
+     * Returns whether it has ended.
+     */
+    public static boolean awaitExit(int pid, long startTime, long millis) {
+        int fd = Sys.pidfdOpenQuiet(pid);
+        try {
+            if (fd >= 0 && isSame(pid, startTime)) {
+                Sys.pollIn(fd, (int) Math.min(Integer.MAX_VALUE, millis));
+            } else {
+                long deadline = System.currentTimeMillis() + millis;
+                while (isSame(pid, startTime) && System.currentTimeMillis() < deadline) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        } finally {
+            if (fd >= 0) Sys.close(fd);
+        }
+        return !isSame(pid, startTime);
+    }
+
     /** The parent's pid (field 4 of /proc/PID/stat), or -1 if there is no such process. */
     public static int parent(int pid) {
         String[] f = stat(pid);

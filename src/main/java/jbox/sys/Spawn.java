@@ -17,7 +17,7 @@ import java.util.List;
 public final class Spawn implements AutoCloseable {
     private static final int FA_SIZE = 256, ATTR_SIZE = 1024, SIGSET_SIZE = 128;
 
-    private final LibC c = Sys.libc();
+    private final LibC c = Sys.c();
     private final List<Pointer> keep = new ArrayList<>();
     private final String path;
     private final Pointer fileActions, attr, argv, envp;
@@ -101,6 +101,7 @@ public final class Spawn implements AutoCloseable {
         c.posix_spawnattr_setflags(attr, flags);
         IntByReference pid = new IntByReference();
         int rc = c.posix_spawn(pid, path, fileActions, attr, argv, envp);
+        Sys.traceLine("posix_spawn(" + Sys.quote(path) + ") = " + (rc != 0 ? "-1 " + SyscallException.errnoName(rc) : pid.getValue()));
         if (rc != 0) throw new SyscallException("posix_spawn", Sys.quote(path), rc);
         return pid.getValue();
     }

@@ -52,17 +52,13 @@ public final class TtyAttach implements AutoCloseable {
                     continue;
                 }
                 if (from == 0 && closed) return;
-                long n = Sys.libc().read(from, buf, buf.length);
-                if (n <= 0) {
-                    if (n < 0 && Sys.errno() == 4) continue; // EINTR
-                    return; // EOF, or EIO once the container closed its end
-                }
-                int off = 0;
-                while (off < n) {
-                    byte[] chunk = java.util.Arrays.copyOfRange(buf, off, (int) n);
-                    long w = Sys.libc().write(to, chunk, chunk.length);
-                    if (w <= 0) return;
-                    off += (int) w;
+                int n = Sys.read(from, buf);
+                if (n < 0) continue; // nothing after all (a non-blocking stdin)
+                if (n == 0) return; // EOF, or EIO once the container closed its end
+                try {
+                    if (!Sys.writeAll(to, buf, n)) return; // the other end is gone
+                } catch (jbox.sys.SyscallException e) {
+                    return;
                 }
             }
         }, name);

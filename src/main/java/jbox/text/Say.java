@@ -1,5 +1,6 @@
 package jbox.text;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.ResourceBundle;
 
@@ -9,6 +10,8 @@ import java.util.ResourceBundle;
  * jbox/messages*.properties.
  */
 public final class Say {
+    public static final List<String> LANGUAGES = List.of("en", "zh");
+    // After LANGUAGES: static fields initialise in order, and language() reads it.
     private static final Say DEFAULT = forLanguage(language());
 
     private final ResourceBundle bundle;
@@ -19,8 +22,6 @@ public final class Say {
         return new Say(ResourceBundle.getBundle("jbox.messages", Locale.forLanguageTag(language),
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES)));
     }
-
-    public static final java.util.List<String> LANGUAGES = java.util.List.of("en", "zh");
 
     public static String language() {
         String forced = System.getenv("JBOX_LANG");

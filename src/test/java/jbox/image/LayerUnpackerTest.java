@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Hostile layers must be refused before anything lands outside the layer directory. Each test
@@ -98,7 +97,7 @@ class LayerUnpackerTest {
 
     @Test
     void whiteoutsBecomeOverlayWhiteoutsAndOwnersAreKept() throws IOException {
-        assumeTrue(Sys.isRoot(), "creating whiteout devices and chown need root");
+        jbox.it.Requires.that(Sys.isRoot(), "creating whiteout devices and chown need root");
         unpack(new Tarballs().dir("etc", 0755).file("etc/.wh.hosts", "", 0644).dir("var", 0755).file("var/.wh..wh..opq", "", 0644)
                 .owned("home", "x", 1000, 1001).charDevice("null", 1, 3));
         Path wh = target.resolve("etc/hosts");

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** jbox save / jbox load, checked with skopeo both ways, and a hostile archive refused. */
 class ArchiveTest extends RealEngineTest {
@@ -28,7 +27,7 @@ class ArchiveTest extends RealEngineTest {
 
     @Test
     void savedImagesMoveToSkopeoAndBack() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "./run-tests installs skopeo");
+        Requires.that(Files.isExecutable(Path.of("/usr/bin/skopeo")), "./run-tests installs skopeo");
         Path saved = jbox.root.resolve("busybox.tar");
         var save = jbox.run("save", "-o", saved.toString(), "busybox");
         assertEquals(0, save.code(), save.all());
@@ -54,7 +53,7 @@ class ArchiveTest extends RealEngineTest {
 
     @Test
     void podmanRunsWhatJboxSavedAndJboxRunsWhatPodmanSaved() throws Exception {
-        assumeTrue(Files.isExecutable(Podman.BINARY), "podman is not installed: ./run-tests installs it");
+        Requires.that(Files.isExecutable(Podman.BINARY), "podman is not installed: ./run-tests installs it");
         Path saved = jbox.root.resolve("for-podman.tar");
         assertEquals(0, jbox.run("save", "-o", saved.toString(), "busybox").code());
         try (Podman podman = new Podman()) {
@@ -88,7 +87,7 @@ class ArchiveTest extends RealEngineTest {
      */
     @Test
     void dockerRunsWhatJboxBuiltAndJboxRunsWhatDockerSaved() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dockerd")), "./run-tests installs dockerd (docker.io, which brings runc)");
+        Requires.that(Files.isExecutable(Path.of("/usr/sbin/dockerd")), "./run-tests installs dockerd (docker.io, which brings runc)");
         Path ctx = Files.createDirectories(jbox.root.resolve("ctx-for-docker"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY note.txt /srv/note.txt\nRUN echo built-by-jbox > /srv/run.txt\nENV WHO=jbox\nCMD [\"sh\", \"-c\", \"cat /srv/note.txt /srv/run.txt; echo $WHO\"]\n");
         Files.writeString(ctx.resolve("note.txt"), "copied\n");

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * jbox build and jbox commit against the real engine: every instruction seen from inside the built
@@ -260,7 +259,7 @@ class BuildTest extends RealEngineTest {
 
     @Test
     void builtImagesAreReadBySkopeoAndRunByPodman() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")) && Files.isExecutable(Podman.BINARY), "./run-tests installs skopeo and podman");
+        Requires.that(Files.isExecutable(Path.of("/usr/bin/skopeo")) && Files.isExecutable(Podman.BINARY), "./run-tests installs skopeo and podman");
         Path c = copyContext("interop");
         assertEquals(0, build("-t", "course/interop:1", c.toString()).code());
         Path saved = jbox.root.resolve("interop.tar");
@@ -280,7 +279,7 @@ class BuildTest extends RealEngineTest {
 
     @Test
     void aBuiltImageIsPushedAndSkopeoSeesTheSameDigests() throws Exception {
-        assumeTrue(LocalRegistry.installed() && LocalRegistry.installed("skopeo"), "./run-tests installs docker-registry and skopeo");
+        Requires.that(LocalRegistry.installed() && LocalRegistry.installed("skopeo"), "./run-tests installs docker-registry and skopeo");
         Path c = copyContext("ship");
         try (LocalRegistry registry = new LocalRegistry(jbox.root.resolve("registry"), "ship", "")) {
             String name = registry.host + "/course/shipped:1";
@@ -301,7 +300,7 @@ class BuildTest extends RealEngineTest {
 
     @Test
     void theDockerCliBuildsThroughJboxsDaemon() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         Path c = copyContext("docker-cli");
         try (JboxDaemon daemon = new JboxDaemon(jbox)) {
             var b = daemon.docker("build", "-t", "course/by-docker:1", c.toString());

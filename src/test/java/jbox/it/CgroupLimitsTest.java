@@ -10,13 +10,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The four jobs of cgroups, seen for real on this machine's kernel (cgroup v1 controllers on a
  * hybrid host): limits, priority, accounting and task control. Each test runs a probe inside a
  * container (a memory hog, a fork bomb, a busy loop) and reads what the kernel accounted.
  */
+@org.junit.jupiter.api.Tag("exclusive") // measures CPU shares, time or load: alone, after the others
 class CgroupLimitsTest extends RealEngineTest {
     private String runDetached(String... args) throws Exception {
         String[] full = new String[args.length + 2];
@@ -47,7 +47,7 @@ class CgroupLimitsTest extends RealEngineTest {
         assertTrue(r.err().contains("killed for memory") && r.err().contains("32MiB"), r.err());
 
         String id = runDetached("-m", "32m", "busybox", "sh", "-c", "head -c 100m /dev/zero | tail > /dev/null");
-        for (int i = 0; i < 100 && !jbox.run("ps", "-a").out().contains("Exited"); i++) Thread.sleep(50);
+        Eventually.waitFor(() -> jbox.run("inspect", "-f", "{{.State.Status}}", id).out().equals("exited\n"), "the container to be OOM-killed");
         assertEquals("true 137 33554432\n", jbox.run("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}", id).out());
         assertTrue(jbox.run("ps", "-a").out().contains("Exited (137)") && jbox.run("ps", "-a").out().contains("OOM-killed at memory limit 32MiB"));
         rm(id);
@@ -57,12 +57,8 @@ class CgroupLimitsTest extends RealEngineTest {
     void memoryUsageAndMaxUsageAreAccounted() throws Exception {
         // Files in the container's /dev/shm (tmpfs) are memory, charged to the container's cgroup.
         String id = runDetached("-m", "64m", "busybox", "sh", "-c", "head -c 20m /dev/zero > /dev/shm/fill; echo ready; sleep 1000");
-        JsonNode u = null;
-        for (int i = 0; i < 100; i++) {
-            if (jbox.run("logs", id).out().contains("ready")) break;
-            Thread.sleep(50);
-        }
-        u = usage(id);
+        Eventually.waitFor(() -> jbox.run("logs", id).out().contains("ready"), "the 20 MiB to be written");
+        JsonNode u = usage(id);
         assertEquals(64L << 20, u.get("MemoryLimit").asLong());
         assertTrue(u.get("MemoryUsage").asLong() >= 20L << 20, "the 20 MiB in /dev/shm are counted: " + u);
         assertTrue(u.get("MemoryMaxUsage").asLong() >= u.get("MemoryUsage").asLong(), u.toString());
@@ -88,7 +84,11 @@ class CgroupLimitsTest extends RealEngineTest {
             }
         });
         reader.start();
-        Thread.sleep(2800);
+        Eventually.waitFor(() -> {
+            synchronized (seen) {
+                return seen.toString().lines().filter(l -> l.startsWith("CONTAINER ID   NAME")).count() >= 2;
+            }
+        }, "a second table");
         p.destroy();
         p.waitFor();
         reader.join(2000);
@@ -106,8 +106,7 @@ class CgroupLimitsTest extends RealEngineTest {
     void aForkBombStopsAtThePidsLimit() throws Exception {
         String id = runDetached("--pids-limit", "20", "busybox", "sh", "-c",
                 "(while true; do sleep 1000 & done) 2>/dev/null; echo bomb-stopped; sleep 1000");
-        for (int i = 0; i < 200 && !jbox.run("logs", id).out().contains("bomb-stopped"); i++) Thread.sleep(50);
-        assertTrue(jbox.run("logs", id).out().contains("bomb-stopped"), "the loop ran into the limit and ended");
+        Eventually.waitFor(() -> jbox.run("logs", id).out().contains("bomb-stopped"), "the loop to run into the limit and end");
         JsonNode u = usage(id);
         assertEquals(20, u.get("PidsLimit").asLong());
         assertTrue(u.get("Pids").asLong() <= 20 && u.get("Pids").asLong() >= 15, "at most 20 processes: " + u);
@@ -122,17 +121,16 @@ class CgroupLimitsTest extends RealEngineTest {
     @Test
     void cpusCapsABusyLoopToAFractionOfACpu() throws Exception {
         String id = runDetached("--cpus", "0.2", "busybox", "sh", "-c", "while true; do :; done");
-        Thread.sleep(500);
+        Eventually.waitFor(() -> cpuNanos(id) > 50_000_000L, "the loop to be running");
         long c0 = cpuNanos(id), t0 = System.nanoTime();
-        Thread.sleep(2000);
+        Thread.sleep(2000); // the measurement window
         double share = (double) (cpuNanos(id) - c0) / (System.nanoTime() - t0);
         assertTrue(share > 0.12 && share < 0.28, "--cpus 0.2 gives about a fifth of a CPU, measured " + share);
 
         assertEquals(0, jbox.run("update", "--cpus", "1", id).code());
-        Thread.sleep(300);
         c0 = cpuNanos(id);
         t0 = System.nanoTime();
-        Thread.sleep(1500);
+        Thread.sleep(1500); // the measurement window
         double after = (double) (cpuNanos(id) - c0) / (System.nanoTime() - t0);
         assertTrue(after > 0.6, "jbox update raised the cap of the running container: " + after);
         assertEquals("1000000000\n", jbox.run("inspect", "-f", "{{.HostConfig.NanoCpus}}", id).out(), "the new limit is recorded");
@@ -143,9 +141,9 @@ class CgroupLimitsTest extends RealEngineTest {
     void cpuSharesSplitOneCpuByWeight() throws Exception {
         String heavy = runDetached("--cpuset-cpus", "0", "--cpu-shares", "1024", "busybox", "sh", "-c", "while true; do :; done");
         String light = runDetached("--cpuset-cpus", "0", "--cpu-shares", "256", "busybox", "sh", "-c", "while true; do :; done");
-        Thread.sleep(500);
+        Eventually.waitFor(() -> cpuNanos(heavy) > 50_000_000L && cpuNanos(light) > 10_000_000L, "both loops to be running");
         long h0 = cpuNanos(heavy), l0 = cpuNanos(light);
-        Thread.sleep(3000);
+        Thread.sleep(3000); // the measurement window
         double ratio = (double) (cpuNanos(heavy) - h0) / (cpuNanos(light) - l0);
         assertTrue(ratio > 2.5 && ratio < 6.5, "shares 1024:256 split one CPU about 4:1, measured " + ratio);
         rm(heavy);
@@ -155,7 +153,7 @@ class CgroupLimitsTest extends RealEngineTest {
     @Test
     void aReadBpsLimitSlowsADirectRead() throws Exception {
         String device = rootDisk();
-        assumeTrue(device != null, "the jbox root is not on a block device here");
+        Requires.machineHas(Requires.MayLack.BLOCK_DEVICE, device != null);
         String[] read = {"busybox", "dd", "if=/bin/busybox", "of=/dev/null", "bs=64k", "iflag=direct"};
         long t0 = System.nanoTime();
         assertEquals(0, jbox.run(concat(new String[]{"run", "--rm"}, read)).code());
@@ -191,15 +189,14 @@ class CgroupLimitsTest extends RealEngineTest {
     void pauseFreezesEveryProcessAndUnpauseResumes() throws Exception {
         String id = runDetached("busybox", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.02; done");
         Path counter = jbox.root.resolve("containers").resolve(id).resolve("upper/tmp/count");
-        for (int i = 0; i < 100 && !Files.exists(counter); i++) Thread.sleep(20);
+        Eventually.waitFor(() -> Files.exists(counter), "the counter to start");
         assertEquals(id + "\n", jbox.run("pause", id).out());
         assertTrue(jbox.run("ps").out().contains("(Paused)"));
         String frozen = Files.readString(counter).trim();
-        Thread.sleep(500);
+        Thread.sleep(500); // 25 counts' time, in which a running counter would have moved
         assertEquals(frozen, Files.readString(counter).trim(), "a paused container does not run");
         assertEquals(0, jbox.run("unpause", id).code());
-        Thread.sleep(500);
-        assertTrue(Long.parseLong(Files.readString(counter).trim()) > Long.parseLong(frozen), "unpaused, it counts on");
+        Eventually.waitFor(() -> Long.parseLong(Files.readString(counter).trim()) > Long.parseLong(frozen), "the unpaused counter to count on");
         assertEquals(0, jbox.run("pause", id).code());
         long t0 = System.nanoTime();
         rm(id);
@@ -209,24 +206,23 @@ class CgroupLimitsTest extends RealEngineTest {
     @Test
     void killEndsTheWholeCgroup() throws Exception {
         String id = runDetached("busybox", "sh", "-c", "sleep 1000 & sleep 1000 & wait");
-        for (int i = 0; i < 100 && usage(id).get("Pids").asLong() < 3; i++) Thread.sleep(20);
+        Eventually.waitFor(() -> usage(id).get("Pids").asLong() >= 3, "three processes");
         assertEquals(3, usage(id).get("Pids").asLong());
         assertEquals(0, jbox.run("kill", id).code());
-        for (int i = 0; i < 100 && !jbox.run("ps", "-a").out().contains("Exited (137)"); i++) Thread.sleep(20);
-        assertTrue(jbox.run("ps", "-a").out().contains("Exited (137)"));
+        Eventually.waitFor(() -> jbox.run("ps", "-a").out().contains("Exited (137)"), "the container to exit with 137");
         assertTrue(Jbox.cgroupsOf(id).isEmpty(), "no process and no cgroup is left");
         rm(id);
     }
 
     @Test
     void deviceNodesOtherThanDockersDefaultsCannotBeOpened() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/devices")), "the v1 devices controller is mounted");
+        Requires.machineHas(Requires.MayLack.V1_DEVICES, Files.isDirectory(Path.of("/sys/fs/cgroup/devices")));
         // A loop device stands in for a disk: the host can read it, the container must not.
         Path image = jbox.root.resolve("disk.img");
         Files.write(image, new byte[1 << 20]);
         Process setup = new ProcessBuilder("losetup", "-f", "--show", image.toString()).start();
         String loop = new String(setup.getInputStream().readAllBytes()).trim();
-        assumeTrue(setup.waitFor() == 0 && loop.startsWith("/dev/loop"), "loop devices are available");
+        Requires.machineHas(Requires.MayLack.LOOP_DEVICES, setup.waitFor() == 0 && loop.startsWith("/dev/loop"));
         try {
             try (var in = Files.newInputStream(Path.of(loop))) {
                 assertEquals(1, in.readNBytes(1).length, "the host can read " + loop);

@@ -1,7 +1,7 @@
 package jbox.it;
 
-/** The same container tests with /proc mounted the way kernels without procfs's pidns option need. */
-class ContainerFallbackTest extends ContainerTest {
+/** The /proc-dependent container tests with /proc mounted the way kernels without procfs's pidns option need. */
+class ContainerFallbackTest extends ProcMountedTests {
     @Override
     String procMode() { return "fallback"; }
 }

@@ -2,7 +2,6 @@ package jbox.it;
 
 import jbox.io.AtomicFiles;
 import jbox.io.Json;
-import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -12,31 +11,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Real containers through the real launcher, observed from inside with busybox as the probe.
- * Runs once with the /proc mount the kernel supports (pidns option where present) and once, in
- * {@link ContainerFallbackTest}, with the fallback older kernels need.
+ * Real containers through the real launcher, observed from inside with busybox as the probe: the
+ * tests of {@link ProcMountedTests} with the /proc mount the kernel supports, and the rest, which
+ * do not depend on it, once.
  */
-class ContainerTest extends RealEngineTest {
-
-    /** What JBOX_PROC is set to; null lets jbox detect the kernel's support. */
-    String procMode() { return null; }
-
-    @Override
-    void configure(Jbox j) {
-        if (procMode() != null) j.env.put("JBOX_PROC", procMode());
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    void leavesNoTrace() throws Exception {
-        if (jbox == null) return;
-        for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
-        assertEquals(List.of(), jbox.containerDirs(), "every container was removed");
-        assertFalse(Jbox.hostMounts().contains(jbox.root.toString()), "no mount of jbox's is visible on the host");
-    }
-
-    private Jbox.Result run(String... args) throws Exception {
-        return jbox.run(args);
-    }
+class ContainerTest extends ProcMountedTests {
 
     @Test
     void imagesAndInspectShowTheBundledImage() throws Exception {
@@ -86,90 +65,6 @@ class ContainerTest extends RealEngineTest {
         assertEquals(0, run("rm", "unique-one").code());
         assertEquals(0, run("create", "--name", "unique-one", "busybox", "true").code(), "free again once removed");
         assertEquals(0, run("rm", "unique-one").code());
-    }
-
-    @Test
-    void theHostsMountsVanishAfterPivotRoot() throws Exception {
-        var r = run("run", "--rm", "busybox", "sh", "-c", "cat /proc/self/mountinfo; ls /");
-        assertEquals(0, r.code(), r.all());
-        String hostRootSource = Jbox.hostMounts().lines().filter(l -> l.split(" ")[4].equals("/")).findFirst().orElseThrow().split(" - ")[1].split(" ")[1];
-        // Files bound in from the host's disk (/etc/hosts, as in docker) show its device, but never its root directory.
-        assertTrue(r.out().lines().filter(l -> l.contains(" - ") && l.split(" - ")[1].split(" ")[1].equals(hostRootSource)).allMatch(l -> l.split(" ")[4].startsWith("/etc/")),
-                "the host's root filesystem is not mounted inside: " + r.out());
-        assertTrue(r.out().lines().filter(l -> l.contains(" - ") && l.split(" - ")[1].split(" ")[1].equals(hostRootSource)).noneMatch(l -> l.split(" ")[3].equals("/")),
-                "the host's root directory is nowhere inside: " + r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ \\d+ \\S+ / / .* - overlay overlay .*")), "the root is the overlay: " + r.out());
-    }
-
-    @Test
-    void runPrintsAndReturnsTheContainersExitCode() throws Exception {
-        var r = run("run", "--rm", "busybox", "echo", "hello");
-        assertEquals(0, r.code(), r.all());
-        assertEquals("hello\n", r.out());
-        assertEquals(7, run("run", "--rm", "busybox", "sh", "-c", "exit 7").code());
-        var hello = run("run", "--rm", "hello");
-        assertEquals(0, hello.code(), hello.all());
-        assertTrue(hello.out().startsWith("Hello from a tiny jbox image!"), hello.out());
-    }
-
-    @Test
-    void theContainerHasItsOwnNamespacesAndIsPid1() throws Exception {
-        var r = run("run", "--rm", "--hostname", "box", "busybox", "sh", "-c",
-                "hostname; echo pid=$$; ls /proc | grep -c '^[0-9]'; ip -o link | cut -d: -f2; ip -o link show lo; "
-                        + "for n in uts ipc net mnt pid cgroup; do readlink /proc/self/ns/$n; done");
-        assertEquals(0, r.code(), r.all());
-        List<String> lines = r.out().lines().toList();
-        assertEquals("box", lines.get(0));
-        assertEquals("pid=1", lines.get(1));
-        assertTrue(Integer.parseInt(lines.get(2).trim()) <= 3, "only the container's processes are in /proc: " + lines.get(2));
-        assertEquals(" lo", lines.get(3), "lo, then the default bridge's eth0: " + r.out());
-        assertTrue(lines.get(4).matches(" eth0@if\\d+"), "eth0 is one end of a veth pair: " + r.out());
-        assertTrue(lines.get(5).contains("UP"), "lo is up: " + lines.get(5));
-        String[] kinds = {"uts", "ipc", "net", "mnt", "pid", "cgroup"};
-        for (int i = 0; i < kinds.length; i++) {
-            String host = Files.readSymbolicLink(Path.of("/proc/self/ns/" + kinds[i])).toString();
-            assertNotEquals(host, lines.get(6 + i), kinds[i] + " namespace is the container's own");
-        }
-        assertNotEquals("box", Files.readString(Path.of("/proc/sys/kernel/hostname")).trim(), "the host's name is untouched");
-    }
-
-    @Test
-    void theRootIsAnOverlayThatTheHostNeverSees() throws Exception {
-        var r = run("run", "-d", "--name", "seen", "busybox", "sleep", "30");
-        assertEquals(0, r.code(), r.all());
-        String id = r.out().trim();
-        try {
-            assertFalse(Jbox.hostMounts().contains(id), "the container's mounts live in its own mount namespace only");
-            var mounts = run("run", "--rm", "busybox", "mount");
-            assertTrue(mounts.out().startsWith("overlay on / type overlay"), mounts.out());
-            assertTrue(mounts.out().contains("on /sys type sysfs (ro"), mounts.out());
-            assertTrue(mounts.out().contains("proc on /proc type proc") || mounts.out().contains("none on /proc type proc"), mounts.out());
-            var write = run("run", "--rm", "busybox", "sh", "-c", "echo data > /newfile && cat /newfile && ls /");
-            assertTrue(write.out().startsWith("data\n"), write.all());
-            assertFalse(run("run", "--rm", "busybox", "ls", "/").out().contains("newfile"), "a new container starts from the image again");
-        } finally {
-            run("rm", "-f", "seen");
-        }
-    }
-
-    @Test
-    void hardenedLikeDockersDefaults() throws Exception {
-        var r = run("run", "--rm", "busybox", "sh", "-c",
-                "grep -E 'CapBnd|CapEff|NoNewPrivs' /proc/self/status; wc -c < /proc/keys; wc -c < /proc/timer_list; "
-                        + "echo 1 > /proc/sys/kernel/sysrq || echo sysctl-ro; touch /sys/x || echo sys-ro; ls /dev | tr '\\n' ' '");
-        assertEquals(0, r.code(), r.all());
-        assertTrue(r.out().contains("CapBnd:\t00000000a80425fb"), "Docker's 14 default capabilities: " + r.out());
-        assertTrue(r.out().contains("CapEff:\t00000000a80425fb"), r.out());
-        assertTrue(r.out().contains("NoNewPrivs:\t1"), r.out());
-        List<String> lines = r.out().lines().toList();
-        assertEquals("0", lines.get(3).trim(), "/proc/keys is masked");
-        assertEquals("0", lines.get(4).trim(), "/proc/timer_list is masked");
-        assertTrue(r.out().contains("sysctl-ro"), "/proc/sys is read-only");
-        assertTrue(r.out().contains("sys-ro"), "/sys is read-only");
-        for (String dev : List.of("null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "mqueue", "ptmx", "fd", "stdin")) {
-            assertTrue(r.out().contains(dev + " "), "/dev has " + dev + ": " + r.out());
-        }
-        assertFalse(r.out().contains("vda") || r.out().contains("sda"), "no host disks in /dev");
     }
 
     @Test
@@ -274,100 +169,12 @@ class ContainerTest extends RealEngineTest {
         String id = run("create", "--name", "once", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3").out().trim();
         assertTrue(run("ps", "-a").out().contains("Created"));
         assertEquals("once\n", run("start", "once").out());
-        for (int i = 0; i < 100 && !run("ps", "-a").out().contains("Exited (3)"); i++) Thread.sleep(50);
-        assertTrue(run("ps", "-a").out().contains("Exited (3)"));
+        Eventually.waitFor(() -> run("ps", "-a").out().contains("Exited (3)"), "the container to exit with 3");
         var logs = run("logs", "once");
         assertEquals("out\n", logs.out(), "stdout comes back on stdout");
         assertEquals("err\n", logs.err(), "stderr comes back on stderr, as docker logs does");
         var inspect = run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.Name}}", "once");
         assertEquals("exited 3 /once\n", inspect.out());
         assertEquals(0, run("rm", id).code());
-    }
-
-    @Test
-    void runRmLeavesNoTrace() throws Exception {
-        String before = Jbox.hostMounts();
-        List<String> containersBefore = jbox.containerDirs();
-        assertEquals(0, run("run", "--rm", "busybox", "true").code());
-        assertEquals(containersBefore, jbox.containerDirs());
-        assertEquals(before, Jbox.hostMounts(), "the host's mount table is unchanged");
-        try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : s.toList()) {
-                Path parent = h.resolve("jbox");
-                if (Files.isDirectory(parent)) {
-                    try (var c = Files.list(parent)) {
-                        assertTrue(c.noneMatch(p -> Files.isDirectory(p) && p.getFileName().toString().length() == 64
-                                && !isRunningElsewhere(p)), "no container cgroup is left in " + parent);
-                    }
-                }
-            }
-        }
-    }
-
-    private static boolean isRunningElsewhere(Path cgroup) {
-        try {
-            return !Files.readString(cgroup.resolve("cgroup.procs")).isBlank();
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
-    @Test
-    void procMountMethodIsRecorded() throws Exception {
-        String id = run("run", "-d", "busybox", "sleep", "30").out().trim();
-        try {
-            String method = run("inspect", "-f", "{{.JboxProcMount}}", id).out().trim();
-            if ("fallback".equals(procMode())) assertEquals("fallback", method);
-            else assertTrue(method.equals("pidns") || method.equals("fallback"), method);
-            var ps = run("run", "--rm", "busybox", "ps", "-o", "pid,comm");
-            assertTrue(ps.out().lines().anyMatch(l -> l.trim().equals("1 ps")), "ps sees itself as PID 1: " + ps.out());
-        } finally {
-            run("rm", "-f", id);
-        }
-    }
-
-    @Test
-    void signalsAreForwardedToTheContainer() throws Exception {
-        Process p = jbox.start("run", "--rm", "busybox", "sh", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; while true; do sleep 0.1; done");
-        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
-        assertEquals("ready", reader.readLine());
-        Sys.kill((int) p.pid(), 15);
-        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals("got TERM", reader.readLine());
-        assertEquals(42, p.exitValue());
-    }
-
-    @Test
-    void aContainerWhoseEngineWasKilledIsCleanedUp() throws Exception {
-        Process p = jbox.start("run", "--name", "orphan", "busybox", "sleep", "1000");
-        String id = null;
-        for (int i = 0; i < 200 && id == null; i++) {
-            var ps = run("ps", "-q", "--no-trunc");
-            if (!ps.out().isBlank()) id = ps.out().lines().filter(l -> !l.isBlank()).findFirst().orElse(null);
-            else Thread.sleep(50);
-        }
-        assertNotNull(id, "the container came up");
-        Sys.kill((int) p.pid(), 9);
-        p.waitFor();
-        assertTrue(run("ps").out().contains("orphan"), "the container outlives its killed engine");
-        var rm = run("rm", "-f", "orphan");
-        assertEquals(0, rm.code(), rm.all());
-        assertTrue(Jbox.cgroupsOf(id).isEmpty());
-        assertFalse(jbox.containerDirs().contains(id));
-
-        Process q = jbox.start("run", "--name", "lost", "busybox", "sleep", "1000");
-        String pid = null;
-        for (int i = 0; i < 200 && (pid == null || pid.isEmpty() || pid.equals("0")); i++) {
-            pid = run("inspect", "-f", "{{.State.Pid}}", "lost").out().trim();
-            if (pid.isEmpty() || pid.equals("0")) Thread.sleep(50);
-        }
-        Sys.kill((int) q.pid(), 9);
-        q.waitFor();
-        Sys.kill(Integer.parseInt(pid), 9);
-        Thread.sleep(200);
-        var ps = run("ps", "-a");
-        assertTrue(ps.out().contains("Exited (255)"), "exit status lost with its engine: " + ps.out());
-        assertTrue(run("inspect", "-f", "{{.State.Error}}", "lost").out().contains("exit status unknown"));
-        assertEquals(0, run("rm", "lost").code());
     }
 }

@@ -92,7 +92,8 @@ class DaemonFaultsTest extends RealEngineTest {
             Set<String> names = new HashSet<>();
             List<String> ids = new ArrayList<>();
             for (String id : jbox.containerDirs()) {
-                String name = Json.MAPPER.readTree(containers.resolve(id).resolve("state.json").toFile()).path("name").asText();
+                String name = Json.MAPPER.readTree(containers.resolve(id).resolve("state.json").toFile()).path("config").path("name").asText();
+                assertFalse(name.isEmpty(), "the state of " + id + " names its container");
                 assertTrue(names.add(name), "the name " + name + " is held once");
                 ids.add(id);
             }

@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
 
 import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real `jbox daemon` on a private socket: the docker CLI against it, jbox's own CLI through
@@ -62,7 +61,7 @@ class DaemonTest extends RealEngineTest {
 
     @Test
     void theDockerCliWorksAgainstJbox() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         var version = docker("version");
         assertEquals(0, version.code(), version.all());
         assertTrue(version.out().contains("Server: jbox"), version.out());
@@ -140,8 +139,7 @@ class DaemonTest extends RealEngineTest {
         assertTrue(viaDaemon.run("ps").out().contains("ticker"), "containers keep running while the server is away");
         waitFor(() -> viaDaemon.run("ps", "-a").out().contains("Exited (42)"), "the exit code of a container that ended meanwhile");
         int before = lastTick();
-        Thread.sleep(1000);
-        assertTrue(lastTick() > before, "the log goes on after the restart");
+        waitFor(() -> lastTick() > before, "the log to go on after the restart");
         int last = lastTick();
         String log = viaDaemon.run("logs", "ticker").out();
         for (int i = 0; i <= last; i++) assertTrue(log.contains("tick " + i + "\n"), "no line lost across the restart: tick " + i);
@@ -155,7 +153,7 @@ class DaemonTest extends RealEngineTest {
 
     @Test
     void aHundredParallelRunsAllSucceedAndLeakNothing() throws Exception {
-        ApiClient api = new ApiClient(socket, "test");
+        ApiClient api = new jbox.client.SocketClient(socket, "test");
         int server = daemon.pids()[0];
         // Warm up the same path first: files the JVM opens once, on first use (jars, libraries), are not leaks.
         for (int i = 0; i < 3; i++) {
@@ -167,8 +165,7 @@ class DaemonTest extends RealEngineTest {
             api.call("GET", "/containers/" + id + "/json", null);
             api.call("DELETE", "/containers/" + id, null);
         }
-        Thread.sleep(500);
-        long fdsBefore = count(Path.of("/proc/" + server + "/fd"));
+        long fdsBefore = Eventually.settled(() -> count(Path.of("/proc/" + server + "/fd")), "the daemon's descriptors after the warm-up");
         List<String> fdsListBefore = fds(server);
         long threadsBefore = JboxDaemon.threads(server);
         ExecutorService pool = Executors.newFixedThreadPool(100);
@@ -212,7 +209,11 @@ class DaemonTest extends RealEngineTest {
             assertTrue(Jbox.cgroupsOf(id).isEmpty(), "cgroups of " + id + " removed");
         }
         assertFalse(Jbox.hostMounts().contains(jbox.root.resolve("containers").toString()), "no container mount left");
-        for (int i = 0; i < 300 && count(Path.of("/proc/" + server + "/fd")) > fdsBefore + 2; i++) Thread.sleep(50);
+        try {
+            waitFor(() -> count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's descriptors to be closed");
+        } catch (AssertionError e) {
+            // named below, with the descriptors that are left
+        }
         List<String> now = fds(server);
         now.removeAll(fdsListBefore);
         assertTrue(count(Path.of("/proc/" + server + "/fd")) <= fdsBefore + 2, "the daemon's fds back to where they were; new ones: " + now);
@@ -262,9 +263,8 @@ class DaemonTest extends RealEngineTest {
             stuck.connect(UnixDomainSocketAddress.of(socket));
             Channels.newOutputStream(stuck).write("POST /v1.41/containers/busy/attach?stream=1&stdout=1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n".getBytes());
             long before = Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim());
-            Thread.sleep(1500);
-            long after = Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim());
-            assertTrue(after > before + 1000, "the container and its log go on while a client is stuck: " + before + " then " + after);
+            waitFor(() -> Long.parseLong(viaDaemon.run("logs", "--tail", "1", "busy").out().trim()) > before + 1000,
+                    "the container and its log to go on while a client is stuck");
             assertEquals(200, daemon.raw("GET /_ping HTTP/1.1\r\n\r\n").status(), "other clients are served");
         }
         for (int i = 0; i < 5; i++) {
@@ -277,7 +277,7 @@ class DaemonTest extends RealEngineTest {
         }
         assertEquals(200, daemon.raw("GET /_ping HTTP/1.1\r\n\r\n").status(), "still serving");
         assertEquals(0, viaDaemon.run("rm", "-f", "busy").code());
-        Failure e = assertThrows(Failure.class, () -> new ApiClient(socket, "t").call("POST", "/containers/nosuch/start", null));
+        Failure e = assertThrows(Failure.class, () -> new jbox.client.SocketClient(socket, "t").call("POST", "/containers/nosuch/start", null));
         assertEquals(404, e.httpStatus());
     }
 

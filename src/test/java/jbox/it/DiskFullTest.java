@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A jbox root on a small disk of its own (an ext4 image on a loop device) that a container fills:
@@ -37,7 +36,8 @@ class DiskFullTest {
 
     @BeforeAll
     void smallDisk() throws Exception {
-        assumeTrue(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
+        Requires.that(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
+        machine = MachineLock.take(getClass());
         work = Files.createTempDirectory(Jbox.HOME.resolve("target"), "diskfull-");
         Path image = work.resolve("disk.img");
         mount = Files.createDirectory(work.resolve("mnt"));
@@ -53,6 +53,14 @@ class DiskFullTest {
 
     @AfterAll
     void removeDisk() throws Exception {
+        try (MachineLock ignored = machine) {
+            removeDiskAndRoot();
+        }
+    }
+
+    private MachineLock machine;
+
+    private void removeDiskAndRoot() throws Exception {
         if (jbox != null) for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
         if (mount != null) {
             var u = sh("umount", mount.toString());

@@ -15,13 +15,15 @@ import java.util.concurrent.TimeUnit;
  * containers and images, stops it, and removes every mount and file it made.
  */
 final class Dockerd implements AutoCloseable {
-    private static final String NAMESPACE = "jboxtest";
+    /** containerd names its containers' parent cgroup for the namespace: one of its own, for tests side by side. */
+    private final String namespace;
     final Path dir;
     final Path socket;
     private final Process process;
 
     Dockerd(Path runtime) throws Exception {
         dir = Files.createTempDirectory(Path.of("/var/tmp"), "jbox-dockerd-");
+        namespace = "jboxtest-" + dir.getFileName().toString().substring("jbox-dockerd-".length());
         socket = dir.resolve("d.sock");
         process = new ProcessBuilder("/usr/sbin/dockerd", "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "--pidfile", dir.resolve("pid").toString(), "-H", "unix://" + socket, "--bridge=none", "--iptables=false", "--ip-masq=false",
@@ -38,7 +40,7 @@ final class Dockerd implements AutoCloseable {
 
     /** containerd's own client, on dockerd's containerd, in a namespace of the test's. */
     Jbox.Result ctr(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("ctr", "-a", dir.resolve("exec/containerd/containerd.sock").toString(), "-n", NAMESPACE));
+        List<String> cmd = new ArrayList<>(List.of("ctr", "-a", dir.resolve("exec/containerd/containerd.sock").toString(), "-n", namespace));
         cmd.addAll(List.of(args));
         return OciRuntimeTest.sh(120, cmd.toArray(String[]::new));
     }
@@ -64,8 +66,8 @@ final class Dockerd implements AutoCloseable {
         // containerd puts its containers' cgroups under one named for its namespace; like runc, jbox-runc removes
         // only a container's own, so the parent the test's namespace caused goes here
         try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : hierarchies.toList()) Files.deleteIfExists(h.resolve(NAMESPACE));
+            for (Path h : hierarchies.toList()) Files.deleteIfExists(h.resolve(namespace));
         }
-        Files.deleteIfExists(Path.of("/sys/fs/cgroup", NAMESPACE));
+        Files.deleteIfExists(Path.of("/sys/fs/cgroup", namespace));
     }
 }

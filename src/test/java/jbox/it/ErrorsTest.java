@@ -100,7 +100,8 @@ class ErrorsTest extends RealEngineTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(125, p.waitFor());
-        assertTrue(out.contains("sudo"), out);
+        assertTrue(out.contains("jbox: Error: ") && out.contains("permission denied") && out.contains("  likely cause: jbox's files belong to root")
+                && out.contains("  fix: run jbox with sudo"), "what failed, why, and the fix: " + out);
     }
 
     @Test

@@ -4,15 +4,35 @@ import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Waiting for what a daemon does in the background: a condition checked every 50 ms for up to 15 s. */
-final class Eventually {
+/**
+ * Waiting for what runs in the background (a daemon, a container, a terminal): a condition
+ * checked every 50 ms, and a failure naming it when it does not come true in time.
+ */
+public final class Eventually {
     private Eventually() {}
 
-    static void waitFor(Callable<Boolean> check, String what) throws Exception {
-        for (int i = 0; i < 300; i++) {
+    /** Up to 15 s. */
+    public static void waitFor(Callable<Boolean> check, String what) throws Exception { waitFor(15_000, check, what); }
+
+    public static void waitFor(long millis, Callable<Boolean> check, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
             if (check.call()) return;
             Thread.sleep(50);
         }
-        if (!check.call()) fail("timed out waiting for " + what);
+        if (!check.call()) fail("timed out after " + millis / 1000.0 + " s waiting for " + what);
+    }
+
+    /** Waits until value reads the same twice, 200 ms apart (a count of descriptors settling), and returns it. */
+    public static <T> T settled(Callable<T> value, String what) throws Exception {
+        T before = value.call();
+        for (int i = 0; i < 75; i++) {
+            Thread.sleep(200);
+            T now = value.call();
+            if (now.equals(before)) return now;
+            before = now;
+        }
+        fail("timed out waiting for " + what + " to settle (last " + before + ")");
+        return before;
     }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Health checks run by a real jbox daemon inside the container: a passing check makes it healthy, a
@@ -76,7 +75,7 @@ class HealthTest extends RealEngineTest {
 
     @Test
     void theDockerCliHealthFlagsWork() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         try (JboxDaemon d = new JboxDaemon(jbox)) {
             assertEquals(0, d.docker("run", "-d", "--name", "dh", "--health-cmd", "true", "--health-interval", "200ms", "busybox", "sleep", "1000").code());
             waitFor(() -> d.docker("inspect", "-f", "{{.State.Health.Status}}", "dh").out().trim().equals("healthy"), "healthy via docker");

@@ -5,12 +5,11 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** jbox lesson start through a real terminal: steps shown, commands typed, checked, progress saved and resumed. */
 class LessonStartTest extends RealEngineTest {
     private Tmux open(String name) throws Exception {
-        assumeTrue(Tmux.available(), "tmux is installed by ./run-tests");
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
         return Tmux.open(name, 140, 50, "HOME=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + " lesson start 05-uts --lang en; echo LESSON-EXIT=$?; sleep 60");
     }
 
@@ -34,11 +33,16 @@ class LessonStartTest extends RealEngineTest {
             t.waitFor("\u2717 expected");
             t.keys("discard", "Enter");
             t.keys("sandbox busybox", "Enter");
-            for (int i = 0; i < 3; i++) {
+            // Enter on an empty line at the prompt types the step's next command ("lesson> CMD"); a new prompt
+            // follows once it has run. Each Enter waits for the prompt the one before brought, until the step passes.
+            for (int i = 0; i < 6 && !t.screen().contains("-- Step 3/3"); i++) {
+                Eventually.waitFor(() -> t.screen().strip().endsWith("lesson>"), "the lesson's prompt");
+                long prompts = t.screen().lines().filter(l -> l.startsWith("lesson>")).count();
                 t.keys("Enter");
-                Thread.sleep(700);
+                Eventually.waitFor(() -> t.screen().lines().filter(l -> l.startsWith("lesson>")).count() >= prompts + 2, "the typed command to run");
             }
             t.waitFor("-- Step 3/3");
+            Eventually.waitFor(() -> t.screen().strip().endsWith("lesson>"), "the lesson's prompt");
             t.keys("Enter");
             t.waitFor("Lesson complete!");
             t.waitFor("LESSON-EXIT=0");

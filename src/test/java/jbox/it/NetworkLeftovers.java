@@ -24,12 +24,60 @@ final class NetworkLeftovers {
         return out;
     }
 
-    /** `ip -o link` lines of jbox bridges and of veths enslaved to them. */
-    static List<String> links() throws IOException, InterruptedException {
+    /**
+     * `ip -o link` lines of the devices jbox made for this root: its containers' veths and its
+     * networks' bridges, which jbox names in their alias ("jbox container ID of ROOT"). Another jbox
+     * on the machine (a learner's, a daemon) has its own, which are none of this test's business.
+     */
+    static List<String> linksOf(Path root) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ip", "-o", "link").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        return out.lines().filter(l -> l.matches("\\d+: jbox.*") || l.contains("master jbox")).toList();
+        return out.lines().filter(l -> l.matches(".*\\balias jbox .* of " + java.util.regex.Pattern.quote(root.toString()) + "$")).toList();
+    }
+
+    /**
+     * Whether another jbox on this machine (a learner's, a daemon of another root) uses jbox's host
+     * networking now: an address claimed for another root, a live holder of a bridge that runs on
+     * another root, or a jbox bridge that is not this root's. Then the shared jbox0 bridge and the
+     * NAT table stay when this test's last container goes, and only this root's devices are checked.
+     */
+    static boolean othersUseJboxNetworking(Path root) throws IOException, InterruptedException {
+        Path run = Path.of("/run/jbox/net");
+        if (Files.isDirectory(run)) {
+            try (Stream<Path> s = Files.walk(run)) {
+                for (Path f : s.filter(Files::isRegularFile).toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.startsWith(".hold-")) {
+                        String[] p = n.split("-");
+                        if (p.length == 3 && jbox.sys.Processes.isSame(Integer.parseInt(p[1]), Long.parseLong(p[2])) && !runsOn(Integer.parseInt(p[1]), root)) return true;
+                    } else if (!n.startsWith(".") && f.getParent().getParent().equals(run) && !Files.readString(f).contains("\"" + root + "\"")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        Process p = new ProcessBuilder("ip", "-o", "link", "show", "type", "bridge").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        String mine = " of " + root;
+        return out.lines().anyMatch(l -> l.matches("\\d+: jbox.*") && !l.matches("\\d+: jbox0:.*") && !l.endsWith(mine));
+    }
+
+    private static boolean runsOn(int pid, Path root) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/environ")).contains("JBOX_ROOT=" + root + "\0");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** `ip -o link` lines of jbox0, the bridge every root shares. */
+    static List<String> defaultBridge() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "-o", "link").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out.lines().filter(l -> l.matches("\\d+: jbox0:.*")).toList();
     }
 
     /** `nft list table ip jbox`, or "" when the table does not exist. */

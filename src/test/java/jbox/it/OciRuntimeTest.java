@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * jbox-runc, jbox's OCI runtime: the specification's lifecycle driven by hand (create, start,
@@ -251,7 +250,7 @@ class OciRuntimeTest extends RealEngineTest {
 
     @Test
     void podmanRunsContainersThroughJbox() throws Exception {
-        assumeTrue(Files.isExecutable(Podman.BINARY), "podman is installed by ./run-tests");
+        Requires.that(Files.isExecutable(Podman.BINARY), "podman is installed by ./run-tests");
         try (Podman podman = new Podman()) {
             assertEquals(0, podman.run("load", "-i", savedImage().toString()).code());
             var hi = podman.run("--runtime", RUNC.toString(), "run", "--rm", "busybox", "echo", "hi");
@@ -271,7 +270,7 @@ class OciRuntimeTest extends RealEngineTest {
 
     @Test
     void dockerdAndContainerdRunContainersThroughJbox() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(Path.of("/usr/bin/ctr")), "dockerd and ctr are installed by ./run-tests");
+        Requires.that(Files.isExecutable(Path.of("/usr/sbin/dockerd")) && Files.isExecutable(Path.of("/usr/bin/ctr")), "dockerd and ctr are installed by ./run-tests");
         try (Dockerd dockerd = new Dockerd(RUNC)) {
             assertEquals(0, dockerd.docker("load", "-i", savedImage().toString()).code());
             var hi = dockerd.docker("run", "--runtime", "jbox", "--rm", "busybox", "sh", "-c", "echo hi; grep -c . /proc/self/status >/dev/null");

@@ -15,14 +15,13 @@ import java.util.stream.Stream;
  * Debian's podman as a test peer, on a private store under a temp dir, set up the way it runs on this
  * kind of host (see ../shared/notes/peers.md): runc, cgroupfs, a file events log, and nofile/nproc limits
  * that root here may set (the hard limits cannot be raised without CAP_SYS_RESOURCE).
- * close() removes the store, any mount under it and the libpod_parent cgroups podman made.
+ * close() removes the store, any mount under it and the cgroups of its containers.
  */
 final class Podman implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/podman");
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
     private final Path dir;
-    private final List<Path> cgroupsBefore;
     private final List<String> nftTablesBefore;
 
     record Result(int code, String out) { }
@@ -38,7 +37,6 @@ final class Podman implements AutoCloseable {
                 cgroup_manager = "cgroupfs"
                 events_logger = "file"
                 """);
-        cgroupsBefore = libpodCgroups();
         nftTablesBefore = nftTables();
     }
 
@@ -77,6 +75,7 @@ final class Podman implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        List<String> mine = run("ps", "-aq", "--no-trunc").out().lines().filter(l -> l.matches("[0-9a-f]{64}")).toList();
         run("rm", "-a", "-f");
         run("rmi", "-a", "-f");
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
@@ -88,8 +87,15 @@ final class Podman implements AutoCloseable {
         for (String table : nftTables()) {
             if (!nftTablesBefore.contains(table)) new ProcessBuilder(("nft delete " + table).split(" ")).start().waitFor();
         }
-        for (Path cg : libpodCgroups()) {
-            if (!cgroupsBefore.contains(cg)) removeCgroupTree(cg);
+        // Every podman puts its containers under libpod_parent: this one's go, and the parent when no other podman
+        // (another test, someone's own) still uses it.
+        for (Path parent : libpodCgroups()) {
+            for (String id : mine) removeCgroupTree(parent.resolve("libpod-" + id));
+            try {
+                Files.deleteIfExists(parent);
+            } catch (java.nio.file.FileSystemException inUse) {
+                // EBUSY or ENOTEMPTY: another podman's containers are in it
+            }
         }
     }
 
@@ -106,6 +112,7 @@ final class Podman implements AutoCloseable {
 
     /** Cgroup directories go with rmdir, deepest first; their files are not real files. */
     private static void removeCgroupTree(Path cg) throws IOException {
+        if (!Files.isDirectory(cg)) return;
         try (Stream<Path> walk = Files.walk(cg)) {
             for (Path d : walk.filter(Files::isDirectory).sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.deleteIfExists(d);

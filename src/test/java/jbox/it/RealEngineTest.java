@@ -11,7 +11,6 @@ import java.nio.file.Files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests that drive the real launcher as root against a private jbox root with busybox pulled;
@@ -21,13 +20,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RealEngineTest {
     Jbox jbox;
+    private MachineLock machine;
 
     /** Settings of the class (JBOX_PROC, JBOX_CGROUP), before anything runs. */
     void configure(Jbox j) { }
 
     @BeforeAll
     void createRoot() throws Exception {
-        assumeTrue(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
+        Requires.that(Sys.isRoot(), "containers need root; run the tests with sudo ./run-tests");
+        machine = MachineLock.take(getClass());
         assertTrue(Files.isRegularFile(Jbox.HOME.resolve("images/oci/index.json")), "bundled images missing: run ./scripts/setup first");
         jbox = new Jbox(Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-"));
         configure(jbox);
@@ -37,12 +38,17 @@ abstract class RealEngineTest {
 
     @AfterAll
     void removeRoot() throws Exception {
-        if (jbox == null) return;
+        try (MachineLock ignored = machine) {
+            if (jbox != null) removeWhatThisRootHolds();
+        }
+    }
+
+    private void removeWhatThisRootHolds() throws Exception {
         for (String id : jbox.containerDirs()) jbox.run("rm", "-f", id);
         for (String image : new String[]{"busybox", "hello", "dyn"}) jbox.run("rmi", image);
         jbox.run("network", "prune", "-f");
         assertEquals(java.util.List.of(), NetworkLeftovers.claimsOf(jbox.root), "no address is held for this root's containers");
-        assertEquals(java.util.List.of(), NetworkLeftovers.links(), "no jbox bridge or veth is left");
+        assertEquals(java.util.List.of(), NetworkLeftovers.linksOf(jbox.root), "no bridge or veth of this root's is left");
         AtomicFiles.deleteTree(jbox.root);
     }
 }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Pull and push against real registries (Debian's docker-registry, the CNCF distribution
@@ -36,7 +35,7 @@ class RegistryTest extends RealEngineTest {
 
     @BeforeAll
     void startRegistries() throws Exception {
-        assumeTrue(LocalRegistry.installed() && LocalRegistry.installed("skopeo") && LocalRegistry.installed("htpasswd"), "./run-tests installs docker-registry, skopeo and apache2-utils");
+        Requires.that(LocalRegistry.installed() && LocalRegistry.installed("skopeo") && LocalRegistry.installed("htpasswd"), "./run-tests installs docker-registry, skopeo and apache2-utils");
         dir = jbox.root.resolve("registries");
         Files.createDirectories(dir);
         open = new LocalRegistry(dir, "open", "");
@@ -129,7 +128,7 @@ class RegistryTest extends RealEngineTest {
 
     @Test
     void onATerminalEachLayerHasOneLineRedrawnInPlace() throws Exception {
-        assumeTrue(Tmux.available(), "tmux is installed by ./run-tests");
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
         String name = openHost + "/team/terminal:1";
         jbox.run("tag", "busybox", name);
         assertEquals(0, jbox.run("push", name).code());
@@ -155,7 +154,7 @@ class RegistryTest extends RealEngineTest {
 
     @Test
     void theDockerCliPullsAndPushesThroughJboxsDaemon() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         String name = openHost + "/team/via-daemon:1";
         jbox.run("tag", "busybox", name);
         try (JboxDaemon daemon = new JboxDaemon(jbox)) {
@@ -244,7 +243,7 @@ class RegistryTest extends RealEngineTest {
         client.manifest("class/busybox", "1");
         client.manifest("class/busybox", "1");
         assertEquals(before + 1, tokens.issued.get(), "one token for two requests of the same scope");
-        Thread.sleep(6500);
+        Thread.sleep(6500); // the condition is the token's lifetime passing: 6 s, renewed 5 s before (at least 5 s)
         client.manifest("class/busybox", "1");
         assertEquals(before + 2, tokens.issued.get(), "a new token after the first expired");
         tokens.lifetimeSeconds = 300;

@@ -1,11 +1,11 @@
 package jbox.it;
 
+import jbox.sys.Processes;
 import jbox.sys.Sys;
 import org.junit.jupiter.api.Test;
 
 import static jbox.it.Eventually.waitFor;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Restart policies, carried out by a real jbox daemon: on-failure:N restarts exactly N times,
@@ -13,23 +13,36 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * daemon itself restarts (unless a user stopped them).
  */
 class RestartTest extends RealEngineTest {
+    private static int restarts(Jbox j, String name) throws Exception {
+        return Integer.parseInt(j.run("inspect", "-f", "{{.RestartCount}}", name).out().trim());
+    }
+
+    /*
+     * That something did not happen is shown against a control: a container whose policy does
+     * restart it, started after the one under test, with the same back-off (100 ms, doubling). Once
+     * the control has been restarted more often than the other would have needed, its restart
+     * would have happened.
+     */
+
     @Test
     void onFailureRestartsExactlyNTimes() throws Exception {
         try (JboxDaemon d = new JboxDaemon(jbox)) {
             Jbox j = d.client;
             assertEquals(0, j.run("run", "-d", "--name", "flaky", "--restart", "on-failure:3", "busybox", "sh", "-c", "echo attempt; exit 1").code());
-            waitFor(() -> j.run("inspect", "-f", "{{.RestartCount}}", "flaky").out().trim().equals("3")
-                    && j.run("inspect", "-f", "{{.State.Status}}", "flaky").out().trim().equals("exited"), "three restarts");
-            Thread.sleep(1500); // the back-off would have allowed a fourth by now
-            assertEquals("3\n", j.run("inspect", "-f", "{{.RestartCount}}", "flaky").out());
+            assertEquals(0, j.run("run", "-d", "--name", "control", "--restart", "always", "busybox", "sh", "-c", "exit 1").code());
+            waitFor(() -> restarts(j, "flaky") == 3 && j.run("inspect", "-f", "{{.State.Status}}", "flaky").out().trim().equals("exited"), "three restarts");
+            waitFor(() -> restarts(j, "control") >= 4, "the control's fourth restart");
+            assertEquals(3, restarts(j, "flaky"), "no fourth restart, which the back-off would have allowed by now");
             assertEquals(4, j.run("logs", "flaky").out().lines().filter("attempt"::equals).count(), "the first run and three restarts");
             assertTrue(j.run("inspect", "-f", "{{json .HostConfig.RestartPolicy}}", "flaky").out().contains("\"MaximumRetryCount\":3"));
-            j.run("rm", "flaky");
+            j.run("rm", "-f", "flaky", "control");
 
             assertEquals(0, j.run("run", "-d", "--name", "fine", "--restart", "on-failure", "busybox", "true").code());
-            Thread.sleep(1000);
-            assertEquals("0\n", j.run("inspect", "-f", "{{.RestartCount}}", "fine").out(), "exit 0 is not a failure");
-            j.run("rm", "fine");
+            assertEquals(0, j.run("run", "-d", "--name", "control", "--restart", "on-failure", "busybox", "sh", "-c", "exit 1").code());
+            waitFor(() -> restarts(j, "control") >= 1, "the control's restart after its failure");
+            assertEquals(0, restarts(j, "fine"), "exit 0 is not a failure");
+            assertEquals("exited\n", j.run("inspect", "-f", "{{.State.Status}}", "fine").out());
+            j.run("rm", "-f", "fine", "control");
 
             var conflict = j.run("run", "--rm", "--restart", "always", "busybox", "true");
             assertEquals(125, conflict.code());
@@ -44,11 +57,12 @@ class RestartTest extends RealEngineTest {
             assertEquals(0, j.run("run", "-d", "--name", "loop", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2").code());
             waitFor(() -> Integer.parseInt(j.run("inspect", "-f", "{{.RestartCount}}", "loop").out().trim()) >= 2, "restarts after clean exits");
             assertEquals(0, j.run("stop", "-t", "1", "loop").code());
-            String count = j.run("inspect", "-f", "{{.RestartCount}}", "loop").out();
-            Thread.sleep(1500);
-            assertEquals(count, j.run("inspect", "-f", "{{.RestartCount}}", "loop").out(), "a user's stop leaves it stopped");
+            int count = restarts(j, "loop");
+            assertEquals(0, j.run("run", "-d", "--name", "control", "--restart", "always", "busybox", "true").code());
+            waitFor(() -> restarts(j, "control") > count, "the control's restarts to pass the loop's count");
+            assertEquals(count, restarts(j, "loop"), "a user's stop leaves it stopped");
             assertEquals("exited\n", j.run("inspect", "-f", "{{.State.Status}}", "loop").out());
-            j.run("rm", "loop");
+            j.run("rm", "-f", "loop", "control");
         }
     }
 
@@ -65,10 +79,11 @@ class RestartTest extends RealEngineTest {
             assertTrue(ps.lines().anyMatch(l -> l.contains("crashy") && l.contains("Restarting (7)")), ps);
             assertEquals(0, j.run("stop", "-t", "1", "crashy").code());
             assertEquals("exited false\n", j.run("inspect", "-f", "{{.State.Status}} {{.State.Restarting}}", "crashy").out(), "a user's stop ends the wait");
-            String count = j.run("inspect", "-f", "{{.RestartCount}}", "crashy").out();
-            Thread.sleep(2500);
-            assertEquals(count, j.run("inspect", "-f", "{{.RestartCount}}", "crashy").out(), "and the pending restart does not happen");
-            j.run("rm", "crashy");
+            int count = restarts(j, "crashy");
+            assertEquals(0, j.run("run", "-d", "--name", "control", "--restart", "always", "busybox", "sh", "-c", "exit 7").code());
+            waitFor(30_000, () -> restarts(j, "control") > count, "the control's restarts to pass crashy's count");
+            assertEquals(count, restarts(j, "crashy"), "and the pending restart does not happen");
+            j.run("rm", "-f", "crashy", "control");
         }
     }
 
@@ -96,12 +111,15 @@ class RestartTest extends RealEngineTest {
     void alwaysContainersReturnAfterTheDaemonIsKilledAndStartedAgain() throws Exception {
         JboxDaemon first = new JboxDaemon(jbox);
         assertEquals(0, first.client.run("run", "-d", "--name", "survivor", "--restart", "always", "busybox", "sh", "-c", "sleep 1").code());
+        int containerPid = Integer.parseInt(first.client.run("inspect", "-f", "{{.State.Pid}}", "survivor").out().trim());
+        assertTrue(containerPid > 1);
+        long containerStart = Processes.startTime(containerPid);
         int[] pids = first.pids();
         Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
         Sys.kill(pids[0], 9);
         assertTrue(first.keeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
         java.nio.file.Files.deleteIfExists(first.socket);
-        Thread.sleep(2000); // the container ends while no daemon runs
+        assertTrue(Processes.awaitExit(containerPid, containerStart, 15_000), "the container ends while no daemon runs");
         try (JboxDaemon d = new JboxDaemon(jbox)) {
             waitFor(() -> Integer.parseInt(d.client.run("inspect", "-f", "{{.RestartCount}}", "survivor").out().trim()) >= 1
                     || d.client.run("inspect", "-f", "{{.State.Status}}", "survivor").out().trim().equals("running"), "started again by the new daemon");
@@ -111,7 +129,7 @@ class RestartTest extends RealEngineTest {
 
     @Test
     void theDockerCliSetsThePolicy() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         try (JboxDaemon d = new JboxDaemon(jbox)) {
             assertEquals(0, d.docker("run", "-d", "--name", "docker-flaky", "--restart", "on-failure:2", "busybox", "false").code());
             waitFor(() -> d.docker("inspect", "-f", "{{.RestartCount}} {{.State.Status}}", "docker-flaky").out().trim().equals("2 exited"), "two restarts");

@@ -359,7 +359,7 @@ class SecurityTest extends RealEngineTest {
 
     @Test
     void theDockerCliSecurityFlagsWorkThroughTheDaemon() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         var r = daemon.docker("run", "--rm", "--cap-drop", "ALL", "--security-opt", "no-new-privileges=true", "--ulimit", "nofile=512:512",
                 "--sysctl", "net.ipv4.ping_group_range=0 0", "busybox", "sh", "-c", "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status; ulimit -n; cat /proc/sys/net/ipv4/ping_group_range");
         assertEquals(0, r.code(), r.all());

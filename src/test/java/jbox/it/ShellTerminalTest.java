@@ -9,12 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The interactive shell in a real terminal (tmux): completion, prompt, Ctrl-C, in sh, Ctrl-D, and cleanup when killed. */
 class ShellTerminalTest extends RealEngineTest {
     private Tmux open(String name) throws Exception {
-        assumeTrue(Tmux.available(), "tmux is installed by ./run-tests");
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
         Tmux t = Tmux.open(name, 150, 50, "HOME=" + jbox.root + " JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60");
         t.waitFor("jbox>");
         return t;
@@ -26,6 +25,24 @@ class ShellTerminalTest extends RealEngineTest {
         try (var s = Files.list(dir)) {
             return s.toList();
         }
+    }
+
+    /** Whether a process of this test's one sandbox runs command (read from its cgroup, so nobody else's counts). */
+    private boolean sandboxRuns(String command) throws Exception {
+        List<Path> made = sandboxes();
+        if (made.size() != 1) return false;
+        for (Path cg : Jbox.cgroupsOf(made.get(0).getFileName().toString())) {
+            Path procs = cg.resolve("cgroup.procs");
+            if (!Files.exists(procs)) continue;
+            for (String pid : Files.readAllLines(procs)) {
+                try {
+                    if (Files.readString(Path.of("/proc", pid, "cmdline")).startsWith(command)) return true;
+                } catch (java.io.IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return false;
     }
 
     @Test
@@ -49,7 +66,7 @@ class ShellTerminalTest extends RealEngineTest {
         t.waitFor("jbox[box mnt]>");
 
         t.keys("in sleep 100", "Enter");
-        Thread.sleep(800);
+        Eventually.waitFor(() -> sandboxRuns("sleep"), "sleep to run in the sandbox");
         t.keys("C-c");
         // Keys typed before the prompt is back go to the ended command's terminal, as they would
         // to a process's own tty; a learner types after the prompt.
@@ -84,7 +101,7 @@ class ShellTerminalTest extends RealEngineTest {
         t.keys("enter mnt", "Enter");
         t.waitFor("jbox[box mnt]>");
         t.keys("in -d sleep 1000", "Enter");
-        Thread.sleep(500);
+        Eventually.waitFor(() -> sandboxRuns("sleep"), "sleep to run in the sandbox");
         List<Path> made = sandboxes();
         assertEquals(1, made.size());
         String id = made.get(0).getFileName().toString();
@@ -104,7 +121,6 @@ class ShellTerminalTest extends RealEngineTest {
         t.waitFor("jbox[box]>");
         assertEquals(1, sandboxes().size());
         t.close();
-        for (int i = 0; i < 100 && !sandboxes().isEmpty(); i++) Thread.sleep(50);
-        assertEquals(List.of(), sandboxes(), "SIGHUP runs the shell's exit: the sandbox is discarded");
+        Eventually.waitFor(() -> sandboxes().isEmpty(), "SIGHUP to run the shell's exit, which discards the sandbox");
     }
 }

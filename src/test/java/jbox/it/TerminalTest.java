@@ -5,13 +5,12 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** `jbox run -it` in a real terminal (tmux): a pty inside, job control, Ctrl-C, window size, exit code. */
 class TerminalTest extends RealEngineTest {
     @Test
     void anInteractiveShellGetsARealTerminal() throws Exception {
-        assumeTrue(Tmux.available(), "tmux is installed by ./run-tests");
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
         String cmd = "JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + " run -it --rm busybox sh; echo EXIT=$?; sleep 60";
         try (Tmux t = Tmux.open("jbox-run-it", 100, 30, cmd)) {
             t.waitFor("/ #");
@@ -22,7 +21,8 @@ class TerminalTest extends RealEngineTest {
             assertTrue(s.contains("30 100"), "the window size came through: " + s);
 
             t.keys("sleep 100", "Enter");
-            Thread.sleep(300);
+            String id = jbox.run("ps", "-q").out().trim();
+            Eventually.waitFor(() -> jbox.run("top", id).out().contains("sleep 100"), "sleep to run in the container");
             t.keys("C-c");
             t.keys("echo interrupted=$?", "Enter");
             t.waitFor("interrupted=130");
@@ -32,9 +32,12 @@ class TerminalTest extends RealEngineTest {
             t.waitFor("Running");
 
             t.resize(90, 20);
-            Thread.sleep(300);
-            t.keys("stty size", "Enter");
-            t.waitFor("20 90");
+            // The new size reaches the container's pty through jbox's SIGWINCH handler: ask until it has.
+            Eventually.waitFor(() -> {
+                t.keys("stty size", "Enter");
+                Thread.sleep(100);
+                return t.screen().contains("20 90");
+            }, "the container's terminal to have the new size");
 
             t.keys("exit 5", "Enter");
             t.waitFor("EXIT=5");

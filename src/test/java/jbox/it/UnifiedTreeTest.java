@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The cgroup v2 code path with a real kernel: JBOX_CGROUP=v2 makes jbox use only the unified
@@ -26,7 +25,7 @@ class UnifiedTreeTest extends RealEngineTest {
     void findUnifiedTree() throws Exception {
         unified = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(" - cgroup2 "))
                 .map(l -> Path.of(l.split(" ")[4])).findFirst().orElse(null);
-        assumeTrue(unified != null, "no cgroup2 mount on this host");
+        Requires.machineHas(Requires.MayLack.CGROUP2_MOUNT, unified != null);
     }
 
     @Test
@@ -41,19 +40,17 @@ class UnifiedTreeTest extends RealEngineTest {
         assertTrue(Files.readString(group.resolve("cgroup.events")).contains("populated 1"));
 
         Path counter = jbox.root.resolve("containers").resolve(id).resolve("upper/tmp/count");
-        for (int i = 0; i < 100 && !Files.exists(counter); i++) Thread.sleep(20);
+        Eventually.waitFor(() -> Files.exists(counter), "the counter to start");
         assertEquals(0, jbox.run("pause", id).code());
         assertTrue(Files.readString(group.resolve("cgroup.events")).contains("frozen 1"), "cgroup.freeze froze it");
         String frozen = Files.readString(counter).trim();
-        Thread.sleep(400);
+        Thread.sleep(400); // 20 counts' time, in which a running counter would have moved
         assertEquals(frozen, Files.readString(counter).trim());
         assertEquals(0, jbox.run("unpause", id).code());
-        Thread.sleep(400);
-        assertNotEquals(frozen, Files.readString(counter).trim());
+        Eventually.waitFor(() -> !frozen.equals(Files.readString(counter).trim()), "the unpaused counter to count on");
 
         assertEquals(0, jbox.run("kill", id).code(), "SIGKILL goes to the whole group through cgroup.kill");
-        for (int i = 0; i < 100 && Files.exists(group); i++) Thread.sleep(20);
-        assertFalse(Files.exists(group), "the group is removed once its processes are gone");
+        Eventually.waitFor(() -> !Files.exists(group), "the group to be removed once its processes are gone");
         assertEquals(0, jbox.run("rm", id).code());
     }
 
@@ -64,7 +61,9 @@ class UnifiedTreeTest extends RealEngineTest {
                 + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\ndiscard\n");
         var r = jbox.run("shell", "--script", script.toString());
         assertEquals(0, r.code(), r.all());
-        String pid = ShellScriptTest.after(r.out(), "in -d sleep 1000").trim();
+        String spawned = ShellScriptTest.after(r.out(), "in -d sleep 1000");
+        String pid = spawned.lines().reduce((a, b) -> b).orElseThrow().trim(); // after explain's posix_spawn line
+        assertTrue(spawned.contains("posix_spawn(\"") && spawned.contains(") = " + pid), "explain shows the spawn: " + spawned);
         assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'").lines().anyMatch(pid::equals), r.out());
         assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'").contains("frozen 1"), r.out());
     }

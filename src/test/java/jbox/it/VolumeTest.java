@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Data that outlives a container: named and anonymous volumes, bind mounts, tmpfs, a read-only root,
@@ -107,7 +106,7 @@ class VolumeTest extends RealEngineTest {
 
     @Test
     void theDockerCliMountsThroughJboxsDaemon() throws Exception {
-        assumeTrue(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
         Path host = Files.createDirectories(jbox.root.resolve("docker-host-dir"));
         Files.writeString(host.resolve("h"), "host file\n");
         try (JboxDaemon daemon = new JboxDaemon(jbox)) {

@@ -1,0 +1,54 @@
+package jbox.runtime;
+
+import jbox.linux.User;
+import jbox.sys.Namespaces;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a container start is made of, where starting from an image ({@link ImagePlan}: jbox run,
+ * and the shell's steps) and from an OCI bundle (jbox-runc's config.json) differ. {@link ContainerStart}
+ * takes the {@link StartStep}s in one order for both and asks the plan at the points named;
+ * the thread each runs on is given.
+ */
+public interface StartPlan {
+    /** Where the root filesystem is mounted, and pivot_root goes. */
+    Path rootfs();
+
+    /** E, before T starts: anything that must be fetched from another namespace first. */
+    default void prepare() {}
+
+    /** Which namespaces are new, which are joined by path; a kind left out stays the host's. */
+    Namespaces.Plan namespaces();
+
+    /** T, in the new mount namespace (ROOTFS): mount propagation, and the root filesystem at {@link #rootfs()}. */
+    void mountRoot() throws IOException;
+
+    /** T (MOUNTS): everything mounted on the root but /proc. Returns where /proc goes, or null for none. */
+    Path mountFilesystems() throws IOException;
+
+    /** T (HOSTNAME): the host and domain names, in a new uts namespace. */
+    void nameHost();
+
+    /** T (PROGRAM): the user the program runs as, with its groups. */
+    User user(Path root) throws IOException;
+
+    /** T (READ_ONLY_ROOT). */
+    boolean readOnlyRoot();
+
+    /** The descriptors above stderr the container keeps (OCI --preserve-fds). */
+    default int preservedFds() { return 0; }
+
+    /** E (LIMITS): the gated process exists. */
+    void afterSpawn(int pid);
+
+    /** S (KERNEL_PATHS), in the container's mount namespace with /proc mounted, before pivot_root. */
+    void beforePivot(int pid) throws IOException;
+
+    /** E (NETWORK): the container's network, once its process exists; before START. */
+    default void attachNetwork(int pid) {}
+
+    /** E, whatever happened: gives back what prepare took. */
+    default void release() {}
+}

@@ -1,0 +1,114 @@
+package jbox.ociruntime;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jbox.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static jbox.sys.Linux.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** config.json as jbox-runc reads it: what is carried out, and what is refused with the field named. */
+class OciConfigTest {
+    @TempDir
+    Path bundle;
+
+    /** What `jbox-runc spec` writes, for a rootfs that exists. */
+    ObjectNode spec() throws Exception {
+        Files.createDirectories(bundle.resolve("rootfs"));
+        return (ObjectNode) Json.MAPPER.readTree(DefaultSpec.JSON);
+    }
+
+    OciConfig read(Consumer<ObjectNode> change) throws Exception {
+        ObjectNode c = spec();
+        change.accept(c);
+        Files.write(bundle.resolve("config.json"), Json.MAPPER.writeValueAsBytes(c));
+        return OciConfig.read(bundle);
+    }
+
+    String refusal(Consumer<ObjectNode> change) {
+        OciException e = assertThrows(OciException.class, () -> read(change));
+        return e.getMessage();
+    }
+
+    @Test
+    void theDefaultSpecReadsBack() throws Exception {
+        OciConfig c = read(x -> {});
+        assertEquals(bundle.resolve("rootfs"), c.rootfs());
+        assertEquals(List.of("sh"), c.process().args());
+        assertTrue(c.newNamespace("mount") && c.newNamespace("pid") && c.newNamespace("network"));
+        assertTrue(c.mounts().stream().anyMatch(m -> m.destination().equals("/proc") && m.type().equals("proc")));
+        assertFalse(c.maskedPaths().isEmpty(), "runc's spec masks kernel paths");
+    }
+
+    @Test
+    void mountOptionsBecomeFlagsAndData() throws Exception {
+        OciConfig c = read(x -> ((ArrayNode) x.path("mounts")).addObject().put("destination", "/data").put("type", "tmpfs").put("source", "tmpfs")
+                .set("options", Json.MAPPER.createArrayNode().add("nosuid").add("ro").add("rw").add("size=1m").add("rslave")));
+        OciConfig.Mount m = c.mounts().stream().filter(x -> x.destination().equals("/data")).findFirst().orElseThrow();
+        assertEquals(MS_NOSUID | MS_RDONLY, m.flags(), "ro and nosuid set, rw clears nothing that was set");
+        assertEquals("size=1m", m.data());
+        assertEquals(MS_SLAVE | MS_REC, m.propagation());
+    }
+
+    @Test
+    void aMissingRootIsNamed() {
+        String e = assertThrows(OciException.class, () -> {
+            Files.write(bundle.resolve("config.json"), DefaultSpec.JSON.getBytes());
+            OciConfig.read(bundle);
+        }).getMessage();
+        assertTrue(e.contains("root.path") && e.contains("does not exist"), e);
+    }
+
+    @Test
+    void whatJboxCannotDoIsRefusedByField() {
+        assertTrue(refusal(x -> ((ArrayNode) x.path("linux").path("namespaces")).addObject().put("type", "user")).contains("linux.namespaces: user namespaces"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).set("uidMappings", Json.MAPPER.createArrayNode().addObject().put("hostID", 1000)))
+                .contains("linux.uidMappings"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("process")).put("apparmorProfile", "docker-default")).contains("process.apparmorProfile"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).putObject("resources").putObject("memory").put("kernel", 1 << 20))
+                .contains("linux.resources.memory.kernel"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("process")).putArray("args")).contains("process.args: empty"));
+        assertTrue(refusal(x -> x.put("ociVersion", "2.0.0")).contains("ociVersion"));
+        String two = refusal(x -> {
+            ((ObjectNode) x.path("process")).put("cwd", "relative");
+            ((ArrayNode) x.path("process").path("capabilities").path("bounding")).add("CAP_NOT_A_THING");
+        });
+        assertTrue(two.contains("process.cwd") && two.contains("process.capabilities.bounding"), "every problem at once: " + two);
+    }
+
+    @Test
+    void zeroResourcesMeanUnset() throws Exception {
+        OciConfig c = read(x -> {
+            ObjectNode r = ((ObjectNode) x.path("linux")).putObject("resources");
+            r.putObject("memory").put("limit", 0).put("swap", 0).put("kernel", 0);
+            r.putObject("cpu").put("shares", 0).put("quota", 0).put("period", 0);
+            r.putObject("pids").put("limit", 0);
+        });
+        assertNull(c.resources().memory());
+        assertNull(c.resources().cpuQuota());
+        assertNull(c.resources().pidsLimit());
+    }
+
+    @Test
+    void aCpuQuotaOverAnotherPeriodIsScaled() throws Exception {
+        OciConfig c = read(x -> ((ObjectNode) x.path("linux")).putObject("resources").putObject("cpu").put("quota", 50_000).put("period", 200_000));
+        assertEquals(25_000L, c.resources().cpuQuota(), "half a CPU over jbox's 100 ms period");
+    }
+
+    @Test
+    void deviceRulesReadAsAllowAndDenyLines() throws Exception {
+        OciConfig c = read(x -> {
+            ArrayNode d = ((ObjectNode) x.path("linux")).putObject("resources").putArray("devices");
+            d.addObject().put("allow", false).put("access", "rwm");
+            d.addObject().put("allow", true).put("type", "c").put("major", 1).put("minor", 3).put("access", "rw");
+        });
+        assertEquals(List.of("deny a", "allow c 1:3 rw"), c.deviceRules());
+    }
+}
