@@ -38,7 +38,10 @@ public final class CgroupFiles {
     static List<Integer> pids(Path procsFile) {
         List<Integer> out = new ArrayList<>();
         if (!Files.exists(procsFile)) return out;
-        for (String line : read(procsFile).split("\n")) if (!line.isBlank()) out.add(Integer.parseInt(line.trim()));
+        for (String line : read(procsFile).split("\n")) {
+            // 0 stands for a process outside the reader's pid namespace: it cannot be signalled by pid
+            if (!line.isBlank() && Integer.parseInt(line.trim()) > 0) out.add(Integer.parseInt(line.trim()));
+        }
         return out;
     }
 

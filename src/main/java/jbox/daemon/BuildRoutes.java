@@ -6,7 +6,6 @@ import jbox.builder.BuildRequest;
 import jbox.builder.Builder;
 import jbox.builder.Commit;
 import jbox.engine.Engine;
-import jbox.io.AtomicFiles;
 import jbox.image.Image;
 import jbox.io.Json;
 import jbox.image.LayerUnpacker;
@@ -73,7 +72,7 @@ final class BuildRoutes {
 
     private static void removeQuietly(Path dir) {
         try {
-            if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
+            jbox.io.Owner.delete(dir);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -82,7 +82,8 @@ final class HealthChecks {
         String output = run(id, h, result);
         Health.State before = engine.health().healthState(id);
         if (before == null) before = new Health.State("starting", 0, List.of());
-        boolean inStartPeriod = System.nanoTime() - started < h.startPeriodNs();
+        // as Docker: the start period ends early with the first success ("starting" is left)
+        boolean inStartPeriod = before.status().equals("starting") && System.nanoTime() - started < h.startPeriodNs();
         String status;
         int streak;
         if (result[0] == 0) {

@@ -114,21 +114,14 @@ public final class Housekeeping {
 
     /** Removes sandboxes whose shell is gone (killed -9, crashed): their processes, cgroups and files. */
     private List<String> reapAbandonedSandboxes() {
-        List<String> done = new ArrayList<>();
-        Path home = sandboxesDir();
-        if (!java.nio.file.Files.isDirectory(home)) return done;
-        try (var s = java.nio.file.Files.list(home)) {
-            for (Path d : s.toList()) {
-                if (jbox.io.Owner.isAlive(d)) continue;
-                Cgroup cg = engine.cgroups().existing(d.getFileName().toString());
+        try {
+            return jbox.io.Owner.sweep(sandboxesDir(), "", (name, dir) -> {
+                Cgroup cg = engine.cgroups().existing(name);
                 if (cg != null) cg.destroy();
-                jbox.io.AtomicFiles.deleteTree(d);
-                done.add("removed sandbox " + d.getFileName() + ", whose shell is gone");
-            }
+            }).stream().map(name -> "removed sandbox " + name + ", whose shell is gone").toList();
         } catch (IOException e) {
             throw Errors.explain(e, "cannot clean up abandoned sandboxes");
         }
-        return done;
     }
 
     /** A private working directory for one build (its context, staged files), owned by this process. */
@@ -141,21 +134,14 @@ public final class Housekeeping {
 
     /** Removes the working directories and RUN containers of builds whose jbox was killed. */
     private List<String> reapAbandonedBuilds() {
-        List<String> done = new ArrayList<>();
-        Path home = root.resolve("build");
-        if (!java.nio.file.Files.isDirectory(home)) return done;
-        try (var s = java.nio.file.Files.list(home)) {
-            for (Path d : s.toList()) {
-                if (jbox.io.Owner.isAlive(d)) continue;
+        try {
+            return jbox.io.Owner.sweep(root.resolve("build"), "", (name, dir) -> {
                 for (ContainerState c : containers.all()) {
-                    if (c.name().startsWith(buildContainerPrefix(d))) engine.lifecycle().remove(c.id(), true);
+                    if (c.name().startsWith(buildContainerPrefix(Path.of(name)))) engine.lifecycle().remove(c.id(), true);
                 }
-                jbox.io.AtomicFiles.deleteTree(d);
-                done.add("removed build " + d.getFileName() + ", whose jbox is gone");
-            }
+            }).stream().map(name -> "removed build " + name + ", whose jbox is gone").toList();
         } catch (IOException e) {
             throw Errors.explain(e, "cannot clean up abandoned builds");
         }
-        return done;
     }
 }

@@ -1,6 +1,6 @@
 package jbox.lesson;
 
-import jbox.io.AtomicFiles;
+import jbox.io.Owner;
 import jbox.sys.Sys;
 
 import java.io.IOException;
@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Runs a lesson unattended: all its commands through `jbox shell --script`, in a jbox root of
  * its own that is removed afterwards, then checks each step's output against its expectations.
  * An expectation line is text that must appear, "re: REGEX" that must match, "not: TEXT" that
- * must not appear, or "fails": the step's last command must fail (a lesson's last step only).
+ * must not appear, "ratio: REGEX / REGEX = MIN..MAX" (the numbers the two patterns capture, divided,
+ * lie in that range), or "fails": the step's last command must fail (a lesson's last step only).
  */
 public final class LessonChecker {
     /** A line the shell prints before running a command: its prompt and the command. */
@@ -55,7 +57,7 @@ public final class LessonChecker {
             if (registry != null) registry.close();
             String ids = run(jbox, List.of("ps", "-aq", "--no-trunc"), root, "en", Map.of());
             for (String id : ids.split("\\s+")) if (id.matches("[0-9a-f]{64}")) run(jbox, List.of("rm", "-f", id), root, "en", Map.of());
-            AtomicFiles.deleteTree(root);
+            Owner.delete(root);
         }
     }
 
@@ -119,6 +121,9 @@ public final class LessonChecker {
                 if (!got.contains("jbox shell: stopped at")) return "expected the step's last command to fail";
             } else if (e.startsWith("re: ")) {
                 if (!Pattern.compile(e.substring(4), Pattern.MULTILINE).matcher(got).find()) return "expected output matching /" + e.substring(4) + "/";
+            } else if (e.startsWith("ratio: ")) {
+                String problem = unmetRatio(e.substring(7), got);
+                if (problem != null) return problem;
             } else if (e.startsWith("not: ")) {
                 if (got.contains(e.substring(5))) return "expected no \"" + e.substring(5) + "\" in the output";
             } else if (!got.contains(e)) {
@@ -126,5 +131,29 @@ public final class LessonChecker {
             }
         }
         return null;
+    }
+
+    /*
+     * A share of a CPU depends on everything else the machine runs (thirty learners on one server, a
+     * test suite beside it); the ratio of two shares is what weights decide, so that is what a lesson
+     * about weights checks.
+     */
+    private static String unmetRatio(String spec, String got) {
+        Matcher m = RATIO.matcher(spec);
+        if (!m.matches()) return "a ratio expectation reads \"ratio: REGEX / REGEX = MIN..MAX\", not \"" + spec + "\"";
+        Double top = captured(m.group(1), got), bottom = captured(m.group(2), got);
+        if (top == null || bottom == null) return "expected output matching /" + (top == null ? m.group(1) : m.group(2)) + "/";
+        double min = Double.parseDouble(m.group(3)), max = Double.parseDouble(m.group(4));
+        if (bottom == 0 || top / bottom < min || top / bottom > max) {
+            return String.format("expected %s / %s between %s and %s, got %s / %s", m.group(1), m.group(2), m.group(3), m.group(4), top, bottom);
+        }
+        return null;
+    }
+
+    private static final Pattern RATIO = Pattern.compile("(.+) / (.+) = ([\\d.]+)\\.\\.([\\d.]+)");
+
+    private static Double captured(String regex, String got) {
+        Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(got);
+        return m.find() && m.groupCount() >= 1 ? Double.valueOf(m.group(1)) : null;
     }
 }

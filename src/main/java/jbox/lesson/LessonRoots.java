@@ -1,10 +1,8 @@
 package jbox.lesson;
 
-import jbox.io.AtomicFiles;
 import jbox.io.Owner;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,10 +21,6 @@ final class LessonRoots {
     }
 
     private static void sweep(Path parent) throws IOException {
-        try (var s = Files.list(parent)) {
-            for (Path d : s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) {
-                if (!Owner.isAlive(d)) AtomicFiles.deleteTree(d);
-            }
-        }
+        Owner.sweep(parent, PREFIX, null);
     }
 }

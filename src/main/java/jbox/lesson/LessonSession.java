@@ -1,6 +1,6 @@
 package jbox.lesson;
 
-import jbox.io.AtomicFiles;
+import jbox.io.Owner;
 import jbox.shell.Shell;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -97,7 +97,7 @@ public final class LessonSession {
             s.shell.destroyForcibly();
             if (daemon != null) daemon.close();
             if (registry != null) registry.close();
-            AtomicFiles.deleteTree(root);
+            Owner.delete(root);
             terminal.close();
         }
     }

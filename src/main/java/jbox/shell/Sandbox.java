@@ -8,7 +8,6 @@ import jbox.cgroup.Resources;
 import jbox.cgroup.Usage;
 import jbox.engine.Engine;
 import jbox.sys.Failure;
-import jbox.io.AtomicFiles;
 import jbox.image.Image;
 import jbox.linux.Executable;
 import jbox.linux.Loopback;
@@ -463,7 +462,7 @@ public final class Sandbox {
         removeVeth();
         if (cgroup != null) cgroup.destroy();
         try {
-            AtomicFiles.deleteTree(dir);
+            jbox.io.Owner.delete(dir);
         } catch (IOException e) {
             throw jbox.engine.Errors.explain(e, "cannot remove the sandbox's files");
         }

@@ -6,6 +6,7 @@ import jbox.text.Format;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Units;
 import jbox.cgroup.Usage;
+import jbox.terminal.RawMode;
 import jbox.terminal.TtyAttach;
 import jbox.engine.CreateRequest;
 import jbox.sys.Failure;
@@ -139,17 +140,25 @@ final class SandboxCommands {
             }
             if (s.terminal && Sys.isatty(0)) {
                 pty = box.openPty();
-                pid = box.spawnOnPty(command, pty, s.tracer(trace));
-            } else {
-                pid = box.spawn(command, s.tracer(trace));
+                // raw before the command starts: a Ctrl-C typed as soon as it runs waits in this
+                // terminal for the copier, which hands it to the command, instead of signalling this shell
+                RawMode raw = RawMode.enter();
+                try {
+                    pid = box.spawnOnPty(command, pty, s.tracer(trace));
+                } catch (RuntimeException e) {
+                    raw.restore();
+                    Sys.close(pty.master());
+                    throw e;
+                }
+                try (TtyAttach attach = TtyAttach.attach(pty.master(), raw)) {
+                    return exited(box, pid, Sys.waitpid(pid));
+                }
             }
-            TtyAttach attach = pty == null ? null : TtyAttach.attach(pty.master(), true);
-            int status;
-            try {
-                status = Sys.waitpid(pid);
-            } finally {
-                if (attach != null) attach.close();
-            }
+            pid = box.spawn(command, s.tracer(trace));
+            return exited(box, pid, Sys.waitpid(pid));
+        }
+
+        private int exited(Sandbox box, int pid, int status) {
             String after = box.afterExit(pid);
             if (after != null) s.out.println(after);
             return jbox.sys.Linux.exitCode(status);

@@ -220,10 +220,19 @@ public final class Sys {
 
     public static boolean isRoot() { return c().geteuid() == 0; }
 
-    public static void kill(int pid, int sig) { check(c().kill(pid, sig), "kill", pid + ", " + Signals.name(sig)); }
+    public static void kill(int pid, int sig) {
+        requireOneProcess(pid);
+        check(c().kill(pid, sig), "kill", pid + ", " + Signals.name(sig));
+    }
+
+    /** kill(0) and kill(-N) reach whole process groups, kill(-1) every process: jbox signals one process at a time. */
+    private static void requireOneProcess(int pid) {
+        if (pid <= 0) throw new IllegalArgumentException("refusing to signal pid " + pid + ": that is a group of processes, not one");
+    }
 
     /** kill that reports whether the process existed instead of throwing for ESRCH. */
     public static boolean signal(int pid, int sig) {
+        requireOneProcess(pid);
         if (c().kill(pid, sig) == 0) return true;
         int e = errno();
         if (e == Errnos.ESRCH) return false;

@@ -23,10 +23,14 @@ public final class TtyAttach implements AutoCloseable {
         this.saved = saved;
     }
 
-    public static TtyAttach attach(int master, boolean interactive) {
+    /**
+     * Starts copying between this terminal, which the caller put in raw mode before it started the
+     * command (so that a key typed meanwhile, a Ctrl-C above all, waits for the command instead of
+     * signalling this process), and master; close() restores the terminal.
+     */
+    public static TtyAttach attach(int master, RawMode saved) {
         int[] size = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
         if (size != null) Pty.resize(master, size[0], size[1]);
-        RawMode saved = interactive ? RawMode.enter() : null;
         try {
             Signal.handle(new Signal("WINCH"), s -> {
                 int[] now = Pty.size(0) != null ? Pty.size(0) : Pty.size(1);
@@ -37,7 +41,7 @@ public final class TtyAttach implements AutoCloseable {
         }
         TtyAttach attach = new TtyAttach(master, saved);
         attach.output = attach.copy(master, 1, "jbox-tty-out");
-        if (interactive) attach.input = attach.copy(0, master, "jbox-tty-in");
+        attach.input = attach.copy(0, master, "jbox-tty-in");
         return attach;
     }
 

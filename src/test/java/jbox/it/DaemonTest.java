@@ -129,7 +129,10 @@ class DaemonTest extends RealEngineTest {
     @Test
     void killingTheServerLosesNothing() throws Exception {
         viaDaemon.run("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done");
-        viaDaemon.run("run", "-d", "--name", "short", "busybox", "sh", "-c", "sleep 2; exit 42");
+        // "short" ends when the test says so (a file in a bind mount), not after a time a slow machine may exceed
+        Path control = Files.createTempDirectory(jbox.root.getParent(), "ctl");
+        viaDaemon.run("run", "-d", "--name", "short", "-v", control + ":/ctl", "busybox", "sh", "-c",
+                "until [ -e /ctl/end ]; do sleep 0.1; done; exit 42");
         int[] pids = daemon.pids();
         assertTrue(pids[0] > 0, "info names the server");
         assertEquals((int) daemon.keeper.pid(), pids[1], "the keeper is the process we started");
@@ -137,6 +140,7 @@ class DaemonTest extends RealEngineTest {
         waitFor(() -> daemon.answers() && daemon.pids()[0] > 0 && daemon.pids()[0] != pids[0], "a new server");
         assertTrue(Pattern.compile("found [2-9] running containers").matcher(Files.readString(daemonLog)).find(), Files.readString(daemonLog));
         assertTrue(viaDaemon.run("ps").out().contains("ticker"), "containers keep running while the server is away");
+        Files.createFile(control.resolve("end"));
         waitFor(() -> viaDaemon.run("ps", "-a").out().contains("Exited (42)"), "the exit code of a container that ended meanwhile");
         int before = lastTick();
         waitFor(() -> lastTick() > before, "the log to go on after the restart");
@@ -144,6 +148,8 @@ class DaemonTest extends RealEngineTest {
         String log = viaDaemon.run("logs", "ticker").out();
         for (int i = 0; i <= last; i++) assertTrue(log.contains("tick " + i + "\n"), "no line lost across the restart: tick " + i);
         viaDaemon.run("rm", "-f", "ticker", "short");
+        Files.delete(control.resolve("end"));
+        Files.delete(control);
     }
 
     private int lastTick() throws Exception {

@@ -20,10 +20,13 @@ class HealthTest extends RealEngineTest {
     void passingAndFailingChecksShowInPsAndInspect() throws Exception {
         try (JboxDaemon d = new JboxDaemon(jbox)) {
             Jbox j = d.client;
-            // the check passes once the container has made its file: starting, then healthy
+            // the check passes once the file exists: starting (its failures in the start period do not count), then healthy
             assertEquals(0, j.run("run", "-d", "--name", "web", "--health-cmd", "cat /tmp/ready", "--health-interval", "200ms",
-                    "--health-retries", "2", "busybox", "sh", "-c", "sleep 1; echo ok > /tmp/ready; sleep 1000").code());
+                    "--health-retries", "2", "--health-start-period", "10m", "busybox", "sleep", "1000").code());
+            waitFor(() -> health(j, "web").path("Log").size() >= 3, "three failed checks");
             assertTrue(j.run("ps").out().contains("(health: starting)"), j.run("ps").out());
+            assertEquals(0, health(j, "web").path("FailingStreak").asInt(), "failures in the start period do not count");
+            assertEquals(0, j.run("exec", "web", "sh", "-c", "echo ok > /tmp/ready").code());
             waitFor(() -> j.run("ps").out().contains("(healthy)"), "healthy");
             JsonNode h = health(j, "web");
             assertEquals("healthy", h.path("Status").asText());

@@ -210,7 +210,7 @@ class NetworkTest extends RealEngineTest {
         int containerPid = Integer.parseInt(daemon.client.run("inspect", "-f", "{{.State.Pid}}", "orphan").out().trim());
         Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
         Sys.kill(pids[0], 9);
-        assertTrue(daemon.keeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(daemon.keeper.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the keeper ends (a thread in a slow fsync delays a kill)");
         Sys.kill(containerPid, 9); // it dies with nobody left to record it
         Eventually.waitFor(() -> !Files.exists(Path.of("/proc/" + containerPid)), "the container's process to end");
         assertFalse(NetworkLeftovers.claimsOf(jbox.root).isEmpty(), "the address is still claimed, as nobody released it");

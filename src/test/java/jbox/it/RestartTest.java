@@ -117,7 +117,7 @@ class RestartTest extends RealEngineTest {
         int[] pids = first.pids();
         Sys.kill(pids[1], 9); // the keeper first, so it cannot start a new server
         Sys.kill(pids[0], 9);
-        assertTrue(first.keeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(first.keeper.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the keeper ends (a thread in a slow fsync delays a kill)");
         java.nio.file.Files.deleteIfExists(first.socket);
         assertTrue(Processes.awaitExit(containerPid, containerStart, 15_000), "the container ends while no daemon runs");
         try (JboxDaemon d = new JboxDaemon(jbox)) {
