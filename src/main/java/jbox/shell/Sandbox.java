@@ -11,6 +11,7 @@ import jbox.sys.Failure;
 import jbox.image.Image;
 import jbox.linux.Executable;
 import jbox.linux.Loopback;
+import jbox.linux.PauseInit;
 import jbox.linux.ProcMount;
 import jbox.sys.Processes;
 import jbox.linux.Rootfs;
@@ -125,13 +126,14 @@ public final class Sandbox {
     private boolean hardened;
 
     /** One namespace step. Returns what changed, in words. */
-    List<String> enter(String kind, String arg, Consumer<String> trace) {
+    List<String> enter(String kind, String arg, boolean bare, Consumer<String> trace) {
         if (Kind.ofLink(kind) == null) {
             throw new Failure("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
         }
         if (hardened) {
             throw new Failure("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
         }
+        if (bare && !kind.equals("pid")) throw new Failure("--bare is for enter pid only", "only a pid namespace has a first process to leave out", "write: enter " + kind);
         if (entered.contains(kind) && !kind.equals("pid")) {
             throw new Failure("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
         }
@@ -155,7 +157,7 @@ public final class Sandbox {
                 said.add(Say.t("net.done"));
             }
             case "mnt" -> enterMount(said, trace);
-            case "pid" -> enterPid(said, trace);
+            case "pid" -> enterPid(bare, said, trace);
             case "cgroup" -> {
                 // The sandbox thread stays out of the freezer it freezes; it steps in only while the namespace
                 // takes its root, so /proc/self/cgroup shows / for every controller. (Moved from this thread:
@@ -211,8 +213,8 @@ public final class Sandbox {
             Sys.traceLine(StartStep.PROC.title());
             if (pidReady) {
                 int fd = Sys.open("/proc/" + pid1 + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
-                try {
-                    ProcMount.mountWithPidnsOption(proc.toString(), fd);
+                try (Spawn fallback = ProcMount.prepareFallback(proc.toString())) {
+                    ProcMount.mount(proc.toString(), fd, fallback); // still before pivot_root: the host's mount(8) is in reach
                 } finally {
                     Sys.close(fd);
                 }
@@ -231,24 +233,86 @@ public final class Sandbox {
         }
     }
 
-    private void enterPid(List<String> said, Consumer<String> trace) {
+    private void enterPid(boolean bare, List<String> said, Consumer<String> trace) {
         boolean again = entered.contains("pid");
-        thread.call(() -> {
-            if (again) {
+        Path init = bare ? null : PauseInit.binary();
+        if (again && pid1 > 0) {
+            Sys.signal(pid1, SIGKILL); // the old namespace ends with its PID 1, and every process in it
+            pid1 = 0;
+        }
+        // opened here, in the host's view: the sandbox's /proc may show another namespace by now
+        int hostPidns = again ? Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0) : -1;
+        try {
+            thread.call(() -> {
                 // pid_for_children already points at a namespace; go back to the host's before making a fresh one.
-                int fd = Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0);
-                try {
-                    Sys.setns(fd, CLONE_NEWPID, "host pid namespace");
-                } finally {
-                    Sys.close(fd);
-                }
-            }
-            Sys.unshare(CLONE_NEWPID);
-            return null;
-        }, trace);
+                if (again) Sys.setns(hostPidns, CLONE_NEWPID, "host pid namespace");
+                Sys.unshare(CLONE_NEWPID);
+                return null;
+            }, trace);
+        } finally {
+            if (hostPidns >= 0) Sys.close(hostPidns);
+        }
         pid1 = 0;
-        said.add(Say.t("pid.done"));
+        pid1Bare = bare;
+        if (bare) {
+            said.add(Say.t("pid.bare"));
+            return;
+        }
+        pid1 = startInit(init, trace);
+        if (entered.contains("mnt")) remountProc(trace);
+        said.add(Say.t("pid.done", pid1));
     }
+
+    private boolean pid1Bare;
+
+    /** catatonit as PID 1 of the new namespace, reaped by a thread of ours when it ends. */
+    private int startInit(Path init, Consumer<String> trace) {
+        boolean inImage = entered.contains("mnt");
+        int hostCopy = inImage ? Sys.openTreeClone(init.toString()) : -1;
+        int devNull = Sys.open("/dev/null", O_RDWR | O_CLOEXEC, 0);
+        int pid;
+        try {
+            pid = thread.call(() -> inImage ? PauseInit.spawnInImage(hostCopy, devNull) : PauseInit.spawn(init, devNull), trace);
+        } finally {
+            Sys.close(devNull);
+            if (hostCopy >= 0) Sys.close(hostCopy);
+        }
+        if (cgroup != null && !threadInCgroup) cgroup.addProcess(pid);
+        Thread reaper = new Thread(() -> Sys.waitpid(pid), "jbox-sandbox-init-" + pid);
+        reaper.setDaemon(true);
+        reaper.start();
+        return pid;
+    }
+
+    /**
+     * After mnt, then pid: the image's /proc showed the host's processes; now it shows the new
+     * namespace's. The new procfs is made beside the old one (in the sandbox's /dev, which is jbox's
+     * tmpfs) and moved over it, so the old one can still run the fallback's mount(8).
+     */
+    private void remountProc(Consumer<String> trace) {
+        int pidns = Sys.open("/proc/" + pid1 + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
+        int busybox = Sys.open(STATIC_BUSYBOX, O_PATH | O_CLOEXEC, 0);
+        String fresh = "/dev/.jbox-proc";
+        try (Spawn fallback = new Spawn("/proc/self/fd/3", List.of("mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", fresh), List.of())) {
+            // inside the image's root the host's mount(8) and its libraries are out of reach: the host's
+            // static busybox is run through a descriptor instead
+            fallback.dup2(busybox, 3).closeFrom(4);
+            thread.call(() -> {
+                Files.createDirectory(Path.of(fresh));
+                ProcMount.mount(fresh, pidns, fallback);
+                Sys.umount2("/proc", MNT_DETACH);
+                Sys.mount(fresh, "/proc", null, MS_MOVE, null);
+                Files.delete(Path.of(fresh));
+                return null;
+            }, trace);
+        } finally {
+            Sys.close(busybox);
+            Sys.close(pidns);
+        }
+    }
+
+    /** busybox-static, which ./jbox installs: one file that runs anywhere, also inside an image's root. */
+    private static final String STATIC_BUSYBOX = "/bin/busybox";
 
     /** Spawns a command from the sandbox thread; returns its pid. The caller waits for it. */
     int spawn(List<String> command, Consumer<String> trace) {
@@ -275,6 +339,13 @@ public final class Sandbox {
                     return s.spawn();
                 }
             }, trace);
+        } catch (jbox.linux.NotRunnableException e) {
+            if (inImage) {
+                throw new Failure(127, "\"" + command.get(0) + "\" is not in the sandbox's image", e.getMessage(),
+                        "look at what it has: in ls /bin /usr/bin", null);
+            }
+            throw new Failure(127, "\"" + command.get(0) + "\" is not on the host", Say.t("in.hostfiles"),
+                    "run a program the host has (in ls /bin), or enter mnt to use the image's", null);
         } catch (SyscallException e) {
             if (e.errno() == Errnos.ENOMEM && entered.contains("pid")) {
                 throw new Failure("cannot start a process in this pid namespace (ENOMEM)",

@@ -69,6 +69,7 @@ final class SandboxCommands {
             s.out.println(Say.t("sandbox.made", name, image));
             Ns.print(s);
             s.out.println(Say.t("sandbox.next"));
+            s.out.println(Say.t("in.hostfiles.note"));
         }
     }
 
@@ -98,6 +99,7 @@ final class SandboxCommands {
         private final Session s;
         @Parameters(index = "0", paramLabel = "KIND", completionCandidates = Kinds.class) String kind;
         @Parameters(index = "1", arity = "0..1", paramLabel = "ARG", description = "For uts: the hostname") String arg;
+        @Option(names = "--bare", description = "For pid: no init; your next command becomes PID 1, and the namespace dies with it") boolean bare;
 
         Enter(Session s) { this.s = s; }
 
@@ -105,7 +107,7 @@ final class SandboxCommands {
         public void run() {
             List<String> trace = s.newTrace();
             try {
-                List<String> said = s.sandbox().enter(kind.toLowerCase(Locale.ROOT), arg, s.tracer(trace));
+                List<String> said = s.sandbox().enter(kind.toLowerCase(Locale.ROOT), arg, bare, s.tracer(trace));
                 s.printTrace(trace);
                 s.say(said);
             } catch (RuntimeException e) {

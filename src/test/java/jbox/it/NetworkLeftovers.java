@@ -16,9 +16,21 @@ final class NetworkLeftovers {
         List<String> out = new ArrayList<>();
         Path run = Path.of("/run/jbox/net");
         if (!Files.isDirectory(run)) return out;
-        try (Stream<Path> s = Files.walk(run)) {
-            for (Path f : s.filter(Files::isRegularFile).toList()) {
+        List<Path> files;
+        while (true) {
+            try (Stream<Path> s = Files.walk(run)) {
+                files = s.filter(Files::isRegularFile).toList();
+                break;
+            } catch (java.io.UncheckedIOException e) {
+                // another jbox on the machine removed a network's directory during the walk: look again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) throw e;
+            }
+        }
+        for (Path f : files) {
+            try {
                 if (!f.getFileName().toString().startsWith(".") && Files.readString(f).contains("\"" + root + "\"")) out.add(f.toString());
+            } catch (java.nio.file.NoSuchFileException released) {
+                // another jbox released it meanwhile: not this root's
             }
         }
         return out;

@@ -81,7 +81,7 @@ class ShellScriptTest extends RealEngineTest {
                 "in ls /", "in head -1 /proc/self/mountinfo",
                 "enter cgroup", "in cat /proc/self/cgroup",
                 "enter time",
-                "enter pid", "in sh -c 'echo pid=$$'",
+                "enter pid --bare", "in sh -c 'echo pid=$$'",
                 "ns", "discard");
         assertEquals(0, r.code(), r.all());
         String out = r.out();
@@ -111,12 +111,25 @@ class ShellScriptTest extends RealEngineTest {
 
     @Test
     void aDeadPidNamespaceIsExplainedAndANewOneCanBeMade() throws Exception {
-        var dead = script("sandbox busybox", "enter mnt", "enter pid", "in true", "in true");
+        var dead = script("sandbox busybox", "enter mnt", "enter pid --bare", "in true", "in true");
         assertNotEquals(0, dead.code());
         assertTrue(dead.err().contains("its PID 1 has exited") && dead.err().contains("enter pid again"), dead.err());
-        var again = script("sandbox busybox", "enter mnt", "enter pid", "in true", "enter pid", "in sh -c 'echo pid=$$'", "discard");
+        var again = script("sandbox busybox", "enter mnt", "enter pid --bare", "in true", "enter pid --bare", "in sh -c 'echo pid=$$'", "discard");
         assertEquals(0, again.code(), again.all());
         assertTrue(after(again.out(), "in sh -c 'echo pid=$$'").startsWith("pid=1"), again.out());
+    }
+
+    /** With its init (the default), a pid namespace outlives every command, and orphans are reaped by PID 1. */
+    @Test
+    void aPidNamespaceWithItsInitOutlivesCommandsAndReapsOrphans() throws Exception {
+        var r = script("sandbox busybox", "enter mnt", "enter pid", "in true", "in sh -c 'echo pid=$$; sleep 0.2 &'",
+                "in sh -c 'while ps -o stat,comm | grep -q sleep; do sleep 0.1; done; ps -o pid,stat,comm'", "discard");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("A new pid namespace, and its first process"), r.out());
+        assertTrue(after(r.out(), "in sh -c 'echo pid=$$; sleep 0.2 &'").matches("pid=[3-9]\\d*\n"), "not PID 1: " + r.out());
+        String ps = after(r.out(), "in sh -c 'while ps -o stat,comm | grep -q sleep; do sleep 0.1; done; ps -o pid,stat,comm'");
+        assertTrue(ps.lines().anyMatch(l -> l.trim().matches("1 +S +catatonit")), ps);
+        assertFalse(ps.contains("sleep"), "the orphaned sleep ended and PID 1 reaped it (no zombie): " + ps);
     }
 
     @Test

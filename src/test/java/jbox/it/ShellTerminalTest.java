@@ -88,6 +88,44 @@ class ShellTerminalTest extends RealEngineTest {
         t.waitFor("SHELL-EXIT=0");
     }
 
+    /**
+     * Whichever order a learner takes pid and mnt in (and whatever else between), in ps lists the
+     * sandbox's processes only: its init as PID 1, and ps. A foreground command is not PID 1, so
+     * Ctrl-C stops it.
+     */
+    @Test
+    void everyOrderOfPidAndMntShowsOnlyTheSandboxsProcesses() throws Exception {
+        List<List<String>> orders = List.of(List.of("pid", "mnt"), List.of("mnt", "pid"), List.of("pid", "uts", "mnt"), List.of("mnt", "net", "pid"));
+        for (List<String> order : orders) {
+            try (Tmux t = open("jbox-order")) {
+                t.keys("sandbox busybox", "Enter");
+                t.waitFor("jbox[box]>");
+                t.keys("explain off", "Enter");
+                for (int i = 0; i < order.size(); i++) {
+                    t.keys("enter " + order.get(i), "Enter");
+                    t.waitFor("jbox[box " + String.join(",", order.subList(0, i + 1)) + "]>");
+                }
+                String prompt = "jbox[box " + String.join(",", order) + "]>";
+                t.keys("in ps -o pid,comm", "Enter");
+                t.waitFor(prompt + " in ps -o pid,comm\nPID");
+                t.waitFor("ps\n" + prompt);
+                String screen = t.screen();
+                List<String> listed = screen.substring(screen.lastIndexOf("in ps -o pid,comm\n")).lines().skip(2)
+                        .takeWhile(l -> !l.startsWith("jbox[")).map(String::trim).toList();
+                assertEquals(List.of("1 catatonit", "2 ps"), listed, order + ":\n" + screen);
+
+                t.keys("in sleep 100", "Enter");
+                Eventually.waitFor(() -> sandboxRuns("sleep"), "sleep to run in the sandbox");
+                t.keys("C-c");
+                t.waitFor("^C" + prompt);
+                Eventually.waitFor(() -> !sandboxRuns("sleep"), "Ctrl-C to end sleep, which is not PID 1");
+                t.keys("C-d");
+                t.waitFor("SHELL-EXIT=0");
+            }
+        }
+        assertEquals(List.of(), sandboxes(), "each shell discarded its sandbox");
+    }
+
     @Test
     void aKilledShellLeavesNothingOnceJboxRunsAgain() throws Exception {
         try (Tmux t = open("jbox-kill")) {

@@ -42,8 +42,10 @@ final class Tmux implements AutoCloseable {
         run("resize-window", "-t", session, "-x", Integer.toString(columns), "-y", Integer.toString(rows));
     }
 
+    /** Waits up to a minute: a busy machine (the suite's other test classes) can take many seconds per step. */
     void waitFor(String text) throws Exception {
-        for (int i = 0; i < 300; i++) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
             if (screen().contains(text)) return;
             Thread.sleep(50);
         }
