@@ -26,7 +26,7 @@ final class LoginCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         var out = spec.commandLine().getOut();
-        if (passwordStdin) password = new BufferedReader(new InputStreamReader(System.in)).readLine();
+        if (passwordStdin) password = new BufferedReader(new InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
         if (username == null || password == null) {
             var console = System.console();
             if (console == null) {

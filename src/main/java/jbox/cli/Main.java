@@ -14,7 +14,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        jbox.io.Utf8.standardStreams();
+        System.exit(run(args, jbox.io.Utf8.writer(System.out), jbox.io.Utf8.writer(System.err)));
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {

@@ -28,7 +28,7 @@ public final class ShellCommand implements Callable<Integer> {
     public Integer call() {
         if (driven) {
             try {
-                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getOut(), true);
+                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), spec.commandLine().getOut(), spec.commandLine().getOut(), true);
             } catch (IOException e) {
                 throw Errors.explain(e, "jbox shell");
             }
@@ -44,7 +44,7 @@ public final class ShellCommand implements Callable<Integer> {
                 }
             }
             if (System.console() == null) {
-                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in)), spec.commandLine().getOut(), spec.commandLine().getErr());
+                return Shell.script(COMMANDS, new BufferedReader(new InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), spec.commandLine().getOut(), spec.commandLine().getErr());
             }
             return Shell.interactive(COMMANDS);
         } catch (IOException e) {

@@ -86,7 +86,7 @@ public final class LessonSession {
         pb.environment().put("JBOX_ROOT", root.toString());
         pb.environment().put("JBOX_LANG", lesson.language());
         if (daemon != null) pb.environment().putAll(daemon.env());
-        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        Terminal terminal = TerminalBuilder.builder().system(true).encoding(java.nio.charset.StandardCharsets.UTF_8).build();
         LessonSession s = new LessonSession(lesson, terminal.writer(), pb.start(), root);
         try {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();

@@ -108,9 +108,9 @@ public final class Shell {
 
     /** The interactive shell on this process's terminal. */
     public static int interactive(Commands commands) throws IOException {
-        Terminal terminal = TerminalBuilder.builder().system(true).build();
+        Terminal terminal = TerminalBuilder.builder().system(true).encoding(java.nio.charset.StandardCharsets.UTF_8).build();
         PrintWriter out = terminal.writer();
-        Shell shell = new Shell(new Session(Engine.open(), out, true), commands, new PrintWriter(System.err, true));
+        Shell shell = new Shell(new Session(Engine.open(), out, true), commands, jbox.io.Utf8.writer(System.err));
         Thread main = Thread.currentThread();
         // Outside line editing the terminal is in normal mode: Ctrl-C sends SIGINT, which stops the command, not the shell.
         terminal.handle(Terminal.Signal.INT, sig -> main.interrupt());

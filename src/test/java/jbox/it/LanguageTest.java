@@ -1,0 +1,39 @@
+package jbox.it;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** jbox speaks the learner's language in UTF-8, also where the host has not generated the locale. */
+class LanguageTest {
+    @TempDir
+    Path root;
+
+    private Jbox chinese() {
+        Jbox j = new Jbox(root);
+        j.env.remove("JBOX_LANG");
+        j.env.put("LANG", "zh_CN.UTF-8");
+        j.env.remove("LC_ALL");
+        j.env.put("LOCPATH", root.resolve("no-locales").toString()); // glibc finds no locale at all: Java falls back to ASCII
+        return j;
+    }
+
+    @Test
+    void chineseOutputIsUtf8WithoutTheLocale() throws Exception {
+        var list = chinese().run("lesson", "list");
+        assertEquals(0, list.code(), list.all());
+        assertTrue(list.out().contains("虚拟机与容器"), "lesson titles in Chinese, not ???: " + list.out());
+        assertFalse(list.out().contains("??"), list.out());
+    }
+
+    @Test
+    void chineseReadFromAScriptComesBackWhole() throws Exception {
+        Path script = java.nio.file.Files.writeString(root.resolve("s.jbox"), "host echo 你好，容器\n");
+        var r = chinese().run("shell", "--script", script.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("你好，容器"), r.out());
+    }
+}
