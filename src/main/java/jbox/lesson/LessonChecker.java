@@ -35,7 +35,8 @@ public final class LessonChecker {
         public boolean passed() { return skipped == null && steps.stream().allMatch(StepResult::passed); }
     }
 
-    public static Report check(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
+    public static Report check(Lesson asWritten, List<String> jbox) throws IOException, InterruptedException {
+        Lesson lesson = asWritten;
         if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
         String missing = LessonRegistry.unavailable(lesson);
         if (missing != null) return new Report(lesson, missing, List.of());
@@ -44,6 +45,7 @@ public final class LessonChecker {
         LessonRegistry registry = null;
         try {
             registry = LessonRegistry.startIfNeeded(lesson, root);
+            if (registry != null) lesson = lesson.with(LessonRegistry.VARIABLE, registry.address());
             daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
             Map<String, String> env = daemon == null ? Map.of() : daemon.env();
             List<String> commands = new ArrayList<>();

@@ -74,11 +74,13 @@ public final class LessonSession {
         int run(LessonSession s, LineReader reader) throws IOException, InterruptedException;
     }
 
-    private static int open(Lesson lesson, List<String> jbox, Mode mode) throws IOException, InterruptedException {
+    private static int open(Lesson asWritten, List<String> jbox, Mode mode) throws IOException, InterruptedException {
+        Lesson lesson = asWritten;
         String missing = LessonRegistry.unavailable(lesson);
         if (missing != null) throw new jbox.sys.Failure("cannot start lesson " + lesson.id(), missing, "see lessons/README.md");
         Path root = LessonRoots.create();
         LessonRegistry registry = LessonRegistry.startIfNeeded(lesson, root);
+        if (registry != null) lesson = lesson.with(LessonRegistry.VARIABLE, registry.address());
         LessonDaemon daemon = LessonDaemon.startIfNeeded(lesson, jbox, root);
         List<String> cmd = new ArrayList<>(jbox);
         cmd.addAll(List.of("shell", "--driven"));

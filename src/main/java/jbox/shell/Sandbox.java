@@ -452,25 +452,35 @@ public final class Sandbox {
         if (!vethMoved) throw new Failure("eth0 is not in the sandbox yet", "each end gets its address in its own namespace", vethHost == null ? "veth add first" : "veth move first");
         if (vethSubnet != null) throw new Failure("both ends already have addresses", "one address each is enough", "ping across: in ping -c 1 " + vethSubnet.host(1));
         jbox.net.Ipv4.Subnet subnet = null;
-        List<jbox.net.Ipv4.Subnet> used = jbox.net.Bridges.hostSubnets();
-        for (int i = 0; i < 256 && subnet == null; i++) {
-            jbox.net.Ipv4.Subnet c = jbox.net.Ipv4.Subnet.parse("10.200." + i + ".0/24");
-            if (used.stream().noneMatch(c::overlaps)) subnet = c;
-        }
-        if (subnet == null) throw new Failure("no free /24 is left in 10.200.0.0/16", "the host uses all of them", "discard other sandboxes");
         Sys.trace(trace);
-        try (jbox.net.Netlink host = jbox.net.Netlink.open(); jbox.net.Netlink in = jbox.net.Netlink.openIn(netnsPath())) {
+        // chosen and taken under the host-wide network lock: thirty learners' sandboxes get thirty /24s
+        try (jbox.io.FileLock hostWide = jbox.net.Bridges.lock();
+             jbox.net.Netlink host = jbox.net.Netlink.open(); jbox.net.Netlink in = jbox.net.Netlink.openIn(netnsPath())) {
+            List<jbox.net.Ipv4.Subnet> used = jbox.net.Bridges.hostSubnets();
+            for (int i = 0; i < 256 && subnet == null; i++) {
+                jbox.net.Ipv4.Subnet c = jbox.net.Ipv4.Subnet.parse("10.200." + i + ".0/24");
+                if (used.stream().noneMatch(c::overlaps)) subnet = c;
+            }
+            if (subnet == null) throw new Failure("no free /24 is left in 10.200.0.0/16", "the host uses all of them", "discard other sandboxes");
             jbox.net.Links.Link h = jbox.net.Links.find(host, vethHost);
             jbox.net.Links.addAddress(host, h.index(), vethHost, subnet.host(1), subnet);
             jbox.net.Links.up(host, h.index(), vethHost);
             jbox.net.Links.Link eth0 = jbox.net.Links.find(in, "eth0");
             jbox.net.Links.addAddress(in, eth0.index(), "eth0", subnet.host(2), subnet);
             jbox.net.Links.up(in, eth0.index(), "eth0");
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot take the host-wide network lock");
         } finally {
             Sys.trace(null);
         }
         vethSubnet = subnet;
         return List.of(Say.t("veth.addressed", vethHost, subnet.host(1) + "/24", subnet.host(2) + "/24", subnet.host(1), vethHost));
+    }
+
+    /** The host end's address, once veth addr gave it one. */
+    String vethHostAddress() {
+        if (vethSubnet == null) throw new Failure("the veth ends have no addresses yet", "ping needs an address to send to", vethHost == null ? "veth add, veth move, veth addr first" : "veth addr first");
+        return vethSubnet.host(1).toString();
     }
 
     /** The host end, if the lesson made one: the sandbox's end dies with its namespace, the host's must be deleted. */

@@ -210,10 +210,11 @@ final class SandboxCommands {
 
     @Command(name = "veth", description = "Connect the sandbox to the host step by step: veth add, veth move, veth addr (after enter net)",
             footer = {"Steps:", "  veth add    a veth pair, both ends on the host", "  veth move   one end into the sandbox, renamed eth0",
-                    "  veth addr   an address on each end, both up; then: in ping -c 1 10.200.0.1"})
+                    "  veth addr   an address on each end, both up (a /24 no one else on the host uses)",
+                    "  veth ping   in ping -c 1 with the host end's address"})
     static final class Veth implements Runnable {
         private final Session s;
-        @Parameters(paramLabel = "add|move|addr") String step;
+        @Parameters(paramLabel = "add|move|addr|ping") String step;
 
         Veth(Session s) { this.s = s; }
 
@@ -221,14 +222,30 @@ final class SandboxCommands {
         public void run() {
             List<String> trace = s.newTrace();
             Sandbox box = s.sandbox();
+            if (step.equals("ping")) {
+                ping(box, trace);
+                return;
+            }
             List<String> said = switch (step) {
                 case "add" -> box.vethAdd(s.tracer(trace));
                 case "move" -> box.vethMove(s.tracer(trace));
                 case "addr" -> box.vethAddr(s.tracer(trace));
-                default -> throw new Failure("veth has three steps: add, move, addr", "\"" + step + "\" is not one of them", "write: veth add");
+                default -> throw new Failure("veth has these steps: add, move, addr, ping", "\"" + step + "\" is not one of them", "write: veth add");
             };
             s.printTrace(trace);
             s.say(said);
+        }
+
+        /*
+         * Each learner's sandbox gets its own /24, so no lesson can write the address down; this is
+         * the ping the learner would type, with the address filled in and shown.
+         */
+        private void ping(Sandbox box, List<String> trace) {
+            List<String> command = List.of("ping", "-c", "1", box.vethHostAddress());
+            s.out.println("in " + String.join(" ", command));
+            s.out.flush();
+            int code = jbox.sys.Linux.exitCode(Sys.waitpid(box.spawn(command, s.tracer(trace))));
+            if (code != 0) throw new Failure(1, "no answer from the host's end", "ping exited with " + code, "check both ends: in ip addr, host ip addr", null);
         }
     }
 

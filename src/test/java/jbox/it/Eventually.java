@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class Eventually {
     private Eventually() {}
 
-    /** Up to 15 s. */
-    public static void waitFor(Callable<Boolean> check, String what) throws Exception { waitFor(15_000, check, what); }
+    /** Up to a minute: it returns as soon as the condition holds, and a busy machine (the suite's other classes, a class of learners) is slow. */
+    public static void waitFor(Callable<Boolean> check, String what) throws Exception { waitFor(60_000, check, what); }
 
     public static void waitFor(long millis, Callable<Boolean> check, String what) throws Exception {
         long deadline = System.currentTimeMillis() + millis;

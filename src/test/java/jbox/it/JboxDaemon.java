@@ -38,8 +38,11 @@ final class JboxDaemon implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(jbox.env);
         keeper = pb.start();
-        for (int i = 0; i < 200 && !answers(); i++) Thread.sleep(50);
-        assertTrue(answers(), "the daemon came up: " + Files.readString(log));
+        try {
+            Eventually.waitFor(this::answers, "the daemon to come up");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ":\n" + Files.readString(log), e);
+        }
     }
 
     boolean answers() {

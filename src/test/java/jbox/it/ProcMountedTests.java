@@ -187,7 +187,7 @@ abstract class ProcMountedTests extends RealEngineTest {
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         assertEquals("ready", reader.readLine());
         Sys.kill((int) p.pid(), 15);
-        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals("got TERM", reader.readLine());
         assertEquals(42, p.exitValue());
     }
