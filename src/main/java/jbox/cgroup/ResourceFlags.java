@@ -18,7 +18,7 @@ public final class ResourceFlags {
         Resources none = Resources.NONE;
         try {
             return switch (setting) {
-                case "memory" -> new Resources(bytes(value, setting), null, null, null, null, null, null, List.of(), List.of());
+                case "memory" -> new Resources(memory(value), null, null, null, null, null, null, List.of(), List.of());
                 case "cpus" -> new Resources(null, null, cpuQuota(value), null, null, null, null, List.of(), List.of());
                 case "cpu-shares" -> new Resources(null, null, null, Long.parseLong(value), null, null, null, List.of(), List.of());
                 case "pids" -> new Resources(null, null, null, null, null, Long.parseLong(value), null, List.of(), List.of());
@@ -32,6 +32,17 @@ public final class ResourceFlags {
         } catch (NumberFormatException e) {
             throw bad(setting, "\"" + value + "\" is not a whole number", "e.g. limit " + setting + " 256");
         }
+    }
+
+    /** The shell's limit memory, refused in its own words (the engine's would name docker's --memory). */
+    private static long memory(String value) {
+        long bytes = bytes(value, "memory");
+        if (bytes < Resources.MINIMUM_MEMORY) {
+            throw new Failure("limit memory " + value + " is too low: the smallest memory limit is 6MB",
+                    value.matches("\\d+") ? "a size without a unit is in bytes: " + value + " means " + value + " bytes" : "the kernel needs some memory to run anything at all",
+                    "give a unit: limit memory " + (value.matches("\\d+") ? value + "m" : "32m"));
+        }
+        return bytes;
     }
 
     /** A size like 32m, 512k or 1g, in bytes. */

@@ -56,8 +56,11 @@ public final class ImageService {
             return jbox.registry.Transfers.pull(images, ref, auth, progress);
         } catch (jbox.registry.RegistryException e) {
             String bundledHint = ref.isOfficialShortName() ? "; the images bundled with jbox (" + bundledNames() + ") need no network" : "";
+            // a Docker Hub name that is neither bundled nor reachable is most often a typo: say so first
+            String fix = ref.isOfficialShortName() && e.status() == 503
+                    ? "check the name (" + ref.familiarRepository() + " is not bundled with jbox), or connect to the network and try again" : e.fix();
             throw new Failure(125, "pull " + ref.familiar() + ": " + e.getMessage(), e.likelyCause() == null ? null : e.likelyCause() + bundledHint,
-                    e.fix(), e).httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
+                    fix, e).httpStatus(e.status() == 401 || e.status() == 404 ? e.status() : 500);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot pull " + name);
         }

@@ -356,6 +356,11 @@ final class SandboxCommands {
                 case "counter" -> "i=0; while [ $i -lt " + (arg == null ? "50" : arg) + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
                 default -> throw new Failure("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
             };
+            Long pids = box.limits().pidsLimit();
+            if (kind.equals("forkbomb") && (pids == null || pids <= 0)) {
+                // unbounded, it would take the whole machine (a shared class server too) until it is killed
+                throw new Failure("probe forkbomb needs a pids limit first", Say.t("probe.forkbomb.unbounded"), "limit pids 20, then probe forkbomb");
+            }
             Usage before = box.usage();
             long t0 = System.nanoTime();
             int pid = box.spawn(List.of("sh", "-c", script), null);
@@ -363,7 +368,9 @@ final class SandboxCommands {
             if (kind.equals("forkbomb")) box.killStragglers();
             Usage u = box.usage();
             if (kind.equals("memory")) {
-                s.out.println(u.oomKills() > before.oomKills() ? Say.t("probe.oom", code) : Say.t("probe.allocated"));
+                Long limit = box.limits().memory();
+                s.out.println(u.oomKills() > before.oomKills() ? Say.t("probe.oom", code)
+                        : limit != null && limit > 0 ? Say.t("probe.underlimit", jbox.cgroup.Units.binary(limit)) : Say.t("probe.allocated"));
             }
             if (kind.equals("read")) {
                 s.out.println(Say.t("probe.read", (System.nanoTime() - t0) / 1e9));
@@ -403,7 +410,7 @@ final class SandboxCommands {
             s.sandbox = null;
             int code = s.run.applyAsInt(new String[]{"start", name});
             if (code != 0) throw new Failure("the kept container did not start", "see the message above", "jbox logs " + name);
-            s.out.println(Say.t("keep.done", name));
+            s.out.println(Say.t("keep.done", name, name));
         }
     }
 

@@ -86,6 +86,7 @@ public final class Shell {
                 out.println(shell.prompt(false) + trimmed);
                 out.flush();
                 if (trimmed.equals("exit") || trimmed.equals("quit")) break;
+                if (trimmed.equals("clear")) continue; // a script has no screen to clear
                 List<String> words = words(parser.parse(trimmed, trimmed.length()).words());
                 int code = shell.execute(words);
                 if (driven) {
@@ -135,12 +136,21 @@ public final class Shell {
                 List<String> words = words(reader.getParsedLine().words());
                 if (words.isEmpty()) continue;
                 if (words.get(0).equals("exit") || words.get(0).equals("quit")) break;
+                if (words.get(0).equals("clear")) {
+                    terminal.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+                    terminal.flush();
+                    continue;
+                }
                 shell.execute(words);
                 Thread.interrupted(); // a Ctrl-C during the command is spent
                 out.flush();
             }
         } finally {
-            shell.leave();
+            if (shell.session.sandbox != null) {
+                shell.leave();
+                out.println(Say.t("discard.done"));
+                out.flush();
+            }
             reader.getHistory().save();
             terminal.close();
         }
@@ -180,7 +190,7 @@ public final class Shell {
             int lead = buffer.length() - trimmed.length();
             int end = trimmed.indexOf(' ');
             String first = end < 0 ? trimmed : trimmed.substring(0, end);
-            boolean known = commands.contains(first) || first.equals("exit") || first.equals("quit") || first.equals("help");
+            boolean known = commands.contains(first) || first.equals("exit") || first.equals("quit") || first.equals("help") || first.equals("clear");
             AttributedStringBuilder b = new AttributedStringBuilder().append(buffer.substring(0, lead));
             b.style(known ? AttributedStyle.BOLD.foreground(AttributedStyle.GREEN) : AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)).append(first);
             b.style(AttributedStyle.DEFAULT).append(trimmed.substring(first.length()));
