@@ -71,6 +71,7 @@ public final class LessonChecker {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JBOX_ROOT", root.toString());
         pb.environment().put("HOME", root.toString());
+        pb.directory(root.toFile()); // files a lesson makes (a Dockerfile) go into its own root
         pb.environment().put("JBOX_LANG", language);
         pb.environment().putAll(env);
         Process p = pb.start();

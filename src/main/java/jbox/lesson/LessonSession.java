@@ -53,7 +53,7 @@ public final class LessonSession {
 
     /** The learner's place in each lesson, kept in $HOME/.jbox_lessons. */
     static Path progressFile() {
-        return Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".jbox_lessons");
+        return jbox.io.LearnerHome.dir().resolve(".jbox_lessons");
     }
 
     public static int start(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
@@ -86,6 +86,7 @@ public final class LessonSession {
         cmd.addAll(List.of("shell", "--driven"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("JBOX_ROOT", root.toString());
+        pb.directory(root.toFile()); // files a lesson makes (a Dockerfile) go into its own root, removed with it
         pb.environment().put("JBOX_LANG", lesson.language());
         if (daemon != null) pb.environment().putAll(daemon.env());
         Terminal terminal = TerminalBuilder.builder().system(true).encoding(java.nio.charset.StandardCharsets.UTF_8).build();
@@ -250,5 +251,6 @@ public final class LessonSession {
         try (var w = Files.newBufferedWriter(file)) {
             p.store(w, "jbox lesson progress: language/lesson=next step");
         }
+        jbox.io.LearnerHome.own(file);
     }
 }

@@ -532,6 +532,11 @@ public final class Sandbox {
 
     Path upperDir() { return dir.resolve("upper"); }
 
+    /** How explain mode names the host paths of this sandbox. */
+    java.util.Map<String, String> traceNames() {
+        return TraceView.names(dir.resolve("rootfs").toString(), dir.toString(), engine.root().resolve("layers").toString());
+    }
+
     /** Ends every process of the sandbox and frees its thread, cgroup and files. */
     void discard() {
         if (cgroup != null) {

@@ -428,17 +428,19 @@ final class SandboxCommands {
         }
     }
 
-    @Command(name = "explain", description = "Show (on) or hide (off) the kernel calls each step makes", footer = "Example: explain off")
+    @Command(name = "explain", description = "Show the kernel calls each step makes: on (like ones grouped), full (every one), off", footer = "Example: explain full")
     static final class Explain implements Runnable {
         private final Session s;
-        @Parameters(paramLabel = "on|off") String mode;
+        @Parameters(paramLabel = "on|full|off") String mode;
 
         Explain(Session s) { this.s = s; }
 
         @Override
         public void run() {
-            s.explain = mode.equals("on");
-            s.out.println(Say.t(s.explain ? "explain.on" : "explain.off"));
+            if (!List.of("on", "full", "off").contains(mode)) throw new Failure("explain takes on, full or off", "\"" + mode + "\" is none of them", "write: explain full");
+            s.explain = !mode.equals("off");
+            s.explainFull = mode.equals("full");
+            s.out.println(Say.t("explain." + mode));
         }
     }
 }

@@ -36,8 +36,20 @@ final class Session {
 
     Consumer<String> tracer(List<String> lines) { return explain ? lines::add : null; }
 
+    /** explain full: every call as the kernel saw it, host paths and all. */
+    boolean explainFull;
+    private boolean legendSaid;
+
     void printTrace(List<String> lines) {
-        for (String l : lines) out.println("  \u2192 " + l);
+        List<String> shown = lines;
+        if (!explainFull && sandbox != null) {
+            shown = TraceView.compact(lines, sandbox.traceNames());
+            if (!legendSaid && shown.stream().anyMatch(l -> l.contains("ROOT"))) {
+                legendSaid = true;
+                out.println(jbox.text.Say.t("explain.legend", sandbox.traceNames().keySet().iterator().next()));
+            }
+        }
+        for (String l : shown) out.println("  \u2192 " + l);
     }
 
     void say(List<String> lines) {

@@ -43,7 +43,13 @@ public final class Shell {
         this.session = session;
         this.cli = commands.make(session.out, err);
         session.run = args -> commands.make(session.out, err).execute(args);
-        for (Object c : SandboxCommands.all(session)) cli.addSubcommand(c);
+        java.util.Set<String> steps = new java.util.LinkedHashSet<>();
+        for (Object c : SandboxCommands.all(session)) {
+            cli.addSubcommand(c);
+            steps.add(c.getClass().getAnnotation(picocli.CommandLine.Command.class).name());
+        }
+        if (cli.getSubcommands().containsKey("help")) cli.getCommandSpec().removeSubcommand("help");
+        cli.addSubcommand(new ShellHelp(session, cli, steps));
         for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
         session.engine.housekeeping().recover(0); // what a killed jbox (a shell, a build) left
         Runtime.getRuntime().addShutdownHook(new Thread(this::leave, "jbox-shell-exit"));
@@ -77,7 +83,7 @@ public final class Shell {
      */
     public static int script(Commands commands, BufferedReader in, PrintWriter out, PrintWriter err, boolean driven) throws IOException {
         Shell shell = new Shell(new Session(Engine.open(), out, false), commands, err);
-        DefaultParser parser = new DefaultParser();
+        DefaultParser parser = new ShellParser();
         try {
             String line;
             while ((line = in.readLine()) != null) {
@@ -117,9 +123,9 @@ public final class Shell {
         terminal.handle(Terminal.Signal.INT, sig -> main.interrupt());
         LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("jbox")
                 .completer(new PicocliJLineCompleter(shell.cli.getCommandSpec()))
-                .parser(new DefaultParser())
+                .parser(new ShellParser())
                 .highlighter(new CommandHighlighter(shell.cli.getSubcommands().keySet()))
-                .variable(LineReader.HISTORY_FILE, Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".jbox_history"))
+                .variable(LineReader.HISTORY_FILE, jbox.io.LearnerHome.dir().resolve(".jbox_history"))
                 .build();
         out.println(Say.t("shell.banner"));
         out.println(Say.t("shell.start"));
@@ -141,7 +147,17 @@ public final class Shell {
                     terminal.flush();
                     continue;
                 }
-                shell.execute(words);
+                // Keys typed while a command runs are not echoed (an arrow would print as ^[[A); they
+                // still reach the next prompt. A command on a terminal of its own (in sh) sets its own mode.
+                org.jline.terminal.Attributes before = terminal.getAttributes();
+                org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes(before);
+                quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO, false);
+                terminal.setAttributes(quiet);
+                try {
+                    shell.execute(words);
+                } finally {
+                    terminal.setAttributes(before);
+                }
                 Thread.interrupted(); // a Ctrl-C during the command is spent
                 out.flush();
             }
@@ -152,6 +168,7 @@ public final class Shell {
                 out.flush();
             }
             reader.getHistory().save();
+            jbox.io.LearnerHome.own(jbox.io.LearnerHome.dir().resolve(".jbox_history"));
             terminal.close();
         }
         return 0;

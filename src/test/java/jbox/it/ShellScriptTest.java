@@ -191,7 +191,11 @@ class ShellScriptTest extends RealEngineTest {
         assertTrue(after(r.out(), "images").startsWith("REPOSITORY"));
         assertTrue(after(r.out(), "help enter").contains("Examples:") && after(r.out(), "help enter").contains("enter uts myhost"));
         String help = after(r.out(), "help");
-        for (String c : List.of("sandbox", "enter", "in", "limit", "probe", "freeze", "keep", "run", "ps", "stats")) assertTrue(help.contains("  " + c + " "), c + " in:\n" + help);
+        for (String c : List.of("sandbox", "enter", "in", "limit", "probe", "freeze", "keep")) assertTrue(help.contains("\n  " + c + " "), c + " in:\n" + help);
+        for (String c : List.of("run", "ps", "stats", "images")) assertTrue(java.util.regex.Pattern.compile("(?m)^ .* " + c + "( |$)").matcher(help).find(), c + " in:\n" + help);
+        assertTrue(help.lines().allMatch(l -> l.length() <= 80), "fits 80 columns:\n" + help);
+        assertTrue(help.lines().count() <= 25, "fits one screen:\n" + help);
+        assertFalse(help.contains("_monitor"), "hidden commands stay hidden");
     }
 
     @Test

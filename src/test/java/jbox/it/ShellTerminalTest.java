@@ -27,6 +27,21 @@ class ShellTerminalTest extends RealEngineTest {
         }
     }
 
+    /** Whether a process on the host runs exactly this command line (a unique one, so nobody else's counts). */
+    private static boolean hostRuns(String commandLine) throws Exception {
+        String wanted = commandLine.replace(' ', '\0') + "\0";
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("cmdline")).equals(wanted)) return true;
+                } catch (java.io.IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether a process of this test's one sandbox runs command (read from its cgroup, so nobody else's counts). */
     private boolean sandboxRuns(String command) throws Exception {
         List<Path> made = sandboxes();
@@ -119,6 +134,15 @@ class ShellTerminalTest extends RealEngineTest {
                 t.keys("C-c");
                 t.waitFor("^C" + prompt);
                 Eventually.waitFor(() -> !sandboxRuns("sleep"), "Ctrl-C to end sleep, which is not PID 1");
+
+                // an arrow key typed while one of the shell's own commands runs is not echoed as ^[[A
+                t.keys("host sleep 2.718", "Enter");
+                Eventually.waitFor(() -> hostRuns("sleep 2.718"), "host sleep to run");
+                t.keys("Up");
+                t.waitFor(prompt + " host sleep 2.718");
+                Eventually.waitFor(() -> !hostRuns("sleep 2.718"), "host sleep to end");
+                assertFalse(t.screen().contains("^[["), t.screen());
+                t.keys("C-a", "C-k"); // the arrow reached the next prompt, as typed-ahead keys do: it recalled the last line
                 t.keys("C-d");
                 t.waitFor("SHELL-EXIT=0");
             }
