@@ -27,7 +27,7 @@ final class LessonDaemon implements AutoCloseable {
         if (!lesson.requires().contains("daemon")) return null;
         Path socket = root.resolve("jbox.sock");
         List<String> cmd = new ArrayList<>(jbox);
-        cmd.addAll(List.of("daemon", "-H", "unix://" + socket));
+        cmd.addAll(List.of("daemon", "-H", "unix://" + socket, "--trace")); // the learner watches requests find their handlers in daemon.log
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.log").toFile()));
         pb.environment().put("JBOX_ROOT", root.toString());
