@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * Runs a lesson unattended: all its commands through `jbox shell --script`, in a jbox root of
  * its own that is removed afterwards, then checks each step's output against its expectations.
- * An expectation line is text that must appear, "re: REGEX" that must match, "not: TEXT" that
+ * An expectation line is text that must appear, "explain: TEXT" that must appear when explain mode is
+ * on (a system call's line), "re: REGEX" that must match, "not: TEXT" that
  * must not appear, "ratio: REGEX / REGEX = MIN..MAX" (the numbers the two patterns capture, divided,
  * lie in that range), or "fails": the step's last command must fail (a lesson's last step only).
  */
@@ -118,8 +119,15 @@ public final class LessonChecker {
         return results;
     }
 
-    static String unmet(List<String> expect, String got) {
+    static String unmet(List<String> expect, String got) { return unmet(expect, got, true); }
+
+    /** explain says whether explain mode was on: "explain: TEXT" lines (a system call's line) count only then. */
+    static String unmet(List<String> expect, String got, boolean explain) {
         for (String e : expect) {
+            if (e.startsWith("explain: ")) {
+                if (explain && !got.contains(e.substring(9))) return "expected \"" + e.substring(9) + "\" in the output (explain mode shows it)";
+                continue;
+            }
             if (e.equals("fails")) {
                 if (!got.contains("jbox shell: stopped at")) return "expected the step's last command to fail";
             } else if (e.startsWith("re: ")) {

@@ -132,6 +132,10 @@ public final class LessonSession {
         return code == null ? -1 : code;
     }
 
+    private static final java.util.regex.Pattern EXPLAIN = java.util.regex.Pattern.compile("explain\\s+(on|full|off)");
+    /** Whether the learner's shell shows system calls now (they may turn it off; checks then skip "explain:" lines). */
+    private boolean explain = true;
+
     private int run(LineReader reader) throws IOException, InterruptedException {
         Properties progress = new Properties();
         Path file = progressFile();
@@ -179,14 +183,21 @@ public final class LessonSession {
                     line = step.commands().get(typed);
                     out.println("lesson> " + line);
                 }
-                send(line);
+                java.util.regex.Matcher explainMode = EXPLAIN.matcher(line);
+                if (explainMode.matches()) explain = !explainMode.group(1).equals("off");
+                int code = send(line);
+                if (code != 0 && !step.expect().contains("fails")) {
+                    // a typo or a wrong turn costs nothing: the step waits for the command, done right
+                    out.println("\u2717 " + say.text("lesson.commandFailed"));
+                    continue;
+                }
                 typed++;
                 String got;
                 synchronized (output) {
                     got = output.toString();
                 }
                 // The learner may reach the goal their own way: check after every command.
-                String problem = LessonChecker.unmet(step.expect().stream().filter(e -> !e.equals("fails")).toList(), got);
+                String problem = LessonChecker.unmet(step.expect().stream().filter(e -> !e.equals("fails")).toList(), got, explain);
                 if (problem == null && typed >= Math.min(1, step.commands().size())) {
                     passed = true;
                     out.println("\u2713 " + (step.why().isEmpty() ? say.text("lesson.good") : step.why()));

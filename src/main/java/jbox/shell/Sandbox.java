@@ -134,6 +134,15 @@ public final class Sandbox {
             throw new Failure("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
         }
         if (bare && !kind.equals("pid")) throw new Failure("--bare is for enter pid only", "only a pid namespace has a first process to leave out", "write: enter " + kind);
+        if (entered.contains("uts") && kind.equals("uts") && arg != null) {
+            // a second try at the uts step (a lesson retried, a typo in the name): a new name, same namespace
+            hostname = arg;
+            thread.call(() -> {
+                Sys.sethostname(hostname);
+                return null;
+            }, trace);
+            return List.of(Say.t("uts.renamed", hostname));
+        }
         if (entered.contains(kind) && !kind.equals("pid")) {
             throw new Failure("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
         }
