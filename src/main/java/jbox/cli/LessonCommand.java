@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** jbox lesson list | check: the course under lessons/, in English or Chinese. */
-@Command(name = "lesson", description = "The lessons: list them, or check that they all work", subcommands = {LessonCommand.ListLessons.class, LessonCommand.Start.class, LessonCommand.Check.class})
+@Command(name = "lesson", description = "The lessons: list them, or check that they all work", subcommands = {LessonCommand.ListLessons.class, LessonCommand.Start.class, LessonCommand.Check.class, LessonCommand.Reset.class})
 final class LessonCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -46,8 +46,12 @@ final class LessonCommand implements Runnable {
         @Override
         public void run() {
             try {
-                List<String[]> rows = Format.rows("LESSON", "TITLE");
-                for (Lesson l : Lessons.in(lessonsDir(), language(lang))) rows.add(new String[]{l.id(), l.title()});
+                List<String[]> rows = Format.rows("LESSON", "PROGRESS", "TITLE");
+                jbox.lesson.LessonProgress progress = jbox.lesson.LessonProgress.load();
+                for (Lesson l : Lessons.in(lessonsDir(), language(lang))) {
+                    int done = Math.min(progress.done(l), l.steps().size());
+                    rows.add(new String[]{l.id(), done == 0 ? "-" : done + "/" + l.steps().size() + (done == l.steps().size() ? " \u2713" : ""), l.title()});
+                }
                 spec.commandLine().getOut().print(Format.table(rows));
             } catch (IOException e) {
                 throw Errors.explain(e, "cannot read the lessons");
@@ -76,6 +80,31 @@ final class LessonCommand implements Runnable {
         }
     }
 
+    @Command(name = "reset", description = "Start a lesson (or, without a name, every lesson) from its first step again")
+    static final class Reset implements Runnable {
+        @Spec CommandSpec spec;
+        @Option(names = "--lang", description = "en or zh (default: from the locale)") String lang;
+        @Parameters(arity = "0..1", paramLabel = "NAME") String name;
+
+        @Override
+        public void run() {
+            try {
+                jbox.lesson.LessonProgress progress = jbox.lesson.LessonProgress.load();
+                if (name == null) {
+                    progress.reset(null);
+                    spec.commandLine().getOut().println(jbox.text.Say.t("lesson.resetAll"));
+                    return;
+                }
+                Lesson lesson = Lessons.in(lessonsDir(), language(lang)).stream().filter(l -> l.id().equals(name)).findFirst()
+                        .orElseThrow(() -> new Failure("no lesson " + name, "lesson names are in jbox lesson list", "check the name"));
+                progress.reset(lesson);
+                spec.commandLine().getOut().println(jbox.text.Say.t("lesson.reset", name));
+            } catch (IOException e) {
+                throw Errors.explain(e, "cannot reset the lesson's progress");
+            }
+        }
+    }
+
     @Command(name = "check", description = "Run every step of lessons unattended and report any mismatch (exit 1 if one fails, 2 if none failed but some could not run here)")
     static final class Check implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -100,20 +129,8 @@ final class LessonCommand implements Runnable {
                 int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
                 if (n < 1) throw new Failure("--jobs " + n + " checks nothing", "it is how many lessons run at once", "give 1 or more");
                 java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
-                // The lessons that run a registry all use 127.0.0.1:5000: one of them at a time.
-                java.util.concurrent.locks.ReentrantLock registryPort = new java.util.concurrent.locks.ReentrantLock();
                 List<java.util.concurrent.Future<LessonChecker.Report>> reports = new java.util.ArrayList<>();
-                for (Lesson l : lessons) {
-                    reports.add(pool.submit(() -> {
-                        boolean port = l.requires().contains("registry");
-                        if (port) registryPort.lock();
-                        try {
-                            return LessonChecker.check(l, SelfCommand.argv());
-                        } finally {
-                            if (port) registryPort.unlock();
-                        }
-                    }));
-                }
+                for (Lesson l : lessons) reports.add(pool.submit(() -> LessonChecker.check(l, SelfCommand.argv())));
                 pool.shutdown();
                 for (int i = 0; i < lessons.size(); i++) {
                     Lesson l = lessons.get(i);

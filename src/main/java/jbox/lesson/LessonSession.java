@@ -14,11 +14,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +50,6 @@ public final class LessonSession {
     }
 
     /** The learner's place in each lesson, kept in $HOME/.jbox_lessons. */
-    static Path progressFile() {
-        return jbox.io.LearnerHome.dir().resolve(".jbox_lessons");
-    }
 
     public static int start(Lesson lesson, List<String> jbox) throws IOException, InterruptedException {
         return open(lesson, jbox, (s, reader) -> s.run(reader));
@@ -137,13 +132,8 @@ public final class LessonSession {
     private boolean explain = true;
 
     private int run(LineReader reader) throws IOException, InterruptedException {
-        Properties progress = new Properties();
-        Path file = progressFile();
-        if (Files.exists(file)) try (var in = Files.newBufferedReader(file)) {
-            progress.load(in);
-        }
-        String key = lesson.language() + "/" + lesson.id();
-        int first = Integer.parseInt(progress.getProperty(key, "0"));
+        LessonProgress progress = LessonProgress.load();
+        int first = progress.done(lesson);
         if (first >= lesson.steps().size()) first = 0;
         out.println("\n== " + lesson.title() + " ==\n");
         out.println(lesson.intro().lines().filter(l -> !l.startsWith("# ")).reduce("", (a, b) -> a + b + "\n").strip());
@@ -169,7 +159,7 @@ public final class LessonSession {
                     line = "quit";
                 }
                 if (line.equals("quit")) {
-                    save(progress, file, key, i);
+                    progress.save(lesson, i);
                     out.println(say.text("lesson.saved"));
                     return 0;
                 }
@@ -210,7 +200,7 @@ public final class LessonSession {
                     }
                 }
             }
-            save(progress, file, key, i + 1);
+            progress.save(lesson, i + 1);
         }
         out.println("\n" + say.text("lesson.finished"));
         return 0;
@@ -255,13 +245,5 @@ public final class LessonSession {
         synchronized (output) {
             output.setLength(0);
         }
-    }
-
-    private static void save(Properties p, Path file, String key, int step) throws IOException {
-        p.setProperty(key, Integer.toString(step));
-        try (var w = Files.newBufferedWriter(file)) {
-            p.store(w, "jbox lesson progress: language/lesson=next step");
-        }
-        jbox.io.LearnerHome.own(file);
     }
 }

@@ -19,7 +19,6 @@ import picocli.shell.jline3.PicocliJLineCompleter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -44,5 +44,11 @@ class LessonStartTest extends RealEngineTest {
             t.waitFor("LESSON-EXIT=0");
         }
         assertTrue(Files.readString(jbox.root.resolve(".jbox_lessons")).contains("en/05-uts=3"));
+
+        Jbox learner = new Jbox(jbox.root);
+        learner.env.put("HOME", jbox.root.toString());
+        assertTrue(learner.run("lesson", "list").out().lines().anyMatch(l -> l.matches("05-uts +3/3 \u2713 +The UTS namespace.*")), learner.run("lesson", "list").out());
+        assertEquals(0, learner.run("lesson", "reset", "05-uts").code());
+        assertTrue(learner.run("lesson", "list").out().lines().anyMatch(l -> l.matches("05-uts +- +The UTS namespace.*")), "reset: from step 1 again");
     }
 }
