@@ -336,11 +336,12 @@ final class SandboxCommands {
     }
 
     @Command(name = "probe", description = "Run a built-in probe in the sandbox to see a limit bite: memory [SIZE], forkbomb, busy [SECONDS], read [FILE], counter",
-            footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe read", "  probe counter"})
+            footer = {"Examples:", "  probe memory 100m", "  probe forkbomb", "  probe busy 3", "  probe read", "  probe counter", "  probe counter -d (then freeze, thaw)"})
     static final class Probe implements Callable<Integer> {
         private final Session s;
         @Parameters(index = "0", paramLabel = "KIND", completionCandidates = ProbeKinds.class) String kind;
         @Parameters(index = "1", arity = "0..1", paramLabel = "ARG") String arg;
+        @Option(names = {"-d", "--detach"}, description = "For counter: count in the background (freeze and thaw it as it counts)") boolean detach;
 
         Probe(Session s) { this.s = s; }
 
@@ -353,7 +354,7 @@ final class SandboxCommands {
                         + " echo \"fork bomb stopped: could not start more processes\"; kill $(jobs -p) 2>/dev/null; true";
                 case "busy" -> "end=$(( $(date +%s) + " + (arg == null ? "3" : arg) + " )); while [ $(date +%s) -lt $end ]; do :; done; echo 'busy loop done'";
                 case "read" -> "dd if=" + (arg == null ? "/bin/busybox" : arg) + " of=/dev/null bs=64k iflag=direct 2>/dev/null; echo 'direct read done'";
-                case "counter" -> "i=0; while [ $i -lt " + (arg == null ? "50" : arg) + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
+                case "counter" -> "i=0; while [ $i -lt " + (arg != null ? arg : detach ? "300" : "50") + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
                 default -> throw new Failure("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
             };
             Long pids = box.limits().pidsLimit();
@@ -361,10 +362,18 @@ final class SandboxCommands {
                 // unbounded, it would take the whole machine (a shared class server too) until it is killed
                 throw new Failure("probe forkbomb needs a pids limit first", Say.t("probe.forkbomb.unbounded"), "limit pids 20, then probe forkbomb");
             }
+            if (detach) {
+                if (!kind.equals("counter")) throw new Failure("only probe counter runs in the background", "the other probes report when they end", "probe counter -d");
+                s.out.println(box.spawnDetached(List.of("sh", "-c", script), null));
+                s.out.println(Say.t("probe.counter.detached"));
+                return 0;
+            }
             Usage before = box.usage();
             long t0 = System.nanoTime();
             int pid = box.spawn(List.of("sh", "-c", script), null);
             int code = jbox.sys.Linux.exitCode(Sys.waitpid(pid));
+            String after = box.afterExit(pid);
+            if (after != null) s.out.println(after);
             if (kind.equals("forkbomb")) box.killStragglers();
             Usage u = box.usage();
             if (kind.equals("memory")) {
