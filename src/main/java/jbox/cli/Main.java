@@ -112,8 +112,8 @@ public final class Main {
 
     static void report(PrintWriter err, Failure e) {
         err.println("jbox: Error: " + e.getMessage());
-        if (e.likelyCause() != null) err.println("  likely cause: " + e.likelyCause());
-        if (e.fix() != null) err.println("  fix: " + e.fix());
+        if (e.likelyCause() != null) err.println("  " + jbox.text.Say.t("error.cause") + " " + e.likelyCause());
+        if (e.fix() != null) err.println("  " + jbox.text.Say.t("error.fix") + " " + e.fix());
         err.flush();
     }
 }

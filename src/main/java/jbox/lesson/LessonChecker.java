@@ -144,6 +144,21 @@ public final class LessonChecker {
         return null;
     }
 
+    /**
+     * The first unmet expectation in words for the learner, in their language: what should show, never
+     * a raw pattern (the step's hints follow it).
+     */
+    static String unmetForLearner(List<String> expect, String got, boolean explain, jbox.text.Say say) {
+        for (String e : expect) {
+            if (e.equals("fails") || unmet(List.of(e), got, explain) == null) continue;
+            if (e.startsWith("explain: ")) return say.text("lesson.expectedCall", e.substring(9));
+            if (e.startsWith("not: ")) return say.text("lesson.unexpected", e.substring(5));
+            if (e.startsWith("re: ") || e.startsWith("ratio: ")) return say.text("lesson.expectedShape");
+            return say.text("lesson.expected", e);
+        }
+        return null;
+    }
+
     /*
      * A share of a CPU depends on everything else the machine runs (thirty learners on one server, a
      * test suite beside it); the ratio of two shares is what weights decide, so that is what a lesson

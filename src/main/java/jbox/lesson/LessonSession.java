@@ -143,7 +143,7 @@ public final class LessonSession {
         }
         for (int i = first; i < lesson.steps().size(); i++) {
             Lesson.Step step = lesson.steps().get(i);
-            out.printf("%n-- %s %d/%d: %s --%n%s%n%n%s%n", say.text("lesson.step"), i + 1, lesson.steps().size(), step.title(), step.text(), say.text("lesson.type"));
+            out.printf("%n-- %s: %s --%n%s%n%n%s%n", say.text("lesson.stepOf", i + 1, lesson.steps().size()), step.title(), step.text(), say.text("lesson.type"));
             step.commands().forEach(c -> out.println("    " + c));
             out.flush();
             synchronized (output) {
@@ -192,7 +192,7 @@ public final class LessonSession {
                     passed = true;
                     out.println("\u2713 " + (step.why().isEmpty() ? say.text("lesson.good") : step.why()));
                 } else if (typed >= step.commands().size()) {
-                    out.println("\u2717 " + problem + ". " + say.text("lesson.tryAgain"));
+                    out.println("\u2717 " + LessonChecker.unmetForLearner(step.expect(), got, explain, say) + " " + say.text("lesson.tryAgain"));
                     step.hints().forEach(h -> out.println("  " + h));
                     typed = 0;
                     synchronized (output) {
@@ -213,7 +213,7 @@ public final class LessonSession {
         for (int i = start - 1; i < steps.size(); i++) {
             Lesson.Step step = steps.get(i);
             out.print("\033[2J\033[H");
-            String heading = "  " + say.text("lesson.step") + " " + (i + 1) + "/" + steps.size() + "   " + step.title() + "  ";
+            String heading = "  " + say.text("lesson.stepOf", i + 1, steps.size()) + "   " + step.title() + "  ";
             out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m");
             out.println("\033[1;97;44m" + heading + "\033[0m");
             out.println("\033[1;97;44m" + " ".repeat(heading.length()) + "\033[0m\n");

@@ -84,10 +84,10 @@ final class SandboxCommands {
 
         static void print(Session s) {
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"KIND", "HOST", "SANDBOX", ""});
+            rows.add(new String[]{Say.t("ns.kind"), Say.t("ns.host"), Say.t("ns.sandbox"), ""});
             for (Map.Entry<String, String[]> e : s.sandbox().namespaces().entrySet()) {
                 String[] v = e.getValue();
-                rows.add(new String[]{e.getKey(), v[0], v[1], v[0].equals(v[1]) ? "shared" : "isolated"});
+                rows.add(new String[]{e.getKey(), v[0], v[1], v[0].equals(v[1]) ? Say.t("ns.shared") : Say.t("ns.isolated")});
             }
             s.out.print(jbox.text.Format.table(rows));
         }

@@ -13,17 +13,31 @@ public final class Format {
     public static String table(List<String[]> rows) {
         int cols = rows.get(0).length;
         int[] width = new int[cols];
-        for (String[] r : rows) for (int i = 0; i < cols; i++) width[i] = Math.max(width[i], r[i].length());
+        for (String[] r : rows) for (int i = 0; i < cols; i++) width[i] = Math.max(width[i], columns(r[i]));
         StringBuilder sb = new StringBuilder();
         for (String[] r : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < cols; i++) {
                 line.append(r[i]);
-                if (i < cols - 1) line.append(" ".repeat(width[i] - r[i].length() + 3));
+                if (i < cols - 1) line.append(" ".repeat(width[i] - columns(r[i]) + 3));
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }
         return sb.toString();
+    }
+
+    /** Terminal columns text takes: a Chinese character (East Asian wide or fullwidth) takes two. */
+    public static int columns(String text) {
+        int n = 0;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            boolean wide = c >= 0x1100 && c <= 0x115F || c >= 0x2E80 && c <= 0xA4CF && c != 0x303F || c >= 0xAC00 && c <= 0xD7A3
+                    || c >= 0xF900 && c <= 0xFAFF || c >= 0xFE30 && c <= 0xFE4F || c >= 0xFF00 && c <= 0xFF60 || c >= 0xFFE0 && c <= 0xFFE6
+                    || c >= 0x20000 && c <= 0x3FFFD;
+            n += wide ? 2 : 1;
+        }
+        return n;
     }
 
     /** go-units HumanDuration, as docker ps and docker images print it. */

@@ -36,4 +36,10 @@ class FormatTest {
         String t = Format.table(List.of(new String[]{"A", "BB"}, new String[]{"long", "x"}));
         assertEquals("A      BB\nlong   x\n", t);
     }
+
+    @Test
+    void chineseCellsTakeTwoColumnsPerCharacter() {
+        String t = Format.table(List.of(new String[]{"类型", "宿主机", "x"}, new String[]{"uts", "uts:[1]", "共享"}));
+        assertEquals("类型   宿主机    x\nuts    uts:[1]   共享\n", t);
+    }
 }

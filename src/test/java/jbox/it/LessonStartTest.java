@@ -30,7 +30,7 @@ class LessonStartTest extends RealEngineTest {
             t.keys("enter uts wrongname", "Enter");
             t.keys("in hostname", "Enter");
             t.keys("host hostname", "Enter");
-            t.waitFor("\u2717 expected");
+            t.waitFor("\u2717 Explain mode should show the call sethostname(\"box1\")");
             // a typo fails its command, not the step
             t.keys("entr uts box1", "Enter");
             t.waitFor("That command failed");

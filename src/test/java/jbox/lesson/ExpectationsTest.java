@@ -24,6 +24,16 @@ class ExpectationsTest {
     }
 
     @Test
+    void theLearnerReadsWhatIsMissingInWordsAndInTheirLanguage() {
+        jbox.text.Say zh = jbox.text.Say.forLanguage("zh");
+        assertEquals("输出里应该出现 \"box1\"。", LessonChecker.unmetForLearner(List.of("heavy", "box1"), STATS, true, zh));
+        assertEquals("输出还没有显示这一步要看到的内容。", LessonChecker.unmetForLearner(List.of("re: nothing \\d+ like this"), STATS, true, zh), "no raw pattern");
+        assertEquals("The output should not show \"heavy\".", LessonChecker.unmetForLearner(List.of("not: heavy"), STATS, true, jbox.text.Say.forLanguage("en")));
+        assertNull(LessonChecker.unmetForLearner(List.of("explain: unshare(CLONE_NEWUTS) = 0"), STATS, false, zh), "with explain off a call's line is not expected");
+        assertNull(LessonChecker.unmetForLearner(List.of("fails"), STATS, true, zh));
+    }
+
+    @Test
     void textRegexAndAbsenceExpectations() {
         assertNull(LessonChecker.unmet(List.of("heavy", "re: light +\\d", "not: oops"), STATS));
         assertEquals("expected \"nosuch\" in the output", LessonChecker.unmet(List.of("nosuch"), STATS));
