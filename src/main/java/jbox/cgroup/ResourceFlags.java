@@ -38,9 +38,7 @@ public final class ResourceFlags {
     private static long memory(String value) {
         long bytes = bytes(value, "memory");
         if (bytes < Resources.MINIMUM_MEMORY) {
-            throw new Failure("limit memory " + value + " is too low: the smallest memory limit is 6MB",
-                    value.matches("\\d+") ? "a size without a unit is in bytes: " + value + " means " + value + " bytes" : "the kernel needs some memory to run anything at all",
-                    "give a unit: limit memory " + (value.matches("\\d+") ? value + "m" : "32m"));
+            throw jbox.text.Say.failure(value.matches("\\d+") ? "err.memory.unit" : "err.memory.low", value);
         }
         return bytes;
     }

@@ -110,10 +110,16 @@ public final class Main {
         return c.getParent() == null ? "" : c.getCommandName() + " ";
     }
 
+    /** "fix: " in English, "解决办法：" in Chinese (a full-width colon needs no space after it). */
+    private static String label(String key) {
+        String l = jbox.text.Say.t(key);
+        return l.endsWith("\uff1a") ? l : l + " ";
+    }
+
     static void report(PrintWriter err, Failure e) {
         err.println("jbox: Error: " + e.getMessage());
-        if (e.likelyCause() != null) err.println("  " + jbox.text.Say.t("error.cause") + " " + e.likelyCause());
-        if (e.fix() != null) err.println("  " + jbox.text.Say.t("error.fix") + " " + e.fix());
+        if (e.likelyCause() != null) err.println("  " + label("error.cause") + e.likelyCause());
+        if (e.fix() != null) err.println("  " + label("error.fix") + e.fix());
         err.flush();
     }
 }

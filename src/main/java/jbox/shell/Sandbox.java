@@ -113,7 +113,7 @@ public final class Sandbox {
      * jbox run loads. It cannot be undone, in the sandbox as in a container.
      */
     void harden(Consumer<String> trace) {
-        if (hardened) throw new Failure("the sandbox is already hardened", "hardening cannot be undone or repeated", "discard it and make a new one to start over");
+        if (hardened) throw Say.failure("err.hardened.again");
         jbox.linux.Credentials credentials = engine.credentialsFor(jbox.runtime.Confinement.DEFAULT);
         int lastCap = jbox.linux.Hardening.lastCap();
         thread.call(() -> {
@@ -128,12 +128,12 @@ public final class Sandbox {
     /** One namespace step. Returns what changed, in words. */
     List<String> enter(String kind, String arg, boolean bare, Consumer<String> trace) {
         if (Kind.ofLink(kind) == null) {
-            throw new Failure("unknown namespace kind \"" + kind + "\"", "Linux has these: " + String.join(", ", KINDS), "enter one of them, e.g. enter uts");
+            throw Say.failure("err.kind", kind, String.join(", ", KINDS));
         }
         if (hardened) {
-            throw new Failure("the sandbox is hardened: it can enter no more namespaces", Say.t("harden.noenter"), "discard it and make a new one, entering namespaces before harden");
+            throw Say.failure("err.hardened.noenter");
         }
-        if (bare && !kind.equals("pid")) throw new Failure("--bare is for enter pid only", "only a pid namespace has a first process to leave out", "write: enter " + kind);
+        if (bare && !kind.equals("pid")) throw Say.failure("err.bare", kind);
         if (entered.contains("uts") && kind.equals("uts") && arg != null) {
             // a second try at the uts step (a lesson retried, a typo in the name): a new name, same namespace
             hostname = arg;
@@ -144,7 +144,7 @@ public final class Sandbox {
             return List.of(Say.t("uts.renamed", hostname));
         }
         if (entered.contains(kind) && !kind.equals("pid")) {
-            throw new Failure("the sandbox is already in its own " + kind + " namespace", "each kind is entered once", "look at the table with ns");
+            throw Say.failure("err.entered", kind);
         }
         List<String> said = new ArrayList<>();
         switch (kind) {
@@ -185,9 +185,7 @@ public final class Sandbox {
                     thread.call(() -> { Sys.unshare(CLONE_NEWUSER); return null; }, trace);
                 } catch (SyscallException e) {
                     if (e.errno() != Errnos.EINVAL) throw e;
-                    throw new Failure("unshare(CLONE_NEWUSER) failed: EINVAL",
-                            "the kernel lets only a single-threaded process make or join a user namespace, and a JVM always runs many threads",
-                            "user namespaces need a small single-threaded helper that jbox does not have yet; every other kind works from a JVM thread");
+                    throw Say.failure("err.user");
                 }
             }
             case "time" -> {
@@ -329,13 +327,13 @@ public final class Sandbox {
     }
 
     private int spawnWith(List<String> command, Consumer<String> trace, java.util.function.UnaryOperator<Spawn> stdio) {
-        if (command.isEmpty()) throw new Failure("no command given", "in runs a program inside the sandbox", "write e.g. in hostname");
+        if (command.isEmpty()) throw Say.failure("err.nocommand");
         boolean inImage = entered.contains("mnt");
         String path = inImage ? Engine.DEFAULT_PATH.substring(5) : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         List<String> env = new ArrayList<>(List.of("PATH=" + path, "HOME=/root", "TERM=" + System.getenv().getOrDefault("TERM", "xterm")));
         if (hostname != null) env.add("HOSTNAME=" + hostname);
         if (cgroup != null && cgroup.frozen()) {
-            throw new Failure("the sandbox is frozen", "a new process would be frozen the moment it starts", "thaw first");
+            throw Say.failure("err.frozen");
         }
         int pid;
         // Born inside every cgroup of the sandbox, the freezer's too: the thread steps into it just for the spawn.
@@ -350,16 +348,12 @@ public final class Sandbox {
             }, trace);
         } catch (jbox.linux.NotRunnableException e) {
             if (inImage) {
-                throw new Failure(127, "\"" + command.get(0) + "\" is not in the sandbox's image", e.getMessage(),
-                        "look at what it has: in ls /bin /usr/bin", null);
+                throw Say.failure(127, "err.notinimage", command.get(0), e.getMessage());
             }
-            throw new Failure(127, "\"" + command.get(0) + "\" is not on the host", Say.t("in.hostfiles"),
-                    "run a program the host has (in ls /bin), or enter mnt to use the image's", null);
+            throw Say.failure(127, "err.notonhost", command.get(0));
         } catch (SyscallException e) {
             if (e.errno() == Errnos.ENOMEM && entered.contains("pid")) {
-                throw new Failure("cannot start a process in this pid namespace (ENOMEM)",
-                        "its PID 1 has exited: a pid namespace dies with its first process, and the kernel accepts no new ones",
-                        "enter pid again for a fresh namespace; start a long-lived first process, e.g. in sh");
+                throw Say.failure("err.pidgone");
             }
             throw e;
         } finally {
@@ -411,7 +405,7 @@ public final class Sandbox {
     }
 
     List<String> loopbackUp(Consumer<String> trace) {
-        if (!entered.contains("net")) throw new Failure("the sandbox still uses the host's network", "lo up works on a new network namespace", "enter net first");
+        if (!entered.contains("net")) throw Say.failure("err.nonet.lo");
         thread.call(() -> { Loopback.up(); return null; }, trace);
         return List.of(Say.t("lo.done"));
     }
@@ -425,7 +419,7 @@ public final class Sandbox {
 
     /** Step 1: a veth pair, both ends still on the host: what goes in one end comes out of the other. */
     List<String> vethAdd(Consumer<String> trace) {
-        if (!entered.contains("net")) throw new Failure("the sandbox still uses the host's network", "a veth pair joins two network namespaces", "enter net first");
+        if (!entered.contains("net")) throw Say.failure("err.nonet.veth");
         if (vethHost != null) throw new Failure("the sandbox already has its veth pair " + vethHost, "one pair is enough to reach the host", "go on with veth move");
         String base = "sbx" + id.substring(0, 6);
         Sys.trace(trace);

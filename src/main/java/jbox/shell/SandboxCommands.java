@@ -62,8 +62,7 @@ final class SandboxCommands {
         @Override
         public void run() {
             if (s.sandbox != null) {
-                throw new Failure("there is already a sandbox (" + s.sandbox.name + ")", "the shell works on one sandbox at a time",
-                        "keep it as a container (keep NAME) or throw it away (discard) first");
+                throw Say.failure("err.twosandboxes", s.sandbox.name);
             }
             s.sandbox = Sandbox.create(s.engine, image, name, s.out::println);
             s.out.println(Say.t("sandbox.made", name, image));
@@ -355,12 +354,12 @@ final class SandboxCommands {
                 case "busy" -> "end=$(( $(date +%s) + " + (arg == null ? "3" : arg) + " )); while [ $(date +%s) -lt $end ]; do :; done; echo 'busy loop done'";
                 case "read" -> "dd if=" + (arg == null ? "/bin/busybox" : arg) + " of=/dev/null bs=64k iflag=direct 2>/dev/null; echo 'direct read done'";
                 case "counter" -> "i=0; while [ $i -lt " + (arg != null ? arg : detach ? "300" : "50") + " ]; do i=$((i+1)); echo $i; sleep 0.2; done";
-                default -> throw new Failure("unknown probe \"" + kind + "\"", "probes are memory, forkbomb, busy, read, counter", "e.g. probe memory 100m");
+                default -> throw Say.failure("err.probe", kind);
             };
             Long pids = box.limits().pidsLimit();
             if (kind.equals("forkbomb") && (pids == null || pids <= 0)) {
                 // unbounded, it would take the whole machine (a shared class server too) until it is killed
-                throw new Failure("probe forkbomb needs a pids limit first", Say.t("probe.forkbomb.unbounded"), "limit pids 20, then probe forkbomb");
+                throw Say.failure("err.forkbomb");
             }
             if (detach) {
                 if (!kind.equals("counter")) throw new Failure("only probe counter runs in the background", "the other probes report when they end", "probe counter -d");

@@ -1,7 +1,6 @@
 package jbox.shell;
 
 import jbox.engine.Engine;
-import jbox.sys.Failure;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -26,7 +25,7 @@ final class Session {
 
     Sandbox sandbox() {
         if (sandbox == null) {
-            throw new Failure("there is no sandbox yet", "namespace and cgroup steps work on a sandbox", "make one first: sandbox busybox");
+            throw jbox.text.Say.failure("err.nosandbox");
         }
         return sandbox;
     }

@@ -46,6 +46,15 @@ public final class Say {
     /** A message in the learner's language. */
     public static String t(String key, Object... args) { return DEFAULT.text(key, args); }
 
+    /** A Failure whose parts (KEY.what, KEY.cause, KEY.fix) are in the learner's language. */
+    public static jbox.sys.Failure failure(String key, Object... args) { return failure(125, key, args); }
+
+    public static jbox.sys.Failure failure(int exitCode, String key, Object... args) {
+        return new jbox.sys.Failure(exitCode, t(key + ".what", args), DEFAULT.optional(key + ".cause", args), DEFAULT.optional(key + ".fix", args), null);
+    }
+
+    private String optional(String key, Object... args) { return bundle.containsKey(key) ? text(key, args) : null; }
+
     public String text(String key, Object... args) {
         String text = bundle.getString(key);
         return args.length == 0 ? text : String.format(Locale.ROOT, text, args);
