@@ -68,6 +68,8 @@ public final class Main {
             if (top.containsKey("runtime")) top.get("runtime").getSubcommands().get(c).setStopAtPositional(true);
         }
         addHelpOption(cli);
+        // the usage's headings in the learner's language (the descriptions stay English for now)
+        if (jbox.text.Say.language().equals("zh")) cli.setResourceBundle(java.util.ResourceBundle.getBundle("jbox.usage", java.util.Locale.CHINESE));
         cli.setParameterExceptionHandler((ex, a) -> {
             err.println("jbox: " + ex.getMessage());
             err.println("See 'jbox " + commandName(ex.getCommandLine()) + "--help'.");

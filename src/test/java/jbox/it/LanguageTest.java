@@ -27,6 +27,10 @@ class LanguageTest {
         assertEquals(0, list.code(), list.all());
         assertTrue(list.out().contains("虚拟机与容器"), "lesson titles in Chinese, not ???: " + list.out());
         assertFalse(list.out().contains("??"), list.out());
+        var usage = chinese().run("lesson", "--help");
+        assertTrue(usage.out().startsWith("用法：jbox lesson"), usage.out());
+        var error = chinese().run("lesson", "start", "nosuch");
+        assertTrue(error.err().contains("可能的原因："), "the error's labels in Chinese: " + error.err());
     }
 
     @Test
