@@ -77,24 +77,31 @@ final class MeasureCommand implements Runnable {
             Sys.close(devNull);
         }
         long hostKb = jbox.sys.ProcFiles.memTotalBytes() / 1024;
-        s.out.println("What                     Virtual machines (cited)   Containers (measured here, now)");
-        s.out.printf(Locale.ROOT, "isolation level          operating system           process: the container is host pid %d, one process among the host's%n", idlePid);
-        s.out.printf(Locale.ROOT, "isolation mechanism      hypervisor                 namespaces (%s of its own) and a cgroup (%s)%n", String.join(" ", ownNamespaces), cgroup);
-        s.out.printf(Locale.ROOT, "resource overhead        5-15%%                      %s (a CPU loop timed in a container against the host, best of 3)%n",
-                overhead < 1 ? String.format(Locale.ROOT, "under 1%% (%+.1f%%: within a busy machine's noise)", overhead) : String.format(Locale.ROOT, "%.1f%%", overhead));
-        s.out.printf(Locale.ROOT, "start time               minutes                    %.0f ms (create, start, wait and remove inside a running jbox, best of %d)%n", best / 1e6, runs);
-        s.out.printf(Locale.ROOT, "image size               GB to TB                   %s (busybox, unpacked)%n", Units.binary(image.size()));
-        s.out.printf(Locale.ROOT, "disk per container       a disk image each          %s (its own directory; the image is shared)%n", Units.binary(disk));
-        s.out.printf(Locale.ROOT, "memory per container     a whole guest OS           %d KiB (an idle sleep container, all of it the process)%n", rss);
-        s.out.printf(Locale.ROOT, "how many fit             hundreds                   about %d by memory alone (%s of RAM)%n",
-                rss > 0 ? hostKb / rss : 0, Units.binary(hostKb * 1024));
-        s.out.printf(Locale.ROOT, "availability             backup, migration          elasticity: %d more started and ended in %.0f ms%n", SCALE, scaleNanos / 1e6);
+        String overheadText = overhead < 1 ? Say.t("measure.overhead.noise", String.format(Locale.ROOT, "%+.1f", overhead))
+                : String.format(Locale.ROOT, "%.1f%%", overhead);
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[]{Say.t("measure.h.what"), Say.t("measure.h.vm"), Say.t("measure.h.container")});
+        row(rows, "isolation", idlePid);
+        row(rows, "mechanism", String.join(" ", ownNamespaces), cgroup);
+        row(rows, "overhead", overheadText);
+        row(rows, "start", String.format(Locale.ROOT, "%.0f", best / 1e6), runs);
+        row(rows, "image", Units.binary(image.size()));
+        row(rows, "disk", Units.binary(disk));
+        row(rows, "memory", rss);
+        row(rows, "fit", rss > 0 ? hostKb / rss : 0, Units.binary(hostKb * 1024));
+        row(rows, "availability", SCALE, String.format(Locale.ROOT, "%.0f", scaleNanos / 1e6));
+        s.out.print(jbox.text.Format.table(rows));
         boolean qemu = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
                 .anyMatch(d -> Files.isExecutable(Path.of(d, "qemu-system-" + (jbox.image.ImageBuilder.architecture().equals("arm64") ? "aarch64" : "x86_64"))));
         s.out.println(Say.t(qemu ? "measure.note.qemu" : "measure.note"));
     }
 
     private static final int SCALE = 10;
+
+    /** One row of the table: its name and the VM column from the messages, the container column filled in. */
+    private static void row(List<String[]> rows, String key, Object... values) {
+        rows.add(new String[]{Say.t("measure." + key + ".what"), Say.t("measure." + key + ".vm"), Say.t("measure." + key + ".container", values)});
+    }
     /**
      * About half a second of one CPU in sh, between two lines that the reader times; timed from here the
      * same way for both, so a container's start does not blur the overhead (busybox's date has no %N).
