@@ -50,7 +50,7 @@ public interface Cgroup {
 
     List<Integer> pids();
 
-    /** More device rules after the default ones ("allow c 10:200 rwm", "deny a"); v1 only, as the default ones are. */
+    /** More device rules after the default ones ("allow c 10:200 rwm", "deny a"): devices.allow on v1, the eBPF device program on v2. */
     void deviceRules(List<String> rules);
 
     /** Kills everything inside and removes the cgroup from every hierarchy. */

@@ -326,6 +326,11 @@ public final class Sys {
                 "SECCOMP_SET_MODE_FILTER, " + flags + ", {" + what + "}");
     }
 
+    /** bpf(cmd, attr, size): the eBPF system call (programs for cgroup v2's device filter). */
+    public static long bpf(int cmd, Pointer attr, int size, String what) {
+        return check(c().syscall(NR.bpf, cmd, attr.address(), size, 0, 0), "bpf", what);
+    }
+
     /** Gives the file len bytes of real disk blocks (not a sparse hole): false if the disk has no room for them. */
     public static boolean fallocate(String path, long len) {
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
