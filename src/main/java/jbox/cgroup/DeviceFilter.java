@@ -79,14 +79,17 @@ public final class DeviceFilter {
         a.ldxw(5, 1, 8);      // r5 = minor
         List<Rule> parsed = new ArrayList<>();
         for (String r : rules) parsed.add(Rule.parse(r));
-        for (int i = parsed.size() - 1; i >= 0; i--) block(a, parsed.get(i));
+        for (int i = parsed.size() - 1; i >= 0; i--) {
+            // a rule for every device decides every request: the verifier refuses code after it (unreachable)
+            if (block(a, parsed.get(i))) return a.bytes();
+        }
         a.movK(0, 0);
         a.exit();
         return a.bytes();
     }
 
-    /** One rule: jumps past its end when the request does not match; returns its verdict when it does. */
-    private static void block(Asm out, Rule r) {
+    /** One rule: jumps past its end when the request does not match; returns its verdict when it does. True if it matches all. */
+    private static boolean block(Asm out, Rule r) {
         List<long[]> checks = new ArrayList<>(); // {kind, value}: 0 type, 1 access, 2 major, 3 minor
         if (r.type() != 0) checks.add(new long[]{0, r.type()});
         int all = ACC_MKNOD | ACC_READ | ACC_WRITE;
@@ -112,6 +115,7 @@ public final class DeviceFilter {
         }
         out.movK(0, r.allow() ? 1 : 0);
         out.exit();
+        return checks.isEmpty();
     }
 
     /**

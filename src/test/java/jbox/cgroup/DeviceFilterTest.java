@@ -34,6 +34,35 @@ class DeviceFilterTest {
         }
     }
 
+    /** As the kernel's verifier demands: every instruction can be reached, and every path ends in exit. */
+    static void assertVerifiable(byte[] prog) {
+        ByteBuffer p = ByteBuffer.wrap(prog).order(ByteOrder.LITTLE_ENDIAN);
+        int n = prog.length / 8;
+        boolean[] seen = new boolean[n];
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(0));
+        while (!todo.isEmpty()) {
+            int pc = todo.pop();
+            assertTrue(pc >= 0 && pc < n, "a jump out of the program: " + pc);
+            if (seen[pc]) continue;
+            seen[pc] = true;
+            int code = p.get(pc * 8) & 0xff;
+            if (code == 0x95) continue;
+            if (code == 0x55) todo.push(pc + 1 + p.getShort(pc * 8 + 2));
+            todo.push(pc + 1);
+        }
+        for (int i = 0; i < n; i++) assertTrue(seen[i], "instruction " + i + " of " + n + " cannot be reached");
+    }
+
+    @Test
+    void everyProgramPassesTheVerifiersReachabilityCheck() {
+        assertVerifiable(DeviceFilter.program(Devices.ALLOWED));
+        List<String> privileged = new java.util.ArrayList<>(List.of("allow a"));
+        privileged.addAll(Devices.ALLOWED);
+        assertVerifiable(DeviceFilter.program(privileged));
+        assertVerifiable(DeviceFilter.program(List.of("c 1:3 rwm", "allow a", "deny b 8:0 r")));
+        assertVerifiable(DeviceFilter.program(List.of()));
+    }
+
     @Test
     void dockersDefaultListAllowsTheHarmlessNodesAndMknodOnly() {
         byte[] p = DeviceFilter.program(Devices.ALLOWED);

@@ -16,7 +16,8 @@ public final class Requires {
         BLOCK_DEVICE("the jbox root on a block device: a root on tmpfs or overlay (a container as CI runner) has none to throttle"),
         V1_DEVICES("the cgroup v1 devices controller: pure cgroup v2 hosts have none (their device filter is a BPF program)"),
         LOOP_DEVICES("loop devices: a CI runner in a container or VM may have no /dev/loop*"),
-        CGROUP2_MOUNT("a cgroup2 mount beside v1: pure cgroup v1 hosts have none");
+        CGROUP2_MOUNT("a cgroup2 mount beside v1: pure cgroup v1 hosts have none"),
+        V2_WITHOUT_MEMORY("a cgroup2 tree without the memory controller: on a pure v2 host with every controller, no limit is out of reach");
 
         final String why;
 
