@@ -127,7 +127,8 @@ class ShellTerminalTest extends RealEngineTest {
                 String screen = t.screen();
                 List<String> listed = screen.substring(screen.lastIndexOf("in ps -o pid,comm\n")).lines().skip(2)
                         .takeWhile(l -> !l.startsWith("jbox[")).map(String::trim).toList();
-                assertEquals(List.of("1 catatonit", "2 ps"), listed, order + ":\n" + screen);
+                // ps is 2, or 3 on kernels whose procfs has no pidns option (jbox ran mount(8) in the namespace for /proc)
+                assertTrue(listed.size() == 2 && listed.get(0).equals("1 catatonit") && listed.get(1).matches("[23] ps"), order + ":\n" + screen);
 
                 t.keys("in sleep 100", "Enter");
                 Eventually.waitFor(() -> sandboxRuns("sleep"), "sleep to run in the sandbox");
