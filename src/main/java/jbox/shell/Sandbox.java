@@ -243,10 +243,7 @@ public final class Sandbox {
     private void enterPid(boolean bare, List<String> said, Consumer<String> trace) {
         boolean again = entered.contains("pid");
         Path init = bare ? null : PauseInit.binary();
-        if (again && pid1 > 0) {
-            Sys.signal(pid1, SIGKILL); // the old namespace ends with its PID 1, and every process in it
-            pid1 = 0;
-        }
+        if (again && pid1 > 0) Sys.signal(pid1, SIGKILL); // the old namespace ends with its PID 1, and every process in it
         // opened here, in the host's view: the sandbox's /proc may show another namespace by now
         int hostPidns = again ? Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0) : -1;
         try {
@@ -260,7 +257,6 @@ public final class Sandbox {
             if (hostPidns >= 0) Sys.close(hostPidns);
         }
         pid1 = 0;
-        pid1Bare = bare;
         if (bare) {
             said.add(Say.t("pid.bare"));
             return;
@@ -269,8 +265,6 @@ public final class Sandbox {
         if (entered.contains("mnt")) remountProc(trace);
         said.add(Say.t("pid.done", pid1));
     }
-
-    private boolean pid1Bare;
 
     /** catatonit as PID 1 of the new namespace, reaped by a thread of ours when it ends. */
     private int startInit(Path init, Consumer<String> trace) {
