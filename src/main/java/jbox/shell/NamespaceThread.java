@@ -53,6 +53,11 @@ final class NamespaceThread {
 
     /** Runs work on the thread and waits; each system call it makes is reported to trace, when given. */
     <T> T call(Callable<T> work, Consumer<String> trace) {
+        return await(submit(work, trace));
+    }
+
+    /** Queues work on the thread and returns at once (a spawn that blocks the thread until its child execs). */
+    <T> CompletableFuture<T> submit(Callable<T> work, Consumer<String> trace) {
         CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(() -> {
             Sys.trace(trace);
@@ -64,6 +69,11 @@ final class NamespaceThread {
                 Sys.trace(null);
             }
         });
+        return result;
+    }
+
+    /** The result of submitted work, its failure rethrown as call() does. */
+    static <T> T await(CompletableFuture<T> result) {
         try {
             return result.get();
         } catch (InterruptedException e) {

@@ -333,7 +333,7 @@ public final class Sandbox {
         // Born inside every cgroup of the sandbox, the freezer's too: the thread steps into it just for the spawn.
         if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
         try {
-            pid = thread.call(() -> {
+            pid = cgroup != null && !threadInCgroup ? spawnGated(command, path, env, stdio, trace) : thread.call(() -> {
                 String program = Executable.find(Path.of("/"), command.get(0), path);
                 try (Spawn s = new Spawn(program, command, env)) {
                     stdio.apply(s).closeFrom(3);
@@ -354,9 +354,70 @@ public final class Sandbox {
             if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
         }
         if (entered.contains("pid") && pid1 == 0) pid1 = pid;
-        // cgroup v2 moves whole processes only: the child joins right after it started (a short window outside).
-        if (cgroup != null && !threadInCgroup) cgroup.addProcess(pid);
         return pid;
+    }
+
+    /**
+     * cgroup v2 moves whole processes only, and this thread belongs to the JVM: the child waits at a
+     * gate before its exec (the gate jbox run uses), is moved into the sandbox's cgroup there, and only
+     * then runs the learner's program, so not one of its instructions runs outside the limits.
+     */
+    private int spawnGated(List<String> command, String path, List<String> env, java.util.function.UnaryOperator<Spawn> stdio,
+                           Consumer<String> trace) {
+        Path gateDir = dir.resolve("gate");
+        int gateDirFd;
+        try {
+            gateDirFd = jbox.linux.Gate.create(gateDir);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot make the sandbox's start gate");
+        }
+        try {
+            java.util.Set<Integer> before = children();
+            java.util.concurrent.CompletableFuture<Integer> spawned = thread.submit(() -> {
+                String program = Executable.find(Path.of("/"), command.get(0), path);
+                int cwd = Sys.open(".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                try (Spawn s = new Spawn(program, command, env)) {
+                    // the gate's directory, then back to this thread's working directory once the gate opened
+                    stdio.apply(s).fchdir(gateDirFd).dup2(cwd, 3).closeFrom(4).open(4, jbox.linux.Gate.NAME, jbox.linux.Gate.CHILD_FLAGS, 0)
+                            .fchdir(3).close(3);
+                    return s.spawn();
+                } finally {
+                    Sys.close(cwd);
+                }
+            }, trace);
+            int child = awaitNewChild(before, spawned);
+            if (child > 0) {
+                cgroup.addProcess(child);
+                jbox.linux.Gate.release(gateDir, child, Processes.startTime(child));
+            }
+            return NamespaceThread.await(spawned);
+        } finally {
+            Sys.close(gateDirFd);
+            jbox.linux.Gate.remove(gateDir);
+        }
+    }
+
+    /** The sandbox thread's children now (its PID 1, background commands). */
+    private java.util.Set<Integer> children() {
+        try {
+            String s = ProcFiles.read(Path.of("/proc/self/task/" + thread.tid() + "/children")).trim();
+            java.util.Set<Integer> out = new java.util.HashSet<>();
+            if (!s.isEmpty()) for (String p : s.split("\\s+")) out.add(Integer.parseInt(p));
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the sandbox thread's children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
+        }
+    }
+
+    /** The child the pending spawn made, waiting at its gate; 0 if the spawn ended first (it failed). */
+    private int awaitNewChild(java.util.Set<Integer> before, java.util.concurrent.CompletableFuture<Integer> spawned) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (int pid : children()) if (!before.contains(pid)) return pid;
+            if (spawned.isDone()) return 0;
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the sandbox's new process did not appear within 30 s");
     }
 
     /** A terminal for an interactive command, from the devpts the sandbox sees (the image's own once mnt is entered). */

@@ -58,7 +58,8 @@ class UnifiedTreeTest extends RealEngineTest {
     void theShellsSandboxProcessesJoinTheirV2Group() throws Exception {
         Path script = Files.createTempFile(jbox.root, "v2", ".jbox");
         Files.writeString(script, "sandbox busybox\nin -d sleep 1000\nhost sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'\nfreeze\n"
-                + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\ndiscard\n");
+                + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\n"
+                + "in sh -c '(grep ^0:: /proc/self/cgroup)'\ndiscard\n");
         var r = jbox.run("shell", "--script", script.toString());
         assertEquals(0, r.code(), r.all());
         String spawned = ShellScriptTest.after(r.out(), "in -d sleep 1000");
@@ -66,6 +67,9 @@ class UnifiedTreeTest extends RealEngineTest {
         assertTrue(spawned.contains("posix_spawn(\"") && spawned.contains(") = " + pid), "explain shows the spawn: " + spawned);
         assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'").lines().anyMatch(pid::equals), r.out());
         assertTrue(ShellScriptTest.after(r.out(), "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'").contains("frozen 1"), r.out());
+        // a subshell forked at once by the learner's command was born in the group too: the command waited
+        // at a gate until it was moved in, and forked nothing before
+        assertTrue(ShellScriptTest.after(r.out(), "in sh -c '(grep ^0:: /proc/self/cgroup)'").matches("0::/jbox/sb[0-9a-f]+\n"), r.out());
     }
 
     @Test
