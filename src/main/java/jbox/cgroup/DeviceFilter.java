@@ -166,7 +166,7 @@ public final class DeviceFilter {
         q.putLong(16, ids.address());
         q.putInt(24, 64);
         Sys.bpf(BPF_PROG_QUERY, q, 128, "BPF_PROG_QUERY, BPF_CGROUP_DEVICE");
-        int count = q.getInt(24);
+        int count = Math.min(q.getInt(24), 64);
         for (int i = 0; i < count; i++) {
             Pointer byId = attr();
             byId.putInt(0, ids.getInt(4L * i));

@@ -50,7 +50,13 @@ class FakeTreeTest {
         Cgroups cgroups = Cgroups.fromMountinfo("30 23 0:26 / " + mount + " rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", "jbox", false);
         assertEquals("v2", cgroups.mode());
         trace(mount);
-        Cgroup g = cgroups.forContainer("c1");
+        Cgroup g;
+        // the device program goes to the kernel through the syscall seam: recorded here, not loaded
+        try (jbox.sys.RecordingKernel kernel = new jbox.sys.RecordingKernel()) {
+            g = cgroups.forContainer("c1");
+            assertEquals(List.of("5", "8"), kernel.calls().stream().filter(c -> c.name().equals("bpf")).map(c -> c.arg(0))
+                    .filter(cmd -> cmd.equals("5") || cmd.equals("8")).toList(), "on v2 a device program is loaded and attached to the new group");
+        }
         assertFalse(g.joinThread(1234), "v2 moves whole processes only");
         g.apply(ALL);
         assertEquals(List.of(
@@ -88,7 +94,10 @@ class FakeTreeTest {
         put(mount.resolve("jbox"), "cgroup.controllers", "memory\n");
         put(mount.resolve("jbox"), "cgroup.subtree_control", "memory\n");
         put(mount.resolve("jbox/c2"), "memory.swap.max", "max\n");
-        Cgroup g = Cgroups.fromMountinfo("30 23 0:26 / " + mount + " rw - cgroup2 cgroup2 rw\n", "jbox", false).forContainer("c2");
+        Cgroup g;
+        try (jbox.sys.RecordingKernel kernel = new jbox.sys.RecordingKernel()) {
+            g = Cgroups.fromMountinfo("30 23 0:26 / " + mount + " rw - cgroup2 cgroup2 rw\n", "jbox", false).forContainer("c2");
+        }
         trace(mount);
         g.apply(new Resources(32L << 20, -1L, null, null, null, null, null, null, null));
         assertEquals(List.of("jbox/c2/memory.max <- 33554432", "jbox/c2/memory.swap.max <- max"), writes);
