@@ -32,10 +32,16 @@ final class LessonDaemon implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon.log").toFile()));
         pb.environment().put("JBOX_ROOT", root.toString());
         Process p = pb.start();
-        for (int i = 0; i < 300 && !Daemon.answers(socket) && p.isAlive(); i++) Thread.sleep(20);
+        // two JVMs start (keeper and server): on a busy machine (a class, a test suite) that takes seconds
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Daemon.answers(socket) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
         if (!Daemon.answers(socket)) {
             p.destroyForcibly();
-            throw new IOException("the lesson's daemon did not start; see " + root.resolve("daemon.log"));
+            p.waitFor();
+            String log = java.nio.file.Files.exists(root.resolve("daemon.log")) ? java.nio.file.Files.readString(root.resolve("daemon.log")).strip() : "";
+            throw new jbox.sys.Failure("the lesson's daemon did not start" + (p.exitValue() == 0 ? "" : " (exit " + p.exitValue() + ")"),
+                    log.isEmpty() ? "it answered nothing within a minute on " + socket : "it said: " + log.lines().reduce((a, b) -> b).orElse(log),
+                    "run jbox daemon -H unix://" + socket + " yourself to see why");
         }
         return new LessonDaemon(p, socket);
     }
