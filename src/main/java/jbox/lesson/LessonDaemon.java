@@ -36,8 +36,9 @@ final class LessonDaemon implements AutoCloseable {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!Daemon.answers(socket) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
         if (!Daemon.answers(socket)) {
-            p.destroyForcibly();
-            p.waitFor();
+            // SIGTERM first: the keeper stops the server it may have started (a SIGKILL would orphan it)
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
             String log = java.nio.file.Files.exists(root.resolve("daemon.log")) ? java.nio.file.Files.readString(root.resolve("daemon.log")).strip() : "";
             throw new jbox.sys.Failure("the lesson's daemon did not start" + (p.exitValue() == 0 ? "" : " (exit " + p.exitValue() + ")"),
                     log.isEmpty() ? "it answered nothing within a minute on " + socket : "it said: " + log.lines().reduce((a, b) -> b).orElse(log),
