@@ -42,7 +42,7 @@ final class Detached {
             Sys.close(log);
             Sys.close(devNull);
         }
-        reapInBackground(monitor);
+        jbox.sys.Processes.reapInBackground(monitor);
         while (true) {
             ContainerState now;
             try {
@@ -84,10 +84,4 @@ final class Detached {
         return env;
     }
 
-    /** When this process lives on (a test, later the shell), don't leave the monitor a zombie. */
-    private static void reapInBackground(int pid) {
-        Thread t = new Thread(() -> Sys.waitpid(pid), "jbox-reap-" + pid);
-        t.setDaemon(true);
-        t.start();
-    }
 }

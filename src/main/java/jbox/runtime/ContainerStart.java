@@ -15,7 +15,6 @@ import jbox.linux.UserMounts;
 import jbox.sys.Errnos;
 import jbox.sys.Namespaces;
 import jbox.sys.Namespaces.Kind;
-import jbox.sys.ProcFiles;
 import jbox.sys.Processes;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
@@ -267,7 +266,6 @@ public final class ContainerStart {
      * (Should the spawn have returned already, it said which pid.)
      */
     private static int awaitChild(Handoff h) {
-        Path children = Path.of("/proc/self/task/" + h.tid + "/children");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (h.spawned.getCount() == 0) {
@@ -276,12 +274,12 @@ public final class ContainerStart {
                 if (h.spawnedPid > 0) return h.spawnedPid;
             }
             try {
-                String s = ProcFiles.read(children).trim();
-                if (!s.isEmpty()) return Integer.parseInt(s.split("\\s+")[0]);
+                java.util.Set<Integer> found = Processes.childrenOfThread(h.tid);
+                if (!found.isEmpty()) return found.iterator().next();
             } catch (NoSuchFileException e) {
                 // T has ended: its spawn returned, and the next round reads what it said
             } catch (IOException e) {
-                throw new IllegalStateException("cannot read " + children + " (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
+                throw new IllegalStateException("cannot read /proc/self/task/" + h.tid + "/children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
             }
             Thread.onSpinWait();
         }

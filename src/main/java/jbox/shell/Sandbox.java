@@ -279,9 +279,7 @@ public final class Sandbox {
             if (hostCopy >= 0) Sys.close(hostCopy);
         }
         if (cgroup != null && !threadInCgroup) cgroup.addProcess(pid);
-        Thread reaper = new Thread(() -> Sys.waitpid(pid), "jbox-sandbox-init-" + pid);
-        reaper.setDaemon(true);
-        reaper.start();
+        Processes.reapInBackground(pid);
         return pid;
     }
 
@@ -400,10 +398,7 @@ public final class Sandbox {
     /** The sandbox thread's children now (its PID 1, background commands). */
     private java.util.Set<Integer> children() {
         try {
-            String s = ProcFiles.read(Path.of("/proc/self/task/" + thread.tid() + "/children")).trim();
-            java.util.Set<Integer> out = new java.util.HashSet<>();
-            if (!s.isEmpty()) for (String p : s.split("\\s+")) out.add(Integer.parseInt(p));
-            return out;
+            return Processes.childrenOfThread(thread.tid());
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the sandbox thread's children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
         }
@@ -439,9 +434,7 @@ public final class Sandbox {
         } finally {
             Sys.close(devNull);
         }
-        Thread reaper = new Thread(() -> Sys.waitpid(pid), "jbox-sandbox-reap-" + pid);
-        reaper.setDaemon(true);
-        reaper.start();
+        Processes.reapInBackground(pid);
         return pid;
     }
 

@@ -71,6 +71,24 @@ public final class Processes {
         return !isSame(pid, startTime);
     }
 
+    /** Waits for child pid on a daemon thread of its own, so that it never lingers as a zombie while this process lives on. */
+    public static void reapInBackground(int pid) {
+        Thread t = new Thread(() -> Sys.waitpid(pid), "jbox-reap-" + pid);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The children of one thread of this process (a spawn's child belongs to the thread that made it),
+     * from /proc/self/task/TID/children; NoSuchFileException once the thread has ended.
+     */
+    public static java.util.Set<Integer> childrenOfThread(int tid) throws IOException {
+        String s = ProcFiles.read(Path.of("/proc/self/task/" + tid + "/children")).trim();
+        java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+        if (!s.isEmpty()) for (String p : s.split("\\s+")) out.add(Integer.parseInt(p));
+        return out;
+    }
+
     /** The parent's pid (field 4 of /proc/PID/stat), or -1 if there is no such process. */
     public static int parent(int pid) {
         String[] f = stat(pid);
