@@ -197,7 +197,8 @@ public final class Lifecycle {
             Path dir = containers.dirOf(s.id());
             ImagePlan plan = new ImagePlan(lowerWithInit, dir, s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), net.hostNetwork(), confined,
                     devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
-                    confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, net.endpoint());
+                    confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, net.endpoint(),
+                    cgroup == null ? null : cgroup.path());
             LaunchSpec spec = new LaunchSpec(s.id(), plan, s.args(), s.env(), s.workingDir(), s.tty(), stdio, cgroup, confinement.credentials(confined), dir);
             ContainerStart.Created created = ContainerStart.create(spec);
             int me = Sys.getpid();

@@ -141,7 +141,8 @@ public final class TaskControl {
         try {
             return jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(s.id(), s.pid(), args, fullEnv,
                     workingDir == null || workingDir.isEmpty() ? s.workingDir() : workingDir,
-                    user == null || user.isEmpty() ? s.user() : user, tty, stdio, engine.cgroupOf(s), confinement.credentials(s.confined()), null));
+                    user == null || user.isEmpty() ? s.user() : user, tty, stdio, engine.cgroupOf(s), confinement.credentials(s.confined()), null,
+                    containers.dirOf(s.id())));
         } catch (RuntimeException | IOException e) {
             throw Errors.explain(e, "cannot exec in container " + s.name());
         }

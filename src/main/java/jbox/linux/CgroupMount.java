@@ -11,9 +11,11 @@ import static jbox.sys.Linux.*;
 
 /**
  * A "cgroup" mount in config.json: the container sees its own cgroup where the host has its
- * hierarchies. On a pure v2 host with a cgroup namespace, cgroup2 itself; otherwise, as runc
- * does without one, a tmpfs holding a bind of the container's directory in each hierarchy (and the
- * host's links such as cpu -> cpu,cpuacct).
+ * hierarchies: Docker's /sys/fs/cgroup. On a pure v2 host with a cgroup namespace, cgroup2 itself
+ * (its root is the namespace's, the container's cgroup); without one, a bind of the container's
+ * directory. On v1, as runc, a tmpfs holding a bind of the container's directory in each hierarchy
+ * and the host's links such as cpu -> cpu,cpuacct; a hierarchy without one stays an empty
+ * directory, so nothing of the host's other groups shows.
  */
 public final class CgroupMount {
     private static final Path HOST = Path.of("/sys/fs/cgroup");
@@ -40,7 +42,7 @@ public final class CgroupMount {
                 } else if (Files.isDirectory(h)) {
                     Files.createDirectory(t);
                     Path mine = h.resolve(sub);
-                    bind(Files.isDirectory(mine) ? mine : h, t, keep);
+                    if (Files.isDirectory(mine)) bind(mine, t, keep);
                 }
             }
         }

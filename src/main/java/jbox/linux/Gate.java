@@ -7,7 +7,11 @@ import jbox.sys.Sys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 import static jbox.sys.Linux.*;
 
@@ -59,6 +63,31 @@ public final class Gate {
         } finally {
             Sys.close(fd);
         }
+    }
+
+    /**
+     * The process that a thread's pending spawn made, waiting at its gate: the spawn (CLONE_VFORK) has
+     * not returned, so it is found among the thread's children that were not there {@code before}.
+     * 0 when the spawn ended first (it failed, or returned on its own). tid may still be 0: the thread
+     * has not said who it is yet.
+     */
+    public static int awaitChild(IntSupplier tid, Set<Integer> before, BooleanSupplier spawnEnded) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (spawnEnded.getAsBoolean()) return 0;
+            int t = tid.getAsInt();
+            if (t > 0) {
+                try {
+                    for (int pid : Processes.childrenOfThread(t)) if (!before.contains(pid)) return pid;
+                } catch (NoSuchFileException e) {
+                    // the thread has ended: its spawn returned, and the next round sees so
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot read /proc/self/task/" + t + "/children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("the new process did not appear at its start gate within 30 s");
     }
 
     public static void remove(Path dir) {

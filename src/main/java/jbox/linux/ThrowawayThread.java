@@ -1,7 +1,10 @@
 package jbox.linux;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Work that changes the calling thread's namespaces, root or credentials, done on a new thread of
@@ -14,28 +17,38 @@ public final class ThrowawayThread {
 
     /** Runs work on a new thread, waits for it (30 s at most) and returns its result, or throws what it threw. */
     public static <T> T call(String name, Callable<T> work) {
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
+        return await(name, start(name, work));
+    }
+
+    /** Starts work on a new thread; {@link #await} its result (the caller meanwhile does what the work waits for). */
+    public static <T> CompletableFuture<T> start(String name, Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                result[0] = work.call();
+                result.complete(work.call());
             } catch (Throwable e) {
-                failure[0] = e;
+                result.completeExceptionally(e);
             }
         }, name);
         t.setDaemon(true);
         t.start();
+        return result;
+    }
+
+    /** Waits (30 s at most) for work started by {@link #start} and returns its result, or throws what it threw. */
+    public static <T> T await(String name, CompletableFuture<T> work) {
         try {
-            t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+            return work.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for " + name, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(name + " did not finish within " + TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause.getMessage(), cause);
         }
-        if (t.isAlive()) throw new IllegalStateException(name + " did not finish within " + TIMEOUT_SECONDS + " s");
-        if (failure[0] instanceof RuntimeException r) throw r;
-        if (failure[0] instanceof Error e) throw e;
-        if (failure[0] != null) throw new IllegalStateException(failure[0].getMessage(), failure[0]);
-        @SuppressWarnings("unchecked") T t2 = (T) result[0];
-        return t2;
     }
 }

@@ -48,7 +48,7 @@ final class OciExec {
         if (terminal && consoleSocket == null) throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket");
         ExecStart.Started started = ExecStart.start(new ExecStart.Spec(id, r.pid(), p.args(), p.env(), p.cwd(), p.uid() + ":" + p.gid(), terminal,
                 new LaunchSpec.Stdio(0, 1, 2), Cgroups.detect().existingAtPath(r.cgroupsPath()), OciBundle.credentials(p, OciBundle.compileSeccomp(c)),
-                p.additionalGids()));
+                p.additionalGids(), rt.dir(id)));
         for (OciConfig.Rlimit l : p.rlimits()) Sys.prlimit(started.pid(), l.resource(), l.soft(), l.hard(), l.name());
         if (terminal) {
             ConsoleSocket.send(consoleSocket, started.ptyMaster());

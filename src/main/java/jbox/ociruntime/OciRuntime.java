@@ -60,7 +60,7 @@ public final class OciRuntime {
 
     public RuntimeLog log() { return log; }
 
-    private Path dir(String id) {
+    Path dir(String id) {
         if (!ID.matcher(id).matches()) throw new OciException("invalid container id \"" + id + "\": use letters, digits, _ + - .");
         return store.dirOf(id);
     }
@@ -200,7 +200,7 @@ public final class OciRuntime {
                 if (h.args().size() > 1) args.addAll(h.args().subList(1, h.args().size()));
                 jbox.runtime.ExecStart.Started s = jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(r.id(), r.pid(), args, h.env(), "/", "0:0",
                         false, new LaunchSpec.Stdio(stdin, 2, 2), cgroup(r, false),
-                        jbox.linux.Credentials.of(jbox.linux.Capabilities.DOCKER_DEFAULT, true, null), null));
+                        jbox.linux.Credentials.of(jbox.linux.Capabilities.DOCKER_DEFAULT, true, null), null, dir(r.id())));
                 code = Linux.exitCode(Sys.waitpid(s.pid()));
             } finally {
                 Sys.close(stdin);

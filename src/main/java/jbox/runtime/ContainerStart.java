@@ -1,5 +1,6 @@
 package jbox.runtime;
 
+import jbox.cgroup.CgroupNamespace;
 import jbox.linux.Executable;
 import jbox.linux.Gate;
 import jbox.linux.Hardening;
@@ -20,8 +21,6 @@ import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
 
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +30,16 @@ import java.util.concurrent.TimeUnit;
 import static jbox.sys.Linux.*;
 
 /**
- * Starts a container from a JVM, in pure Java, with no helper process: the one start sequence
+ * Starts a container from a JVM, in Java (on cgroup v2 with one small helper for the cgroup
+ * namespace, see {@link CgroupNamespace}): the one start sequence
  * of jbox run, the daemon and jbox-runc (the {@link StartStep}s, in this order; the
  * {@link StartPlan} says what an image and a bundle each want at each). Three threads take part:
  *
  * <pre>
  *  E (caller)                 T (new thread, owns the namespaces)    C (container's first process)
  *  plan.prepare() [--ipc container:X: a throwaway thread clones X's /dev/shm]
- *  start T ---------------->  cgroup-thread: [v1: own tid into the cgroup]
+ *  start T ---------------->  cgroup-thread: [v1: own tid into the cgroup; v2: a helper moved into the
+ *                               cgroup unshares a cgroup namespace there (CgroupNamespace), for T to join]
  *                             namespaces: unshare(CLONE_FS); setns to shared ones (ipc, uts, net, cgroup, mnt
  *                               order); unshare(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWCGROUP, as planned); pid only opened
  *                             rootfs: mount / rprivate; overlay on rootfs (a bundle: bind rootfs)
@@ -188,9 +189,12 @@ public final class ContainerStart {
             step(StartStep.CGROUP_THREAD);
             h.tid = Sys.gettid();
             h.joinedCgroup = spec.cgroup() != null && spec.cgroup().joinThread(h.tid);
-            step(StartStep.NAMESPACES);
-            Sys.unshare(CLONE_FS);
-            pidnsFd = Namespaces.enter(namespaces);
+            boolean anchored = !h.joinedCgroup && spec.cgroup() != null && namespaces.isNew(Kind.CGROUP);
+            try (CgroupNamespace cgroupns = anchored ? CgroupNamespace.rootedAt(spec.cgroup()) : null) {
+                step(StartStep.NAMESPACES);
+                Sys.unshare(CLONE_FS);
+                pidnsFd = Namespaces.enter(anchored ? namespaces.joining(Kind.CGROUP, cgroupns.path()) : namespaces);
+            }
             step(StartStep.ROOTFS);
             plan.mountRoot();
             step(StartStep.MOUNTS);
@@ -266,24 +270,11 @@ public final class ContainerStart {
      * (Should the spawn have returned already, it said which pid.)
      */
     private static int awaitChild(Handoff h) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (System.nanoTime() < deadline) {
-            if (h.spawned.getCount() == 0) {
-                if (h.failure != null) throw rethrow(h.failure);
-                if (h.execErrno > 0) throw new SyscallException("posix_spawn", "container's first process", h.execErrno);
-                if (h.spawnedPid > 0) return h.spawnedPid;
-            }
-            try {
-                java.util.Set<Integer> found = Processes.childrenOfThread(h.tid);
-                if (!found.isEmpty()) return found.iterator().next();
-            } catch (NoSuchFileException e) {
-                // T has ended: its spawn returned, and the next round reads what it said
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read /proc/self/task/" + h.tid + "/children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
-            }
-            Thread.onSpinWait();
-        }
-        throw new IllegalStateException("the container's first process did not appear within " + TIMEOUT_SECONDS + " s");
+        int pid = Gate.awaitChild(() -> h.tid, java.util.Set.of(), () -> h.spawned.getCount() == 0);
+        if (pid > 0) return pid;
+        if (h.failure != null) throw rethrow(h.failure);
+        if (h.execErrno > 0) throw new SyscallException("posix_spawn", "container's first process", h.execErrno);
+        return h.spawnedPid;
     }
 
     /** The setup thread S: enters T's mount namespace, mounts /proc, protects kernel paths, pivots. */

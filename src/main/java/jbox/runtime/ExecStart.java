@@ -5,6 +5,7 @@ import jbox.linux.NotRunnableException;
 import jbox.linux.User;
 
 import jbox.linux.Executable;
+import jbox.linux.Gate;
 
 import jbox.linux.Credentials;
 
@@ -34,7 +35,9 @@ import static jbox.sys.Linux.*;
  * docker exec: one more process inside a running container. A fresh thread joins the namespaces
  * of the container's first process one by one (setns; mnt after unshare(CLONE_FS), as the facts
  * note measured), takes its root, drops to the container's capabilities and user, and spawns.
- * The new process is a child of this JVM, so the caller waits for it.
+ * The new process is a child of this JVM, so the caller waits for it. It is born in the container's
+ * cgroup: on v1 the thread joins the cgroup first; on v2, where only whole processes move, the process
+ * waits at a start gate (as a container's first process does) until it has been moved in.
  *
  * <p>Namespaces are joined as a container start joins shared ones ({@link Namespaces#enter}).
  */
@@ -48,9 +51,10 @@ public final class ExecStart {
      * @param stdio        used when tty is false
      * @param credentials  the container's: an exec runs with its capabilities and seccomp filter, as in Docker
      * @param groups       the supplementary groups as given (an OCI process's additionalGids), or null for the image's
+     * @param stateDir     the container's directory on the host, where an exec's start gate lives while it waits
      */
     public record Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
-                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials, int[] groups) {}
+                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials, int[] groups, Path stateDir) {}
 
     /** A started exec process; ptyMaster is -1 without a tty. */
     public record Started(int pid, int ptyMaster) {}
@@ -73,11 +77,14 @@ public final class ExecStart {
         Map<Kind, String> all = new EnumMap<>(Kind.class);
         for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
         Namespaces.Plan namespaces = Namespaces.Plan.of(all);
-        boolean[] joined = new boolean[1];
+        String name = "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length()));
+        Path gateDir = spec.stateDir().resolve("exec-gate-" + Long.toHexString(System.nanoTime()) + "-" + Sys.gettid());
+        java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
+        int[] gatedTid = new int[1];
         int pid;
         try {
-            pid = ThrowawayThread.call("jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length())), () -> {
-                int rootFd = -1;
+            java.util.concurrent.CompletableFuture<Integer> spawned = ThrowawayThread.start(name, () -> {
+                int rootFd = -1, gateDirFd = -1;
                 try (Spawn spawn = new Spawn(program, spec.args(), env).setsid()) {
                     rootFd = Sys.open(root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
                     if (pty != null) {
@@ -85,9 +92,17 @@ public final class ExecStart {
                     } else {
                         spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
                     }
-                    spawn.chdir(spec.workingDir().isEmpty() ? "/" : spec.workingDir()).closeFrom(3);
+                    boolean joined = spec.cgroup() == null || spec.cgroup().joinThread(Sys.gettid());
+                    if (!joined) {
+                        gateDirFd = Gate.create(gateDir);
+                        spawn.fchdir(gateDirFd).closeFrom(3).open(3, Gate.NAME, Gate.CHILD_FLAGS, 0);
+                        gatedTid[0] = Sys.gettid();
+                    } else {
+                        spawn.closeFrom(3);
+                    }
+                    decided.countDown();
+                    spawn.chdir(spec.workingDir().isEmpty() ? "/" : spec.workingDir());
                     int lastCap = Hardening.lastCap();
-                    joined[0] = spec.cgroup() != null && spec.cgroup().joinThread(Sys.gettid());
                     Sys.unshare(CLONE_FS);
                     Namespaces.enterPid(namespaces, Namespaces.enter(namespaces));
                     Sys.fchdir(rootFd);
@@ -95,9 +110,31 @@ public final class ExecStart {
                     spec.credentials().apply(user, lastCap);
                     return spawn.spawn();
                 } finally {
+                    decided.countDown();
                     if (rootFd >= 0) Sys.close(rootFd);
+                    if (gateDirFd >= 0) Sys.close(gateDirFd);
                 }
             });
+            awaitQuietly(decided);
+            if (gatedTid[0] > 0) {
+                int child = Gate.awaitChild(() -> gatedTid[0], java.util.Set.of(), spawned::isDone);
+                if (child > 0) {
+                    try {
+                        spec.cgroup().addProcess(child);
+                    } catch (RuntimeException e) {
+                        Sys.signal(child, SIGKILL); // it never runs outside its limits; the spawn returns and it is reaped below
+                        try {
+                            ThrowawayThread.await(name, spawned);
+                        } catch (RuntimeException ignored) {
+                            // what the caller needs to know is why the move failed
+                        }
+                        Sys.waitpid(child);
+                        throw e;
+                    }
+                    Gate.release(gateDir, child, jbox.sys.Processes.startTime(child));
+                }
+            }
+            pid = ThrowawayThread.await(name, spawned);
         } catch (RuntimeException e) {
             if (pty != null) Sys.close(pty.master());
             if (e instanceof SyscallException se && se.call().equals("posix_spawn")) {
@@ -106,10 +143,18 @@ public final class ExecStart {
                         + SyscallException.errnoName(errno) + " (" + SyscallException.errnoText(errno) + ")");
             }
             throw e;
+        } finally {
+            Gate.remove(gateDir);
         }
-        // v2 cannot move one thread; the new process is moved right after it starts.
-        if (!joined[0] && spec.cgroup() != null) spec.cgroup().addProcess(pid);
         return new Started(pid, pty == null ? -1 : pty.master());
     }
 
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting an exec", e);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package jbox.runtime;
 
+import jbox.linux.CgroupMount;
 import jbox.linux.DeviceNode;
 import jbox.linux.Hardening;
 import jbox.linux.MountPlan;
@@ -41,6 +42,8 @@ public final class ImagePlan implements StartPlan {
     private final Namespaces.Plan namespaces;
     private final int ipcWith;
     private final Networking.Endpoint endpoint;
+    private final String cgroupPath;
+    private final boolean ownCgroupNamespace;
     private int shmFd = -1;
 
     /**
@@ -52,9 +55,18 @@ public final class ImagePlan implements StartPlan {
      * @param ipcWith     the running container's pid whose ipc namespace and /dev/shm it shares (--ipc container:X), or 0
      * @param pidWith     the running container's pid whose pid namespace it joins (--pid container:X), or 0
      * @param endpoint    its network attachment, or null
+     * @param cgroupPath  its cgroup (/jbox/ID), shown at /sys/fs/cgroup inside; null on a host without cgroups
      */
     public ImagePlan(List<Path> lowerDirs, Path stateDir, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
-                     boolean hostNetwork, Confinement confinement, List<DeviceNode> devices, int ipcWith, int pidWith, Networking.Endpoint endpoint) {
+                     boolean hostNetwork, Confinement confinement, List<DeviceNode> devices, int ipcWith, int pidWith, Networking.Endpoint endpoint,
+                     String cgroupPath) {
+        this(lowerDirs, stateDir, hostname, user, mounts, readOnlyRootfs, hostNetwork, confinement, devices, ipcWith, pidWith, endpoint, cgroupPath,
+                !confinement.cgroupnsMode().equals("host"));
+    }
+
+    private ImagePlan(List<Path> lowerDirs, Path stateDir, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
+                      boolean hostNetwork, Confinement confinement, List<DeviceNode> devices, int ipcWith, int pidWith, Networking.Endpoint endpoint,
+                      String cgroupPath, boolean ownCgroupNamespace) {
         this.lowerDirs = lowerDirs;
         this.stateDir = stateDir;
         this.hostname = hostname;
@@ -65,12 +77,17 @@ public final class ImagePlan implements StartPlan {
         this.devices = devices;
         this.ipcWith = ipcWith;
         this.endpoint = endpoint;
+        this.cgroupPath = cgroupPath;
+        this.ownCgroupNamespace = ownCgroupNamespace;
         this.namespaces = namespaces(confinement, hostNetwork, ipcWith, pidWith);
     }
 
-    /** The shell's sandbox: the image's root with Docker's defaults, the namespaces left to the learner's steps. */
-    public static ImagePlan forSandbox(List<Path> lowerDirs, Path dir) {
-        return new ImagePlan(lowerDirs, dir, null, "", List.of(), false, false, Confinement.DEFAULT, List.of(), 0, 0, null);
+    /**
+     * The shell's sandbox: the image's root with Docker's defaults, the namespaces left to the learner's
+     * steps; its cgroup (or null) shown at /sys/fs/cgroup as its own namespace's root if it entered one.
+     */
+    public static ImagePlan forSandbox(List<Path> lowerDirs, Path dir, String cgroupPath, boolean ownCgroupNamespace) {
+        return new ImagePlan(lowerDirs, dir, null, "", List.of(), false, false, Confinement.DEFAULT, List.of(), 0, 0, null, cgroupPath, ownCgroupNamespace);
     }
 
     private static Namespaces.Plan namespaces(Confinement c, boolean hostNetwork, int ipcWith, int pidWith) {
@@ -125,6 +142,11 @@ public final class ImagePlan implements StartPlan {
         if (shmFd >= 0) Sys.moveMount(shmFd, SecurePath.mkdirs(root, "/dev/shm").toString()); // the other container's /dev/shm itself
         for (DeviceNode d : devices) Rootfs.makeDevice(root, d);
         Rootfs.mountSys(root, c.privileged());
+        // As Docker: the container's own cgroup at /sys/fs/cgroup, read-only unless --privileged.
+        if (cgroupPath != null) {
+            CgroupMount.mount(SecurePath.mkdirs(root, "/sys/fs/cgroup"), MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | (c.privileged() ? 0 : MS_RDONLY),
+                    cgroupPath, ownCgroupNamespace);
+        }
         UserMounts.apply(root, mounts);
         return proc;
     }

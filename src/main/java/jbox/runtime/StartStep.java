@@ -7,7 +7,7 @@ package jbox.runtime;
  * between an image and an OCI bundle is in the {@link StartPlan}.
  */
 public enum StartStep {
-    CGROUP_THREAD("T", "cgroup v1: T joins the container's cgroups, so what it spawns is born there"),
+    CGROUP_THREAD("T", "cgroup v1: T joins the container's cgroups, so what it spawns is born there; v2: a helper in the cgroup makes the cgroup namespace"),
     NAMESPACES("T", "unshare(CLONE_FS); setns into shared namespaces in join order; unshare the new ones, all but pid"),
     ROOTFS("T", "mounts private; the root: the image's layers as an overlay (a bundle's rootfs bound onto itself)"),
     MOUNTS("T", "/dev with its nodes, devpts, shm, mqueue, --device nodes, /sys, then volumes, binds and tmpfs (a bundle's mounts)"),

@@ -3,6 +3,7 @@ package jbox.shell;
 import jbox.text.Say;
 
 import jbox.cgroup.Cgroup;
+import jbox.cgroup.CgroupNamespace;
 import jbox.cgroup.CgroupFiles;
 import jbox.cgroup.Resources;
 import jbox.cgroup.Usage;
@@ -13,6 +14,7 @@ import jbox.linux.Executable;
 import jbox.linux.Loopback;
 import jbox.linux.PauseInit;
 import jbox.linux.ProcMount;
+import jbox.sys.Namespaces;
 import jbox.sys.Processes;
 import jbox.linux.Rootfs;
 import jbox.runtime.ImagePlan;
@@ -171,14 +173,17 @@ public final class Sandbox {
                 // The sandbox thread stays out of the freezer it freezes; it steps in only while the namespace
                 // takes its root, so /proc/self/cgroup shows / for every controller. (Moved from this thread:
                 // after pivot_root the sandbox thread no longer sees /sys/fs/cgroup.)
+                // On v2 a thread cannot step in alone: a helper moved into the cgroup makes the namespace, the thread joins it.
                 if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
-                try {
-                    thread.call(() -> { Sys.unshare(CLONE_NEWCGROUP); return null; }, trace);
+                try (CgroupNamespace made = threadInCgroup || cgroup == null ? null : CgroupNamespace.rootedAt(cgroup)) {
+                    thread.call(() -> {
+                        if (made == null) Sys.unshare(CLONE_NEWCGROUP); else Namespaces.join(made.path(), Kind.CGROUP);
+                        return null;
+                    }, trace);
                 } finally {
                     if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", false);
                 }
-                said.add(threadInCgroup
-                        ? Say.t("cgroup.done", cgroup.path()) : Say.t("cgroup.v2"));
+                if (cgroup != null) said.add(Say.t("cgroup.done", cgroup.path()));
             }
             case "user" -> {
                 try {
@@ -210,7 +215,7 @@ public final class Sandbox {
             throw jbox.engine.Errors.explain(e, "cannot unpack the image");
         }
         boolean pidReady = entered.contains("pid") && pid1 > 0 && Processes.isAlive(pid1);
-        StartPlan plan = ImagePlan.forSandbox(lower, dir);
+        StartPlan plan = ImagePlan.forSandbox(lower, dir, cgroup == null ? null : cgroup.path(), entered.contains("cgroup"));
         thread.call(() -> {
             Sys.unshare(CLONE_NEWNS);
             Sys.traceLine(StartStep.ROOTFS.title());
@@ -383,7 +388,7 @@ public final class Sandbox {
                     Sys.close(cwd);
                 }
             }, trace);
-            int child = awaitNewChild(before, spawned);
+            int child = jbox.linux.Gate.awaitChild(thread::tid, before, spawned::isDone);
             if (child > 0) {
                 cgroup.addProcess(child);
                 jbox.linux.Gate.release(gateDir, child, Processes.startTime(child));
@@ -402,17 +407,6 @@ public final class Sandbox {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the sandbox thread's children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
         }
-    }
-
-    /** The child the pending spawn made, waiting at its gate; 0 if the spawn ended first (it failed). */
-    private int awaitNewChild(java.util.Set<Integer> before, java.util.concurrent.CompletableFuture<Integer> spawned) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (int pid : children()) if (!before.contains(pid)) return pid;
-            if (spawned.isDone()) return 0;
-            Thread.onSpinWait();
-        }
-        throw new IllegalStateException("the sandbox's new process did not appear within 30 s");
     }
 
     /** A terminal for an interactive command, from the devpts the sandbox sees (the image's own once mnt is entered). */

@@ -68,6 +68,13 @@ public final class Namespaces {
         public boolean isNew(Kind k) { return (unshare & k.flag) != 0; }
 
         public boolean isHost(Kind k) { return !isNew(k) && !joins.containsKey(k); }
+
+        /** This plan with a kind it would make new joined at path instead (a namespace made for it elsewhere). */
+        public Plan joining(Kind k, String path) {
+            Map<Kind, String> j = new EnumMap<>(joins);
+            j.put(k, path);
+            return new Plan(j, unshare & ~k.flag);
+        }
     }
 
     /**

@@ -93,7 +93,7 @@ public final class Sys {
 
     public static void unshare(int flags) { check(c().unshare(flags), "unshare", Namespaces.flagNames(flags)); }
 
-    public static void setns(int fd, int nstype, String what) { check(c().setns(fd, nstype), "setns", what); }
+    public static void setns(int fd, int nstype, String what) { check(c().setns(fd, nstype), "setns", what + ", " + Namespaces.flagNames(nstype)); }
 
     public static void mount(String source, String target, String fstype, long flags, String data) {
         check(c().mount(source, target, fstype, flags, data), "mount",

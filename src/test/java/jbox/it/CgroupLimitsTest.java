@@ -53,6 +53,15 @@ class CgroupLimitsTest extends RealEngineTest {
         rm(id);
     }
 
+    /** As in Docker, a program inside (a JVM sizing its heap) reads its limit where the host keeps it: memory.max on v2, the v1 file on v1. */
+    @Test
+    void theContainerReadsItsOwnLimitReadOnly() throws Exception {
+        var r = jbox.run("run", "--rm", "-m", "48m", "busybox", "sh", "-c",
+                "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; echo 1 > /sys/fs/cgroup/cgroup.procs || echo 1 > /sys/fs/cgroup/memory/tasks");
+        assertTrue(r.out().startsWith("50331648\n"), r.all());
+        assertTrue(r.err().contains("Read-only file system"), "the container cannot move itself or change its limits: " + r.all());
+    }
+
     @Test
     void memoryUsageAndMaxUsageAreAccounted() throws Exception {
         // Files in the container's /dev/shm (tmpfs) are memory, charged to the container's cgroup.

@@ -59,7 +59,7 @@ class UnifiedTreeTest extends RealEngineTest {
         Path script = Files.createTempFile(jbox.root, "v2", ".jbox");
         Files.writeString(script, "sandbox busybox\nin -d sleep 1000\nhost sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'\nfreeze\n"
                 + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\n"
-                + "in sh -c '(grep ^0:: /proc/self/cgroup)'\ndiscard\n");
+                + "in sh -c '(grep ^0:: /proc/self/cgroup)'\nenter cgroup\nin grep ^0:: /proc/self/cgroup\ndiscard\n");
         var r = jbox.run("shell", "--script", script.toString());
         assertEquals(0, r.code(), r.all());
         String spawned = ShellScriptTest.after(r.out(), "in -d sleep 1000");
@@ -70,6 +70,37 @@ class UnifiedTreeTest extends RealEngineTest {
         // a subshell forked at once by the learner's command was born in the group too: the command waited
         // at a gate until it was moved in, and forked nothing before
         assertTrue(ShellScriptTest.after(r.out(), "in sh -c '(grep ^0:: /proc/self/cgroup)'").matches("0::/jbox/sb[0-9a-f]+\n"), r.out());
+        // enter cgroup: a helper in the group made the namespace, the sandbox thread joined it
+        assertTrue(ShellScriptTest.after(r.out(), "enter cgroup").contains("CLONE_NEWCGROUP) = 0"), r.out());
+        assertTrue(ShellScriptTest.after(r.out(), "in grep ^0:: /proc/self/cgroup").lines().anyMatch("0::/"::equals), r.out());
+    }
+
+    /** An exec'd process waits at a gate until it is in the container's group: a subshell it forks at once is born inside. */
+    @Test
+    void anExecIsBornInTheContainersGroup() throws Exception {
+        var r = jbox.run("run", "-d", "busybox", "sleep", "1000");
+        assertEquals(0, r.code(), r.all());
+        String id = r.out().trim();
+        var e = jbox.run("exec", id, "sh", "-c", "(grep ^0:: /proc/self/cgroup)");
+        assertEquals("0::/\n", e.out(), e.all());
+        assertTrue(Files.readString(unified.resolve("jbox").resolve(id).resolve("cgroup.procs")).lines().count() == 1, "the exec's processes left with it");
+        try (var gates = Files.list(jbox.root.resolve("containers").resolve(id))) {
+            assertTrue(gates.noneMatch(p -> p.getFileName().toString().startsWith("exec-gate")), "the exec's gate is gone");
+        }
+        assertEquals(0, jbox.run("rm", "-f", id).code());
+    }
+
+    /** As Docker on v2: /proc/self/cgroup says 0::/, and the container's own group is mounted read-only where the host's tree is. */
+    @Test
+    void aContainerSeesItsOwnGroupAsTheRoot() throws Exception {
+        String inside = unified.toString();
+        var r = jbox.run("run", "--rm", "busybox", "sh", "-c",
+                "grep ^0:: /proc/self/cgroup; echo procs:; cat " + inside + "/cgroup.procs; mkdir " + inside + "/x 2>&1; ls " + inside + " | grep -c '^cgroup\\.'");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().startsWith("0::/\n"), r.out());
+        assertTrue(r.out().substring(r.out().indexOf("procs:")).lines().anyMatch("1"::equals), "PID 1 in its own cgroup.procs, in its own pid numbers: " + r.out());
+        assertTrue(r.out().contains("Read-only file system"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("[1-9][0-9]*")), "the group's cgroup.* files are there: " + r.out());
     }
 
     @Test

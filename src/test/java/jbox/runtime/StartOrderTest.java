@@ -48,7 +48,7 @@ class StartOrderTest {
 
     private LaunchSpec runSpec(Path state, List<MountPlan> volumes, boolean readOnly) {
         Confinement c = Confinement.DEFAULT;
-        ImagePlan plan = new ImagePlan(List.of(tmp.resolve("layer")), state, "box", "", volumes, readOnly, false, c, List.of(), 0, 0, null);
+        ImagePlan plan = new ImagePlan(List.of(tmp.resolve("layer")), state, "box", "", volumes, readOnly, false, c, List.of(), 0, 0, null, null);
         Credentials creds = CREDENTIALS;
         return new LaunchSpec("0123456789abcdef", plan, List.of("sh", "-c", "true"), List.of("PATH=/bin"), "/", false,
                 new LaunchSpec.Stdio(0, 1, 2), null, creds, state);
@@ -157,7 +157,7 @@ class StartOrderTest {
         try (RecordingKernel k = new RecordingKernel()) {
             Credentials creds = Credentials.of(0, true, null);
             ExecStart.start(new ExecStart.Spec("0123456789abcdef", self, List.of("sh"), List.of("PATH=/bin:/usr/bin"), "/", "", false,
-                    new LaunchSpec.Stdio(0, 1, 2), null, creds, null));
+                    new LaunchSpec.Stdio(0, 1, 2), null, creds, null, tmp));
             List<String> joined = k.calls().stream().filter(call("setns")).map(c -> c.arg(c.args().size() - 1)).toList();
             List<Call> calls = k.calls();
             int setnsMnt = last(calls, c -> c.name().equals("setns") && c.arg(1).equals(String.valueOf(jbox.sys.Linux.CLONE_NEWNS)), "setns(mnt)");

@@ -1,0 +1,92 @@
+package jbox.cgroup;
+
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A cgroup namespace rooted at a container's cgroup on cgroup v2, for a JVM thread to join.
+ *
+ * A new cgroup namespace is rooted where its creator stands when it unshares. On v1 a jbox thread
+ * joins the container's cgroups alone and unshares itself; on v2 only whole processes move, so a
+ * small helper (jbox-cgroupns, src/main/c/cgroupns.c, built by scripts/setup) is moved in and
+ * unshares there, and the thread joins the helper's namespace through {@link #path()} while it lives.
+ * Closing ends the helper; the namespace lives on in whoever joined it.
+ */
+public final class CgroupNamespace implements AutoCloseable {
+    private static final int TIMEOUT_MILLIS = 30_000;
+
+    private final int pid;
+    private final int hold;
+
+    private CgroupNamespace(int pid, int hold) {
+        this.pid = pid;
+        this.hold = hold;
+    }
+
+    /** Starts the helper, moves it into {@code cgroup}, and returns once its namespace exists. */
+    public static CgroupNamespace rootedAt(Cgroup cgroup) {
+        Path helper = helper();
+        int[] toHelper = Sys.pipe();
+        int[] fromHelper = Sys.pipe();
+        int pid = 0;
+        try {
+            try (Spawn s = new Spawn(helper.toString(), List.of("jbox-cgroupns"), List.of())) {
+                pid = s.dup2(toHelper[0], 0).dup2(fromHelper[1], 1).closeFrom(3).spawn();
+            }
+            Sys.close(toHelper[0]);
+            toHelper[0] = -1;
+            Sys.close(fromHelper[1]);
+            fromHelper[1] = -1;
+            cgroup.addProcess(pid);
+            Sys.writeAll(toHelper[1], new byte[]{'1'}, 1);
+            byte[] answer = new byte[1];
+            if (!Sys.pollIn(fromHelper[0], TIMEOUT_MILLIS) || Sys.read(fromHelper[0], answer) != 1 || answer[0] != 'y') {
+                throw new CgroupException("cannot make a cgroup namespace rooted at " + cgroup.path()
+                        + ": jbox-cgroupns did not (its error is above). The container's /proc/self/cgroup would show the host's path,"
+                        + " so jbox does not start it.", null);
+            }
+            CgroupNamespace ns = new CgroupNamespace(pid, toHelper[1]);
+            toHelper[1] = -1;
+            pid = 0;
+            return ns;
+        } finally {
+            for (int fd : new int[]{toHelper[0], toHelper[1], fromHelper[0], fromHelper[1]}) if (fd >= 0) Sys.close(fd);
+            if (pid > 0) {
+                Sys.signal(pid, jbox.sys.Linux.SIGKILL);
+                Sys.waitpid(pid);
+            }
+        }
+    }
+
+    /** /proc/PID/ns/cgroup of the helper: setns to it while this is open. */
+    public String path() { return "/proc/" + pid + "/ns/cgroup"; }
+
+    /** Ends the helper (its stdin closes) and reaps it. */
+    @Override
+    public void close() {
+        Sys.close(hold);
+        Sys.waitpid(pid);
+    }
+
+    /** jbox-cgroupns beside jbox's classes: target/ holds both the jar (or classes/) and the helper. */
+    static Path helper() {
+        Path found = null;
+        try {
+            Path code = Path.of(CgroupNamespace.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            found = code.getParent().resolve("jbox-cgroupns");
+        } catch (URISyntaxException | RuntimeException ignored) {
+            // no code source (an unusual class loader): reported below as missing
+        }
+        if (found == null || !Files.isExecutable(found)) {
+            throw new CgroupException("jbox's helper jbox-cgroupns is missing" + (found == null ? "" : " (" + found + ")")
+                    + ": on cgroup v2 it gives each container a cgroup namespace rooted at its own cgroup."
+                    + " Run scripts/setup (./jbox does on first use) to build it; it needs gcc.", null);
+        }
+        return found;
+    }
+}
