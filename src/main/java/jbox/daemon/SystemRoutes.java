@@ -92,7 +92,9 @@ final class SystemRoutes {
         m.put("ServerVersion", jbox.Version.NUMBER);
         m.put("Runtimes", Map.of("jbox", Map.of("path", "jbox")));
         m.put("DefaultRuntime", "jbox");
-        m.put("SecurityOptions", List.of("name=seccomp,profile=unconfined", "name=no-new-privileges"));
+        // What every container gets unless asked otherwise, in Docker's words: its built-in seccomp profile and,
+        // on v2, a cgroup namespace of its own (docker info lists the same).
+        m.put("SecurityOptions", cg.mode().equals("v2") ? List.of("name=seccomp,profile=builtin", "name=cgroupns") : List.of("name=seccomp,profile=builtin"));
         m.put("Swarm", Map.of("LocalNodeState", "inactive", "NodeID", "", "ControlAvailable", false));
         m.put("Warnings", List.of());
         Map<String, String> controllers = new LinkedHashMap<>();
