@@ -16,6 +16,9 @@ run sh -c 'uname -r; cat /sys/fs/cgroup/cgroup.controllers; grep -c " - cgroup "
 section pull
 run $j pull busybox
 
+section info
+run $j info
+
 section oom
 run $j run --name oom -m 32m busybox sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/memory.max; touch /sys/fs/cgroup/memory.max; head -c 100m /dev/zero | tail >/dev/null'
 section oom-inspect
@@ -59,6 +62,10 @@ section shell
 printf '%s\n' 'sandbox busybox' 'explain off' 'enter mnt' 'enter cgroup' 'in cat /proc/self/cgroup' \
   'limit memory 32m' 'probe memory 100m' 'limit pids 10' 'probe forkbomb' 'limit cpus 0.2' 'probe busy' \
   'in -d sleep 1000' 'freeze' 'host sh -c "grep frozen /sys/fs/cgroup/jbox/sb*/cgroup.events"' 'thaw' 'discard' | run $j
+
+section lesson
+# The course's cgroup lesson checks itself: on v2 its namespace step must show 0::/ (lesson roots on the VM's tmpfs).
+JAVA_TOOL_OPTIONS=-Djbox.lesson.tmp=$JBOX_ROOT run $j lesson check 10-user-and-cgroup
 
 section cleanup
 run $j rm -f oom hi lo

@@ -98,6 +98,11 @@ class PureV2HostTest {
         assertTrue(host.startsWith("6.1."), host);
         assertTrue(host.contains("cpu io memory") && host.contains("pids"), host);
         assertTrue(host.contains("\n0\nrc=0"), "no cgroup v1 hierarchy is mounted: " + host);
+        String info = section("info");
+        assertTrue(info.contains("Cgroup Version: v2\n"), info);
+        for (String c : List.of("cpu", "cpuset", "memory", "pids", "io")) {
+            assertTrue(info.contains("\n " + c + ": v2 /sys/fs/cgroup\n"), "jbox info says where " + c + " lives: " + info);
+        }
     }
 
     @Test
@@ -157,6 +162,12 @@ class PureV2HostTest {
         assertTrue(used.find() && Double.parseDouble(used.group(1)) < 0.35, "limit cpus 0.2 held the busy loop: " + shell);
         assertTrue(shell.contains("frozen 1"), shell);
         assertTrue(shell.contains("rc=0"), shell);
+    }
+
+    @Test
+    void theCgroupLessonPassesOnV2() {
+        String lesson = section("lesson");
+        assertTrue(lesson.contains("PASS en/10-user-and-cgroup") && lesson.contains("rc=0"), "its step expects 0::/ on v2: " + lesson);
     }
 
     @Test
