@@ -59,7 +59,7 @@ run $j unpause hi
 grep frozen "/sys/fs/cgroup/jbox/$hi/cgroup.events"
 
 section shell
-printf '%s\n' 'sandbox busybox' 'explain off' 'enter mnt' 'enter cgroup' 'in cat /proc/self/cgroup' \
+printf '%s\n' 'sandbox busybox' 'explain off' 'enter pid' 'enter mnt' 'in ps' 'enter cgroup' 'in cat /proc/self/cgroup' \
   'limit memory 32m' 'probe memory 100m' 'limit pids 10' 'probe forkbomb' 'limit cpus 0.2' 'probe busy' \
   'in -d sleep 1000' 'freeze' 'host sh -c "grep frozen /sys/fs/cgroup/jbox/sb*/cgroup.events"' 'thaw' 'discard' | run $j
 
