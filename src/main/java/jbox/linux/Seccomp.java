@@ -53,10 +53,12 @@ public final class Seccomp {
      * What the loading thread still calls after the filter is in place, measured with strace -f on
      * jbox run: glibc's posix_spawn (its stack, signal mask, clone, clone3 whose ENOSYS makes glibc use
      * clone), the JVM loading a class the spawn step uses (stat, seek and read in jbox's jars), and the
-     * end of a JVM thread (close, futex wake-ups, unmapping, its own exit). These must succeed.
+     * end of a JVM thread (close, futex wake-ups, unmapping, its own exit). These must succeed. (clone
+     * is not here: profiles allow it for flags without namespaces, as Docker's does, which posix_spawn's
+     * are; a profile that refuses it fails the spawn, which says so.)
      */
     static final List<String> NEEDED_AFTER_LOAD = List.of("mmap", "munmap", "mprotect", "rt_sigprocmask", "rt_sigreturn",
-            "futex", "close", "exit", "clone", "read", "lseek", "newfstatat");
+            "futex", "close", "exit", "read", "lseek", "newfstatat");
 
     /** Calls the thread may make whose failure does no harm (madvise frees its stack early; the rest glibc tolerates): an errno is enough. */
     static final List<String> TOLERATED_AFTER_LOAD = List.of("madvise", "sched_yield", "gettid", "getpid", "sigaltstack",
