@@ -76,6 +76,7 @@ public final class ProcMount {
     public static void mountWithPidnsOption(String target, int pidnsFd) {
         int fs = Sys.fsopen("proc");
         try {
+            Sys.fsconfigString(fs, "source", "proc"); // as mount -t proc proc shows it (else "none")
             Sys.fsconfigFd(fs, "pidns", pidnsFd);
             Sys.fsconfigCreate(fs);
             int mnt = Sys.fsmount(fs, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);

@@ -38,6 +38,9 @@ final class OciBundle implements StartPlan {
     private final RuntimeLog log;
     private final int preserveFds;
     private final Namespaces.Plan namespaces;
+    /** Where config.json's first /proc is in its mounts, once mountFilesystems has run; -1 without one. */
+    private int procAt = -1;
+    private boolean devTmpfs;
 
     OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
         this.c = c;
@@ -67,31 +70,58 @@ final class OciBundle implements StartPlan {
         Sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null);
     }
 
+    /**
+     * config.json's mounts up to its first /proc, in order; /proc is the setup thread's (it needs C's
+     * pid namespace) and so is every mount after it ({@link #mountAfterProc}), so that
+     * /proc/self/mountinfo lists them all in config.json's order (the kernel lists mounts as they were made).
+     */
     @Override
     public Path mountFilesystems() throws IOException {
         Path root = c.rootfs();
-        Path proc = null;
-        boolean devTmpfs = false;
-        for (OciConfig.Mount m : c.mounts()) {
-            if (m.type().equals("proc")) {
-                if (proc == null) proc = SecurePath.mkdirs(root, m.destination());
-                continue; // mounted by the setup thread, for the container's pid namespace
+        List<OciConfig.Mount> mounts = c.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            if (mounts.get(i).type().equals("proc")) {
+                procAt = i;
+                if (!mountsAfterProc()) finishDev(root);
+                return SecurePath.mkdirs(root, mounts.get(i).destination());
             }
-            Path target = target(root, m);
-            if (m.type().equals("cgroup") || m.type().equals("cgroup2")) {
-                CgroupMount.mount(target, m.flags(), c.cgroupsPath(), c.newNamespace("cgroup"));
-            } else if (m.isBind()) {
-                Sys.mount(m.source(), target.toString(), null, MS_BIND | (m.flags() & MS_REC), null);
-                long extra = m.flags() & ~(MS_BIND | MS_REC | MS_REMOUNT);
-                if (extra != 0) Sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | extra, null);
-            } else {
-                mountFs(m, target);
-                if (m.destination().equals("/dev") && m.type().equals("tmpfs")) devTmpfs = true;
-            }
-            if (m.propagation() != 0) Sys.mount(null, target.toString(), null, m.propagation(), null);
+            mount(root, mounts.get(i));
         }
+        finishDev(root);
+        return null;
+    }
+
+    @Override
+    public boolean mountsAfterProc() { return procAt >= 0 && procAt < c.mounts().size() - 1; }
+
+    @Override
+    public void mountAfterProc() throws IOException {
+        Path root = c.rootfs();
+        List<OciConfig.Mount> mounts = c.mounts();
+        for (OciConfig.Mount m : mounts.subList(procAt + 1, mounts.size())) {
+            if (!m.type().equals("proc")) mount(root, m); // a second /proc would show the host's processes: one is enough
+        }
+        finishDev(root);
+    }
+
+    private void mount(Path root, OciConfig.Mount m) throws IOException {
+        Path target = target(root, m);
+        if (m.type().equals("cgroup") || m.type().equals("cgroup2")) {
+            CgroupMount.mount(target, m.flags(), c.cgroupsPath(), c.newNamespace("cgroup"));
+        } else if (m.isBind()) {
+            Sys.mount(m.source(), target.toString(), null, MS_BIND | (m.flags() & MS_REC), null);
+            long extra = m.flags() & ~(MS_BIND | MS_REC | MS_REMOUNT);
+            if (extra != 0) Sys.mount(null, target.toString(), null, MS_BIND | MS_REMOUNT | extra, null);
+        } else {
+            mountFs(m, target);
+            if (m.destination().equals("/dev") && m.type().equals("tmpfs")) devTmpfs = true;
+        }
+        if (m.propagation() != 0) Sys.mount(null, target.toString(), null, m.propagation(), null);
+    }
+
+    /** Once all mounts are made: a tmpfs /dev gets its device nodes (and /dev/ptmx its devpts link). */
+    private void finishDev(Path root) throws IOException {
         if (devTmpfs) makeDevices(root);
-        return proc;
     }
 
     @Override

@@ -21,6 +21,7 @@ import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,10 +205,8 @@ public final class ContainerStart {
             step(StartStep.LOOPBACK);
             if (namespaces.isNew(Kind.NET)) Loopback.up();
             step(StartStep.TERMINAL);
-            if (spec.tty()) {
-                h.pty = Pty.open(root.resolve("dev/pts"));
-                Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number()).toString());
-            }
+            boolean late = plan.mountsAfterProc(); // then S opens the terminal and makes the root read-only, after those mounts
+            if (spec.tty() && !late) openTerminal(root, h);
             step(StartStep.PROGRAM);
             List<String> env = new ArrayList<>(spec.env());
             String program = Executable.find(root, spec.args().get(0), Executable.pathOf(env));
@@ -215,13 +214,13 @@ public final class ContainerStart {
             if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
             SecurePath.mkdirs(root, spec.workingDir());
             step(StartStep.READ_ONLY_ROOT);
-            if (plan.readOnlyRoot()) UserMounts.readOnlyRoot(root);
+            if (plan.readOnlyRoot() && !late) UserMounts.readOnlyRoot(root);
             step(StartStep.GATE);
             gateDirFd = Gate.create(spec.gateDir());
             spawn = new Spawn(program, spec.args(), env).setsid();
             // With a terminal, the waiting process must not hold this process's stdio: a caller that reads
             // `create`'s output until EOF (containerd's shim) would wait for it forever.
-            if (h.pty != null) {
+            if (spec.tty()) {
                 spawn.open(0, "/dev/null", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             } else {
                 spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
@@ -230,7 +229,8 @@ public final class ContainerStart {
             // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
             int gateFd = 3 + plan.preservedFds();
             spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, Gate.CHILD_FLAGS, 0);
-            if (h.pty != null) spawn.open(0, h.pty.slaveInContainer(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+            // the terminal S makes later is reached as /dev/console, which it is bound over
+            if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : "/dev/console", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             spawn.chdir(spec.workingDir());
             int lastCap = Hardening.lastCap();
             prepared = true;
@@ -288,9 +288,17 @@ public final class ContainerStart {
                 step(StartStep.PROC);
                 pidns = Sys.open("/proc/" + pid + "/ns/pid", O_RDONLY | O_CLOEXEC, 0);
                 Sys.unshare(CLONE_FS);
+                // mqueue, sysfs and cgroup2 show the namespaces of whoever mounts them: the late mounts are made from C's
+                if (plan.mountsAfterProc()) {
+                    for (Kind k : List.of(Kind.IPC, Kind.NET, Kind.CGROUP)) {
+                        if (!plan.namespaces().isHost(k)) Namespaces.join("/proc/" + pid + "/ns/" + k.link, k);
+                    }
+                }
                 Namespaces.join("/proc/self/task/" + h.tid + "/ns/mnt", Kind.MNT);
                 ProcMount.Method method = h.procTarget == null ? null
                         : hostPid ? ProcMount.mountHost(h.procTarget.toString()) : ProcMount.mount(h.procTarget.toString(), pidns, fallback);
+                step(StartStep.MOUNTS_AFTER_PROC);
+                if (plan.mountsAfterProc()) mountAfterProc(spec, h, pid);
                 step(StartStep.KERNEL_PATHS);
                 plan.beforePivot(pid); // this thread may join C's other namespaces here: it is used for nothing after
                 step(StartStep.PIVOT);
@@ -301,6 +309,21 @@ public final class ContainerStart {
                 if (fallback != null) fallback.close();
             }
         });
+    }
+
+    /** S: the mounts after /proc, then what waited for them: the terminal (bound over /dev/console) and the read-only root. */
+    private static void mountAfterProc(LaunchSpec spec, Handoff h, int pid) throws IOException {
+        StartPlan plan = spec.plan();
+        Path root = plan.rootfs();
+        plan.mountAfterProc();
+        if (spec.tty()) openTerminal(root, h);
+        if (plan.readOnlyRoot()) UserMounts.readOnlyRoot(root);
+    }
+
+    /** A pty from the container's devpts, its other end bound over /dev/console. */
+    private static void openTerminal(Path root, Handoff h) throws IOException {
+        h.pty = Pty.open(root.resolve("dev/pts"));
+        Rootfs.bindConsole(root, root.resolve("dev/pts/" + h.pty.number()).toString());
     }
 
     private static void awaitLatch(CountDownLatch latch, String what) {

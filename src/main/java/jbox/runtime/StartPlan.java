@@ -25,8 +25,18 @@ public interface StartPlan {
     /** T, in the new mount namespace (ROOTFS): mount propagation, and the root filesystem at {@link #rootfs()}. */
     void mountRoot() throws IOException;
 
-    /** T (MOUNTS): everything mounted on the root but /proc. Returns where /proc goes, or null for none. */
+    /** T (MOUNTS): everything mounted on the root but /proc and {@link #mountAfterProc}'s. Returns where /proc goes, or null for none. */
     Path mountFilesystems() throws IOException;
+
+    /**
+     * Whether some mounts wait for /proc: an OCI bundle's config.json lists its mounts in order, and
+     * /proc/self/mountinfo must show them so, but /proc can only be made once C exists. The terminal
+     * and the read-only root then wait for them too.
+     */
+    default boolean mountsAfterProc() { return false; }
+
+    /** S (MOUNTS_AFTER_PROC), in C's namespaces but pid, /proc mounted: the mounts after it, in order. */
+    default void mountAfterProc() throws IOException {}
 
     /** T (HOSTNAME): the host and domain names, in a new uts namespace. */
     void nameHost();
