@@ -104,6 +104,13 @@ final class OciBundle implements StartPlan {
         finishDev(root);
     }
 
+    @Override
+    public String lateTerminalPath() {
+        boolean devpts = c.mounts().subList(procAt + 1, c.mounts().size()).stream()
+                .anyMatch(m -> m.type().equals("devpts") && Path.of(m.destination()).normalize().equals(Path.of("/dev/pts")));
+        return devpts ? "/dev/pts/0" : "/dev/console";
+    }
+
     private void mount(Path root, OciConfig.Mount m) throws IOException {
         Path target = target(root, m);
         if (m.type().equals("cgroup") || m.type().equals("cgroup2")) {

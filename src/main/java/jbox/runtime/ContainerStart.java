@@ -230,7 +230,7 @@ public final class ContainerStart {
             int gateFd = 3 + plan.preservedFds();
             spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, Gate.CHILD_FLAGS, 0);
             // the terminal S makes later is reached as /dev/console, which it is bound over
-            if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : "/dev/console", O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+            if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
             spawn.chdir(spec.workingDir());
             int lastCap = Hardening.lastCap();
             prepared = true;
@@ -316,7 +316,13 @@ public final class ContainerStart {
         StartPlan plan = spec.plan();
         Path root = plan.rootfs();
         plan.mountAfterProc();
-        if (spec.tty()) openTerminal(root, h);
+        if (spec.tty()) {
+            openTerminal(root, h);
+            String expected = plan.lateTerminalPath();
+            if (!expected.equals("/dev/console") && !expected.equals(h.pty.slaveInContainer())) {
+                throw new IllegalStateException("the container's terminal is " + h.pty.slaveInContainer() + ", not " + expected + " as its fresh devpts promised");
+            }
+        }
         if (plan.readOnlyRoot()) UserMounts.readOnlyRoot(root);
     }
 

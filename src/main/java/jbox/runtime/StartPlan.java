@@ -38,6 +38,13 @@ public interface StartPlan {
     /** S (MOUNTS_AFTER_PROC), in C's namespaces but pid, /proc mounted: the mounts after it, in order. */
     default void mountAfterProc() throws IOException {}
 
+    /**
+     * With mounts after /proc, the path C opens its terminal by, fixed before the terminal exists: the
+     * first pty of a devpts mounted among them (a new devpts instance numbers from 0, as runc's
+     * containers see /dev/pts/0), else /dev/console, which the terminal is bound over.
+     */
+    default String lateTerminalPath() { return "/dev/console"; }
+
     /** T (HOSTNAME): the host and domain names, in a new uts namespace. */
     void nameHost();
 
