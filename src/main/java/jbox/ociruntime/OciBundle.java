@@ -66,7 +66,9 @@ final class OciBundle implements StartPlan {
     @Override
     public void mountRoot() {
         Path root = c.rootfs();
-        Sys.mount(null, "/", null, c.rootfsPropagation() != 0 ? c.rootfsPropagation() : MS_SLAVE | MS_REC, null);
+        // Host mounts reach in, nothing goes back out; the bundle's own propagation is for its root, once pivoted
+        // (pivot_root refuses a shared one), as runc does it.
+        Sys.mount(null, "/", null, MS_SLAVE | MS_REC, null);
         Sys.mount(root.toString(), root.toString(), null, MS_BIND | MS_REC, null);
     }
 
@@ -139,6 +141,11 @@ final class OciBundle implements StartPlan {
 
     @Override
     public boolean readOnlyRoot() { return c.rootReadonly(); }
+
+    @Override
+    public void afterPivot() {
+        if (c.rootfsPropagation() != 0) Sys.mount(null, "/", null, c.rootfsPropagation(), null);
+    }
 
     private static Path target(Path root, OciConfig.Mount m) throws IOException {
         boolean file = m.isBind() && Files.isRegularFile(Path.of(m.source()));

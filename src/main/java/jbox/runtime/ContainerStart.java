@@ -303,6 +303,7 @@ public final class ContainerStart {
                 plan.beforePivot(pid); // this thread may join C's other namespaces here: it is used for nothing after
                 step(StartStep.PIVOT);
                 Rootfs.pivot(plan.rootfs());
+                plan.afterPivot();
                 return method;
             } finally {
                 if (pidns >= 0) Sys.close(pidns);

@@ -63,6 +63,9 @@ public interface StartPlan {
     /** S (KERNEL_PATHS), in the container's mount namespace with /proc mounted, before pivot_root. */
     void beforePivot(int pid) throws IOException;
 
+    /** S (PIVOT), in the new root: what waits for it (an OCI bundle's rootfsPropagation, which pivot_root refuses before). */
+    default void afterPivot() {}
+
     /** E (NETWORK): the container's network, once its process exists; before START. */
     default void attachNetwork(int pid) {}
 
