@@ -47,6 +47,22 @@ class OciConfigTest {
         assertFalse(c.maskedPaths().isEmpty(), "runc's spec masks kernel paths");
     }
 
+    /** A capability jbox's own process does not hold cannot be granted: a warning, and the container runs without it (the spec). */
+    @Test
+    void aCapabilityJboxDoesNotHoldIsAWarningAndLeftOut() throws Exception {
+        long held = jbox.sys.Sys.capgetPermitted();
+        String lacking = jbox.linux.Capabilities.names(jbox.linux.Capabilities.ALL & ~held).stream().findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(lacking != null, "this process holds every capability (a root with all of them)");
+        ObjectNode c = spec();
+        ((ArrayNode) c.path("process").path("capabilities").path("bounding")).add(lacking);
+        Files.write(bundle.resolve("config.json"), Json.MAPPER.writeValueAsBytes(c));
+        List<String> warned = new java.util.ArrayList<>();
+        OciConfig read = OciConfig.read(bundle, warned::add);
+        assertEquals(jbox.linux.Capabilities.mask(List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE")), read.process().bounding(),
+                "runc's spec's three, without " + lacking);
+        assertEquals(List.of("process.capabilities.bounding: " + lacking + " cannot be granted (jbox's own process does not hold it), ignored"), warned);
+    }
+
     @Test
     void mountOptionsBecomeFlagsAndData() throws Exception {
         OciConfig c = read(x -> ((ArrayNode) x.path("mounts")).addObject().put("destination", "/data").put("type", "tmpfs").put("source", "tmpfs")
