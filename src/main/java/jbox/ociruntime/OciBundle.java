@@ -47,10 +47,13 @@ final class OciBundle implements StartPlan {
         this.id = id;
         this.log = log;
         this.preserveFds = preserveFds;
-        if (!c.newNamespace("mount")) {
-            throw new OciException("config.json: linux.namespaces: jbox needs a new mount namespace (add {\"type\": \"mount\"}) to build the container's root");
+        // A mount namespace of its own, or one joined by path (its root is then pivoted there, as runc does); never the
+        // host's, where the container's mounts would stay behind and pivot_root would move every host process's root.
+        if (c.namespace("mount") == null) {
+            throw new OciException("config.json: linux.namespaces: jbox needs a mount namespace for the container (add {\"type\": \"mount\"},"
+                    + " or a \"path\" to join one) to build its root without changing the host's mounts");
         }
-        if (c.hostname() != null && !c.newNamespace("uts")) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
+        if (c.hostname() != null && c.namespace("uts") == null) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
         this.seccomp = compileSeccomp(c);
         Map<Kind, String> kinds = new EnumMap<>(Kind.class);
         for (OciConfig.Namespace n : c.namespaces()) kinds.put(Kind.ofOci(n.type()), n.path());

@@ -63,6 +63,26 @@ class OciConfigTest {
         assertEquals(List.of("process.capabilities.bounding: " + lacking + " cannot be granted (jbox's own process does not hold it), ignored"), warned);
     }
 
+    /** The container's mounts go in a mount namespace of its own, or one joined by path (as runc), never the host's. */
+    @Test
+    void theMountNamespaceIsNewOrJoinedNeverTheHosts() throws Exception {
+        RuntimeLog log = new RuntimeLog(null, null);
+        assertDoesNotThrow(() -> new OciBundle(read(x -> {}), "own", log, 0));
+        OciConfig joined = read(x -> {
+            for (com.fasterxml.jackson.databind.JsonNode n : x.path("linux").path("namespaces")) {
+                if (n.path("type").asText().equals("mount")) ((ObjectNode) n).put("path", "/proc/self/ns/mnt");
+            }
+        });
+        assertFalse(joined.newNamespace("mount"));
+        assertDoesNotThrow(() -> new OciBundle(joined, "joined", log, 0));
+        OciConfig host = read(x -> {
+            ArrayNode ns = (ArrayNode) x.path("linux").path("namespaces");
+            for (int i = ns.size() - 1; i >= 0; i--) if (ns.get(i).path("type").asText().equals("mount")) ns.remove(i);
+        });
+        OciException e = assertThrows(OciException.class, () -> new OciBundle(host, "host", log, 0));
+        assertTrue(e.getMessage().contains("jbox needs a mount namespace for the container"), e.getMessage());
+    }
+
     @Test
     void mountOptionsBecomeFlagsAndData() throws Exception {
         OciConfig c = read(x -> ((ArrayNode) x.path("mounts")).addObject().put("destination", "/data").put("type", "tmpfs").put("source", "tmpfs")
