@@ -14,7 +14,7 @@ import java.util.List;
  * A new cgroup namespace is rooted where its creator stands when it unshares. On v1 a jbox thread
  * joins the container's cgroups alone and unshares itself; on v2 only whole processes move, so a
  * small helper (jbox-cgroupns, src/main/c/cgroupns.c, built by scripts/setup) is moved in and
- * unshares there, and the thread joins the helper's namespace through {@link #path()} while it lives.
+ * unshares there, and the thread joins the helper's namespace ({@link #join}).
  * Closing ends the helper; the namespace lives on in whoever joined it.
  */
 public final class CgroupNamespace implements AutoCloseable {
@@ -22,10 +22,12 @@ public final class CgroupNamespace implements AutoCloseable {
 
     private final int pid;
     private final int hold;
+    private final int fd;
 
-    private CgroupNamespace(int pid, int hold) {
+    private CgroupNamespace(int pid, int hold, int fd) {
         this.pid = pid;
         this.hold = hold;
+        this.fd = fd;
     }
 
     /** Starts the helper, moves it into {@code cgroup}, and returns once its namespace exists. */
@@ -50,7 +52,9 @@ public final class CgroupNamespace implements AutoCloseable {
                         + ": jbox-cgroupns did not (its error is above). The container's /proc/self/cgroup would show the host's path,"
                         + " so jbox does not start it.", null);
             }
-            CgroupNamespace ns = new CgroupNamespace(pid, toHelper[1]);
+            // Opened here, in the host's view: a thread that joins it later may already see another /proc (the shell's sandbox).
+            int fd = Sys.open(path(pid), jbox.sys.Linux.O_RDONLY | jbox.sys.Linux.O_CLOEXEC, 0);
+            CgroupNamespace ns = new CgroupNamespace(pid, toHelper[1], fd);
             toHelper[1] = -1;
             pid = 0;
             return ns;
@@ -63,12 +67,15 @@ public final class CgroupNamespace implements AutoCloseable {
         }
     }
 
-    /** /proc/PID/ns/cgroup of the helper: setns to it while this is open. */
-    public String path() { return "/proc/" + pid + "/ns/cgroup"; }
+    private static String path(int pid) { return "/proc/" + pid + "/ns/cgroup"; }
+
+    /** The calling thread joins the namespace (setns), whatever its /proc shows. */
+    public void join() { Sys.setns(fd, jbox.sys.Linux.CLONE_NEWCGROUP, "the cgroup namespace made in " + path(pid)); }
 
     /** Ends the helper (its stdin closes) and reaps it. */
     @Override
     public void close() {
+        Sys.close(fd);
         Sys.close(hold);
         Sys.waitpid(pid);
     }

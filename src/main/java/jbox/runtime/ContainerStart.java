@@ -194,7 +194,8 @@ public final class ContainerStart {
             try (CgroupNamespace cgroupns = anchored ? CgroupNamespace.rootedAt(spec.cgroup()) : null) {
                 step(StartStep.NAMESPACES);
                 Sys.unshare(CLONE_FS);
-                pidnsFd = Namespaces.enter(anchored ? namespaces.joining(Kind.CGROUP, cgroupns.path()) : namespaces);
+                if (anchored) cgroupns.join(); // first: it does not depend on the other namespaces, and they do not on it
+                pidnsFd = Namespaces.enter(anchored ? namespaces.without(Kind.CGROUP) : namespaces);
             }
             step(StartStep.ROOTFS);
             plan.mountRoot();

@@ -14,7 +14,6 @@ import jbox.linux.Executable;
 import jbox.linux.Loopback;
 import jbox.linux.PauseInit;
 import jbox.linux.ProcMount;
-import jbox.sys.Namespaces;
 import jbox.sys.Processes;
 import jbox.linux.Rootfs;
 import jbox.runtime.ImagePlan;
@@ -177,7 +176,7 @@ public final class Sandbox {
                 if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
                 try (CgroupNamespace made = threadInCgroup || cgroup == null ? null : CgroupNamespace.rootedAt(cgroup)) {
                     thread.call(() -> {
-                        if (made == null) Sys.unshare(CLONE_NEWCGROUP); else Namespaces.join(made.path(), Kind.CGROUP);
+                        if (made == null) Sys.unshare(CLONE_NEWCGROUP); else made.join();
                         return null;
                     }, trace);
                 } finally {

@@ -69,12 +69,8 @@ public final class Namespaces {
 
         public boolean isHost(Kind k) { return !isNew(k) && !joins.containsKey(k); }
 
-        /** This plan with a kind it would make new joined at path instead (a namespace made for it elsewhere). */
-        public Plan joining(Kind k, String path) {
-            Map<Kind, String> j = new EnumMap<>(joins);
-            j.put(k, path);
-            return new Plan(j, unshare & ~k.flag);
-        }
+        /** This plan without a kind it would make new (the caller has joined one made for it elsewhere). */
+        public Plan without(Kind k) { return new Plan(joins, unshare & ~k.flag); }
     }
 
     /**

@@ -59,7 +59,7 @@ class UnifiedTreeTest extends RealEngineTest {
         Path script = Files.createTempFile(jbox.root, "v2", ".jbox");
         Files.writeString(script, "sandbox busybox\nin -d sleep 1000\nhost sh -c 'cat " + unified + "/jbox/sb*/cgroup.procs'\nfreeze\n"
                 + "host sh -c 'cat " + unified + "/jbox/sb*/cgroup.events'\nthaw\n"
-                + "in sh -c '(grep ^0:: /proc/self/cgroup)'\nenter cgroup\nin grep ^0:: /proc/self/cgroup\ndiscard\n");
+                + "in sh -c '(grep ^0:: /proc/self/cgroup)'\nenter pid\nenter mnt\nenter cgroup\nin grep ^0:: /proc/self/cgroup\ndiscard\n");
         var r = jbox.run("shell", "--script", script.toString());
         assertEquals(0, r.code(), r.all());
         String spawned = ShellScriptTest.after(r.out(), "in -d sleep 1000");
@@ -70,7 +70,8 @@ class UnifiedTreeTest extends RealEngineTest {
         // a subshell forked at once by the learner's command was born in the group too: the command waited
         // at a gate until it was moved in, and forked nothing before
         assertTrue(ShellScriptTest.after(r.out(), "in sh -c '(grep ^0:: /proc/self/cgroup)'").matches("0::/jbox/sb[0-9a-f]+\n"), r.out());
-        // enter cgroup: a helper in the group made the namespace, the sandbox thread joined it
+        // enter cgroup: a helper in the group made the namespace, the sandbox thread joined it (after enter pid and
+        // enter mnt its /proc no longer shows the helper: it joins by a descriptor opened in the host's view)
         assertTrue(ShellScriptTest.after(r.out(), "enter cgroup").contains("CLONE_NEWCGROUP) = 0"), r.out());
         assertTrue(ShellScriptTest.after(r.out(), "in grep ^0:: /proc/self/cgroup").lines().anyMatch("0::/"::equals), r.out());
     }
