@@ -79,10 +79,13 @@ public final class Gate {
             if (t > 0) {
                 try {
                     for (int pid : Processes.childrenOfThread(t)) if (!before.contains(pid)) return pid;
-                } catch (NoSuchFileException e) {
-                    // the thread has ended: its spawn returned, and the next round sees so
                 } catch (IOException e) {
-                    throw new IllegalStateException("cannot read /proc/self/task/" + t + "/children (the kernel needs CONFIG_PROC_CHILDREN): " + e.getMessage(), e);
+                    // A thread that has ended (its spawn returned: the next round sees so) has no children file to read.
+                    if (Files.isDirectory(Path.of("/proc/self/task/" + t))) {
+                        throw new IllegalStateException(e instanceof NoSuchFileException
+                                ? "this kernel has no /proc/self/task/TID/children (CONFIG_PROC_CHILDREN), which jbox needs to find a process at its start gate"
+                                : "cannot read /proc/self/task/" + t + "/children: " + e.getMessage(), e);
+                    }
                 }
             }
             Thread.onSpinWait();

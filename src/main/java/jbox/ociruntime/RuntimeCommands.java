@@ -36,7 +36,7 @@ public final class RuntimeCommands {
             try {
                 rt = parent.runtime();
                 return run(rt);
-            } catch (OciException | jbox.sys.Failure | jbox.sys.SyscallException | IllegalStateException | IllegalArgumentException e) {
+            } catch (OciException | jbox.sys.Failure | jbox.sys.SyscallException | jbox.linux.NotRunnableException | IllegalStateException | IllegalArgumentException e) {
                 fail(rt, e.getMessage());
             } catch (Exception e) {
                 fail(rt, e.toString());

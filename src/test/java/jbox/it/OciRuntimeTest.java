@@ -211,6 +211,11 @@ class OciRuntimeTest extends RealEngineTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("user namespaces are not supported"), r.err());
 
+        Path noProgram = bundleWith("noprogram", c -> { }, "/no/such/program");
+        r = runc("create", "--bundle", noProgram.toString(), "b5");
+        assertEquals(1, r.code());
+        assertEquals("exec: \"/no/such/program\": no such file or directory in the image\n", r.err(), "as runc says it, without Java's class names");
+
         r = runc("kill", "nosuch");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("container \"nosuch\" does not exist"), r.err());
@@ -223,7 +228,7 @@ class OciRuntimeTest extends RealEngineTest {
         JsonNode line = Json.MAPPER.readTree(Files.readAllLines(log).get(0));
         assertEquals("error", line.path("level").asText());
         assertTrue(line.path("msg").asText().contains("does not exist"), line.toString());
-        for (String id : List.of("b1", "b2", "b3", "b4")) assertNothingLeft(id);
+        for (String id : List.of("b1", "b2", "b3", "b4", "b5")) assertNothingLeft(id);
     }
 
     @Test
