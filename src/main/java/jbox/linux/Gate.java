@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 
 import static jbox.sys.Linux.*;
@@ -91,6 +92,31 @@ public final class Gate {
             Thread.onSpinWait();
         }
         throw new IllegalStateException("the new process did not appear at its start gate within 30 s");
+    }
+
+    /**
+     * Admits the process a thread's pending spawn made ({@link #awaitChild}): moveIn places it (into
+     * its cgroup), and only then is it released to run its program. If moveIn fails the process is
+     * killed and reaped instead, never released (so it never ran outside its limits), and the failure
+     * rethrown; the spawn then returns on its own. Returns its pid, or 0 when the spawn ended first.
+     */
+    public static int admit(Path dir, IntSupplier tid, Set<Integer> before, BooleanSupplier spawnEnded, IntConsumer moveIn) {
+        int child = awaitChild(tid, before, spawnEnded);
+        if (child == 0) return 0;
+        long startTime = Processes.startTime(child);
+        try {
+            moveIn.accept(child);
+        } catch (RuntimeException e) {
+            Sys.signal(child, SIGKILL);
+            try {
+                Sys.waitpid(child); // any thread of this process may reap a child of the spawning one
+            } catch (jbox.sys.SyscallException reaped) {
+                // ECHILD: reaped already by whoever waits for any child
+            }
+            throw e;
+        }
+        release(dir, child, startTime);
+        return child;
     }
 
     public static void remove(Path dir) {

@@ -116,24 +116,7 @@ public final class ExecStart {
                 }
             });
             awaitQuietly(decided);
-            if (gatedTid[0] > 0) {
-                int child = Gate.awaitChild(() -> gatedTid[0], java.util.Set.of(), spawned::isDone);
-                if (child > 0) {
-                    try {
-                        spec.cgroup().addProcess(child);
-                    } catch (RuntimeException e) {
-                        Sys.signal(child, SIGKILL); // it never runs outside its limits; the spawn returns and it is reaped below
-                        try {
-                            ThrowawayThread.await(name, spawned);
-                        } catch (RuntimeException ignored) {
-                            // what the caller needs to know is why the move failed
-                        }
-                        Sys.waitpid(child);
-                        throw e;
-                    }
-                    Gate.release(gateDir, child, jbox.sys.Processes.startTime(child));
-                }
-            }
+            if (gatedTid[0] > 0) Gate.admit(gateDir, () -> gatedTid[0], java.util.Set.of(), spawned::isDone, spec.cgroup()::addProcess);
             pid = ThrowawayThread.await(name, spawned);
         } catch (RuntimeException e) {
             if (pty != null) Sys.close(pty.master());

@@ -387,11 +387,7 @@ public final class Sandbox {
                     Sys.close(cwd);
                 }
             }, trace);
-            int child = jbox.linux.Gate.awaitChild(thread::tid, before, spawned::isDone);
-            if (child > 0) {
-                cgroup.addProcess(child);
-                jbox.linux.Gate.release(gateDir, child, Processes.startTime(child));
-            }
+            jbox.linux.Gate.admit(gateDir, thread::tid, before, spawned::isDone, cgroup::addProcess);
             return NamespaceThread.await(spawned);
         } finally {
             Sys.close(gateDirFd);
