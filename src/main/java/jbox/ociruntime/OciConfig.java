@@ -105,11 +105,11 @@ public record OciConfig(
     }
 
     /** An OCI process object alone (runc exec --process), checked the same way. */
-    public static Process processFrom(JsonNode p) {
+    public static Process processFrom(JsonNode p, java.util.function.Consumer<String> warn) {
         Reader reader = new Reader(Path.of("."), Json.MAPPER.createObjectNode());
         Process out = reader.process(p);
         if (!reader.problems.isEmpty()) throw new OciException("process: " + String.join("; ", reader.problems));
-        reader.warnings.forEach(w -> System.err.println("jbox-runc: warning: " + w));
+        reader.warnings.forEach(warn);
         return out;
     }
 
@@ -216,18 +216,14 @@ public record OciConfig(
                 rlimits.add(new Rlimit(name, i, r.path("soft").asLong(), r.path("hard").asLong()));
             }
             int[] console = p.has("consoleSize") ? new int[] {p.path("consoleSize").path("height").asInt(), p.path("consoleSize").path("width").asInt()} : null;
-            try {
-                return new Process(p.path("terminal").asBoolean(false), console, u.path("uid").asInt(0), u.path("gid").asInt(0),
-                        gids.stream().mapToInt(Integer::intValue).toArray(), u.hasNonNull("umask") ? u.path("umask").asInt() : null, args,
-                        strings(p.path("env")), cwd, capabilities(caps, "bounding"),
-                        capabilities(caps, "effective"),
-                        capabilities(caps, "permitted"),
-                        capabilities(caps, "inheritable"),
-                        capabilities(caps, "ambient"), rlimits,
-                        p.path("noNewPrivileges").asBoolean(false), p.hasNonNull("oomScoreAdj") ? p.path("oomScoreAdj").asInt() : null);
-            } catch (IllegalArgumentException e) {
-                return null; // refused above
-            }
+            return new Process(p.path("terminal").asBoolean(false), console, u.path("uid").asInt(0), u.path("gid").asInt(0),
+                    gids.stream().mapToInt(Integer::intValue).toArray(), u.hasNonNull("umask") ? u.path("umask").asInt() : null, args,
+                    strings(p.path("env")), cwd, capabilities(caps, "bounding"),
+                    capabilities(caps, "effective"),
+                    capabilities(caps, "permitted"),
+                    capabilities(caps, "inheritable"),
+                    capabilities(caps, "ambient"), rlimits,
+                    p.path("noNewPrivileges").asBoolean(false), p.hasNonNull("oomScoreAdj") ? p.path("oomScoreAdj").asInt() : null);
         }
 
         /**

@@ -29,7 +29,7 @@ final class OciExec {
         OciConfig c = OciConfig.read(Path.of(r.bundle()));
         OciConfig.Process p;
         if (processJson != null) {
-            p = OciConfig.processFrom(processJson);
+            p = OciConfig.processFrom(processJson, rt.log()::configWarning);
         } else {
             if (command.isEmpty()) throw new OciException("exec needs a command (or --process FILE)");
             OciConfig.Process base = c.process();

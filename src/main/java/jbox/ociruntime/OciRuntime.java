@@ -114,10 +114,7 @@ public final class OciRuntime {
     /** create: the container's process exists, gated before exec; its pid goes to pidFile. Returns it for run. */
     public Created create(String id, Path bundle, String pidFile, String consoleSocket, int preserveFds) throws IOException {
         Path dir = dir(id);
-        OciConfig c = OciConfig.read(bundle.toAbsolutePath().normalize(), w -> {
-            log.warn(w);
-            System.err.println("jbox-runc: warning: " + w);
-        });
+        OciConfig c = OciConfig.read(bundle.toAbsolutePath().normalize(), log::configWarning);
         if (c.process().terminal() && consoleSocket == null) {
             throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket (process.terminal is true: pass --console-socket)");
         }

@@ -31,6 +31,12 @@ final class RuntimeLog {
 
     void warn(String msg) { write("warning", msg); }
 
+    /** What config.json asked that jbox goes on without (the spec says to log it): the log, and stderr, where whoever runs jbox-runc sees it. */
+    void configWarning(String msg) {
+        warn(msg);
+        System.err.println("jbox-runc: warning: " + msg);
+    }
+
     private void write(String level, String msg) {
         if (file == null) return;
         String line;
