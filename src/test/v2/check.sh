@@ -30,6 +30,11 @@ run $j run --rm --pids-limit 10 busybox sh -c '(while true; do sleep 1000 & done
 section cpu-max
 run $j run --rm --cpus 0.2 busybox sh -c 'cat /sys/fs/cgroup/cpu.max; timeout 3 sh -c "while :; do :; done"; grep nr_throttled /sys/fs/cgroup/cpu.stat'
 
+section tuning
+run $j run --rm --cpu-period 50000 --cpu-quota 25000 --cpuset-mems 0 -m 64m --memory-reservation 20m busybox cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpuset.mems /sys/fs/cgroup/memory.low
+section tuning-v1-only
+run $j run --rm -m 32m --oom-kill-disable busybox true
+
 section io-max
 run $j run --rm --device-write-bps /dev/vda:1mb -v /run/v2vm/disk:/data busybox sh -c 'cat /sys/fs/cgroup/io.max; s=$(date +%s); dd if=/dev/zero of=/data/f bs=1M count=3 oflag=direct 2>/dev/null; echo seconds=$(( $(date +%s) - s ))'
 

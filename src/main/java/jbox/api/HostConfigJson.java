@@ -25,7 +25,8 @@ final class HostConfigJson {
             "RestartPolicy", "AutoRemove", "Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "CpusetCpus",
             "PidsLimit", "BlkioWeight", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "Privileged", "CapAdd", "CapDrop", "SecurityOpt",
             "Devices", "PidMode", "IpcMode", "UTSMode", "CgroupnsMode", "Sysctls", "Ulimits", "OomScoreAdj", "GroupAdd", "ShmSize",
-            "MaskedPaths", "ReadonlyPaths", "CgroupParent", "LogConfig", "UsernsMode");
+            "MaskedPaths", "ReadonlyPaths", "CgroupParent", "LogConfig", "UsernsMode", "MemoryReservation", "MemorySwappiness",
+            "OomKillDisable", "CpusetMems", "CpuRealtimeRuntime", "CpuRealtimePeriod");
 
     /** Docker ignores these (client-side, or deprecated and dropped with a warning): accepted whatever their value. */
     private static final Set<String> IGNORED_BY_DOCKER = Set.of("ContainerIDFile", "KernelMemory", "KernelMemoryTCP");
@@ -38,11 +39,10 @@ final class HostConfigJson {
             Map.entry("Cgroup", "--cgroup (the legacy cgroup mode)"), Map.entry("Runtime", "another runtime"), Map.entry("Isolation", "isolation technologies (Windows)"),
             Map.entry("Init", "--init"), Map.entry("CpuCount", "CPU count (Windows)"), Map.entry("CpuPercent", "CPU percent (Windows)"),
             Map.entry("IOMaximumIOps", "IO limits (Windows)"), Map.entry("IOMaximumBandwidth", "IO limits (Windows)"),
-            Map.entry("CpuRealtimePeriod", "real-time CPU scheduling"), Map.entry("CpuRealtimeRuntime", "real-time CPU scheduling"),
-            Map.entry("CpusetMems", "--cpuset-mems"), Map.entry("DeviceCgroupRules", "--device-cgroup-rule"), Map.entry("DeviceRequests", "--gpus"),
-            Map.entry("MemoryReservation", "--memory-reservation"), Map.entry("BlkioWeightDevice", "--blkio-weight-device"),
+            Map.entry("DeviceCgroupRules", "--device-cgroup-rule"), Map.entry("DeviceRequests", "--gpus"),
+            Map.entry("BlkioWeightDevice", "--blkio-weight-device"),
             Map.entry("BlkioDeviceReadIOps", "--device-read-iops"), Map.entry("BlkioDeviceWriteIOps", "--device-write-iops"),
-            Map.entry("Annotations", "annotations"), Map.entry("ConsoleSize", "an initial terminal size (the client's resize sets it)"), Map.entry("OomKillDisable", "--oom-kill-disable"), Map.entry("MemorySwappiness", "--memory-swappiness"));
+            Map.entry("Annotations", "annotations"), Map.entry("ConsoleSize", "an initial terminal size (the client's resize sets it)"));
 
     /** Refuses what jbox would otherwise take and not do; returns the warnings for what Docker ignores too. */
     static List<String> check(JsonNode host) {
@@ -72,7 +72,6 @@ final class HostConfigJson {
     /** Values that ask for nothing beyond what every container gets. */
     private static boolean isDefault(String field, JsonNode v) {
         return switch (field) {
-            case "MemorySwappiness" -> v.isNumber() && v.asLong() == -1;
             case "Isolation" -> v.asText().equals("default");
             case "Runtime" -> v.asText().equals("runc");
             case "VolumeDriver" -> v.asText().equals("local");

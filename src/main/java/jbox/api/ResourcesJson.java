@@ -18,13 +18,22 @@ public final class ResourcesJson {
         host.put("AutoRemove", autoRemove);
         host.put("Memory", r.memory() == null ? 0 : r.memory());
         host.put("MemorySwap", r.memorySwap() == null ? 0 : r.memorySwap());
-        host.put("NanoCpus", r.cpuQuota() == null ? 0 : r.cpuQuota() * 1_000_000_000L / Resources.CPU_PERIOD);
+        boolean nano = r.cpuPeriod() == null; // --cpus; --cpu-quota and --cpu-period are shown as given
+        host.put("NanoCpus", r.cpuQuota() == null || !nano ? 0 : r.cpuQuota() * 1_000_000_000L / Resources.CPU_PERIOD);
+        host.put("CpuQuota", r.cpuQuota() == null || nano ? 0 : r.cpuQuota());
+        host.put("CpuPeriod", r.cpuPeriod() == null ? 0 : r.cpuPeriod());
         host.put("CpuShares", r.cpuShares() == null ? 0 : r.cpuShares());
         host.put("CpusetCpus", r.cpusetCpus() == null ? "" : r.cpusetCpus());
         host.put("PidsLimit", r.pidsLimit());
         host.put("BlkioWeight", r.blkioWeight() == null ? 0 : r.blkioWeight());
         host.put("BlkioDeviceReadBps", rates(r.deviceReadBps()));
         host.put("BlkioDeviceWriteBps", rates(r.deviceWriteBps()));
+        host.put("MemoryReservation", r.memoryReservation() == null ? 0 : r.memoryReservation());
+        host.put("MemorySwappiness", r.memorySwappiness());
+        host.put("OomKillDisable", Boolean.TRUE.equals(r.oomKillDisable()));
+        host.put("CpusetMems", r.cpusetMems() == null ? "" : r.cpusetMems());
+        host.put("CpuRealtimeRuntime", r.cpuRealtimeRuntime() == null ? 0 : r.cpuRealtimeRuntime());
+        host.put("CpuRealtimePeriod", r.cpuRealtimePeriod() == null ? 0 : r.cpuRealtimePeriod());
         return host;
     }
 
@@ -50,10 +59,7 @@ public final class ResourcesJson {
             throw ApiErrors.badRequest("Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set");
         }
         if (period != null && (period < 1000 || period > 1_000_000)) throw ApiErrors.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
-        Long cpuQuota = null;
-        if (nano != null) cpuQuota = nano / (1_000_000_000L / Resources.CPU_PERIOD);
-        else if (quota != null) cpuQuota = java.math.BigInteger.valueOf(quota).multiply(java.math.BigInteger.valueOf(Resources.CPU_PERIOD))
-                .divide(java.math.BigInteger.valueOf(period == null ? Resources.CPU_PERIOD : period)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        Long cpuQuota = nano != null ? Long.valueOf(nano / (1_000_000_000L / Resources.CPU_PERIOD)) : quota;
         JsonNode pids = h.get("PidsLimit");
         Long pidsLimit = null;
         if (pids != null && !pids.isNull() && pids.asLong() != 0) pidsLimit = pids.asLong() < 0 ? -1 : pids.asLong();
@@ -64,10 +70,20 @@ public final class ResourcesJson {
         Long shares = positive(h, "CpuShares");
         String cpuset = h.path("CpusetCpus").asText("");
         Long weight = positive(h, "BlkioWeight");
+        JsonNode swappiness = h.get("MemorySwappiness");
+        if (swappiness != null && !swappiness.isNull() && !swappiness.isIntegralNumber()) throw ApiErrors.badRequest("MemorySwappiness must be a whole number");
+        String mems = h.path("CpusetMems").asText("");
+        JsonNode rtRuntime = h.get("CpuRealtimeRuntime");
         // checked by the engine, on a create's whole set or an update merged with what the container has
         return new Resources(memory, memorySwap, cpuQuota, shares, cpuset.isEmpty() ? null : cpuset, pidsLimit,
                 weight == null ? null : (int) Math.min(weight, Integer.MAX_VALUE), deviceRates(h.get("BlkioDeviceReadBps")),
-                deviceRates(h.get("BlkioDeviceWriteBps")));
+                deviceRates(h.get("BlkioDeviceWriteBps")))
+                .withMemoryTuning(positive(h, "MemoryReservation"),
+                        swappiness == null || swappiness.isNull() || swappiness.asLong() == -1 ? null : Long.valueOf(swappiness.asLong()), // -1: unset, as in Docker
+                        h.path("OomKillDisable").asBoolean(false) ? Boolean.TRUE : null, null)
+                .withCpuTuning(mems.isEmpty() ? null : mems, period,
+                        rtRuntime == null || rtRuntime.isNull() || rtRuntime.asLong() == 0 ? null : Long.valueOf(rtRuntime.asLong()),
+                        positive(h, "CpuRealtimePeriod"));
     }
 
     /** A whole number that is 0 or more; 0 and absent mean unset, as Docker reads them; a negative one is refused, never dropped. */

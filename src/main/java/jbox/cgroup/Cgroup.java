@@ -55,4 +55,11 @@ public interface Cgroup {
 
     /** Kills everything inside and removes the cgroup from every hierarchy. */
     void destroy();
+
+    /**
+     * The groups above this one that its creation made ("/a" and "/a/b" for "/a/b/c"), shallowest
+     * first: empty on reopening. An OCI cgroupsPath's parents are the caller's to name, so they are
+     * removed with the container only when jbox made them ({@link Cgroups#removeIfEmpty}).
+     */
+    List<String> madeParents();
 }

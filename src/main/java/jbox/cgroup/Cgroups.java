@@ -104,7 +104,16 @@ public final class Cgroups {
             out.add("WARNING: --blkio-weight has no effect on this host: only the BFQ IO scheduler shares disk time by weight, "
                     + "and no disk uses it (see /sys/block/*/queue/scheduler). The --device-read-bps/--device-write-bps caps do work.");
         }
+        if (Boolean.TRUE.equals(r.oomKillDisable()) && r.memory() == null) {
+            out.add("WARNING: Disabling the OOM killer on containers without setting a '-m/--memory' limit may be dangerous.");
+        }
         return out;
+    }
+
+    /** Whether the memory controller is v1's, the only one with a switch for the OOM killer (docker info's OomKillDisable). */
+    public boolean canDisableOomKiller() {
+        Hierarchy h = byController.get("memory");
+        return h != null && !h.unified();
     }
 
     /** Creates (or reopens) the cgroup of a container. */
@@ -131,6 +140,13 @@ public final class Cgroups {
     public Cgroup existingAtPath(String path) {
         if (mode.equals("none")) return null;
         return ContainerCgroup.existing(byController, unified, path.startsWith("/") ? path : "/" + path, mode);
+    }
+
+    /** Removes the group at path in every hierarchy where it exists and holds no group or process. */
+    public void removeIfEmpty(String path) {
+        java.util.Set<Hierarchy> trees = new java.util.LinkedHashSet<>(byController.values());
+        if (unified != null) trees.add(unified);
+        for (Hierarchy h : trees) CgroupFiles.removeIfEmpty(h.mount().resolve(path.replaceAll("^/+", "")));
     }
 
     /** The container's cgroup if it still exists, without creating it. */

@@ -20,6 +20,7 @@ final class ContainerCgroup implements Cgroup {
     private final Path core;
     private final String path;
     private final String mode;
+    private final Set<String> madeParents = new java.util.TreeSet<>();
 
     private ContainerCgroup(Map<String, Path> dirs, Map<String, Boolean> unified, Path core, String path, String mode) {
         this.dirs = dirs;
@@ -33,22 +34,31 @@ final class ContainerCgroup implements Cgroup {
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<String, Boolean> unified = new LinkedHashMap<>();
         Set<Hierarchy> trees = new LinkedHashSet<>(byController.values());
+        List<Path> made = new ArrayList<>();
+        Map<Path, Path> mountOf = new LinkedHashMap<>();
         for (Hierarchy h : trees) {
-            if (h.unified()) enableControllers(h.mount(), h.mount().resolve(path.substring(1)).getParent(), h.controllers());
+            if (h.unified()) enableControllers(h.mount(), h.mount().resolve(path.substring(1)).getParent(), h.controllers(), made);
         }
         for (Map.Entry<String, Hierarchy> e : byController.entrySet()) {
             Hierarchy h = e.getValue();
             Path dir = h.mount().resolve(path.substring(1));
-            mkdirs(h.mount(), dir);
+            mkdirs(h.mount(), dir, made);
+            mountOf.put(dir, h.mount());
             dirs.put(e.getKey(), dir);
             unified.put(e.getKey(), h.unified());
         }
         Path core = null;
         if (coreTree != null) {
             core = coreTree.mount().resolve(path.substring(1));
-            mkdirs(coreTree.mount(), core);
+            mkdirs(coreTree.mount(), core, made);
         }
         ContainerCgroup g = new ContainerCgroup(dirs, unified, core, path, mode);
+        for (Path m : made) {
+            for (Hierarchy h : trees) {
+                if (m.startsWith(h.mount()) && !m.equals(h.mount().resolve(path.substring(1)))) g.madeParents.add("/" + h.mount().relativize(m));
+            }
+            if (coreTree != null && m.startsWith(coreTree.mount()) && !m.equals(core)) g.madeParents.add("/" + coreTree.mount().relativize(m));
+        }
         Devices.restrict(g);
         return g;
     }
@@ -72,11 +82,11 @@ final class ContainerCgroup implements Cgroup {
      * cgroup v2 hands a controller to a child only if every ancestor lists it in
      * cgroup.subtree_control: switch on the ones jbox uses, from the root down to the parent.
      */
-    private static void enableControllers(Path mount, Path parent, Set<String> available) throws IOException {
+    private static void enableControllers(Path mount, Path parent, Set<String> available, List<Path> made) throws IOException {
         List<Path> chain = new ArrayList<>();
         for (Path p = parent; p != null && p.startsWith(mount); p = p.getParent()) chain.add(0, p);
         for (Path p : chain) {
-            Files.createDirectories(p);
+            createChain(mount, p, made);
             Path control = p.resolve("cgroup.subtree_control");
             Set<String> on = words(p.resolve("cgroup.subtree_control"));
             for (String c : words(p.resolve("cgroup.controllers"))) {
@@ -94,19 +104,21 @@ final class ContainerCgroup implements Cgroup {
         return out;
     }
 
-    private static void mkdirs(Path hierarchy, Path dir) throws IOException {
-        createChain(hierarchy, dir);
+    private static void mkdirs(Path hierarchy, Path dir, List<Path> made) throws IOException {
+        createChain(hierarchy, dir, made);
         if (Files.exists(dir.resolve("cpuset.cpus")) && !Files.exists(dir.resolve("cgroup.controllers"))) fillCpusets(hierarchy, dir);
     }
 
-    private static void createChain(Path hierarchy, Path dir) throws IOException {
-        if (Files.isDirectory(dir)) return;
+    /** mkdir -p below the hierarchy's root, adding each directory this call made to made. */
+    private static void createChain(Path hierarchy, Path dir, List<Path> made) throws IOException {
+        if (dir.equals(hierarchy) || Files.isDirectory(dir)) return;
         Path parent = dir.getParent();
-        if (!parent.equals(hierarchy)) createChain(hierarchy, parent);
+        if (!parent.equals(hierarchy)) createChain(hierarchy, parent, made);
         try {
             Files.createDirectory(dir);
+            made.add(dir);
         } catch (java.nio.file.NoSuchFileException e) {
-            createChain(hierarchy, dir); // the parent was removed meanwhile by a jbox cleaning up its last container
+            createChain(hierarchy, dir, made); // the parent was removed meanwhile by a jbox cleaning up its last container
         } catch (java.nio.file.FileAlreadyExistsException e) {
             // another jbox made it meanwhile
         }
@@ -125,6 +137,9 @@ final class ContainerCgroup implements Cgroup {
             if (CgroupFiles.read(dir.resolve(f)).isEmpty()) CgroupFiles.write(dir.resolve(f), CgroupFiles.read(parent.resolve(f)));
         }
     }
+
+    @Override
+    public List<String> madeParents() { return List.copyOf(madeParents); }
 
     /** The directory that holds a controller, or null when the host lacks it. */
     Path dir(String controller) { return dirs.get(controller); }

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 
 /**
  * The memory controller. v1: memory.limit_in_bytes, memory.memsw.limit_in_bytes (memory+swap),
- * memory.usage_in_bytes, memory.max_usage_in_bytes, memory.oom_control. v2: memory.max,
- * memory.swap.max (swap alone), memory.current, memory.peak, memory.events.
+ * memory.soft_limit_in_bytes (reservation), memory.swappiness, memory.oom_control,
+ * memory.kmem.tcp.limit_in_bytes, memory.usage_in_bytes, memory.max_usage_in_bytes. v2: memory.max,
+ * memory.swap.max (swap alone), memory.low (reservation), memory.current, memory.peak,
+ * memory.events; v2 has no swappiness, no switch for the OOM killer and no TCP buffer limit.
  */
 final class Memory {
     private Memory() {}
@@ -14,6 +16,45 @@ final class Memory {
     record Reading(long usage, long maxUsage, long limit, long oomKills) {}
 
     static void apply(ContainerCgroup g, Resources r) {
+        applyLimit(g, r);
+        applyTuning(g, r);
+    }
+
+    private static void applyTuning(ContainerCgroup g, Resources r) {
+        if (r.memoryReservation() != null) {
+            Path dir = g.require("memory", "--memory-reservation");
+            CgroupFiles.write(dir.resolve(g.isUnified("memory") ? "memory.low" : "memory.soft_limit_in_bytes"), Long.toString(r.memoryReservation()));
+        }
+        if (r.memorySwappiness() != null && !(g.isUnified("memory") && r.memorySwappiness() == hostSwappiness())) {
+            CgroupFiles.write(v1Only(g, "--memory-swappiness", "memory.swappiness", "the kernel's vm.swappiness applies to every group"),
+                    Long.toString(r.memorySwappiness()));
+        }
+        if (Boolean.TRUE.equals(r.oomKillDisable())) {
+            CgroupFiles.write(v1Only(g, "--oom-kill-disable", "memory.oom_control", "memory.oom.group and memory.high are the tools there"), "1");
+        }
+        if (r.kernelMemoryTcp() != null) {
+            CgroupFiles.write(v1Only(g, "kernelTCP", "memory.kmem.tcp.limit_in_bytes", "TCP buffers count towards memory.max there"),
+                    Long.toString(r.kernelMemoryTcp()));
+        }
+    }
+
+    /** vm.swappiness, which every v2 group follows: asking for it there asks for nothing. */
+    private static long hostSwappiness() {
+        Path f = Path.of("/proc/sys/vm/swappiness");
+        return Files.exists(f) ? number(f) : -1;
+    }
+
+    /** A v1 memory file for a setting cgroup v2 does not have: on v2 (or without the file) a refusal that says why. */
+    private static Path v1Only(ContainerCgroup g, String flag, String file, String instead) {
+        Path dir = g.require("memory", flag);
+        if (g.isUnified("memory") || !Files.exists(dir.resolve(file))) {
+            throw new CgroupException(flag + " needs cgroup v1's " + file + ", which this host's memory controller (cgroup v2) does not have ("
+                    + instead + "): drop the setting", null);
+        }
+        return dir.resolve(file);
+    }
+
+    private static void applyLimit(ContainerCgroup g, Resources r) {
         if (r.memory() == null && r.memorySwap() == null) return;
         Path dir = g.require("memory", "--memory");
         if (r.memory() != null && r.memory() < Resources.MINIMUM_MEMORY) {

@@ -72,7 +72,7 @@ final class SystemRoutes {
         m.put("CPUShares", true);
         m.put("CPUSet", true);
         m.put("PidsLimit", true);
-        m.put("OomKillDisable", false);
+        m.put("OomKillDisable", cg.canDisableOomKiller());
         m.put("IPv4Forwarding", false);
         m.put("Debug", false);
         m.put("NFd", 0);

@@ -218,7 +218,8 @@ final class OciBundle implements StartPlan {
         } catch (IllegalArgumentException e) {
             throw new OciException("config.json: process: " + e.getMessage());
         }
-        byte[] state = Hooks.state(id, "creating", pid, c.bundle(), c.annotations());
+        // The spec's lifecycle runs these once the environment is created (its step 2), which its state calls "created".
+        byte[] state = Hooks.state(id, "created", pid, c.bundle(), c.annotations());
         Hooks.run("prestart", c.hooks().prestart(), state, true, log);
         Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log);
     }

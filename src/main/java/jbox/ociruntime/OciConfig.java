@@ -155,8 +155,13 @@ public record OciConfig(
                 namespaces.add(new Namespace(type, path));
             }
             for (String f : List.of("uidMappings", "gidMappings")) if (l.path(f).size() > 0) refuse("linux." + f, "user namespaces are not supported by jbox");
-            for (String f : List.of("intelRdt", "personality", "mountLabel")) {
+            for (String f : List.of("intelRdt", "personality")) {
                 if (l.has(f) && !(l.path(f).isTextual() && l.path(f).asText().isEmpty())) refuse("linux." + f, "not supported by jbox");
+            }
+            if (!l.path("mountLabel").asText("").isEmpty()) {
+                // Without SELinux no file has a label to set, so there is nothing to enforce (crun ignores it the same way).
+                if (Files.exists(Path.of("/sys/fs/selinux/enforce"))) refuse("linux.mountLabel", "jbox does not label mounts for SELinux, which this host enables");
+                else warnings.add("linux.mountLabel: this host does not enable SELinux, so no file carries a label; ignored");
             }
             if (!l.path("seccomp").path("listenerPath").asText("").isEmpty()) refuse("linux.seccomp.listenerPath", "seccomp user notification is not supported by jbox");
             List<DeviceNode> devices = new ArrayList<>();
@@ -340,13 +345,10 @@ public record OciConfig(
             for (String f : List.of("hugepageLimits", "rdma", "network")) if (r.path(f).size() > 0) refuse("linux.resources." + f, "not supported by jbox");
             if (r.path("unified").size() > 0) refuse("linux.resources.unified", "raw cgroup v2 files are not supported by jbox");
             JsonNode mem = r.path("memory"), cpu = r.path("cpu"), blk = r.path("blockIO");
-            for (String f : List.of("reservation", "kernel", "kernelTCP")) if (mem.path(f).asLong(0) > 0) refuse("linux.resources.memory." + f, "not supported by jbox");
-            if (mem.path("disableOOMKiller").asBoolean(false)) refuse("linux.resources.memory.disableOOMKiller", "not supported by jbox");
-            if (mem.hasNonNull("swappiness") && mem.path("swappiness").asLong() >= 0 && mem.path("swappiness").asLong() <= 100 && mem.path("swappiness").asLong() != 60) {
-                refuse("linux.resources.memory.swappiness", "not supported by jbox");
-            }
-            for (String f : List.of("realtimeRuntime", "realtimePeriod", "idle", "burst")) if (cpu.path(f).asLong(0) != 0) refuse("linux.resources.cpu." + f, "not supported by jbox");
-            if (!cpu.path("mems").asText("").isEmpty()) refuse("linux.resources.cpu.mems", "not supported by jbox");
+            // Deprecated by the spec and ignored by runc and by kernels since 5.16 (writes to memory.kmem.limit_in_bytes change nothing).
+            if (mem.path("kernel").asLong(0) > 0) warnings.add("linux.resources.memory.kernel: kernel memory limits are deprecated and ignored (as runc ignores them)");
+            if (cpu.path("idle").asLong(0) != 0) refuse("linux.resources.cpu.idle", "not supported by jbox");
+            if (cpu.path("burst").asLong(0) != 0) refuse("linux.resources.cpu.burst", "not supported by jbox");
             for (String f : List.of("weightDevice", "throttleReadIOPSDevice", "throttleWriteIOPSDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice")) {
                 if (blk.path(f).size() > 0) refuse("linux.resources.blockIO." + f, "not supported by jbox's runtime");
             }
@@ -355,12 +357,17 @@ public record OciConfig(
             Long swap = mem.hasNonNull("swap") && mem.path("swap").asLong() != 0 ? mem.path("swap").asLong() : null;
             Long shares = positive(cpu.path("shares"));
             Long quota = positive(cpu.path("quota"));
-            long period = cpu.path("period").asLong(0);
-            if (quota != null && period > 0 && period != Resources.CPU_PERIOD) quota = quota * Resources.CPU_PERIOD / period;
             String cpus = cpu.path("cpus").asText("");
             Long pids = r.path("pids").hasNonNull("limit") && r.path("pids").path("limit").asLong() != 0 ? r.path("pids").path("limit").asLong() : null;
             Integer weight = blk.path("weight").asInt(0) > 0 ? blk.path("weight").asInt() : null;
-            return new Resources(memory, swap, quota, shares, cpus.isEmpty() ? null : cpus, pids, weight, List.of(), List.of());
+            Long swappiness = mem.hasNonNull("swappiness") && mem.path("swappiness").asLong() >= 0 && mem.path("swappiness").asLong() <= 100
+                    ? Long.valueOf(mem.path("swappiness").asLong()) : null; // runc's "unset" is any value outside 0..100
+            String mems = cpu.path("mems").asText("");
+            return new Resources(memory, swap, quota, shares, cpus.isEmpty() ? null : cpus, pids, weight, List.of(), List.of())
+                    .withMemoryTuning(positive(mem.path("reservation")), swappiness, mem.path("disableOOMKiller").asBoolean(false) ? Boolean.TRUE : null,
+                            positive(mem.path("kernelTCP")))
+                    .withCpuTuning(mems.isEmpty() ? null : mems, positive(cpu.path("period")), cpu.path("realtimeRuntime").asLong(0) != 0 ? Long.valueOf(cpu.path("realtimeRuntime").asLong()) : null,
+                            positive(cpu.path("realtimePeriod")));
         }
 
         private static Long positive(JsonNode n) { return n.isNumber() && n.asLong() > 0 ? n.asLong() : null; }

@@ -39,7 +39,11 @@ public final class OciRuntime {
     /** What ROOT/ID/state.json keeps between commands. */
     public record Record(String id, int pid, long pidStartTime, String bundle, String rootfs, String created, String cgroupsPath,
                          Map<String, String> annotations, List<OciConfig.Hook> startContainer, List<OciConfig.Hook> poststart,
-                         List<OciConfig.Hook> poststop) {}
+                         List<OciConfig.Hook> poststop, List<String> cgroupParentsMade) {
+        public Record {
+            cgroupParentsMade = cgroupParentsMade == null ? List.of() : cgroupParentsMade; // a record written before they were kept
+        }
+    }
 
     private final RecordStore<Record> store;
     final RuntimeLog log;
@@ -109,6 +113,17 @@ public final class OciRuntime {
         }
     }
 
+    /** The groups above a container's that its create made, deepest first, where nothing else lives in them now. */
+    private static void removeParents(List<String> made) {
+        if (made.isEmpty()) return;
+        try {
+            Cgroups layout = Cgroups.detect();
+            for (int i = made.size() - 1; i >= 0; i--) layout.removeIfEmpty(made.get(i));
+        } catch (IOException e) {
+            throw new OciException("cannot read this host's cgroups: " + e.getMessage());
+        }
+    }
+
     // ---- create, start, run ----
 
     /** create: the container's process exists, gated before exec; its pid goes to pidFile. Returns it for run. */
@@ -121,7 +136,7 @@ public final class OciRuntime {
         if (!c.process().terminal() && consoleSocket != null) throw new OciException("--console-socket given but process.terminal is false in config.json");
         try {
             store.create(id, new Record(id, 0, 0, c.bundle().toString(), c.rootfs().toString(), Instant.now().toString(), null, c.annotations(),
-                    List.of(), List.of(), List.of()));
+                    List.of(), List.of(), List.of(), List.of()));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new OciException("container with id exists: " + id);
         }
@@ -146,13 +161,17 @@ public final class OciRuntime {
                     ConsoleSocket.send(consoleSocket, created.ptyMaster());
                 }
                 Record r = new Record(id, created.pid, Processes.startTime(created.pid), c.bundle().toString(), c.rootfs().toString(),
-                        Instant.now().toString(), cgroupsPath, c.annotations(), c.hooks().startContainer(), c.hooks().poststart(), c.hooks().poststop());
+                        Instant.now().toString(), cgroupsPath, c.annotations(), c.hooks().startContainer(), c.hooks().poststart(), c.hooks().poststop(),
+                        cg == null ? List.of() : cg.madeParents());
                 save(r);
                 if (pidFile != null) writePidFile(Path.of(pidFile), created.pid);
                 return new Created(r, created);
             } catch (RuntimeException | IOException e) {
                 if (created != null) created.abort(); // a console socket that took no terminal, say
-                if (cg != null) cg.destroy();
+                if (cg != null) {
+                    cg.destroy();
+                    removeParents(cg.madeParents());
+                }
                 throw e;
             }
         } catch (RuntimeException | IOException e) {
@@ -280,6 +299,7 @@ public final class OciRuntime {
                 }
             }
             if (cg != null) cg.destroy();
+            removeParents(r.cgroupParentsMade());
         }
         store.delete(id);
         Hooks.run("poststop", r.poststop(), Hooks.state(id, "stopped", 0, Path.of(r.bundle()), r.annotations()), false, log);

@@ -209,6 +209,11 @@ public final class RuntimeCommands {
         @Option(names = "--cpuset-cpus", paramLabel = "CPUS", description = "CPUs allowed") String cpusetCpus;
         @Option(names = "--pids-limit", paramLabel = "N", description = "Most processes") Long pidsLimit;
         @Option(names = "--blkio-weight", paramLabel = "N", description = "IO weight") Integer blkioWeight;
+        @Option(names = "--memory-reservation", paramLabel = "BYTES", description = "Memory soft limit") Long memoryReservation;
+        @Option(names = "--kernel-memory-tcp", paramLabel = "BYTES", description = "Kernel TCP buffer limit (cgroup v1)") Long kernelMemoryTcp;
+        @Option(names = "--cpuset-mems", paramLabel = "MEMS", description = "Memory nodes allowed") String cpusetMems;
+        @Option(names = "--cpu-rt-runtime", paramLabel = "US", description = "Real-time runtime per period (cgroup v1)") Long cpuRtRuntime;
+        @Option(names = "--cpu-rt-period", paramLabel = "US", description = "Real-time period (cgroup v1)") Long cpuRtPeriod;
         @Parameters(paramLabel = "ID") String id;
 
         @Override
@@ -218,8 +223,8 @@ public final class RuntimeCommands {
                 byte[] b = resources.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(resources));
                 r = OciConfig.resourcesFrom(Json.MAPPER.readTree(b));
             } else {
-                Long quota = cpuQuota == null ? null : cpuPeriod == null || cpuPeriod == Resources.CPU_PERIOD ? cpuQuota : cpuQuota * Resources.CPU_PERIOD / cpuPeriod;
-                r = new Resources(memory, memorySwap, quota, cpuShares, cpusetCpus, pidsLimit, blkioWeight, java.util.List.of(), java.util.List.of());
+                r = new Resources(memory, memorySwap, cpuQuota, cpuShares, cpusetCpus, pidsLimit, blkioWeight, java.util.List.of(), java.util.List.of())
+                        .withMemoryTuning(memoryReservation, null, null, kernelMemoryTcp).withCpuTuning(cpusetMems, cpuPeriod, cpuRtRuntime, cpuRtPeriod);
             }
             rt.update(id, r);
             return 0;

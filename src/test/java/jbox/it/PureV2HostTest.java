@@ -120,6 +120,9 @@ class PureV2HostTest {
         assertTrue(pids.startsWith("stopped\n10\n") && number(pids, "^max (\\d+)") > 0, "the fork loop ran into pids.max: " + pids);
         String cpu = section("cpu-max");
         assertTrue(cpu.startsWith("20000 100000\n") && number(cpu, "^nr_throttled (\\d+)") > 0, "--cpus 0.2 throttled the loop: " + cpu);
+        assertTrue(section("tuning").startsWith("25000 50000\n0\n20971520\nrc=0"), "--cpu-period/--cpu-quota, --cpuset-mems, --memory-reservation: " + section("tuning"));
+        String v1Only = section("tuning-v1-only");
+        assertTrue(v1Only.contains("--oom-kill-disable needs cgroup v1's memory.oom_control") && v1Only.contains("rc=125"), v1Only);
         String io = section("io-max");
         assertTrue(io.startsWith("254:0 rbps=max wbps=1048576"), io);
         assertTrue(number(io, "^seconds=(\\d+)") >= 2, "3 MiB at 1 MiB/s take more than 2 s: " + io);

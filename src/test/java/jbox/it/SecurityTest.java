@@ -252,6 +252,9 @@ class SecurityTest extends RealEngineTest {
         var hostNet = run("run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "true");
         assertEquals(125, hostNet.code());
         assertTrue(hostNet.err().contains("not allowed with --network host"), hostNet.all());
+        // a user other than root: the process has taken that user before its limits are set from outside
+        var asUser = run("run", "--rm", "--user", "1000:1000", "--ulimit", "nofile=512:512", "busybox", "sh", "-c", "id -u; ulimit -n; ulimit -Hn");
+        assertEquals("1000\n512\n512\n", asUser.out(), asUser.all());
         var badUlimit = run("run", "--rm", "--ulimit", "nofile=2048:1024", "busybox", "true");
         assertEquals(125, badUlimit.code());
         assertTrue(badUlimit.err().contains("the soft limit 2048 is above the hard limit 1024"), badUlimit.all());
@@ -330,7 +333,8 @@ class SecurityTest extends RealEngineTest {
 
         for (String[] field : List.of(new String[]{"\"Dns\":[\"8.8.8.8\"]", "HostConfig.Dns is not supported by jbox (--dns)"},
                 new String[]{"\"ExtraHosts\":[\"a:1.2.3.4\"]", "HostConfig.ExtraHosts is not supported by jbox"},
-                new String[]{"\"OomKillDisable\":true", "HostConfig.OomKillDisable is not supported by jbox"},
+                new String[]{"\"DeviceCgroupRules\":[\"c 1:3 rwm\"]", "HostConfig.DeviceCgroupRules is not supported by jbox"},
+                new String[]{"\"MemorySwappiness\":101", "valid memory swappiness range is 0-100"},
                 new String[]{"\"VolumesFrom\":[\"x\"]", "HostConfig.VolumesFrom is not supported by jbox"},
                 new String[]{"\"Bogus\":1", "HostConfig.Bogus is not supported by jbox"},
                 new String[]{"\"SecurityOpt\":[\"apparmor=docker-default\"]", "jbox applies no AppArmor profile"},

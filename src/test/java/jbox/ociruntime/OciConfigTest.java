@@ -108,8 +108,8 @@ class OciConfigTest {
         assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).set("uidMappings", Json.MAPPER.createArrayNode().addObject().put("hostID", 1000)))
                 .contains("linux.uidMappings"));
         assertTrue(refusal(x -> ((ObjectNode) x.path("process")).put("apparmorProfile", "docker-default")).contains("process.apparmorProfile"));
-        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).putObject("resources").putObject("memory").put("kernel", 1 << 20))
-                .contains("linux.resources.memory.kernel"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).putObject("resources").putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 1 << 21))
+                .contains("linux.resources.hugepageLimits"));
         assertTrue(refusal(x -> ((ObjectNode) x.path("process")).putArray("args")).contains("process.args: empty"));
         assertTrue(refusal(x -> x.put("ociVersion", "2.0.0")).contains("ociVersion"));
         String two = refusal(x -> {
@@ -133,9 +133,30 @@ class OciConfigTest {
     }
 
     @Test
-    void aCpuQuotaOverAnotherPeriodIsScaled() throws Exception {
+    void aCpuQuotaKeepsItsPeriod() throws Exception {
         OciConfig c = read(x -> ((ObjectNode) x.path("linux")).putObject("resources").putObject("cpu").put("quota", 50_000).put("period", 200_000));
-        assertEquals(25_000L, c.resources().cpuQuota(), "half a CPU over jbox's 100 ms period");
+        assertEquals(50_000L, c.resources().cpuQuota());
+        assertEquals(200_000L, c.resources().cpuPeriod(), "written to cpu.cfs_period_us (cpu.max) as given");
+    }
+
+    @Test
+    void finerResourcesAreReadAndTheDeprecatedKernelLimitIsAWarning() throws Exception {
+        ObjectNode c = spec();
+        ObjectNode r = ((ObjectNode) c.path("linux")).putObject("resources");
+        r.putObject("memory").put("reservation", 20 << 20).put("swappiness", 10).put("disableOOMKiller", true).put("kernelTCP", 8 << 20).put("kernel", 1 << 20);
+        r.putObject("cpu").put("mems", "0").put("realtimeRuntime", 10_000).put("realtimePeriod", 1_000_000);
+        ((ObjectNode) c.path("linux")).put("mountLabel", "system_u:object_r:svirt_sandbox_file_t:s0");
+        Files.write(bundle.resolve("config.json"), Json.MAPPER.writeValueAsBytes(c));
+        List<String> warned = new java.util.ArrayList<>();
+        var res = OciConfig.read(bundle, warned::add).resources();
+        assertEquals(List.of(20L << 20, 10L, 8L << 20), List.of(res.memoryReservation(), res.memorySwappiness(), res.kernelMemoryTcp()));
+        assertEquals(Boolean.TRUE, res.oomKillDisable());
+        assertEquals("0", res.cpusetMems());
+        assertEquals(List.of(10_000L, 1_000_000L), List.of(res.cpuRealtimeRuntime(), res.cpuRealtimePeriod()));
+        assertTrue(warned.stream().anyMatch(w -> w.startsWith("linux.resources.memory.kernel: kernel memory limits are deprecated and ignored")), warned.toString());
+        if (!Files.exists(java.nio.file.Path.of("/sys/fs/selinux/enforce"))) {
+            assertTrue(warned.stream().anyMatch(w -> w.startsWith("linux.mountLabel: this host does not enable SELinux")), warned.toString());
+        }
     }
 
     @Test
