@@ -89,6 +89,35 @@ class OciRuntimeTest extends RealEngineTest {
         return b;
     }
 
+    /**
+     * A root with a JVM in it (a jlink'ed java.base from the JDK running the tests, the host's libraries
+     * it links against, and busybox), as a Java service's image has: the runtime is a JVM too, and
+     * must not take the container's for its own.
+     */
+    private Path javaRootfs() throws Exception {
+        Path root = work.resolve("java-rootfs");
+        if (Files.isDirectory(root.resolve("opt/java"))) return root;
+        assertEquals(0, sh(120, "cp", "-a", bundle.resolve("rootfs").toString(), root.toString()).code());
+        Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
+        var link = sh(300, jlink.toString(), "--add-modules", "java.base", "--strip-debug", "--no-header-files", "--no-man-pages",
+                "--output", root.resolve("opt/java").toString());
+        assertEquals(0, link.code(), link.all());
+        var libs = sh(120, "sh", "-c", "ldd " + root + "/opt/java/bin/java " + root + "/opt/java/lib/*.so " + root + "/opt/java/lib/server/libjvm.so"
+                + " | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\\//) print $i }' | grep -v '^" + root + "' | sort -u | xargs -I{} cp -L --parents {} " + root);
+        assertEquals(0, libs.code(), libs.all());
+        return root;
+    }
+
+    /** Docker's format: everything allowed except mkdir, which fails with EPERM. */
+    private Path noMkdirProfile() throws IOException {
+        Path p = work.resolve("no-mkdir.json");
+        Files.writeString(p, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+        return p;
+    }
+
+    private static final String NO_MKDIR = "mkdir /tmp/d 2>&1; echo mkdir=$?; touch /tmp/f && echo touch=ok";
+    private static final String REFUSED_MKDIR = "mkdir: can't create directory '/tmp/d': Operation not permitted\nmkdir=1\ntouch=ok\n";
+
     private void assertNothingLeft(String id) throws IOException {
         try (Stream<Path> s = Files.list(Files.createDirectories(stateRoot))) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(id)).toList(), "no state of " + id + " is left");
@@ -182,6 +211,11 @@ class OciRuntimeTest extends RealEngineTest {
             JsonNode st = Json.MAPPER.readTree(Files.readAllBytes(marks.resolve(kind)));
             assertEquals("hooked", st.path("id").asText(), kind);
         }
+        // the spec's lifecycle: the create hooks run once the environment exists ("created"), poststart after start
+        for (String kind : List.of("prestart", "createRuntime", "createContainer")) {
+            assertEquals("created", Json.MAPPER.readTree(Files.readAllBytes(marks.resolve(kind))).path("status").asText(), kind);
+        }
+        assertEquals("running", Json.MAPPER.readTree(Files.readAllBytes(marks.resolve("poststart"))).path("status").asText());
         assertEquals("stopped", Json.MAPPER.readTree(Files.readAllBytes(marks.resolve("poststop"))).path("status").asText());
         assertNothingLeft("hooked");
     }
@@ -270,6 +304,27 @@ class OciRuntimeTest extends RealEngineTest {
             var tty = onTerminal("CONTAINERS_CONF=" + podman.conf() + " " + Podman.BINARY + " " + String.join(" ", podman.globalArgs()) + " --runtime " + RUNC
                     + " run -it --rm busybox sh -c 'tty; echo done'");
             assertTrue(tty.out().contains("/dev/pts/0") && tty.out().contains("done"), tty.all());
+
+            var seccomp = podman.run("--runtime", RUNC.toString(), "run", "--rm", "--security-opt", "seccomp=" + noMkdirProfile(), "busybox", "sh", "-c", NO_MKDIR);
+            assertEquals(REFUSED_MKDIR, seccomp.out(), "podman's custom seccomp profile: " + seccomp.out());
+            var tuned = podman.run("--runtime", RUNC.toString(), "run", "--rm", "--cpu-period", "50000", "--cpu-quota", "25000", "--memory", "64m",
+                    "--memory-reservation", "20m", "--cpuset-mems", "0", "busybox", "sh", "-c",
+                    "cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu/cpu.cfs_period_us; "
+                            + "cat /sys/fs/cgroup/memory.low 2>/dev/null || cat /sys/fs/cgroup/memory/memory.soft_limit_in_bytes");
+            assertTrue(tuned.out().equals("25000 50000\n20971520\n") || tuned.out().equals("25000\n50000\n20971520\n"), "podman's --cpu-period/--cpu-quota and --memory-reservation: " + tuned.out());
+
+            // A JVM in the container, started and exec'd into through jbox-runc, whose own JVM is told by its caller's
+            // environment what a Java user's shell often says: the container's JVM takes the container's settings only.
+            var jvm = podman.runWith(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Xmx1m"), "--runtime", RUNC.toString(), "run", "--rm",
+                    "-e", "JAVA_TOOL_OPTIONS=-Dcontainer=yes", "--rootfs", javaRootfs().toString(), "/opt/java/bin/java", "-XshowSettings:properties", "-version");
+            assertEquals(0, jvm.code(), jvm.out());
+            assertTrue(jvm.out().contains("Picked up JAVA_TOOL_OPTIONS: -Dcontainer=yes") && jvm.out().contains("java.vm.name = OpenJDK")
+                    && !jvm.out().contains("-Xmx1m"), jvm.out());
+            var jd = podman.run("--runtime", RUNC.toString(), "run", "-d", "--name", "pj", "--rootfs", javaRootfs().toString(), "sleep", "60");
+            assertEquals(0, jd.code(), jd.out());
+            var jexec = podman.run("--runtime", RUNC.toString(), "exec", "pj", "/opt/java/bin/java", "-version");
+            assertTrue(jexec.code() == 0 && jexec.out().contains("version \"" + Runtime.version().feature()), jexec.out());
+            assertEquals(0, podman.run("--runtime", RUNC.toString(), "rm", "-f", "-t", "1", "pj").code());
         }
     }
 
@@ -287,12 +342,23 @@ class OciRuntimeTest extends RealEngineTest {
             assertEquals(0, d.code(), d.all());
             assertEquals("exec-ok\n", dockerd.docker("exec", "dd", "echo", "exec-ok").out());
             assertEquals(0, dockerd.docker("rm", "-f", "dd").code());
+            var seccomp = dockerd.docker("run", "--runtime", "jbox", "--rm", "--security-opt", "seccomp=" + noMkdirProfile(), "busybox", "sh", "-c", NO_MKDIR);
+            assertEquals(REFUSED_MKDIR, seccomp.out(), "dockerd's custom seccomp profile: " + seccomp.all());
+            var imported = sh(300, "sh", "-c", "tar -C " + javaRootfs() + " -c . | docker -H unix://" + dockerd.socket + " import - jbox-java:test");
+            assertEquals(0, imported.code(), imported.all());
+            var jvm = dockerd.docker("run", "--runtime", "jbox", "--rm", "jbox-java:test", "/opt/java/bin/java", "-version");
+            assertTrue(jvm.code() == 0 && jvm.err().contains("version \"" + Runtime.version().feature()), jvm.all());
 
             // containerd's runc shim (the path Kubernetes' CRI takes) with jbox as the runc binary.
             assertEquals(0, dockerd.ctr("images", "import", savedImage().toString()).code());
             var ctr = dockerd.ctr("run", "--rm", "--runc-binary", RUNC.toString(), "docker.io/library/busybox:latest", "c1", "sh", "-c", "echo from-ctr");
             assertEquals(0, ctr.code(), ctr.all());
             assertEquals("from-ctr\n", ctr.out());
+            var ctrSeccomp = dockerd.ctr("run", "--rm", "--runc-binary", RUNC.toString(), "--seccomp", "--seccomp-profile", noMkdirProfile().toString(),
+                    "docker.io/library/busybox:latest", "c2", "sh", "-c", NO_MKDIR);
+            assertEquals(REFUSED_MKDIR, ctrSeccomp.out(), "containerd's custom seccomp profile: " + ctrSeccomp.all());
+            var ctrJvm = dockerd.ctr("run", "--rm", "--runc-binary", RUNC.toString(), "--rootfs", javaRootfs().toString(), "c3", "/opt/java/bin/java", "-version");
+            assertTrue(ctrJvm.code() == 0 && ctrJvm.all().contains("version \"" + Runtime.version().feature()), ctrJvm.all());
         }
     }
 }

@@ -58,12 +58,16 @@ final class Podman implements AutoCloseable {
 
     Path conf() { return dir.resolve("containers.conf"); }
 
-    Result run(String... args) throws IOException, InterruptedException {
+    Result run(String... args) throws IOException, InterruptedException { return runWith(java.util.Map.of(), args); }
+
+    /** podman with more in its environment (which the runtimes it starts inherit). */
+    Result runWith(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString()));
         cmd.addAll(globalArgs());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
