@@ -28,6 +28,7 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new JboxCommand());
         for (Class<?> c : JboxCommand.COMMANDS) cli.addSubcommand(c);
+        RuntimeCommand.addSubcommands(cli.getSubcommands().get("runtime"), java.util.List.of());
         CommandGroups.addTo(cli, null);
         return cli;
     }
@@ -46,6 +47,9 @@ public final class Main {
             Command a = c.getAnnotation(Command.class);
             if (!c.equals(CommandLine.HelpCommand.class) && (a.name().equals(name) || java.util.Arrays.asList(a.aliases()).contains(name))) {
                 cli.addSubcommand(c);
+                if (c.equals(RuntimeCommand.class)) {
+                    RuntimeCommand.addSubcommands(cli.getSubcommands().get(name), java.util.Arrays.asList(args).subList(1, args.length));
+                }
                 return cli;
             }
         }
@@ -65,7 +69,7 @@ public final class Main {
             if (top.containsKey("container")) top.get("container").getSubcommands().get(c).setStopAtPositional(true);
         }
         for (String c : new String[]{"exec", "ps"}) {
-            if (top.containsKey("runtime")) top.get("runtime").getSubcommands().get(c).setStopAtPositional(true);
+            if (top.containsKey("runtime") && top.get("runtime").getSubcommands().containsKey(c)) top.get("runtime").getSubcommands().get(c).setStopAtPositional(true);
         }
         addHelpOption(cli);
         // the usage's headings in the learner's language (the descriptions stay English for now)

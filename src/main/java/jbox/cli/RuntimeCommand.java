@@ -14,12 +14,40 @@ import picocli.CommandLine.Spec;
  * (and in --log), exit status 1, as runc reports them.
  */
 @Command(name = "runtime", description = "The OCI runtime command line (as runc's): create, start, state, kill, delete, run, exec, ps, pause, resume, update, list, spec, features",
-        subcommands = {RuntimeCommands.Create.class, RuntimeCommands.Start.class, RuntimeCommands.State.class, RuntimeCommands.Kill.class,
-                RuntimeCommands.Delete.class, RuntimeCommands.Run.class, RuntimeCommands.Exec.class, RuntimeCommands.Ps.class,
-                RuntimeCommands.Pause.class, RuntimeCommands.Resume.class, RuntimeCommands.Update.class, RuntimeCommands.List.class,
-                RuntimeCommands.SpecCmd.class, RuntimeCommands.Features.class, RuntimeCommands.Checkpoint.class, RuntimeCommands.Restore.class,
-                RuntimeCommands.Events.class}, versionProvider = RuntimeCommand.Version.class)
+        versionProvider = RuntimeCommand.Version.class)
 public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
+    private static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(RuntimeCommands.Create.class, RuntimeCommands.Start.class,
+            RuntimeCommands.State.class, RuntimeCommands.Kill.class, RuntimeCommands.Delete.class, RuntimeCommands.Run.class, RuntimeCommands.Exec.class,
+            RuntimeCommands.Ps.class, RuntimeCommands.Pause.class, RuntimeCommands.Resume.class, RuntimeCommands.Update.class, RuntimeCommands.List.class,
+            RuntimeCommands.SpecCmd.class, RuntimeCommands.Features.class, RuntimeCommands.Checkpoint.class, RuntimeCommands.Restore.class,
+            RuntimeCommands.Events.class);
+    /** The global options that take a value, to find the subcommand after them. */
+    private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--root", "--log", "--log-format", "--rootless", "--criu");
+
+    /**
+     * Adds the subcommand that args (the words after "runtime") name, or every one when they name
+     * none: podman, dockerd and containerd run one runtime command per step, and picocli reading the
+     * other sixteen's annotations was a third of each one's start.
+     */
+    static void addSubcommands(picocli.CommandLine runtime, java.util.List<String> args) {
+        String name = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("-")) {
+                name = a;
+                break;
+            }
+            if (WITH_VALUE.contains(a)) i++;
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (a.name().equals(name) || java.util.Arrays.asList(a.aliases()).contains(name)) {
+                runtime.addSubcommand(c);
+                return;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) runtime.addSubcommand(c);
+    }
     @Spec CommandSpec spec;
     @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc)") String root;
     @Option(names = "--log", paramLabel = "FILE", description = "Where errors and warnings are logged (default: stderr only)") String log;

@@ -41,6 +41,12 @@ class HelpTest {
             if (name.equals("help")) continue;
             assertTrue(Main.commandLine(new String[]{name}).getSubcommands().containsKey(name), name);
         }
+        // the runtime's commands too, past runc's global options, as podman and containerd call them
+        assertEquals(java.util.Set.of("state"), Main.commandLine(new String[]{"runtime", "--root", "/run/x", "--log=/tmp/l", "state", "id"})
+                .getSubcommands().get("runtime").getSubcommands().keySet());
+        assertEquals(full.getSubcommands().get("runtime").getSubcommands().keySet(),
+                Main.commandLine(new String[]{"runtime", "--help"}).getSubcommands().get("runtime").getSubcommands().keySet());
+        assertTrue(full.getSubcommands().get("runtime").getSubcommands().size() > 15, "the whole tree has every runtime command");
     }
 
     private static void collect(CommandLine cli, String prefix, List<String> paths) {
