@@ -29,6 +29,7 @@ def machine():
 
 
 start, pull, version = hyperfine("start"), hyperfine("pull"), hyperfine("version")
+oci_podman, oci_steps = hyperfine("oci-podman"), hyperfine("oci-steps")
 engine, prompt, density = load("engine.json"), load("prompt.json"), load("density.json")
 by = lambda rows, prefix: next(r for r in rows if r["tool"].startswith(prefix))
 
@@ -45,6 +46,9 @@ via_daemon = by(start, "docker CLI -> jbox daemon")["median_ms"]
 skopeo = by(pull, "skopeo")["median_ms"]
 d_jbox, d_crun = density[0], next(d for d in density if d["tool"].startswith("crun"))
 prompt_s = prompt["median_s"]
+pm_runc, pm_jbox = by(oci_podman, "podman run --rm (runc)")["median_ms"], by(oci_podman, "podman run --rm (jbox-runc)")["median_ms"]
+steps = {r["tool"]: r["median_ms"] for r in oci_steps}
+slowest_step = max((k for k in steps if k.startswith("jbox-runc")), key=lambda k: steps[k])
 
 
 def target(what, ok, numbers):
@@ -67,6 +71,11 @@ targets = [
     target("density: disk under 16 KB per container", d_jbox["disk_kb"] is not None and d_jbox["disk_kb"] < 16, f"{d_jbox['disk_kb']} KB"),
     target("density: removing them all at least as fast as they started", d_jbox["remove_all_s"] is not None and d_jbox["remove_all_s"] <= d_jbox["seconds"],
            f"{d_jbox['remove_all_s']} s to remove, {d_jbox['seconds']} s to start"),
+    target("podman with jbox-runc: within 2x of podman with runc", pm_jbox <= 2 * pm_runc,
+           f"{pm_jbox:.0f} ms vs {pm_runc:.0f} ms (ratio {pm_jbox / pm_runc:.2f})"),
+    target("jbox-runc state, start, kill, delete: each under 100 ms", steps[slowest_step] < 100,
+           ", ".join(f"{k.split()[1]} {v:.0f} ms" for k, v in steps.items() if k.startswith("jbox-runc"))
+           + " (runc: " + ", ".join(f"{k.split()[1]} {v:.0f} ms" for k, v in steps.items() if k.startswith("runc")) + ")"),
     target("shell prompt in under 0.5 s", prompt_s < 0.5, f"{prompt_s * 1000:.0f} ms median"),
 ]
 
@@ -100,6 +109,9 @@ md.extend(["", "Memory beyond the process: the growth of memory that is not free
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |", ""])
+table("5. jbox-runc as podman's runtime", oci_podman, pm_runc, "podman with runc")
+table("5b. The runtime commands a caller runs one per step (each a cold JVM for jbox-runc)", oci_steps, steps["runc state"], "runc state")
+md.append("state reads a created container; start, kill and delete each get a freshly created one (hyperfine --prepare, not timed).\n")
 md.extend(["## Targets", "", "| target | met | numbers |", "|---|---|---|"])
 for t in targets:
     md.append(f"| {t['target']} | {'yes' if t['met'] else 'no'} | {t['numbers']} |")
@@ -110,7 +122,7 @@ with open(os.path.join(dest, "latest.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 with open(os.path.join(dest, "latest.json"), "w") as f:
     json.dump({"when": when, "machine": machine(), "start": start, "pull": pull, "version": version, "prompt": prompt,
-               "density": density, "targets": targets}, f, indent=1)
+               "density": density, "oci_podman": oci_podman, "oci_steps": oci_steps, "targets": targets}, f, indent=1)
 
 # chart.svg: median times of cases 1 and 2 as horizontal bars, one panel each, jbox's bars blue
 W, BAR, GAP, LEFT = 900, 18, 6, 330
