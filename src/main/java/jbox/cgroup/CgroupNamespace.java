@@ -3,8 +3,6 @@ package jbox.cgroup;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -80,20 +78,11 @@ public final class CgroupNamespace implements AutoCloseable {
         Sys.waitpid(pid);
     }
 
-    /** jbox-cgroupns beside jbox's classes: target/ holds both the jar (or classes/) and the helper. */
     static Path helper() {
-        Path found = null;
         try {
-            Path code = Path.of(CgroupNamespace.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            found = code.getParent().resolve("jbox-cgroupns");
-        } catch (URISyntaxException | RuntimeException ignored) {
-            // no code source (an unusual class loader): reported below as missing
+            return jbox.sys.NativeHelper.find("jbox-cgroupns", "on cgroup v2 it gives each container a cgroup namespace rooted at its own cgroup");
+        } catch (IllegalStateException e) {
+            throw new CgroupException(e.getMessage(), null);
         }
-        if (found == null || !Files.isExecutable(found)) {
-            throw new CgroupException("jbox's helper jbox-cgroupns is missing" + (found == null ? "" : " (" + found + ")")
-                    + ": on cgroup v2 it gives each container a cgroup namespace rooted at its own cgroup."
-                    + " Run scripts/setup (./jbox does on first use) to build it; it needs gcc.", null);
-        }
-        return found;
     }
 }

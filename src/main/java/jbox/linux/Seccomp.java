@@ -261,6 +261,18 @@ public final class Seccomp {
 
     public int instructions() { return instructions; }
 
+    /** seccomp(2)'s flags for this filter (SECCOMP_FILTER_FLAG_LOG, ...). */
+    public int flags() { return flags; }
+
+    /** The filter's instructions in an anonymous file (close-on-exec), for a process that loads it itself: jbox-userns. */
+    public int toMemfd() {
+        byte[] bytes = new byte[instructions * 8];
+        code.get(0, bytes, 0, bytes.length);
+        int fd = Sys.memfd("jbox-seccomp");
+        Sys.writeAll(fd, bytes, bytes.length);
+        return fd;
+    }
+
     /** The few classic-BPF instructions jbox writes itself. */
     static final class Bpf {
         private static final int LD_W_ABS = 0x20, JEQ = 0x15, JGT = 0x25, JSET = 0x45, JA = 0x05, RET = 0x06;

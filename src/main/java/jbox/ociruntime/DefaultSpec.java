@@ -236,6 +236,7 @@ final class DefaultSpec {
                   "mount",
                   "network",
                   "pid",
+                  "user",
                   "uts"
                 ],
                 "capabilities": [

@@ -41,6 +41,7 @@ final class OciBundle implements StartPlan {
     /** Where config.json's first /proc is in its mounts, once mountFilesystems has run; -1 without one. */
     private int procAt = -1;
     private boolean devTmpfs;
+    private jbox.linux.UserNamespace userns;
 
     OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
         this.c = c;
@@ -56,8 +57,30 @@ final class OciBundle implements StartPlan {
         if (c.hostname() != null && c.namespace("uts") == null) throw new OciException("config.json: hostname: unable to set hostname without a private UTS namespace");
         this.seccomp = compileSeccomp(c);
         Map<Kind, String> kinds = new EnumMap<>(Kind.class);
-        for (OciConfig.Namespace n : c.namespaces()) kinds.put(Kind.ofOci(n.type()), n.path());
+        for (OciConfig.Namespace n : c.namespaces()) if (!n.type().equals("user")) kinds.put(Kind.ofOci(n.type()), n.path());
         this.namespaces = Namespaces.Plan.of(kinds);
+    }
+
+    /** config.json's user namespace, made with its mappings or opened by its path, before T starts. */
+    @Override
+    public void prepare() {
+        OciConfig.Namespace u = c.namespace("user");
+        if (u == null) return;
+        try {
+            userns = u.path() != null ? jbox.linux.UserNamespace.join(u.path()) : jbox.linux.UserNamespace.create(c.uidMappings(), c.gidMappings());
+        } catch (IllegalStateException e) {
+            throw new OciException("config.json: linux.namespaces: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public jbox.linux.UserNamespace userNamespace() { return userns; }
+
+    /** The container's process holds its user namespace once spawned; so does nothing of jbox's after. */
+    @Override
+    public void release() {
+        if (userns != null) userns.close();
+        userns = null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package jbox.ociruntime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jbox.linux.UserNamespace;
 import jbox.cgroup.Resources;
 import jbox.io.Json;
 import jbox.linux.Capabilities;
@@ -42,7 +43,9 @@ public record OciConfig(
         List<String> readonlyPaths,
         Map<String, String> sysctl,
         long rootfsPropagation,
-        JsonNode seccomp) {
+        JsonNode seccomp,
+        List<UserNamespace.IdMap> uidMappings,
+        List<UserNamespace.IdMap> gidMappings) {
 
     public record Process(boolean terminal, int[] consoleSize, int uid, int gid, int[] additionalGids, Integer umask, List<String> args,
                           List<String> env, String cwd, long bounding, long effective, long permitted, long inheritable, long ambient,
@@ -62,11 +65,11 @@ public record OciConfig(
         static final Hooks NONE = new Hooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
-    /** type: pid, network, ipc, uts, mount, cgroup (user and time are refused); path: join that one instead of a new one. */
+    /** type: pid, network, ipc, uts, mount, cgroup, user (time is refused); path: join that one instead of a new one. */
     public record Namespace(String type, String path) {}
 
 
-    static final List<String> NAMESPACES = List.of("pid", "network", "ipc", "uts", "mount", "cgroup");
+    static final List<String> NAMESPACES = List.of("pid", "network", "ipc", "uts", "mount", "cgroup", "user");
 
     public boolean newNamespace(String type) {
         return namespaces.stream().anyMatch(n -> n.type().equals(type) && n.path() == null);
@@ -148,13 +151,25 @@ public record OciConfig(
             for (JsonNode n : l.path("namespaces")) {
                 String type = n.path("type").asText();
                 String path = n.hasNonNull("path") && !n.path("path").asText().isEmpty() ? n.path("path").asText() : null;
-                if (type.equals("user")) refuse("linux.namespaces", "user namespaces are not supported: a multithreaded process (the JVM) cannot create or join one");
-                else if (type.equals("time")) refuse("linux.namespaces", "time namespaces are not supported by jbox's runtime");
+                if (type.equals("time")) refuse("linux.namespaces", "time namespaces are not supported by jbox's runtime");
                 else if (!NAMESPACES.contains(type)) refuse("linux.namespaces", "unknown namespace type \"" + type + "\"");
                 else if (path != null && !Files.exists(Path.of(path))) refuse("linux.namespaces", "the " + type + " namespace path " + path + " does not exist");
                 namespaces.add(new Namespace(type, path));
             }
-            for (String f : List.of("uidMappings", "gidMappings")) if (l.path(f).size() > 0) refuse("linux." + f, "user namespaces are not supported by jbox");
+            List<UserNamespace.IdMap> uidMappings = idMappings(l.path("uidMappings"), "linux.uidMappings");
+            List<UserNamespace.IdMap> gidMappings = idMappings(l.path("gidMappings"), "linux.gidMappings");
+            Namespace userns = namespaces.stream().filter(n -> n.type().equals("user")).findFirst().orElse(null);
+            if (userns == null && !(uidMappings.isEmpty() && gidMappings.isEmpty())) {
+                refuse("linux.uidMappings", "id mappings need a user namespace: add {\"type\": \"user\"} to linux.namespaces");
+            } else if (userns != null && userns.path() == null && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
+                refuse("linux.uidMappings", "a new user namespace needs both uidMappings and gidMappings (who is who inside it)");
+            } else if (userns != null && userns.path() != null && !(uidMappings.isEmpty() && gidMappings.isEmpty())) {
+                refuse("linux.uidMappings", "a user namespace joined by path keeps its own mappings: leave uidMappings and gidMappings out");
+            } else if (userns != null && userns.path() == null && !UserNamespace.IdMap.maps(uidMappings, process.uid())) {
+                refuse("process.user.uid", process.uid() + " is not mapped in linux.uidMappings, so the process could not become it");
+            } else if (userns != null && userns.path() == null && !UserNamespace.IdMap.maps(gidMappings, process.gid())) {
+                refuse("process.user.gid", process.gid() + " is not mapped in linux.gidMappings, so the process could not become it");
+            }
             for (String f : List.of("intelRdt", "personality")) {
                 if (l.has(f) && !(l.path(f).isTextual() && l.path(f).asText().isEmpty())) refuse("linux." + f, "not supported by jbox");
             }
@@ -181,7 +196,18 @@ public record OciConfig(
             return new OciConfig(c.path("ociVersion").asText(), bundle, rootfs, root.path("readonly").asBoolean(false), process,
                     text(c, "hostname"), text(c, "domainname"), mounts, hooks, annotations, namespaces, text(l, "cgroupsPath"), resources, deviceRules,
                     devices, strings(l.path("maskedPaths")), strings(l.path("readonlyPaths")), sysctl, propagation,
-                    l.path("seccomp").isObject() ? l.path("seccomp") : null);
+                    l.path("seccomp").isObject() ? l.path("seccomp") : null, uidMappings, gidMappings);
+        }
+
+        /** linux.uidMappings or gidMappings: containerID, hostID, size each. */
+        private List<UserNamespace.IdMap> idMappings(JsonNode list, String field) {
+            List<UserNamespace.IdMap> out = new ArrayList<>();
+            for (JsonNode m : list) {
+                long inside = m.path("containerID").asLong(-1), outside = m.path("hostID").asLong(-1), size = m.path("size").asLong(0);
+                if (inside < 0 || outside < 0 || size <= 0) refuse(field, "each mapping needs containerID, hostID and a size above 0: " + m);
+                else out.add(new UserNamespace.IdMap(inside, outside, size));
+            }
+            return out;
         }
 
         private static String text(JsonNode n, String field) {

@@ -38,8 +38,10 @@ public final class RuntimeCommands {
                 return run(rt);
             } catch (OciException | jbox.sys.Failure | jbox.sys.SyscallException | jbox.linux.NotRunnableException | IllegalStateException | IllegalArgumentException e) {
                 fail(rt, e.getMessage());
+                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace(); // as jbox's own commands do
             } catch (Exception e) {
                 fail(rt, e.toString());
+                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace();
             }
             return 1;
         }

@@ -17,6 +17,7 @@ import jbox.sys.Errnos;
 import jbox.sys.Namespaces;
 import jbox.sys.Namespaces.Kind;
 import jbox.sys.Processes;
+import jbox.linux.UserNamespace;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
@@ -72,6 +73,11 @@ import static jbox.sys.Linux.*;
  *  &lt;------------ exec result --
  * </pre>
  *
+ * With a user namespace (a bundle's), E makes it with jbox-userns first (plan.prepare()), T spawns C as
+ * jbox-userns enter (its descriptors instead of the gate, terminal and chdir file actions), C joins the
+ * namespace at once and does those itself, and the credentials step is C's, inside it; T's spawn then
+ * returns at once, and T waits for S before it ends (S joins T's mount namespace).
+ *
  * T never starts a thread after the pid namespace step (pthread_create fails there) and ends after
  * the spawn; all native memory it needs is allocated before. S is a fresh thread because T is blocked.
  * In explain mode (a trace listener) each step shows as a "# step: what it does" line before its calls.
@@ -85,6 +91,8 @@ public final class ContainerStart {
     private static final class Handoff {
         final CountDownLatch prepared = new CountDownLatch(1);
         final CountDownLatch spawned = new CountDownLatch(1);
+        /** E is done with T's namespaces (S has run): a T whose spawn returned early waits for it. */
+        final CountDownLatch setUp = new CountDownLatch(1);
         volatile int tid;
         volatile boolean joinedCgroup;
         volatile Path procTarget;
@@ -169,11 +177,14 @@ public final class ContainerStart {
                 step(StartStep.NETWORK);
                 plan.attachNetwork(pid);
             } catch (RuntimeException e) {
+                h.setUp.countDown();
                 new Created(spec, h, pid, null).abort();
                 throw e;
             }
+            h.setUp.countDown();
             return new Created(spec, h, pid, method);
         } finally {
+            h.setUp.countDown();
             plan.release();
         }
     }
@@ -185,6 +196,7 @@ public final class ContainerStart {
         boolean prepared = false;
         int gateDirFd = -1;
         int pidnsFd = -1;
+        int[] stageFds = {-1, -1, -1, -1};
         Spawn spawn = null;
         try {
             step(StartStep.CGROUP_THREAD);
@@ -218,7 +230,19 @@ public final class ContainerStart {
             if (plan.readOnlyRoot() && !late) UserMounts.readOnlyRoot(root);
             step(StartStep.GATE);
             gateDirFd = Gate.create(spec.gateDir());
-            spawn = new Spawn(program, spec.args(), env).setsid();
+            int gateFd = 3 + plan.preservedFds();
+            UserNamespace userns = plan.userNamespace();
+            if (userns != null) {
+                // C execs jbox-userns at once by a descriptor (nothing of it in the container's root): it joins the user
+                // namespace, then does what the file actions below do without one (the gate, the terminal, the working
+                // directory) and takes the credentials there. Its descriptors sit just above the gate's.
+                stageFds = stageDescriptors(userns, spec.credentials().seccomp(), gateDirFd, gateFd + 5);
+                String tty = spec.tty() ? (h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath()) : null;
+                var stage = new UserNamespace.Stage(gateFd + 2, gateFd + 1, gateFd + 4, gateFd, stageFds[2] < 0 ? -1 : gateFd + 3, tty, spec.workingDir());
+                spawn = new Spawn("/proc/self/fd/" + stage.selfFd(), UserNamespace.enterArgs(stage, spec.credentials(), user, program, spec.args()), env).setsid();
+            } else {
+                spawn = new Spawn(program, spec.args(), env).setsid();
+            }
             // With a terminal, the waiting process must not hold this process's stdio: a caller that reads
             // `create`'s output until EOF (containerd's shim) would wait for it forever.
             if (spec.tty()) {
@@ -226,13 +250,18 @@ public final class ContainerStart {
             } else {
                 spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
             }
-            // Every other descriptor of this JVM is closed before the wait at the gate, not after: a process
-            // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
-            int gateFd = 3 + plan.preservedFds();
-            spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, Gate.CHILD_FLAGS, 0);
-            // the terminal S makes later is reached as /dev/console, which it is bound over
-            if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
-            spawn.chdir(spec.workingDir());
+            if (userns != null) {
+                spawn.dup2(stageFds[0], gateFd + 1).dup2(stageFds[1], gateFd + 2).dup2(stageFds[3], gateFd + 4);
+                if (stageFds[2] >= 0) spawn.dup2(stageFds[2], gateFd + 3);
+                spawn.closeFrom(gateFd + 5);
+            } else {
+                // Every other descriptor of this JVM is closed before the wait at the gate, not after: a process
+                // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
+                spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, Gate.CHILD_FLAGS, 0);
+                // the terminal S makes later is reached as /dev/console, which it is bound over
+                if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+                spawn.chdir(spec.workingDir());
+            }
             int lastCap = Hardening.lastCap();
             prepared = true;
             h.prepared.countDown();
@@ -242,7 +271,7 @@ public final class ContainerStart {
             pidnsFd = -1;
             Namespaces.enterPid(namespaces, fd);
             step(StartStep.CREDENTIALS);
-            spec.credentials().apply(user, lastCap);
+            if (userns == null) spec.credentials().apply(user, lastCap); // else jbox-userns takes them inside the namespace
             step(StartStep.SPAWN);
             try {
                 h.spawnedPid = spawn.spawn();
@@ -250,12 +279,15 @@ public final class ContainerStart {
             } catch (SyscallException e) {
                 h.execErrno = e.errno();
             }
+            // jbox-userns was exec'd at once: S still joins this thread's mount namespace, so it stays until S is done
+            if (userns != null && h.execErrno == 0) awaitLatch(h.setUp, "the container's setup");
         } catch (Throwable e) {
             h.failure = e;
             if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master()); // no container will use it
         } finally {
             if (gateDirFd >= 0) Sys.close(gateDirFd);
             if (pidnsFd >= 0) Sys.close(pidnsFd);
+            for (int fd : stageFds) if (fd >= 0) Sys.close(fd);
             if (spawn != null) spawn.close();
             if (!prepared) h.prepared.countDown();
             h.spawned.countDown();
@@ -263,6 +295,29 @@ public final class ContainerStart {
     }
 
     private static void step(StartStep s) { Sys.traceLine(s.title()); }
+
+    /**
+     * Copies, numbered lowest or above, of the user namespace, jbox-userns itself, the seccomp filter
+     * (or -1) and the gate's directory: the spawn moves them down, none overwriting another.
+     */
+    private static int[] stageDescriptors(UserNamespace userns, jbox.linux.Seccomp filter, int gateDirFd, int lowest) {
+        int[] out = {Sys.dupAbove(userns.fd(), lowest), -1, -1, Sys.dupAbove(gateDirFd, lowest)};
+        int self = Sys.open(UserNamespace.stage().toString(), O_RDONLY | O_CLOEXEC, 0);
+        try {
+            out[1] = Sys.dupAbove(self, lowest);
+        } finally {
+            Sys.close(self);
+        }
+        if (filter != null) {
+            int code = filter.toMemfd();
+            try {
+                out[2] = Sys.dupAbove(code, lowest);
+            } finally {
+                Sys.close(code);
+            }
+        }
+        return out;
+    }
 
     private static String shortId(LaunchSpec spec) { return spec.id().substring(0, Math.min(12, spec.id().length())); }
 

@@ -19,6 +19,12 @@ public interface StartPlan {
     /** E, before T starts: anything that must be fetched from another namespace first. */
     default void prepare() {}
 
+    /**
+     * The container's own user namespace, made or opened by {@link #prepare}, or null for the host's.
+     * Its first process then execs jbox-userns to enter it and take its credentials there (T does not).
+     */
+    default jbox.linux.UserNamespace userNamespace() { return null; }
+
     /** Which namespaces are new, which are joined by path; a kind left out stays the host's. */
     Namespaces.Plan namespaces();
 

@@ -411,6 +411,9 @@ public final class Sys {
         }
     }
 
+    /** A close-on-exec copy of fd numbered lowest or above (fcntl F_DUPFD_CLOEXEC): out of the way of the numbers a spawn sets. */
+    public static int dupAbove(int fd, int lowest) { return check(c().fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, lowest), "fcntl", fd + ", F_DUPFD_CLOEXEC, " + lowest); }
+
     /** A second descriptor for the same open file (the container's stdin beside its terminal). */
     public static int dup(int fd) { return check(c().dup(fd), "dup", String.valueOf(fd)); }
 

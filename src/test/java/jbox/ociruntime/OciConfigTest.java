@@ -104,9 +104,16 @@ class OciConfigTest {
 
     @Test
     void whatJboxCannotDoIsRefusedByField() {
-        assertTrue(refusal(x -> ((ArrayNode) x.path("linux").path("namespaces")).addObject().put("type", "user")).contains("linux.namespaces: user namespaces"));
-        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).set("uidMappings", Json.MAPPER.createArrayNode().addObject().put("hostID", 1000)))
-                .contains("linux.uidMappings"));
+        assertTrue(refusal(x -> ((ArrayNode) x.path("linux").path("namespaces")).addObject().put("type", "user"))
+                .contains("linux.uidMappings: a new user namespace needs both uidMappings and gidMappings"));
+        assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).set("uidMappings", Json.MAPPER.createArrayNode().add(
+                Json.MAPPER.createObjectNode().put("containerID", 0).put("hostID", 1000).put("size", 1)))).contains("id mappings need a user namespace"));
+        assertTrue(refusal(x -> {
+            ((ArrayNode) x.path("linux").path("namespaces")).addObject().put("type", "user");
+            for (String f : List.of("uidMappings", "gidMappings")) {
+                ((ObjectNode) x.path("linux")).putArray(f).addObject().put("containerID", 1000).put("hostID", 100000).put("size", 10);
+            }
+        }).contains("process.user.uid: 0 is not mapped in linux.uidMappings"));
         assertTrue(refusal(x -> ((ObjectNode) x.path("process")).put("apparmorProfile", "docker-default")).contains("process.apparmorProfile"));
         assertTrue(refusal(x -> ((ObjectNode) x.path("linux")).putObject("resources").putArray("hugepageLimits").addObject().put("pageSize", "2MB").put("limit", 1 << 21))
                 .contains("linux.resources.hugepageLimits"));

@@ -1,0 +1,139 @@
+package jbox.linux;
+
+import jbox.sys.Linux;
+import jbox.sys.NativeHelper;
+import jbox.sys.Spawn;
+import jbox.sys.Sys;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * A container's user namespace, held by a descriptor. The kernel lets only a single-threaded
+ * process create or join one, so jbox-userns (src/main/c/userns.c) does both: {@code hold} makes
+ * it, and jbox writes its uid and gid maps from outside; {@code enter} is what the container's first
+ * process execs at once: it joins the namespace, waits at the start gate, and takes the container's
+ * credentials inside before it execs the program.
+ * The container's other namespaces are made by jbox's start thread as without one, so they belong
+ * to the host's user namespace: root inside holds its capabilities over what its user namespace
+ * owns (its files, through the maps), not over its mounts, network or host name.
+ */
+public final class UserNamespace implements AutoCloseable {
+    private static final int TIMEOUT_MILLIS = 30_000;
+    private static final String PURPOSE = "it makes and enters the user namespace a config.json asks for, which a multithreaded JVM cannot";
+
+    /** One line of /proc/PID/uid_map or gid_map: count ids from inside on, seen from outside from outside on. */
+    public record IdMap(long inside, long outside, long count) {
+        /** Whether an id inside is mapped. */
+        public static boolean maps(List<IdMap> maps, long id) {
+            return maps.stream().anyMatch(m -> id >= m.inside && id < m.inside + m.count);
+        }
+    }
+
+    private final int fd;
+    private final String description;
+
+    private UserNamespace(int fd, String description) {
+        this.fd = fd;
+        this.description = description;
+    }
+
+    /** A new user namespace with these maps. */
+    public static UserNamespace create(List<IdMap> uids, List<IdMap> gids) {
+        Path helper = NativeHelper.find("jbox-userns", PURPOSE);
+        int[] toHelper = Sys.pipe();
+        int[] fromHelper = Sys.pipe();
+        int pid = 0;
+        try {
+            try (Spawn s = new Spawn(helper.toString(), List.of("jbox-userns", "hold"), List.of())) {
+                pid = s.dup2(toHelper[0], 0).dup2(fromHelper[1], 1).closeFrom(3).spawn();
+            }
+            Sys.close(toHelper[0]);
+            toHelper[0] = -1;
+            Sys.close(fromHelper[1]);
+            fromHelper[1] = -1;
+            Sys.writeAll(toHelper[1], new byte[]{'1'}, 1);
+            byte[] answer = new byte[1];
+            if (!Sys.pollIn(fromHelper[0], TIMEOUT_MILLIS) || Sys.read(fromHelper[0], answer) != 1 || answer[0] != 'y') {
+                throw new IllegalStateException("cannot make a user namespace: jbox-userns could not (its error is above)."
+                        + " A kernel with user.max_user_namespaces at 0 refuses them: see sysctl user.max_user_namespaces");
+            }
+            writeMap(pid, "uid_map", uids);
+            writeMap(pid, "gid_map", gids);
+            int ns = Sys.open("/proc/" + pid + "/ns/user", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+            return new UserNamespace(ns, "uids " + text(uids).replace('\n', ';') + " gids " + text(gids).replace('\n', ';'));
+        } finally {
+            for (int f : new int[]{toHelper[0], toHelper[1], fromHelper[0], fromHelper[1]}) if (f >= 0) Sys.close(f);
+            if (pid > 0) {
+                Sys.signal(pid, Linux.SIGKILL); // done or failed: its namespace lives on in the descriptor
+                try {
+                    Sys.waitpid(pid);
+                } catch (jbox.sys.SyscallException e) {
+                    if (e.errno() != jbox.sys.Errnos.ECHILD) throw e; // reaped already by the runtime's reaper of its children
+                }
+            }
+        }
+    }
+
+    /** An existing user namespace (config.json's path to one). */
+    public static UserNamespace join(String path) {
+        return new UserNamespace(Sys.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC, 0), path);
+    }
+
+    /** The maps as the kernel takes them: one write of every line. */
+    private static void writeMap(int pid, String file, List<IdMap> maps) {
+        byte[] text = text(maps).getBytes(StandardCharsets.US_ASCII);
+        int f = Sys.open("/proc/" + pid + "/" + file, Linux.O_WRONLY | Linux.O_CLOEXEC, 0);
+        try {
+            Sys.writeAll(f, text, text.length);
+        } finally {
+            Sys.close(f);
+        }
+    }
+
+    private static String text(List<IdMap> maps) {
+        StringBuilder b = new StringBuilder();
+        for (IdMap m : maps) b.append(m.inside).append(' ').append(m.outside).append(' ').append(m.count).append('\n');
+        return b.toString();
+    }
+
+    public int fd() { return fd; }
+
+    /** jbox-userns itself, for the container's process to exec by a descriptor. */
+    public static Path stage() { return NativeHelper.find("jbox-userns", PURPOSE); }
+
+    /** Where the container's first process finds what jbox-userns enter needs (descriptors it holds, paths in the container). */
+    public record Stage(int selfFd, int nsFd, int gateDirFd, int gateFd, int filterFd, String tty, String workDir) {}
+
+    /**
+     * The container's first process's command line: jbox-userns enter, the descriptors and paths of
+     * the stage, the credentials, then the program and its argv (see src/main/c/userns.c).
+     */
+    public static List<String> enterArgs(Stage s, Credentials c, User user, String program, List<String> argv) {
+        List<String> out = new ArrayList<>(List.of("jbox-userns", "enter", String.valueOf(s.selfFd()), String.valueOf(s.nsFd()),
+                String.valueOf(s.gateDirFd()), String.valueOf(s.gateFd()), s.tty() == null ? "-" : s.tty(), s.workDir(),
+                String.valueOf(user.uid()), String.valueOf(user.gid())));
+        StringJoiner groups = new StringJoiner(",");
+        for (int g : user.groups()) groups.add(String.valueOf(g));
+        out.add(groups.length() == 0 ? "-" : groups.toString());
+        out.add(Long.toHexString(c.bounding()));
+        out.add(Long.toHexString(c.inheritable()));
+        out.add(Long.toHexString(c.ambient()));
+        out.add(c.noNewPrivileges() ? "1" : "0");
+        out.add(c.umask() == null ? "-" : Integer.toOctalString(c.umask()));
+        out.add(s.filterFd() < 0 ? "-" : String.valueOf(s.filterFd()));
+        out.add(String.valueOf(c.seccomp() == null ? 0 : c.seccomp().flags()));
+        out.add(program);
+        out.addAll(argv);
+        return out;
+    }
+
+    @Override
+    public void close() { Sys.close(fd); }
+
+    @Override
+    public String toString() { return "user namespace (" + description + ")"; }
+}
