@@ -264,7 +264,7 @@ public final class Seccomp {
     /** seccomp(2)'s flags for this filter (SECCOMP_FILTER_FLAG_LOG, ...). */
     public int flags() { return flags; }
 
-    /** The filter's instructions in an anonymous file (close-on-exec), for a process that loads it itself: jbox-userns. */
+    /** The filter's instructions in an anonymous file (close-on-exec), for a process that loads it itself: jbox-ns. */
     public int toMemfd() {
         byte[] bytes = new byte[instructions * 8];
         code.get(0, bytes, 0, bytes.length);

@@ -1,8 +1,8 @@
 package jbox.linux;
 
 import jbox.sys.Linux;
+import jbox.sys.NamespaceHolder;
 import jbox.sys.NativeHelper;
-import jbox.sys.Spawn;
 import jbox.sys.Sys;
 
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.StringJoiner;
 
 /**
  * A container's user namespace, held by a descriptor. The kernel lets only a single-threaded
- * process create or join one, so jbox-userns (src/main/c/userns.c) does both: {@code hold} makes
+ * process create or join one, so jbox-ns (src/main/c/ns.c) does both: {@code hold} makes
  * it, and jbox writes its uid and gid maps from outside; {@code enter} is what the container's first
  * process execs at once: it joins the namespace, waits at the start gate, and takes the container's
  * credentials inside before it execs the program.
@@ -22,7 +22,6 @@ import java.util.StringJoiner;
  * owns (its files, through the maps), not over its mounts, network or host name.
  */
 public final class UserNamespace implements AutoCloseable {
-    private static final int TIMEOUT_MILLIS = 30_000;
     private static final String PURPOSE = "it makes and enters the user namespace a config.json asks for, which a multithreaded JVM cannot";
 
     /** One line of /proc/PID/uid_map or gid_map: count ids from inside on, seen from outside from outside on. */
@@ -43,38 +42,14 @@ public final class UserNamespace implements AutoCloseable {
 
     /** A new user namespace with these maps. */
     public static UserNamespace create(List<IdMap> uids, List<IdMap> gids) {
-        Path helper = NativeHelper.find("jbox-userns", PURPOSE);
-        int[] toHelper = Sys.pipe();
-        int[] fromHelper = Sys.pipe();
-        int pid = 0;
-        try {
-            try (Spawn s = new Spawn(helper.toString(), List.of("jbox-userns", "hold"), List.of())) {
-                pid = s.dup2(toHelper[0], 0).dup2(fromHelper[1], 1).closeFrom(3).spawn();
-            }
-            Sys.close(toHelper[0]);
-            toHelper[0] = -1;
-            Sys.close(fromHelper[1]);
-            fromHelper[1] = -1;
-            Sys.writeAll(toHelper[1], new byte[]{'1'}, 1);
-            byte[] answer = new byte[1];
-            if (!Sys.pollIn(fromHelper[0], TIMEOUT_MILLIS) || Sys.read(fromHelper[0], answer) != 1 || answer[0] != 'y') {
-                throw new IllegalStateException("cannot make a user namespace: jbox-userns could not (its error is above)."
+        try (NamespaceHolder holder = NamespaceHolder.start("user", PURPOSE)) {
+            if (!holder.unshare()) {
+                throw new IllegalStateException("cannot make a user namespace: jbox-ns could not (its error is above)."
                         + " A kernel with user.max_user_namespaces at 0 refuses them: see sysctl user.max_user_namespaces");
             }
-            writeMap(pid, "uid_map", uids);
-            writeMap(pid, "gid_map", gids);
-            int ns = Sys.open("/proc/" + pid + "/ns/user", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-            return new UserNamespace(ns, "uids " + text(uids).replace('\n', ';') + " gids " + text(gids).replace('\n', ';'));
-        } finally {
-            for (int f : new int[]{toHelper[0], toHelper[1], fromHelper[0], fromHelper[1]}) if (f >= 0) Sys.close(f);
-            if (pid > 0) {
-                Sys.signal(pid, Linux.SIGKILL); // done or failed: its namespace lives on in the descriptor
-                try {
-                    Sys.waitpid(pid);
-                } catch (jbox.sys.SyscallException e) {
-                    if (e.errno() != jbox.sys.Errnos.ECHILD) throw e; // reaped already by the runtime's reaper of its children
-                }
-            }
+            writeMap(holder.pid(), "uid_map", uids);
+            writeMap(holder.pid(), "gid_map", gids);
+            return new UserNamespace(holder.open(), "uids " + text(uids).replace('\n', ';') + " gids " + text(gids).replace('\n', ';'));
         }
     }
 
@@ -102,18 +77,18 @@ public final class UserNamespace implements AutoCloseable {
 
     public int fd() { return fd; }
 
-    /** jbox-userns itself, for the container's process to exec by a descriptor. */
-    public static Path stage() { return NativeHelper.find("jbox-userns", PURPOSE); }
+    /** jbox-ns itself, for the container's process to exec by a descriptor. */
+    public static Path stage() { return NativeHelper.find("jbox-ns", PURPOSE); }
 
-    /** Where the container's first process finds what jbox-userns enter needs (descriptors it holds, paths in the container). */
+    /** Where the container's first process finds what jbox-ns enter needs (descriptors it holds, paths in the container). */
     public record Stage(int selfFd, int nsFd, int gateDirFd, int gateFd, int filterFd, String tty, String workDir) {}
 
     /**
-     * The container's first process's command line: jbox-userns enter, the descriptors and paths of
-     * the stage, the credentials, then the program and its argv (see src/main/c/userns.c).
+     * The container's first process's command line: jbox-ns enter, the descriptors and paths of
+     * the stage, the credentials, then the program and its argv (see src/main/c/ns.c).
      */
     public static List<String> enterArgs(Stage s, Credentials c, User user, String program, List<String> argv) {
-        List<String> out = new ArrayList<>(List.of("jbox-userns", "enter", String.valueOf(s.selfFd()), String.valueOf(s.nsFd()),
+        List<String> out = new ArrayList<>(List.of("jbox-ns", "enter", String.valueOf(s.selfFd()), String.valueOf(s.nsFd()),
                 String.valueOf(s.gateDirFd()), String.valueOf(s.gateFd()), s.tty() == null ? "-" : s.tty(), s.workDir(),
                 String.valueOf(user.uid()), String.valueOf(user.gid())));
         StringJoiner groups = new StringJoiner(",");

@@ -73,8 +73,8 @@ import static jbox.sys.Linux.*;
  *  &lt;------------ exec result --
  * </pre>
  *
- * With a user namespace (a bundle's), E makes it with jbox-userns first (plan.prepare()), T spawns C as
- * jbox-userns enter (its descriptors instead of the gate, terminal and chdir file actions), C joins the
+ * With a user namespace (a bundle's), E makes it with jbox-ns first (plan.prepare()), T spawns C as
+ * jbox-ns enter (its descriptors instead of the gate, terminal and chdir file actions), C joins the
  * namespace at once and does those itself, and the credentials step is C's, inside it; T's spawn then
  * returns at once, and T waits for S before it ends (S joins T's mount namespace).
  *
@@ -233,7 +233,7 @@ public final class ContainerStart {
             int gateFd = 3 + plan.preservedFds();
             UserNamespace userns = plan.userNamespace();
             if (userns != null) {
-                // C execs jbox-userns at once by a descriptor (nothing of it in the container's root): it joins the user
+                // C execs jbox-ns at once by a descriptor (nothing of it in the container's root): it joins the user
                 // namespace, then does what the file actions below do without one (the gate, the terminal, the working
                 // directory) and takes the credentials there. Its descriptors sit just above the gate's.
                 stageFds = stageDescriptors(userns, spec.credentials().seccomp(), gateDirFd, gateFd + 5);
@@ -271,7 +271,7 @@ public final class ContainerStart {
             pidnsFd = -1;
             Namespaces.enterPid(namespaces, fd);
             step(StartStep.CREDENTIALS);
-            if (userns == null) spec.credentials().apply(user, lastCap); // else jbox-userns takes them inside the namespace
+            if (userns == null) spec.credentials().apply(user, lastCap); // else jbox-ns takes them inside the namespace
             step(StartStep.SPAWN);
             try {
                 h.spawnedPid = spawn.spawn();
@@ -279,7 +279,7 @@ public final class ContainerStart {
             } catch (SyscallException e) {
                 h.execErrno = e.errno();
             }
-            // jbox-userns was exec'd at once: S still joins this thread's mount namespace, so it stays until S is done
+            // jbox-ns was exec'd at once: S still joins this thread's mount namespace, so it stays until S is done
             if (userns != null && h.execErrno == 0) awaitLatch(h.setUp, "the container's setup");
         } catch (Throwable e) {
             h.failure = e;
@@ -297,7 +297,7 @@ public final class ContainerStart {
     private static void step(StartStep s) { Sys.traceLine(s.title()); }
 
     /**
-     * Copies, numbered lowest or above, of the user namespace, jbox-userns itself, the seccomp filter
+     * Copies, numbered lowest or above, of the user namespace, jbox-ns itself, the seccomp filter
      * (or -1) and the gate's directory: the spawn moves them down, none overwriting another.
      */
     private static int[] stageDescriptors(UserNamespace userns, jbox.linux.Seccomp filter, int gateDirFd, int lowest) {

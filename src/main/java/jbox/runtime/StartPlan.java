@@ -21,7 +21,7 @@ public interface StartPlan {
 
     /**
      * The container's own user namespace, made or opened by {@link #prepare}, or null for the host's.
-     * Its first process then execs jbox-userns to enter it and take its credentials there (T does not).
+     * Its first process then execs jbox-ns to enter it and take its credentials there (T does not).
      */
     default jbox.linux.UserNamespace userNamespace() { return null; }
 

@@ -288,7 +288,7 @@ class OciRuntimeTest extends RealEngineTest {
         return sh(90, "script", "-qec", command, "/dev/null");
     }
 
-    /** linux.namespaces with a user namespace: root inside is 100000 outside, through jbox-userns, with the profile's filter. */
+    /** linux.namespaces with a user namespace: root inside is 100000 outside, through jbox-ns, with the profile's filter. */
     @Test
     void aUserNamespaceMapsRootInsideToAnOrdinaryUserOutside() throws Exception {
         java.util.function.Consumer<ObjectNode> userns = c -> {

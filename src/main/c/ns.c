@@ -1,16 +1,16 @@
 /*
- * jbox-userns: a user namespace for a container, made and entered by a single-threaded process.
+ * jbox-ns: the namespace work a multithreaded JVM cannot do, done by a single-threaded process
+ * (runc's nsexec does the same before Go starts its threads).
  *
- * The kernel lets only a single-threaded process create or join a user namespace, and the JVM has
- * many threads. So jbox starts this helper twice (runc's nsexec does the same work before Go starts
- * its threads):
+ *   jbox-ns hold cgroup|user
+ *     Reads one byte, unshares that namespace, writes "y" (or "n", the reason on stderr), then holds
+ *     it until stdin ends; jbox opens /proc/PID/ns/KIND meanwhile.
+ *     cgroup: a cgroup namespace is rooted where its maker stands, and on cgroup v2 a JVM thread
+ *     cannot stand in a cgroup alone; jbox moves this process into the container's cgroup first.
+ *     user: only a single-threaded process may create a user namespace; jbox writes its uid_map and
+ *     gid_map from outside before it opens it.
  *
- *   jbox-userns hold
- *     Reads one byte, unshares a user namespace, writes "y" (or "n", the reason on stderr), then
- *     holds it until stdin ends. Meanwhile jbox writes its uid_map and gid_map from outside and
- *     opens /proc/PID/ns/user.
- *
- *   jbox-userns enter SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE AMBIENT NNP UMASK
+ *   jbox-ns enter SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE AMBIENT NNP UMASK
  *                     FILTERFD FILTERFLAGS PROGRAM ARGV0 ARG...
  *     Is what the container's first process execs at once (jbox passes this file as descriptor
  *     SELFFD, so nothing of it is in the container's root). It joins the namespace NSFD, so the
@@ -22,7 +22,7 @@
  *     (classic BPF, last) and execs PROGRAM. GROUPS is a comma list ("-" for none); the capability
  *     sets are hex masks; UMASK is octal or "-"; FILTERFD is "-" for no filter.
  *
- * Errors go to stderr (the container's) as "jbox-userns: STEP: REASON", with exit status 127.
+ * Errors go to stderr (the container's, for enter) as "jbox-ns: STEP: REASON", with exit status 127.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,15 +42,20 @@
 #include <unistd.h>
 
 static void fail(const char *step) {
-    fprintf(stderr, "jbox-userns: %s: %s\n", step, strerror(errno));
+    fprintf(stderr, "jbox-ns: %s: %s\n", step, strerror(errno));
     exit(127);
 }
 
-static int hold(void) {
+static int hold(const char *kind) {
+    int flag = strcmp(kind, "cgroup") == 0 ? CLONE_NEWCGROUP : strcmp(kind, "user") == 0 ? CLONE_NEWUSER : 0;
+    if (!flag) {
+        fprintf(stderr, "jbox-ns: hold cgroup or user, not %s\n", kind);
+        return 127;
+    }
     char c;
     if (read(0, &c, 1) != 1) return 1;
-    if (unshare(CLONE_NEWUSER) != 0) {
-        fprintf(stderr, "jbox-userns: unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+    if (unshare(flag) != 0) {
+        fprintf(stderr, "jbox-ns: unshare(CLONE_NEW%s): %s\n", flag == CLONE_NEWUSER ? "USER" : "CGROUP", strerror(errno));
         (void) !write(1, "n", 1);
         return 1;
     }
@@ -82,7 +87,7 @@ static void load_filter(int fd, unsigned int flags) {
 
 static int enter(int argc, char **argv) {
     if (argc < 20) {
-        fprintf(stderr, "jbox-userns: enter needs SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE AMBIENT NNP UMASK"
+        fprintf(stderr, "jbox-ns: enter needs SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE AMBIENT NNP UMASK"
                         " FILTERFD FILTERFLAGS PROGRAM ARGV0 ARG...\n");
         return 127;
     }
@@ -140,14 +145,14 @@ static int enter(int argc, char **argv) {
     if (strcmp(argv[15], "-") != 0) umask((mode_t) strtoul(argv[15], NULL, 8));
     if (filterfd >= 0) load_filter(filterfd, filterflags);
     execv(argv[18], &argv[19]);
-    fprintf(stderr, "jbox-userns: exec %s: %s\n", argv[18], strerror(errno));
+    fprintf(stderr, "jbox-ns: exec %s: %s\n", argv[18], strerror(errno));
     return 127;
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "hold") == 0) return hold();
+    if (argc >= 3 && strcmp(argv[1], "hold") == 0) return hold(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "enter") == 0) return enter(argc, argv);
-    fprintf(stderr, "usage: jbox-userns hold | jbox-userns enter SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE"
+    fprintf(stderr, "usage: jbox-ns hold cgroup|user | jbox-ns enter SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE"
                     " AMBIENT NNP UMASK FILTERFD FILTERFLAGS PROGRAM ARGV0 ARG...\n");
     return 127;
 }
