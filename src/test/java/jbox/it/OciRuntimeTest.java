@@ -283,9 +283,27 @@ class OciRuntimeTest extends RealEngineTest {
         return tar;
     }
 
-    /** A command on a terminal of its own (script(1)), as a user at a prompt runs it. */
+    /**
+     * A command on a terminal of its own (script(1)), as a user at a prompt runs it. script's stdin
+     * stays open until the command ends: at its end script would send the terminal an end of input,
+     * and podman run -it, seeing it before the container starts, can end without output.
+     */
     private static Jbox.Result onTerminal(String command) throws Exception {
-        return sh(90, "script", "-qec", command, "/dev/null");
+        Path out = Files.createTempFile(Path.of("/var/tmp"), "jbox-tty-", ".out");
+        try {
+            Process p = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            try {
+                if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(command + " did not finish in 90 s: " + Files.readString(out));
+                }
+            } finally {
+                p.getOutputStream().close();
+            }
+            return new Jbox.Result(p.exitValue(), Files.readString(out), "");
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     /** linux.namespaces with a user namespace: root inside is 100000 outside, through jbox-ns, with the profile's filter. */
