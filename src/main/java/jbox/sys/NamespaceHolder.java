@@ -53,12 +53,14 @@ public final class NamespaceHolder implements AutoCloseable {
     /** /proc/PID/ns/KIND, opened here, in the host's view (a thread that joins it later may see another /proc). */
     public int open() { return Sys.open("/proc/" + pid + "/ns/" + kind, Linux.O_RDONLY | Linux.O_CLOEXEC, 0); }
 
-    /** Ends the helper (its stdin closes; killed if it had not unshared) and reaps it. */
+    /**
+     * Ends the helper and reaps it: it exits when its stdin closes, whether it unshared or not, so it
+     * is never signalled (a daemon's reaper may have reaped it already, and its pid be another's).
+     */
     @Override
     public void close() {
         Sys.close(toHelper);
         Sys.close(fromHelper);
-        Sys.signal(pid, Linux.SIGKILL);
         try {
             Sys.waitpid(pid);
         } catch (SyscallException e) {
