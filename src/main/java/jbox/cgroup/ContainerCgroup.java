@@ -35,7 +35,6 @@ final class ContainerCgroup implements Cgroup {
         Map<String, Boolean> unified = new LinkedHashMap<>();
         Set<Hierarchy> trees = new LinkedHashSet<>(byController.values());
         List<Path> made = new ArrayList<>();
-        Map<Path, Path> mountOf = new LinkedHashMap<>();
         for (Hierarchy h : trees) {
             if (h.unified()) enableControllers(h.mount(), h.mount().resolve(path.substring(1)).getParent(), h.controllers(), made);
         }
@@ -43,7 +42,6 @@ final class ContainerCgroup implements Cgroup {
             Hierarchy h = e.getValue();
             Path dir = h.mount().resolve(path.substring(1));
             mkdirs(h.mount(), dir, made);
-            mountOf.put(dir, h.mount());
             dirs.put(e.getKey(), dir);
             unified.put(e.getKey(), h.unified());
         }
@@ -53,11 +51,13 @@ final class ContainerCgroup implements Cgroup {
             mkdirs(coreTree.mount(), core, made);
         }
         ContainerCgroup g = new ContainerCgroup(dirs, unified, core, path, mode);
+        Set<Hierarchy> all = new LinkedHashSet<>(trees);
+        if (coreTree != null) all.add(coreTree);
         for (Path m : made) {
-            for (Hierarchy h : trees) {
-                if (m.startsWith(h.mount()) && !m.equals(h.mount().resolve(path.substring(1)))) g.madeParents.add("/" + h.mount().relativize(m));
+            for (Hierarchy h : all) {
+                String group = m.startsWith(h.mount()) ? "/" + h.mount().relativize(m) : path;
+                if (!group.equals(path)) g.madeParents.add(group);
             }
-            if (coreTree != null && m.startsWith(coreTree.mount()) && !m.equals(core)) g.madeParents.add("/" + coreTree.mount().relativize(m));
         }
         Devices.restrict(g);
         return g;

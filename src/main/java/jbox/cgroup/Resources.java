@@ -123,8 +123,8 @@ public record Resources(Long memory, Long memorySwap, Long cpuQuota, Long cpuSha
         if (cpuShares != null && (cpuShares < 2 || cpuShares > 262144)) {
             throw new IllegalArgumentException("invalid --cpu-shares (CpuShares) " + cpuShares + ": CPU shares are between 2 and 262144 (default 1024)");
         }
-        if (cpusetCpus != null) checkSet(cpusetCpus, online - 1, "CPUs", "--cpuset-cpus, CpusetCpus");
-        if (cpusetMems != null) checkSet(cpusetMems, lastMemoryNode(), "memory nodes", "--cpuset-mems, CpusetMems");
+        if (cpusetCpus != null) checkSet(cpusetCpus, online - 1, "CPUs", "--cpuset-cpus", "CpusetCpus");
+        if (cpusetMems != null) checkSet(cpusetMems, lastMemoryNode(), "memory nodes", "--cpuset-mems", "CpusetMems");
         if (memoryReservation != null) {
             if (memoryReservation < MINIMUM_MEMORY) throw new IllegalArgumentException("Minimum memory reservation allowed is 6MB (--memory-reservation, MemoryReservation: " + memoryReservation + " bytes)");
             if (memory != null && memory < memoryReservation) throw new IllegalArgumentException("Minimum memory limit can not be less than memory reservation limit, see usage");
@@ -149,16 +149,16 @@ public record Resources(Long memory, Long memorySwap, Long cpuQuota, Long cpuSha
     }
 
     /** A list like 0-1 or 0,2 whose numbers all lie in 0..last, or Docker's words for what is wrong. */
-    private static void checkSet(String set, int last, String what, String names) {
+    private static void checkSet(String set, int last, String what, String flag, String field) {
         for (String part : set.split(",")) {
             String[] range = part.trim().split("-");
             try {
                 int high = Integer.parseInt(range[range.length - 1].trim());
                 if (range.length > 2 || Integer.parseInt(range[0].trim()) > high || high > last) {
-                    throw new IllegalArgumentException("Requested " + what + " are not available - requested " + set + ", available: 0-" + last + " (" + names + ")");
+                    throw new IllegalArgumentException("Requested " + what + " are not available - requested " + set + ", available: 0-" + last + " (" + flag + ", " + field + ")");
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid " + names.split(",")[0] + " (" + names.split(", ")[1] + ") \"" + set + "\": write numbers like 0-1 or 0,1");
+                throw new IllegalArgumentException("invalid " + flag + " (" + field + ") \"" + set + "\": write numbers like 0-1 or 0,1");
             }
         }
     }

@@ -159,15 +159,16 @@ public record OciConfig(
             List<UserNamespace.IdMap> uidMappings = idMappings(l.path("uidMappings"), "linux.uidMappings");
             List<UserNamespace.IdMap> gidMappings = idMappings(l.path("gidMappings"), "linux.gidMappings");
             Namespace userns = namespaces.stream().filter(n -> n.type().equals("user")).findFirst().orElse(null);
-            if (userns == null && !(uidMappings.isEmpty() && gidMappings.isEmpty())) {
-                refuse("linux.uidMappings", "id mappings need a user namespace: add {\"type\": \"user\"} to linux.namespaces");
-            } else if (userns != null && userns.path() == null && (uidMappings.isEmpty() || gidMappings.isEmpty())) {
+            boolean mapped = !uidMappings.isEmpty() || !gidMappings.isEmpty();
+            if (userns == null) {
+                if (mapped) refuse("linux.uidMappings", "id mappings need a user namespace: add {\"type\": \"user\"} to linux.namespaces");
+            } else if (userns.path() != null) {
+                if (mapped) refuse("linux.uidMappings", "a user namespace joined by path keeps its own mappings: leave uidMappings and gidMappings out");
+            } else if (uidMappings.isEmpty() || gidMappings.isEmpty()) {
                 refuse("linux.uidMappings", "a new user namespace needs both uidMappings and gidMappings (who is who inside it)");
-            } else if (userns != null && userns.path() != null && !(uidMappings.isEmpty() && gidMappings.isEmpty())) {
-                refuse("linux.uidMappings", "a user namespace joined by path keeps its own mappings: leave uidMappings and gidMappings out");
-            } else if (userns != null && userns.path() == null && !UserNamespace.IdMap.maps(uidMappings, process.uid())) {
+            } else if (!UserNamespace.IdMap.maps(uidMappings, process.uid())) {
                 refuse("process.user.uid", process.uid() + " is not mapped in linux.uidMappings, so the process could not become it");
-            } else if (userns != null && userns.path() == null && !UserNamespace.IdMap.maps(gidMappings, process.gid())) {
+            } else if (!UserNamespace.IdMap.maps(gidMappings, process.gid())) {
                 refuse("process.user.gid", process.gid() + " is not mapped in linux.gidMappings, so the process could not become it");
             }
             for (String f : List.of("intelRdt", "personality")) {

@@ -231,13 +231,14 @@ public final class ContainerStart {
             step(StartStep.GATE);
             gateDirFd = Gate.create(spec.gateDir());
             int gateFd = 3 + plan.preservedFds();
+            // the terminal S makes later is reached as /dev/console, which it is bound over
+            String tty = !spec.tty() ? null : h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath();
             UserNamespace userns = plan.userNamespace();
             if (userns != null) {
                 // C execs jbox-ns at once by a descriptor (nothing of it in the container's root): it joins the user
                 // namespace, then does what the file actions below do without one (the gate, the terminal, the working
                 // directory) and takes the credentials there. Its descriptors sit just above the gate's.
                 stageFds = stageDescriptors(userns, spec.credentials().seccomp(), gateDirFd, gateFd + 5);
-                String tty = spec.tty() ? (h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath()) : null;
                 var stage = new UserNamespace.Stage(gateFd + 2, gateFd + 1, gateFd + 4, gateFd, stageFds[2] < 0 ? -1 : gateFd + 3, tty, spec.workingDir());
                 spawn = new Spawn("/proc/self/fd/" + stage.selfFd(), UserNamespace.enterArgs(stage, spec.credentials(), user, program, spec.args()), env).setsid();
             } else {
@@ -258,8 +259,7 @@ public final class ContainerStart {
                 // Every other descriptor of this JVM is closed before the wait at the gate, not after: a process
                 // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
                 spawn.fchdir(gateDirFd).closeFrom(gateFd).open(gateFd, Gate.NAME, Gate.CHILD_FLAGS, 0);
-                // the terminal S makes later is reached as /dev/console, which it is bound over
-                if (spec.tty()) spawn.open(0, h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath(), O_RDWR, 0).dup2(0, 1).dup2(0, 2);
+                if (tty != null) spawn.open(0, tty, O_RDWR, 0).dup2(0, 1).dup2(0, 2);
                 spawn.chdir(spec.workingDir());
             }
             int lastCap = Hardening.lastCap();

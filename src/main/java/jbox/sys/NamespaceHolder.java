@@ -13,8 +13,8 @@ public final class NamespaceHolder implements AutoCloseable {
 
     private final String kind;
     private final int pid;
-    private int toHelper;
-    private int fromHelper;
+    private final int toHelper;
+    private final int fromHelper;
 
     private NamespaceHolder(String kind, int pid, int toHelper, int fromHelper) {
         this.kind = kind;
