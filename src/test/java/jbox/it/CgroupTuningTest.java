@@ -60,7 +60,12 @@ class CgroupTuningTest extends RealEngineTest {
     @Test
     void theDockerCliSetsThemThroughTheDaemon() throws Exception {
         Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
-        if (!V1) return; // the v2 files are checked by finerLimitsReachTheKernelAndInspect
+        if (!V1) {
+            var r = daemon.docker("run", "--rm", "--cpu-period", "50000", "--cpu-quota", "25000", "-m", "64m", "--memory-reservation", "20m",
+                    "busybox", "cat", "/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/memory.low");
+            assertEquals("25000 50000\n20971520\n", r.out(), r.all());
+            return;
+        }
         var r = daemon.docker("run", "--name", "docker-tuned", "--cpu-period", "50000", "--cpu-quota", "25000", "--cpuset-mems", "0", "-m", "64m",
                 "--memory-reservation", "20m", "--memory-swappiness", "10", "--oom-kill-disable", "--cpu-rt-runtime", "10000", "busybox", "sh", "-c", READ_V1);
         assertEquals("50000\n25000\n0\n20971520\n10\n10000\noom_kill_disable 1\n", r.out(), r.all());
