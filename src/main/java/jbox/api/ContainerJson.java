@@ -28,7 +28,7 @@ public final class ContainerJson {
         m.put("Command", String.join(" ", c.args()));
         m.put("Created", Instant.parse(c.created()).getEpochSecond());
         m.put("Ports", NetworkJson.summaryPorts(c));
-        m.put("Labels", Map.of());
+        m.put("Labels", c.labels());
         m.put("State", stateName(c));
         m.put("Status", status(c));
         m.put("HostConfig", Map.of("NetworkMode", c.networking().mode()));
@@ -124,7 +124,9 @@ public final class ContainerJson {
         config.put("Image", c.image());
         config.put("WorkingDir", c.workingDir());
         config.put("Entrypoint", null);
-        config.put("Labels", Map.of());
+        config.put("Labels", c.labels());
+        config.put("StopSignal", c.stopRule().signal() == null ? "SIGTERM" : c.stopRule().signal());
+        if (c.stopRule().timeout() != null) config.put("StopTimeout", c.stopRule().timeout());
         if (c.health() != null) config.put("Healthcheck", healthcheck(c.health()));
         m.put("Config", config);
         m.put("NetworkSettings", NetworkJson.settings(c));

@@ -52,7 +52,28 @@ public final class CreateJson {
                 emptyToNull(b.path("WorkingDir").asText("")), emptyToNull(b.path("User").asText("")), emptyToNull(b.path("Hostname").asText("")),
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
                 host.isObject() ? ResourcesJson.resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")),
-                health(b.get("Healthcheck")), NetworkJson.fromCreate(host), HostConfigJson.confinement(host), HostConfigJson.log(host));
+                health(b.get("Healthcheck")), NetworkJson.fromCreate(host, b.path("NetworkingConfig")), HostConfigJson.confinement(host), HostConfigJson.log(host),
+                stringMap(b.path("Labels"), "Labels"), stopRule(b));
+    }
+
+    /** Config.StopSignal and StopTimeout (null or absent: the image's signal, 10 s). */
+    private static jbox.runtime.StopRule stopRule(JsonNode b) {
+        String signal = b.path("StopSignal").asText("");
+        JsonNode t = b.get("StopTimeout");
+        if (t != null && !t.isNull() && !t.canConvertToInt()) throw ApiErrors.badRequest("StopTimeout must be a whole number of seconds");
+        return new jbox.runtime.StopRule(signal.isEmpty() ? null : signal, t == null || t.isNull() ? null : t.asInt());
+    }
+
+    /** A JSON object of strings, such as Labels; null or absent is empty. */
+    public static Map<String, String> stringMap(JsonNode n, String field) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (n == null || n.isNull() || n.isMissingNode()) return out;
+        if (!n.isObject()) throw ApiErrors.badRequest(field + " must be a JSON object of strings");
+        n.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) throw ApiErrors.badRequest(field + "." + e.getKey() + " must be a string");
+            out.put(e.getKey(), e.getValue().asText());
+        });
+        return out;
     }
 
     /** Config.Healthcheck: {"Test": ["CMD-SHELL", "..."], "Interval": ns, "Timeout": ns, "Retries": n, "StartPeriod": ns}. */
@@ -96,6 +117,10 @@ public final class CreateJson {
         host.put("RestartPolicy", ContainerJson.restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         HostConfigJson.toCreate(r.confinement() == null ? jbox.runtime.Confinement.DEFAULT : r.confinement(), jbox.runtime.LogConfig.orDefault(r.log()), host);
         m.put("HostConfig", host);
+        if (r.labels() != null && !r.labels().isEmpty()) m.put("Labels", r.labels());
+        if (r.stop() != null && r.stop().signal() != null) m.put("StopSignal", r.stop().signal());
+        if (r.stop() != null && r.stop().timeout() != null) m.put("StopTimeout", r.stop().timeout());
+        m.put("NetworkingConfig", NetworkJson.networkingConfig(r.network() == null ? jbox.net.Networking.DEFAULT : r.network()));
         if (r.health() != null) m.put("Healthcheck", ContainerJson.healthcheck(r.health()));
         return m;
     }

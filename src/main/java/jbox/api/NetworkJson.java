@@ -30,10 +30,27 @@ public final class NetworkJson {
         return out;
     }
 
-    /** "default" is docker's word for the bridge network. */
-    static Networking fromCreate(JsonNode host) {
+    /** NetworkingConfig as the docker CLI sends --network-alias: the endpoint of the one network the container joins. */
+    static Map<String, Object> networkingConfig(Networking n) {
+        return Map.of("EndpointsConfig", n.aliases().isEmpty() ? Map.of() : Map.of(n.mode(), Map.of("Aliases", n.aliases())));
+    }
+
+    /**
+     * HostConfig's NetworkMode and PortBindings, and the aliases of NetworkingConfig's one endpoint
+     * ("default" is docker's word for the bridge network).
+     */
+    static Networking fromCreate(JsonNode host, JsonNode networkingConfig) {
         String mode = host.path("NetworkMode").asText("");
         if (mode.isEmpty() || mode.equals("default")) mode = Network.DEFAULT;
+        List<String> aliases = new ArrayList<>();
+        for (var it = networkingConfig.path("EndpointsConfig").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getKey().equals(mode)) {
+                throw ApiErrors.badRequest("NetworkingConfig names network \"" + e.getKey() + "\" but the container joins \"" + mode
+                        + "\": a jbox container is on one network, the one HostConfig.NetworkMode names");
+            }
+            aliases.addAll(endpointAliases(e.getValue()));
+        }
         List<PortSpec> ports = new ArrayList<>();
         for (var it = host.path("PortBindings").fields(); it.hasNext(); ) {
             var e = it.next();
@@ -52,7 +69,21 @@ public final class NetworkJson {
                 }
             }
         }
-        return new Networking(mode, ports, null);
+        return new Networking(mode, ports, null, aliases);
+    }
+
+    /**
+     * An EndpointSettings body (create's NetworkingConfig, POST /networks/{id}/connect's EndpointConfig):
+     * its Aliases; any other field set (a fixed address, links, driver options) is refused.
+     */
+    public static List<String> endpointAliases(JsonNode endpoint) {
+        endpoint.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("Aliases") && !HostConfigJson.isZero(f.getValue())) {
+                throw ApiErrors.badRequest("endpoint setting " + f.getKey() + " is not supported by jbox (" + f.getValue()
+                        + "): a container gets the next free address of its network, and finds peers by name and alias");
+            }
+        });
+        return CreateJson.strings(endpoint.get("Aliases"));
     }
 
     /** docker ps's Ports: [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}]. */
@@ -77,8 +108,17 @@ public final class NetworkJson {
         one.put("IPAddress", e == null ? "" : e.ip());
         one.put("IPPrefixLen", e == null ? 0 : e.prefix());
         one.put("MacAddress", e == null ? "" : e.mac());
-        one.put("Aliases", null);
+        one.put("Aliases", aliases(c));
         return Map.of(n.mode(), one);
+    }
+
+    /** On a user network, docker lists the container's short id and its aliases; on the others, none. */
+    private static List<String> aliases(ContainerState c) {
+        String mode = c.networking().mode();
+        if (List.of(Network.DEFAULT, Network.HOST, Network.NONE).contains(mode)) return null;
+        List<String> out = new ArrayList<>(List.of(c.id().substring(0, 12)));
+        out.addAll(c.networking().aliases());
+        return out;
     }
 
     /** GET /containers/{id}/json's NetworkSettings (docker port reads Ports from it). */
@@ -127,9 +167,9 @@ public final class NetworkJson {
             containers.put(id, one);
         });
         m.put("Containers", containers);
-        Map<String, String> options = new LinkedHashMap<>();
-        if (n.bridge() != null) options.put("com.docker.network.bridge.name", n.bridge());
-        m.put("Options", options);
+        // A user network shows the driver options it was created with, none (clients compare them to
+        // their own and recreate a network that differs); the default one names its bridge, as docker0's does.
+        m.put("Options", n.isDefault() && n.bridge() != null ? Map.of("com.docker.network.bridge.name", n.bridge()) : Map.of());
         m.put("Labels", n.labels() == null ? Map.of() : n.labels());
         return m;
     }

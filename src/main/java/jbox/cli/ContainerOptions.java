@@ -32,6 +32,11 @@ final class ContainerOptions {
     @Option(names = "--no-healthcheck", description = "Disable any container-specified HEALTHCHECK") boolean noHealthcheck;
     @Option(names = "--restart", paramLabel = "POLICY", description = "Restart policy, carried out by jbox daemon: no, on-failure[:N], always, unless-stopped") String restart;
     @Option(names = {"--network", "--net"}, paramLabel = "NETWORK", description = "Connect a container to a network: bridge (default), host, none, or one made with jbox network create") String network;
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container") List<String> labels = new ArrayList<>();
+    @Option(names = "--label-file", paramLabel = "FILE", description = "Read labels from a file of KEY=VALUE lines") List<java.nio.file.Path> labelFiles = new ArrayList<>();
+    @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "Signal to stop the container with (default: the image's, else SIGTERM)") String stopSignal;
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", description = "Seconds to wait for it to stop before SIGKILL (default 10)") Integer stopTimeout;
+    @Option(names = "--network-alias", paramLabel = "ALIAS", description = "Another name the container's peers on a user network find it by") List<String> networkAliases = new ArrayList<>();
     @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp]", description = "Publish a container's port to the host") List<String> publish = new ArrayList<>();
     @Option(names = "--privileged", description = "Give extended privileges to this container: every capability and device, no seccomp filter, no masked paths") boolean privileged;
     @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a Linux capability (e.g. NET_ADMIN, or ALL)") List<String> capAdd = new ArrayList<>();
@@ -57,7 +62,7 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage(), restartPolicy(), health(), networking(), confinement(), logConfig());
+                storage(), restartPolicy(), health(), networking(), confinement(), logConfig(), labels(), new jbox.runtime.StopRule(stopSignal, stopTimeout));
     }
 
     /** --privileged, --cap-*, --security-opt, --device, --pid/--ipc/--uts/--cgroupns, --sysctl, --ulimit, --shm-size, --group-add, --oom-score-adj, --cgroup-parent. */
@@ -101,6 +106,25 @@ final class ContainerOptions {
         }
     }
 
+    /** --label-file's lines first, then --label, as docker reads them: KEY=VALUE, or KEY alone for an empty value. */
+    private java.util.Map<String, String> labels() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        List<String> all = new ArrayList<>();
+        for (java.nio.file.Path f : labelFiles) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(f)) if (!line.isBlank() && !line.trim().startsWith("#")) all.add(line.trim());
+            } catch (java.io.IOException e) {
+                throw new jbox.sys.Failure("cannot read the label file " + f + ": " + e.getMessage(), "it does not exist or is not readable", "check the path");
+            }
+        }
+        all.addAll(labels);
+        for (String l : all) {
+            int eq = l.indexOf('=');
+            out.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+        }
+        return out;
+    }
+
     private jbox.net.Networking networking() {
         List<jbox.net.PortSpec> ports = new ArrayList<>();
         for (String p : publish) {
@@ -110,7 +134,7 @@ final class ContainerOptions {
                 throw new jbox.sys.Failure(e.getMessage(), "-p takes the host side, then the container's port", "e.g. -p 8080:80 or -p 127.0.0.1:8080:80/tcp");
             }
         }
-        return new jbox.net.Networking(network == null ? jbox.net.Network.DEFAULT : network, ports, null);
+        return new jbox.net.Networking(network == null ? jbox.net.Network.DEFAULT : network, ports, null, networkAliases);
     }
 
     private jbox.runtime.Health health() {

@@ -16,10 +16,16 @@ final class PsCommand implements Runnable {
     @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)") boolean all;
     @Option(names = {"-q", "--quiet"}, description = "Only display container IDs") boolean quiet;
     @Option(names = "--no-trunc", description = "Don't truncate output") boolean noTrunc;
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Filter output: id, name, label, status, exited, ancestor, network, volume, health, before, since, publish, expose") List<String> filters = new java.util.ArrayList<>();
+    @Option(names = {"-n", "--last"}, paramLabel = "N", description = "Show the N last created containers (all states)") int last = -1;
+    @Option(names = {"-l", "--latest"}, description = "Show the latest created container (all states)") boolean latest;
 
     @Override
     public void run() {
-        JsonNode list = Api.client().call("GET", "/containers/json" + (all ? "?all=1" : ""), null);
+        int limit = latest ? 1 : last;
+        String query = "?all=" + (all || limit > 0 ? 1 : 0) + (limit > 0 ? "&limit=" + limit : "")
+                + (filters.isEmpty() ? "" : "&filters=" + jbox.client.ApiClient.seg(jbox.api.Filters.toQuery(filters)));
+        JsonNode list = Api.client().call("GET", "/containers/json" + query, null);
         var out = spec.commandLine().getOut();
         if (quiet) {
             list.forEach(c -> out.println(id(c)));

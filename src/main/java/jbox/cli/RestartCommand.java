@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "restart", description = "Restart one or more containers (stop, then start again)")
 final class RestartCommand extends EachContainerCommand {
-    @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait for it to stop before killing it (default 10)") int seconds = 10;
+    @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait for it to stop before killing it (default: the container's --stop-timeout, else 10)") Integer seconds;
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/restart?t=" + seconds, null); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/restart" + (seconds == null ? "" : "?t=" + seconds), null); }
 }

@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "stop", description = "Stop one or more running containers (SIGTERM, then SIGKILL after a grace period)")
 final class StopCommand extends EachContainerCommand {
-    @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait before killing it (default 10)") int seconds = 10;
+    @Option(names = {"-t", "--time", "--timeout"}, description = "Seconds to wait before killing it (default: the container's --stop-timeout, else 10)") Integer seconds;
 
     @Override
-    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/stop?t=" + seconds, null); }
+    void apply(ApiClient api, String container) { api.call("POST", "/containers/" + ApiClient.seg(container) + "/stop" + (seconds == null ? "" : "?t=" + seconds), null); }
 }

@@ -81,8 +81,14 @@ public final class ApiRequest {
     }
 
     public int intQuery(String name, int dflt) {
+        Integer v = intQuery(name);
+        return v == null ? dflt : v;
+    }
+
+    /** A whole-number query parameter, null when absent. */
+    public Integer intQuery(String name) {
         String v = query.get(name);
-        if (v == null || v.isEmpty()) return dflt;
+        if (v == null || v.isEmpty()) return null;
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {

@@ -58,12 +58,12 @@ final class BuildRoutes {
             ImageRoutes.stream(ex, "build", out -> {
                 Image built;
                 try {
-                    built = new Builder(engine, text -> { if (!quiet) ImageRoutes.write(out, Map.of("stream", text)); }).build(br);
+                    built = new Builder(engine, text -> { if (!quiet) JsonMessages.write(out, Map.of("stream", text)); }).build(br);
                 } finally {
                     removeQuietly(work); // before the last message: a client that reads it finds nothing left
                 }
-                ImageRoutes.write(out, Map.of("aux", Map.of("ID", built.id().toString())));
-                if (quiet) ImageRoutes.write(out, Map.of("stream", built.id() + "\n"));
+                JsonMessages.write(out, Map.of("aux", Map.of("ID", built.id().toString())));
+                if (quiet) JsonMessages.write(out, Map.of("stream", built.id() + "\n"));
             });
         } finally {
             removeQuietly(work);

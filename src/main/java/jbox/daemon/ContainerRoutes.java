@@ -69,8 +69,12 @@ final class ContainerRoutes {
 
     private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         List<Object> out = new ArrayList<>();
-        List<ContainerState> all = new ArrayList<>(engine.lifecycle().list(req.flag("all")));
+        ContainerQuery q = new ContainerQuery(engine, jbox.api.Filters.parse(req.query("filters", ""), ContainerQuery.KEYS));
+        List<ContainerState> all = new ArrayList<>(engine.lifecycle().list(req.flag("all") || q.wantsAll()));
+        all.removeIf(c -> !q.matches(c));
         all.sort((a, b) -> b.created().compareTo(a.created())); // newest first, as docker ps
+        int limit = req.intQuery("limit", -1);
+        if (limit > 0 && all.size() > limit) all = all.subList(0, limit);
         for (ContainerState c : all) {
             Map<String, Object> summary = ContainerJson.containerSummary(c);
             if (c.health() != null) ContainerJson.addHealth(summary, engine.health().healthState(c.id()));
@@ -95,12 +99,12 @@ final class ContainerRoutes {
     private void stop(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         boolean running = engine.lifecycle().inspect(p.get("id")).status().hasProcess();
         // also when it is not running: a user's stop keeps a restart policy from starting it again
-        engine.lifecycle().stop(p.get("id"), req.intQuery("t", 10));
+        engine.lifecycle().stop(p.get("id"), req.intQuery("t"));
         ex.empty(running ? 204 : 304);
     }
 
     private void restart(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        engine.lifecycle().stop(p.get("id"), req.intQuery("t", 10));
+        engine.lifecycle().stop(p.get("id"), req.intQuery("t"));
         supervisor.start(p.get("id"));
         ex.empty(204);
     }
@@ -133,8 +137,7 @@ final class ContainerRoutes {
                 Thread.currentThread().interrupt();
                 return;
             }
-            out.write(jbox.io.Json.bytes(body));
-            out.write('\n');
+            JsonMessages.write(out, body);
         }
     }
 
@@ -247,9 +250,7 @@ final class ContainerRoutes {
                 sleep(1000);
                 Map<String, Object> now = sample(p.get("id"), hostMemory, cpus);
                 now.put("precpu_stats", previous.get("cpu_stats"));
-                out.write(jbox.io.Json.bytes(now));
-                out.write('\n');
-                out.flush();
+                JsonMessages.write(out, now);
                 previous = now;
             }
         }

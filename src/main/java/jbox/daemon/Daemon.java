@@ -192,7 +192,7 @@ public final class Daemon {
             if (c.ownerPid() != server && c.ownerPid() != keeper) continue;
             Thread t = new Thread(() -> {
                 try {
-                    engine.lifecycle().stop(c.id(), 10, false); // not a user's stop: restart policies bring them back with the daemon
+                    engine.lifecycle().stop(c.id(), null, false); // not a user's stop: restart policies bring them back with the daemon
                 } catch (RuntimeException e) {
                     System.err.println("jbox daemon: cannot stop " + c.name() + ": " + e.getMessage());
                 }

@@ -6,7 +6,6 @@ import jbox.engine.Engine;
 import jbox.sys.Failure;
 import jbox.engine.Errors;
 import jbox.image.Image;
-import jbox.io.Json;
 import jbox.image.Reference;
 import jbox.registry.RegistryAuth;
 
@@ -53,7 +52,7 @@ final class ImageRoutes {
             throw ApiErrors.badRequest(e.getMessage());
         }
         RegistryAuth auth = auth(req);
-        stream(ex, "pull " + name, out -> engine.imageService().pull(name, auth, e -> write(out, progress(e))));
+        stream(ex, "pull " + name, out -> engine.imageService().pull(name, auth, e -> JsonMessages.write(out, progress(e))));
     }
 
     /** docker push: progress as a stream of JSON objects, the last one an error if it failed. */
@@ -62,7 +61,7 @@ final class ImageRoutes {
         String name = tag.isEmpty() ? p.get("name") : p.get("name") + ":" + tag;
         RegistryAuth auth = auth(req);
         engine.images().find(name); // 404 before the stream starts
-        stream(ex, "push " + name, out -> engine.imageService().push(name, auth, e -> write(out, progress(e))));
+        stream(ex, "push " + name, out -> engine.imageService().push(name, auth, e -> JsonMessages.write(out, progress(e))));
     }
 
     /** A 200 stream of progress objects; a failure after it began is its last object, as Docker sends it. */
@@ -75,7 +74,7 @@ final class ImageRoutes {
                 Map<String, Object> err = new java.util.LinkedHashMap<>(ApiErrors.body(ee));
                 err.put("errorDetail", Map.of("message", ee.getMessage()));
                 err.put("error", ee.getMessage());
-                write(out, err);
+                JsonMessages.write(out, err);
             }
         }
     }
@@ -112,7 +111,7 @@ final class ImageRoutes {
         if (req.stream == null) throw ApiErrors.badRequest("no archive in the request body");
         stream(ex, "load", out -> {
             try {
-                jbox.image.ImageArchive.load(engine.images(), req.stream, line -> write(out, Map.of("stream", line + "\n")));
+                jbox.image.ImageArchive.load(engine.images(), req.stream, line -> JsonMessages.write(out, Map.of("stream", line + "\n")));
             } catch (jbox.image.CorruptBlobException e) {
                 throw new Failure("cannot load the image archive: " + e.getMessage(), "the file is not an image archive, or it is damaged",
                         "make one with jbox save, docker save, podman save or skopeo copy ... docker-archive:FILE");
@@ -143,16 +142,6 @@ final class ImageRoutes {
         if (e.id() != null) m.put("id", e.id());
         if (e.isBytes()) m.put("progressDetail", Map.of("current", e.current(), "total", e.total()));
         return m;
-    }
-
-    static void write(OutputStream out, Object o) {
-        try {
-            out.write(Json.bytes(o));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private void inspect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

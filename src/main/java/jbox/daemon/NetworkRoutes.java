@@ -24,7 +24,9 @@ final class NetworkRoutes {
                 .add("POST", "/networks/create", "NetworkRoutes.create", this::create)
                 .add("POST", "/networks/prune", "NetworkRoutes.prune", this::prune)
                 .add("GET", "/networks/{id}", "NetworkRoutes.inspect", this::inspect)
-                .add("DELETE", "/networks/{id}", "NetworkRoutes.remove", this::remove);
+                .add("DELETE", "/networks/{id}", "NetworkRoutes.remove", this::remove)
+                .add("POST", "/networks/{id}/connect", "NetworkRoutes.connect", this::connect)
+                .add("POST", "/networks/{id}/disconnect", "NetworkRoutes.disconnect", this::disconnect);
     }
 
     /** This root's running containers on the network, by id. */
@@ -56,6 +58,10 @@ final class NetworkRoutes {
         if (config.size() > 1) throw ApiErrors.badRequest("jbox gives a network one subnet; " + config.size() + " were asked for");
         String subnet = config.path(0).path("Subnet").asText("");
         String gateway = config.path(0).path("Gateway").asText("");
+        if (b.path("Options").size() > 0) {
+            throw ApiErrors.badRequest("network driver options are not supported by jbox (" + b.path("Options")
+                    + "): its bridge networks take none; remove driver_opts or --opt");
+        }
         if (b.path("EnableIPv6").asBoolean(false)) throw ApiErrors.badRequest("IPv6 networks are not supported by jbox (IPv4 only)");
         Network n = engine.networks().create(name, subnet.isEmpty() ? null : subnet, gateway.isEmpty() ? null : gateway, labels,
                 b.path("Internal").asBoolean(false));
@@ -70,6 +76,26 @@ final class NetworkRoutes {
     private void remove(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         engine.networks().remove(p.get("id"));
         ex.empty(204);
+    }
+
+    /** docker network connect: {"Container": ID, "EndpointConfig": {"Aliases": [...]}}. */
+    private void connect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        JsonNode b = req.json();
+        engine.networkAttachments().connect(container(b), p.get("id"), NetworkJson.endpointAliases(b.path("EndpointConfig")));
+        ex.empty(200);
+    }
+
+    /** docker network disconnect: {"Container": ID, "Force": false}. */
+    private void disconnect(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        JsonNode b = req.json();
+        engine.networkAttachments().disconnect(container(b), p.get("id"));
+        ex.empty(200);
+    }
+
+    private static String container(JsonNode b) {
+        String c = b.path("Container").asText("");
+        if (c.isEmpty()) throw ApiErrors.badRequest("no container given (\"Container\" is empty)");
+        return c;
     }
 
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

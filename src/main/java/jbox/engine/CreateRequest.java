@@ -15,6 +15,8 @@ import java.util.List;
  * @param network    --network and -p (null: the default bridge, nothing published)
  * @param confinement capabilities, seccomp, devices, sysctls, ulimits, shared namespaces (null: Docker's defaults)
  * @param log        the logging driver and its options (null: json-file, bounded)
+ * @param labels     --label (null: none); the image's labels are added under them
+ * @param stop       --stop-signal and --stop-timeout (null: the image's STOPSIGNAL, 10 s)
  */
 public record CreateRequest(
         String image,
@@ -34,4 +36,6 @@ public record CreateRequest(
         jbox.runtime.Health health,
         jbox.net.Networking network,
         jbox.runtime.Confinement confinement,
-        jbox.runtime.LogConfig log) {}
+        jbox.runtime.LogConfig log,
+        java.util.Map<String, String> labels,
+        jbox.runtime.StopRule stop) {}

@@ -41,6 +41,8 @@ public final class Engine {
 
     private final Networks networks;
 
+    private final NetworkAttachments networkAttachments;
+
     private final ConfinementRules confinement = new ConfinementRules();
 
     private Cgroups cgroups;
@@ -63,6 +65,7 @@ public final class Engine {
         this.networks = new Networks(root);
         this.imageService = new ImageService(this);
         this.lifecycle = new Lifecycle(this);
+        this.networkAttachments = new NetworkAttachments(this);
         this.tasks = new TaskControl(this);
         this.housekeeping = new Housekeeping(this);
         this.health = new HealthRecords(this);
@@ -115,6 +118,8 @@ public final class Engine {
     public Volumes volumes() { return volumes; }
 
     public Networks networks() { return networks; }
+
+    public NetworkAttachments networkAttachments() { return networkAttachments; }
     ConfinementRules confinement() { return confinement; }
     public ImageService imageService() { return imageService; }
     public Lifecycle lifecycle() { return lifecycle; }

@@ -95,7 +95,12 @@ public final class Lifecycle {
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
             jbox.net.Network network = networks.get(networking.mode());
-            networking = new jbox.net.Networking(network.name(), networking.ports(), null);
+            if (!networking.aliases().isEmpty() && (network.isDefault() || !network.hasBridge())) {
+                throw new Failure("network-scoped aliases are supported only for containers on user-defined networks (not on " + network.name() + ")",
+                        "peers on the default bridge, host or none find no one by name", "create a network (jbox network create NAME) and run with --network NAME")
+                        .httpStatus(400);
+            }
+            networking = networking.on(network.name(), networking.aliases());
             jbox.net.ContainerNetwork.warnings(network, networking.ports()).forEach(progress);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot read the networks");
@@ -121,7 +126,8 @@ public final class Lifecycle {
             ContainerState s = ContainerState.created(new ContainerConfig(id, name, Instant.now().toString(), imageName, image.id().toString(), args,
                     env, workdir, user, hostname, req.tty(), req.interactive(), req.autoRemove(), image.diffIds().stream().map(Object::toString).toList(),
                     req.resources() == null ? Resources.NONE : req.resources(), storage, jbox.runtime.Restart.orNo(req.restart()).policyOnly(),
-                    health, networking, confined, jbox.runtime.LogConfig.orDefault(req.log())));
+                    health, networking, confined, jbox.runtime.LogConfig.orDefault(req.log()), labels(ic.labels(), req.labels()),
+                    stopRule(req.stop(), ic.stopSignal())));
             containers.claimName(name, id); // first: a container never exists without its name taken
             containers.create(s);
             return s;
@@ -188,7 +194,7 @@ public final class Lifecycle {
             cgroup = cgroupWithLimits(s);
             List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
             net = jbox.net.ContainerNetwork.prepare(networks.get(s.networking().mode()), root.toString(), s.id(), s.name(), s.hostname(),
-                    s.networking().ports(), containers.dirOf(s.id()), mounts.stream().map(m -> m.mount().target()).collect(java.util.stream.Collectors.toSet()));
+                    s.networking(), containers.dirOf(s.id()), mounts.stream().map(m -> m.mount().target()).collect(java.util.stream.Collectors.toSet()));
             mounts.addAll(net.files());
             List<Path> lowerWithInit = new ArrayList<>();
             lowerWithInit.add(initLayer());
@@ -441,23 +447,48 @@ public final class Lifecycle {
         }
     }
 
+    /** docker's merge: the image's labels, then the container's own over them. */
+    private static java.util.Map<String, String> labels(java.util.Map<String, String> image, java.util.Map<String, String> own) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        if (image != null) out.putAll(image);
+        if (own != null) out.putAll(own);
+        return out;
+    }
+
+    /** --stop-signal, else the image's STOPSIGNAL; a signal the kernel does not know is refused now, not at stop. */
+    private static jbox.runtime.StopRule stopRule(jbox.runtime.StopRule asked, String imageSignal) {
+        jbox.runtime.StopRule r = jbox.runtime.StopRule.orDefault(asked);
+        if (r.signal() == null && imageSignal != null && !imageSignal.isEmpty()) r = new jbox.runtime.StopRule(imageSignal, r.timeout());
+        try {
+            r.signalNumber();
+        } catch (IllegalArgumentException e) {
+            throw new Failure(e.getMessage(), "the stop signal names no Linux signal", "use a name like SIGQUIT or a number").httpStatus(400);
+        }
+        if (r.timeout() != null && r.timeout() < -1) {
+            throw new Failure("invalid stop timeout " + r.timeout(), "it is seconds to wait, or -1 to wait for ever", "give 0 or more seconds").httpStatus(400);
+        }
+        return r;
+    }
+
     /**
-     * docker stop: SIGTERM (or the image's StopSignal), then SIGKILL after timeoutSeconds.
+     * docker stop: the container's stop signal (SIGTERM, or --stop-signal, or the image's STOPSIGNAL),
+     * then SIGKILL after the timeout asked for (null: the container's --stop-timeout, else 10 s; -1: never).
      * PID 1 of a pid namespace ignores signals it has no handler for, so many programs need the SIGKILL.
      */
-    public ContainerState stop(String nameOrId, int timeoutSeconds) { return stop(nameOrId, timeoutSeconds, true); }
+    public ContainerState stop(String nameOrId, Integer timeoutSeconds) { return stop(nameOrId, timeoutSeconds, true); }
 
     /**
      * docker stop. byUser: a person asked (the restart policy then leaves it stopped); the daemon
      * stopping its containers when it shuts down is not that.
      */
-    public ContainerState stop(String nameOrId, int timeoutSeconds, boolean byUser) {
+    public ContainerState stop(String nameOrId, Integer timeoutSeconds, boolean byUser) {
         ContainerState s = inspect(nameOrId);
         if (byUser && !s.restarts().isNo()) setRestart(s.id(), s.restarts().stopped(true));
         if (!s.status().canStop()) return s;
-        int signal = Linux.SIGTERM;
+        int signal = s.stopRule().signalNumber();
+        int timeout = s.stopRule().timeout(timeoutSeconds);
         engine.tasks().signal(s, signal);
-        if (!awaitExit(s, timeoutSeconds * 1000L)) {
+        if (!awaitExit(s, timeout < 0 ? Integer.MAX_VALUE : timeout * 1000L)) {
             signal = Linux.SIGKILL;
             engine.tasks().signal(s, signal);
             awaitExit(s, 10_000);

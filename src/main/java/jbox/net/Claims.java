@@ -19,13 +19,21 @@ import java.util.stream.Stream;
 public final class Claims {
     private Claims() {}
 
-    /** One held address. hostsFile: the container's /etc/hosts on the host, updated as peers come and go. */
-    public record Claim(String ip, String root, String id, String name, String hostname, String hostsFile) {}
+    /**
+     * One held address. hostsFile: the container's /etc/hosts on the host, updated as peers come and go;
+     * aliases: more names peers find it by (null in claims made before aliases).
+     */
+    public record Claim(String ip, String root, String id, String name, String hostname, String hostsFile, List<String> aliases) {
+        /** Its line in a peer's /etc/hosts: the address, its name and aliases. */
+        String hostsLine() {
+            return ip + "\t" + name + (aliases == null || aliases.isEmpty() ? "" : " " + String.join(" ", aliases));
+        }
+    }
 
     static Path dir(String bridge) { return Bridges.RUN.resolve(bridge); }
 
     /** Claims the first free host address after the gateway. */
-    static Ipv4 claim(Network n, String root, String id, String name, String hostname, Path hostsFile) throws IOException {
+    static Claim claim(Network n, String root, String id, String name, String hostname, List<String> aliases, Path hostsFile) throws IOException {
         Ipv4.Subnet range = n.range();
         Ipv4 gateway = n.gatewayAddress();
         Path dir = dir(n.bridge());
@@ -36,9 +44,9 @@ public final class Claims {
             Path f = dir.resolve(a.toString());
             if (Files.exists(f)) continue;
             try {
-                Files.write(f, Json.bytes(new Claim(a.toString(), root, id, name, hostname, hostsFile.toString())), java.nio.file.StandardOpenOption.CREATE_NEW,
-                        java.nio.file.StandardOpenOption.WRITE);
-                return a;
+                Claim c = new Claim(a.toString(), root, id, name, hostname, hostsFile.toString(), aliases);
+                Files.write(f, Json.bytes(c), java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                return c;
             } catch (FileAlreadyExistsException e) {
                 // taken meanwhile
             }

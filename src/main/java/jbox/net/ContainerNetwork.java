@@ -47,8 +47,9 @@ public final class ContainerNetwork {
      * Before the container's namespaces exist. userTargets: paths the user mounts over, whose
      * /etc file jbox then leaves alone (as docker does).
      */
-    public static Prepared prepare(Network n, String root, String id, String name, String hostname, List<PortSpec> ports, Path stateDir,
+    public static Prepared prepare(Network n, String root, String id, String name, String hostname, Networking asked, Path stateDir,
                                    Set<String> userTargets) throws IOException {
+        List<PortSpec> ports = asked.ports();
         boolean host = Network.HOST.equals(n.name());
         if (!n.hasBridge()) {
             HostsFiles.write(stateDir, hostname, null, List.of(), List.of(), host);
@@ -59,17 +60,21 @@ public final class ContainerNetwork {
         Ipv4 ip;
         try (FileLock ignored = Bridges.lock()) {
             Bridges.ensure(n, n.isDefault() ? null : "jbox network " + n.name() + " of " + root);
-            ip = Claims.claim(n, root, id, name, hostname, hostsFile);
+            Claims.Claim self = Claims.claim(n, root, id, name, hostname, asked.aliases(), hostsFile);
+            ip = Ipv4.parse(self.ip());
             try {
                 List<String> peers = new ArrayList<>();
+                List<String> names = new ArrayList<>();
                 if (!n.isDefault()) {
                     for (Claims.Claim c : Claims.list(n.bridge())) {
-                        if (c.ip().equals(ip.toString())) continue;
-                        peers.add(c.ip() + "\t" + c.name());
-                        HostsFiles.addPeer(Path.of(c.hostsFile()), ip + "\t" + name);
+                        if (c.ip().equals(self.ip())) continue;
+                        peers.add(c.hostsLine());
+                        HostsFiles.addPeer(Path.of(c.hostsFile()), self.hostsLine());
                     }
+                    if (!name.equals(hostname)) names.add(name);
+                    names.addAll(asked.aliases());
                 }
-                HostsFiles.write(stateDir, hostname, ip.toString(), n.isDefault() || name.equals(hostname) ? List.of() : List.of(name), peers, false);
+                HostsFiles.write(stateDir, hostname, ip.toString(), names, peers, false);
             } catch (IOException | RuntimeException e) {
                 Claims.release(n.bridge(), ip.toString());
                 throw e;

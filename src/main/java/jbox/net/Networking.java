@@ -8,14 +8,22 @@ import java.util.List;
  * @param mode     the network's name: bridge (the default), host, none, or a user network
  * @param ports    the ports it publishes, as asked (host port 0: any free one)
  * @param endpoint its address and published ports while it runs; null otherwise
+ * @param aliases  more names its peers on a user network find it by (--network-alias), besides its name
  */
-public record Networking(String mode, List<PortSpec> ports, Endpoint endpoint) {
-    public static final Networking DEFAULT = new Networking(Network.DEFAULT, List.of(), null);
+public record Networking(String mode, List<PortSpec> ports, Endpoint endpoint, List<String> aliases) {
+    public static final Networking DEFAULT = new Networking(Network.DEFAULT, List.of(), null, List.of());
+
+    public Networking {
+        aliases = aliases == null ? List.of() : List.copyOf(aliases); // null in records made before aliases
+    }
 
     /** Records made before jbox had networks ran with lo only. */
-    public static Networking orNone(Networking n) { return n == null ? new Networking(Network.NONE, List.of(), null) : n; }
+    public static Networking orNone(Networking n) { return n == null ? new Networking(Network.NONE, List.of(), null, List.of()) : n; }
 
-    public Networking withEndpoint(Endpoint e) { return new Networking(mode, ports, e); }
+    public Networking withEndpoint(Endpoint e) { return new Networking(mode, ports, e, aliases); }
+
+    /** On another network (docker network disconnect and connect), with the ports it publishes. */
+    public Networking on(String network, List<String> newAliases) { return new Networking(network, ports, null, newAliases); }
 
     /**
      * One container's place on a bridge network.

@@ -17,6 +17,8 @@ import java.util.List;
  * @param network    its network and published ports (its address while running is run state)
  * @param confinement its capabilities, seccomp profile, devices, sysctls and shared namespaces (null in older records: Docker's defaults)
  * @param logConfig  its logging driver (null in older records: json-file)
+ * @param labels     its labels: the image's, then its own (null in older records: none)
+ * @param stop       its stop signal and timeout (null in older records: SIGTERM, 10 s)
  */
 public record ContainerConfig(
         String id,
@@ -39,10 +41,17 @@ public record ContainerConfig(
         Health health,
         Networking network,
         Confinement confinement,
-        LogConfig logConfig) {
+        LogConfig logConfig,
+        java.util.Map<String, String> labels,
+        StopRule stop) {
+
+    public ContainerConfig withNetwork(Networking n) {
+        return new ContainerConfig(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove, layers,
+                resources, storage, restart, health, n, confinement, logConfig, labels, stop);
+    }
 
     public ContainerConfig withResources(Resources r) {
         return new ContainerConfig(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove, layers,
-                r, storage, restart, health, network, confinement, logConfig);
+                r, storage, restart, health, network, confinement, logConfig, labels, stop);
     }
 }

@@ -35,7 +35,7 @@ public record ContainerState(ContainerConfig config, RunState state) {
                     text(n, "procMount"), n.path("oomKilled").asBoolean(false), r.count(), r.stoppedByUser(), net == null ? null : net.endpoint());
             c = new ContainerConfig(c.id(), c.name(), c.created(), c.image(), c.imageId(), c.args(), c.env(), c.workingDir(), c.user(), c.hostname(),
                     c.tty(), c.openStdin(), c.autoRemove(), c.layers(), c.resources(), c.storage(), c.restart() == null ? null : r.policyOnly(),
-                    c.health(), net == null ? null : net.withEndpoint(null), c.confinement(), c.logConfig());
+                    c.health(), net == null ? null : net.withEndpoint(null), c.confinement(), c.logConfig(), null, null);
             return new ContainerState(c, s);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not a container's state: " + e.getOriginalMessage(), e);
@@ -95,6 +95,8 @@ public record ContainerState(ContainerConfig config, RunState state) {
 
     public ContainerState withStatus(Status s) { return new ContainerState(config, state.withStatus(s)); }
 
+    public ContainerState withNetwork(Networking n) { return new ContainerState(config.withNetwork(n), state); }
+
     public ContainerState withResources(Resources r) { return new ContainerState(config.withResources(r), state); }
 
     public ContainerState withOwner(int owner, long ownerStart) { return new ContainerState(config, state.withOwner(owner, ownerStart)); }
@@ -125,6 +127,10 @@ public record ContainerState(ContainerConfig config, RunState state) {
     public Confinement confined() { return config.confinement() == null ? Confinement.DEFAULT : config.confinement(); }
 
     public LogConfig logging() { return LogConfig.orDefault(config.logConfig()); }
+
+    public java.util.Map<String, String> labels() { return config.labels() == null ? java.util.Map.of() : config.labels(); }
+
+    public StopRule stopRule() { return StopRule.orDefault(config.stop()); }
 
     /** Its address on a bridge while it runs, else null. */
     public Networking.Endpoint endpoint() { return state.endpoint(); }

@@ -13,6 +13,7 @@ import jbox.runtime.ContainerState;
 import jbox.runtime.Health;
 import jbox.runtime.LogConfig;
 import jbox.runtime.Restart;
+import jbox.runtime.StopRule;
 import jbox.sys.Failure;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,8 @@ class DockerJsonTest {
                 true, true, false, new Resources(64L << 20, null, 50_000L, null, null, 100L, null, List.of(), List.of()),
                 new Storage(List.of(new Storage.Mount(Storage.Type.TMPFS, null, "/scratch", false, "size=1m", false, false)), true),
                 Restart.parse("on-failure:3"), new Health(List.of("CMD-SHELL", "true"), 5 * Health.SECOND, Health.SECOND, 2, 0),
-                new Networking("bridge", PortSpec.parse("8080:80"), null), c, new LogConfig("json-file", 1 << 20, 3));
+                new Networking("front", PortSpec.parse("8080:80"), null, List.of("web")), c, new LogConfig("json-file", 1 << 20, 3),
+                Map.of("course", "jbox", "com.example.tier", "web"), new StopRule("SIGQUIT", 30));
         List<String> warnings = new ArrayList<>();
         CreateRequest read = CreateJson.createRequest("web", json(CreateJson.createBody(sent)), warnings);
         assertEquals(List.of(), warnings);
@@ -57,8 +59,25 @@ class DockerJsonTest {
         assertEquals(sent.restart().flag(), read.restart().flag());
         assertEquals(sent.health(), read.health());
         assertEquals(sent.network().ports(), read.network().ports());
+        assertEquals("front", read.network().mode());
+        assertEquals(List.of("web"), read.network().aliases());
         assertEquals(sent.confinement(), read.confinement());
         assertEquals(sent.log(), read.log());
+        assertEquals(sent.labels(), read.labels());
+        assertEquals(sent.stop(), read.stop());
+    }
+
+    @Test
+    void anEndpointSettingJboxCannotHonourIsRefused() {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("Image", "busybox", "HostConfig", Map.of("NetworkMode", "front")));
+        body.put("NetworkingConfig", Map.of("EndpointsConfig", Map.of("front", Map.of("Aliases", List.of("db"), "Links", List.of(), "IPAMConfig", Map.of()))));
+        assertEquals(List.of("db"), CreateJson.createRequest(null, json(body), new ArrayList<>()).network().aliases(), "zero-valued fields are a whole struct");
+        body.put("NetworkingConfig", Map.of("EndpointsConfig", Map.of("front", Map.of("IPAMConfig", Map.of("IPv4Address", "10.0.0.9")))));
+        Failure fixed = assertThrows(Failure.class, () -> CreateJson.createRequest(null, json(body), new ArrayList<>()));
+        assertTrue(fixed.getMessage().contains("IPAMConfig"), fixed.getMessage());
+        body.put("NetworkingConfig", Map.of("EndpointsConfig", Map.of("back", Map.of())));
+        Failure other = assertThrows(Failure.class, () -> CreateJson.createRequest(null, json(body), new ArrayList<>()));
+        assertTrue(other.getMessage().contains("one network"), other.getMessage());
     }
 
     @Test
@@ -88,7 +107,7 @@ class DockerJsonTest {
     void aContainerHasDockersShape() {
         ContainerState s = ContainerState.created(new ContainerConfig("0123456789abcdef0123456789abcdef", "web", "2026-12-05T10:00:00Z", "busybox",
                 "sha256:aa", List.of("sh", "-c", "sleep 1"), List.of("PATH=/bin"), "/", "", "0123456789ab", false, false, false, List.of(),
-                Resources.NONE, null, null, null, new Networking("bridge", List.of(), null), null, null))
+                Resources.NONE, null, null, null, new Networking("bridge", List.of(), null, List.of()), null, null, Map.of("tier", "web"), null))
                 .running(4242, 7, 4000, 6, "2026-12-05T10:00:01Z", "pidns", null);
         Map<String, Object> summary = ContainerJson.containerSummary(s);
         assertEquals("0123456789abcdef0123456789abcdef", summary.get("Id"));
