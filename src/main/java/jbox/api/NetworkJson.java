@@ -45,7 +45,8 @@ public final class NetworkJson {
         List<String> aliases = new ArrayList<>();
         for (var it = networkingConfig.path("EndpointsConfig").fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!e.getKey().equals(mode)) {
+            String named = e.getKey().equals("default") ? Network.DEFAULT : e.getKey(); // the docker CLI names the default network so
+            if (!named.equals(mode)) {
                 throw ApiErrors.badRequest("NetworkingConfig names network \"" + e.getKey() + "\" but the container joins \"" + mode
                         + "\": a jbox container is on one network, the one HostConfig.NetworkMode names");
             }

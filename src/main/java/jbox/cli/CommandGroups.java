@@ -28,7 +28,15 @@ final class CommandGroups {
         public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
     }
 
-    /** Adds the group called name (null: both); false when neither has that name. */
+    @Command(name = "system", description = "Manage jbox (df, events, info)")
+    static final class SystemGroup implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+    }
+
+    /** Adds the group called name (null: all); false when none has that name. */
     static boolean addTo(CommandLine root, String name) {
         boolean added = false;
         if (name == null || name.equals("image")) {
@@ -37,6 +45,14 @@ final class CommandGroups {
         }
         if (name == null || name.equals("container")) {
             root.addSubcommand("container", container());
+            added = true;
+        }
+        if (name == null || name.equals("system")) {
+            CommandLine system = new CommandLine(new SystemGroup());
+            system.addSubcommand("df", new SystemDfCommand());
+            system.addSubcommand("events", new EventsCommand());
+            system.addSubcommand("info", new InfoCommand());
+            root.addSubcommand("system", system);
             added = true;
         }
         return added;

@@ -16,10 +16,14 @@ final class ImagesCommand implements Runnable {
     @Spec CommandSpec spec;
     @Option(names = {"-q", "--quiet"}, description = "Only show image IDs") boolean quiet;
     @Option(names = "--no-trunc", description = "Don't truncate output") boolean noTrunc;
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Filter output: reference, dangling, label, before, since") List<String> filters = new java.util.ArrayList<>();
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "REPOSITORY[:TAG]", description = "Only images of this repository (and tag)") String repository;
 
     @Override
     public void run() {
-        JsonNode images = Api.client().call("GET", "/images/json", null);
+        List<String> all = new java.util.ArrayList<>(filters);
+        if (repository != null) all.add("reference=" + repository);
+        JsonNode images = Api.client().call("GET", "/images/json" + (all.isEmpty() ? "" : "?filters=" + jbox.client.ApiClient.seg(jbox.api.Filters.toQuery(all))), null);
         var out = spec.commandLine().getOut();
         if (quiet) {
             images.forEach(i -> out.println(id(i)));

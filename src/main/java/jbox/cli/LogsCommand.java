@@ -19,11 +19,15 @@ final class LogsCommand implements Runnable {
     @Option(names = {"-f", "--follow"}, description = "Follow log output") boolean follow;
     @Option(names = {"-t", "--timestamps"}, description = "Show timestamps") boolean timestamps;
     @Option(names = {"-n", "--tail"}, description = "Number of lines to show from the end of the logs (default \"all\")") String tail = "all";
+    @Option(names = "--since", paramLabel = "TIME", description = "Show logs since a time: 10m, 2026-12-06, an RFC 3339 time or unix seconds") String since;
+    @Option(names = "--until", paramLabel = "TIME", description = "Show logs before a time: 10m, 2026-12-06, an RFC 3339 time or unix seconds") String until;
     @Parameters(paramLabel = "CONTAINER", completionCandidates = Candidates.Containers.class) String container;
 
     @Override
     public void run() {
-        String path = "/containers/" + ApiClient.seg(container) + "/logs?stdout=1&stderr=1&tail=" + tail + (follow ? "&follow=1" : "") + (timestamps ? "&timestamps=1" : "");
+        String path = "/containers/" + ApiClient.seg(container) + "/logs?stdout=1&stderr=1&tail=" + tail + (follow ? "&follow=1" : "") + (timestamps ? "&timestamps=1" : "")
+                + (since == null ? "" : "&since=" + ApiClient.seg(jbox.api.Timestamps.flag(since, "--since", java.time.Instant.now())))
+                + (until == null ? "" : "&until=" + ApiClient.seg(jbox.api.Timestamps.flag(until, "--until", java.time.Instant.now())));
         spec.commandLine().getOut().flush();
         try (ApiClient.Response r = Api.client().open("GET", path, null, false)) {
             Attach.copyOutput(r.body, StreamFrames.RAW.equals(r.headers.get("content-type")));

@@ -106,6 +106,7 @@ final class ContainerRoutes {
     private void restart(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         engine.lifecycle().stop(p.get("id"), req.intQuery("t"));
         supervisor.start(p.get("id"));
+        engine.events().container(engine.lifecycle().inspect(p.get("id")), "restart", Map.of());
         ex.empty(204);
     }
 
@@ -172,7 +173,10 @@ final class ContainerRoutes {
         boolean timestamps = req.flag("timestamps");
         String tail = req.query("tail", "all");
         Path dir = engine.containers().dirOf(c.id());
-        List<JsonLog.Entry> entries = JsonLog.read(dir);
+        long since = req.query("since", "").isEmpty() || req.query("since", "").equals("0") ? Long.MIN_VALUE : jbox.api.Timestamps.apiNanos(req.query("since", ""), "since");
+        long until = req.query("until", "").isEmpty() || req.query("until", "").equals("0") ? Long.MAX_VALUE : jbox.api.Timestamps.apiNanos(req.query("until", ""), "until");
+        List<JsonLog.Entry> entries = new ArrayList<>(JsonLog.read(dir));
+        entries.removeIf(e -> !e.within(since, until));
         long offset = java.nio.file.Files.exists(JsonLog.current(dir)) ? java.nio.file.Files.size(JsonLog.current(dir)) : 0;
         if (!tail.equals("all")) {
             int n;
@@ -196,8 +200,10 @@ final class ContainerRoutes {
                 boolean running = now.status().hasProcess();
                 List<JsonLog.Entry> more = new ArrayList<>();
                 offset = JsonLog.readFile(JsonLog.current(dir), offset, more);
+                more.removeIf(e -> !e.within(since, until));
                 send(out, more, c.tty(), stdout, stderr, timestamps);
                 if (!running && !supervisor.holds(c.id())) return;
+                if (System.currentTimeMillis() * 1_000_000L > until) return;
                 sleep(running ? 50 : 10);
             }
         }

@@ -63,12 +63,13 @@ public final class Execs {
     public Execs(Engine engine) { this.engine = engine; }
 
     public Session create(Config config) {
-        engine.lifecycle().inspect(config.containerId()); // 404 now, not at start
+        var container = engine.lifecycle().inspect(config.containerId()); // 404 now, not at start
         if (config.cmd() == null || config.cmd().isEmpty()) throw ApiErrors.badRequest("No exec command specified");
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         Session s = new Session(HexFormat.of().formatHex(b), config);
         sessions.put(s.id, s);
+        engine.events().container(container, "exec_create: " + String.join(" ", config.cmd()), Map.of("execID", s.id));
         return s;
     }
 
@@ -111,6 +112,8 @@ public final class Execs {
             ExecStart.Started started = engine.tasks().exec(c.containerId(), c.cmd(), c.env(), c.workingDir(), c.user(), c.tty(),
                     c.tty() ? new LaunchSpec.Stdio(in, in, in) : new LaunchSpec.Stdio(in, out[1], err[1]));
             s.pid = started.pid();
+            var container = engine.lifecycle().inspect(c.containerId());
+            engine.events().container(container, "exec_start: " + String.join(" ", c.cmd()), Map.of("execID", s.id));
             int pidfd = Sys.pidfdOpenQuiet(started.pid());
             Pump pump;
             if (c.tty()) {
@@ -132,6 +135,7 @@ public final class Execs {
                 s.closeStdin();
                 s.exitCode = Linux.exitCode(Sys.waitpid(s.pid));
                 s.running = false;
+                engine.events().container(container, "exec_die", Map.of("execID", s.id, "exitCode", String.valueOf(s.exitCode)));
                 pump.end();
             }, "jbox-exec-" + s.id.substring(0, 12));
             t.setDaemon(true);

@@ -34,10 +34,42 @@ final class ImageRoutes {
                 .add("DELETE", "/images/{name*}", "ImageRoutes.remove", this::remove);
     }
 
+    private static final java.util.Set<String> LIST_FILTERS = java.util.Set.of("reference", "dangling", "label", "before", "since");
+
+    /** docker images [REPOSITORY[:TAG]] and --filter reference=, dangling=, label=, before=, since=. */
     private void list(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), LIST_FILTERS);
+        Boolean dangling = f.bool("dangling");
+        String before = f.has("before") ? created(f.get("before").get(0)) : null;
+        String since = f.has("since") ? created(f.get("since").get(0)) : null;
         List<Object> out = new ArrayList<>();
-        for (Image i : engine.images().list()) out.add(ImageJson.imageSummary(i));
+        for (Image i : engine.images().list()) {
+            String created = i.config().created() == null ? "" : i.config().created();
+            if (!f.any("reference", v -> i.reference() != null && referenceMatches(v, i.reference()))) continue;
+            if (dangling != null && dangling != (i.reference() == null)) continue;
+            if (!f.labels(i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels())) continue;
+            if (before != null && created.compareTo(before) >= 0 || since != null && created.compareTo(since) <= 0) continue;
+            out.add(ImageJson.imageSummary(i));
+        }
         ex.json(200, out);
+    }
+
+    private String created(String image) throws IOException {
+        String c = engine.images().find(image).config().created();
+        return c == null ? "" : c;
+    }
+
+    /** docker's reference filter: a glob on the repository, or on repository:tag when it names a tag. */
+    static boolean referenceMatches(String pattern, jbox.image.Reference ref) {
+        boolean withTag = pattern.lastIndexOf(':') > pattern.lastIndexOf('/');
+        String name = withTag ? ref.familiarRepository() + ":" + ref.tag() : ref.familiarRepository();
+        StringBuilder re = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            if (c == '*') re.append("[^/]*");
+            else if (c == '?') re.append("[^/]");
+            else re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+        }
+        return name.matches(re.toString());
     }
 
     /** docker pull: progress as a stream of JSON objects, the last one an error if it failed. */

@@ -28,7 +28,19 @@ public final class JsonLog implements AutoCloseable {
     private static final int MAX_LINE = 16 * 1024;
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> MODE = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
 
-    public record Entry(String stream, String text, String time) {}
+    public record Entry(String stream, String text, String time) {
+        /** Whether it was written from since to until (nanoseconds since the epoch; logs --since/--until). */
+        boolean within(long since, long until) {
+            if (since == Long.MIN_VALUE && until == Long.MAX_VALUE) return true;
+            try {
+                java.time.Instant t = java.time.Instant.parse(time);
+                long n = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+                return n >= since && n <= until;
+            } catch (java.time.DateTimeException e) {
+                return true; // no time recorded: shown, as lines without a time always were
+            }
+        }
+    }
 
     private final Path file;
     private final long maxBytes;

@@ -18,6 +18,7 @@ final class RouteTable {
         new BuildRoutes(engine).register(router);
         new VolumeRoutes(engine).register(router);
         new NetworkRoutes(engine).register(router);
+        new EventRoutes(engine).register(router);
         return router;
     }
 }

@@ -26,7 +26,12 @@ final class SystemRoutes {
     void register(Router r) {
         r.add("GET", "/_ping", "SystemRoutes.ping", this::ping)
                 .add("GET", "/version", "SystemRoutes.version", this::version)
-                .add("GET", "/info", "SystemRoutes.info", this::info);
+                .add("GET", "/info", "SystemRoutes.info", this::info)
+                .add("GET", "/system/df", "SystemRoutes.diskUsage", this::diskUsage);
+    }
+
+    private void diskUsage(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        ex.json(200, DiskUsage.measure(engine));
     }
 
     private void ping(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {

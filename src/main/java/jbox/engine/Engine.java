@@ -42,6 +42,7 @@ public final class Engine {
     private final Networks networks;
 
     private final NetworkAttachments networkAttachments;
+    private final Events events;
 
     private final ConfinementRules confinement = new ConfinementRules();
 
@@ -57,12 +58,13 @@ public final class Engine {
         this.root = root;
         this.home = home;
         protect(root);
+        this.events = new Events(root);
         this.images = new ImageStore(root);
         this.containers = new StateStore(root);
         containers.keepReserve();
         this.bundled = new Bundled(home);
         this.volumes = new Volumes(root);
-        this.networks = new Networks(root);
+        this.networks = new Networks(root, events);
         this.imageService = new ImageService(this);
         this.lifecycle = new Lifecycle(this);
         this.networkAttachments = new NetworkAttachments(this);
@@ -120,6 +122,8 @@ public final class Engine {
     public Networks networks() { return networks; }
 
     public NetworkAttachments networkAttachments() { return networkAttachments; }
+
+    public Events events() { return events; }
     ConfinementRules confinement() { return confinement; }
     public ImageService imageService() { return imageService; }
     public Lifecycle lifecycle() { return lifecycle; }

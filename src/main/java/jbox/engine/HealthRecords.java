@@ -29,7 +29,16 @@ public final class HealthRecords {
         }
     }
 
+    /** Records a check's result; a change of status is docker's health_status event. */
     public void saveHealth(String id, jbox.runtime.Health.State state) throws IOException {
+        jbox.runtime.Health.State before = healthState(id);
+        if (before == null || !before.status().equals(state.status())) {
+            try {
+                engine.events().container(containers.load(id), "health_status: " + state.status(), java.util.Map.of());
+            } catch (java.nio.file.NoSuchFileException e) {
+                return; // removed meanwhile
+            }
+        }
         java.nio.file.Path dir = containers.dirOf(id);
         if (java.nio.file.Files.isDirectory(dir)) jbox.io.AtomicFiles.write(dir, dir.resolve("health.json"), jbox.io.Json.bytes(state));
     }

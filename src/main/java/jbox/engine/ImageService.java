@@ -51,9 +51,12 @@ public final class ImageService {
                 Image image = images.importFrom(bundled.layout(), local.get(), ref);
                 progress.accept(jbox.image.PullEvent.line("Digest: " + image.manifestDigest()));
                 progress.accept(jbox.image.PullEvent.line("Status: Downloaded newer image for " + ref.familiar()));
+                imageEvent("pull", ref.familiar(), ref.familiar());
                 return image;
             }
-            return jbox.registry.Transfers.pull(images, ref, auth, progress);
+            Image image = jbox.registry.Transfers.pull(images, ref, auth, progress);
+            imageEvent("pull", ref.familiar(), ref.familiar());
+            return image;
         } catch (jbox.registry.RegistryException e) {
             String bundledHint = ref.isOfficialShortName() ? "; the images bundled with jbox (" + bundledNames() + ") need no network" : "";
             // a Docker Hub name that is neither bundled nor reachable is most often a typo: say so first
@@ -80,6 +83,7 @@ public final class ImageService {
         try {
             Image image = images.find(name);
             jbox.registry.Transfers.push(images, image, ref, auth, progress);
+            imageEvent("push", ref.familiar(), ref.familiar());
         } catch (ImageNotFoundException e) {
             throw new Failure("An image does not exist locally with the tag: " + ref.familiar(), "push sends an image of this store",
                     "tag one first: jbox tag IMAGE " + ref.familiar()).httpStatus(404);
@@ -103,6 +107,7 @@ public final class ImageService {
             Image image = images.find(source);
             images.tag(to, new ImageSpec.Descriptor(image.manifest().mediaType() == null ? jbox.image.MediaTypes.OCI_MANIFEST : image.manifest().mediaType(),
                     image.manifestDigest().toString(), images.layout().readBlob(image.manifestDigest()).length, null, null));
+            imageEvent("tag", image.id().toString(), to.familiar());
         } catch (ImageNotFoundException e) {
             throw new Failure("No such image: " + source, "no image has that name or id", "list images with: jbox images").httpStatus(404);
         } catch (IOException e) {
@@ -122,6 +127,11 @@ public final class ImageService {
         }
     }
 
+    /** docker's image events name the image by reference or id, with its name as an attribute. */
+    private void imageEvent(String action, String id, String name) {
+        engine.events().emit("image", action, id, Events.attrs("name", name));
+    }
+
     public List<String> removeImage(String name, boolean force) {
         try {
             Image image = images.find(name);
@@ -132,7 +142,12 @@ public final class ImageService {
                             "remove the container first (jbox rm " + c.name() + "), or force with rmi -f").httpStatus(409);
                 }
             }
-            return images.untag(image);
+            List<String> removed = images.untag(image);
+            for (String r : removed) {
+                if (r.startsWith("Untagged: ")) imageEvent("untag", image.id().toString(), r.substring(10));
+                if (r.startsWith("Deleted: ")) imageEvent("delete", image.id().toString(), null);
+            }
+            return removed;
         } catch (ImageNotFoundException e) {
             throw new Failure(e.getMessage(), "no image has that name or id", "list images with: jbox images").httpStatus(404);
         } catch (IOException e) {

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The engine's the container lifecycle: create, start, the wait for the exit and its record, stop, removal, prune, restart records, and the repair of records whose jbox died. */
@@ -130,6 +131,7 @@ public final class Lifecycle {
                     stopRule(req.stop(), ic.stopSignal())));
             containers.claimName(name, id); // first: a container never exists without its name taken
             containers.create(s);
+            engine.events().container(s, "create", Map.of());
             return s;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot create the container");
@@ -219,6 +221,7 @@ public final class Lifecycle {
                 throw e;
             }
             created.start();
+            engine.events().container(s, "start", Map.of());
             StorageRules.markSeeded(mounts, volumes);
             return new Owned(running, created);
         } catch (RuntimeException | IOException e) {
@@ -229,7 +232,7 @@ public final class Lifecycle {
                     "remove the container and create it again")
                     : Errors.explain(e, "cannot start container " + s.name());
             try {
-                if (s.autoRemove()) containers.delete(s.id()); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
+                if (s.autoRemove()) destroy(s); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
             } catch (IOException recordFailed) {
                 // a full disk: the record says running with a dead process, which the next look turns into an exit
             }
@@ -300,7 +303,7 @@ public final class Lifecycle {
             else if (!c.devices().isEmpty()) cgroup.deviceRules(devices(c).stream().map(d -> "allow " + d.cgroupRule(permissions(c, d))).toList());
         } catch (RuntimeException e) {
             cgroup.destroy();
-            if (s.autoRemove()) containers.delete(s.id());
+            if (s.autoRemove()) destroy(s);
             throw new Failure(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
         }
         return cgroup;
@@ -359,8 +362,10 @@ public final class Lifecycle {
         }
         if (now.endpoint() != null) jbox.net.ContainerNetwork.release(now.endpoint());
         ContainerState done = now.exited(exitCode, error, Instant.now().toString(), oomKilled);
+        if (oomKilled) engine.events().container(now, "oom", Map.of());
+        engine.events().container(now, "die", Map.of("exitCode", String.valueOf(exitCode)));
         if (now.autoRemove()) {
-            containers.delete(now.id());
+            destroy(now);
             removeAnonymousVolumes(now);
         } else {
             containers.save(done);
@@ -493,7 +498,9 @@ public final class Lifecycle {
             engine.tasks().signal(s, signal);
             awaitExit(s, 10_000);
         }
-        return awaitRecorded(s, 128 + signal);
+        ContainerState stopped = awaitRecorded(s, 128 + signal);
+        engine.events().container(s, "stop", Map.of());
+        return stopped;
     }
 
     /** Waits for the container's first process to end; whether it has. */
@@ -542,13 +549,19 @@ public final class Lifecycle {
         try (FileLock ignored = containers.lock(s.id())) {
             Cgroup cg = engine.cgroupOf(s);
             if (cg != null) cg.destroy();
-            containers.delete(s.id());
+            destroy(s);
         } catch (java.nio.file.NoSuchFileException e) {
             // removed by its own --rm meanwhile
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
         }
         if (anonymousVolumes) removeAnonymousVolumes(s);
+    }
+
+    /** Its record goes (the caller holds its lock), and docker's destroy event says so. */
+    private void destroy(ContainerState s) throws IOException {
+        containers.delete(s.id());
+        engine.events().container(s, "destroy", Map.of());
     }
 
     /** The volumes made for this container alone, once no other container uses them (rm -v, and --rm as docker does). */

@@ -36,6 +36,7 @@ public final class NetworkAttachments {
                         "peers on the default bridge, host or none find no one by name", "connect it to a network made with jbox network create")
                         .httpStatus(400);
             }
+            engine.events().emit("network", "connect", network.id(), Events.attrs("container", s.id(), "name", network.name(), "type", "bridge"));
             return s.withNetwork(s.networking().on(network.name(), aliases));
         });
     }
@@ -47,6 +48,7 @@ public final class NetworkAttachments {
                 throw new Failure("container " + s.name() + " is not connected to network " + network.name(), "it is on " + s.networking().mode(),
                         "see its network with jbox inspect " + s.name()).httpStatus(403);
             }
+            engine.events().emit("network", "disconnect", network.id(), Events.attrs("container", s.id(), "name", network.name(), "type", "bridge"));
             return s.withNetwork(s.networking().on(Network.NONE, List.of()));
         });
     }

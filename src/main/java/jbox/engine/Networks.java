@@ -34,9 +34,11 @@ public final class Networks {
     static final String DEFAULT_SUBNET = "172.30.0.0/16";
 
     private final Path dir;
+    private final Events events;
 
-    Networks(Path jboxRoot) {
+    Networks(Path jboxRoot, Events events) {
         this.dir = jboxRoot.resolve("networks");
+        this.events = events;
     }
 
     /** bridge, host, none, then user networks by name. */
@@ -113,6 +115,7 @@ public final class Networks {
                 Files.deleteIfExists(file(name));
                 throw e;
             }
+            events.emit("network", "create", n.id(), Events.attrs("name", n.name(), "type", "bridge"));
             return n;
         }
     }
@@ -133,6 +136,7 @@ public final class Networks {
             }
             jbox.net.ContainerNetwork.removeBridge(n.bridge());
             Files.deleteIfExists(file(n.name()));
+            events.emit("network", "destroy", n.id(), Events.attrs("name", n.name(), "type", "bridge"));
         }
     }
 

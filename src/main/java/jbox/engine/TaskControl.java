@@ -61,6 +61,7 @@ public final class TaskControl {
         try (FileLock ignored = containers.lock(s.id())) {
             ContainerState now = containers.load(s.id());
             if (now.status().hasProcess()) containers.save(now.withStatus(pause ? Status.PAUSED : Status.RUNNING));
+            engine.events().container(now, pause ? "pause" : "unpause", java.util.Map.of());
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the pause of " + s.name());
         }
@@ -121,6 +122,7 @@ public final class TaskControl {
         } catch (IOException e) {
             cg = Optional.empty();
         }
+        engine.events().container(s, "kill", java.util.Map.of("signal", String.valueOf(signal)));
         if (signal == Linux.SIGKILL && cg.isPresent()) cg.get().kill(signal); else Sys.signal(s.pid(), signal);
         if (s.status() == Status.PAUSED && cg.isPresent()) cg.get().thaw();
     }

@@ -40,7 +40,9 @@ public final class VolumeService {
 
     public Volumes.Volume createVolume(String name, java.util.Map<String, String> labels) {
         try {
-            return volumes.ensure(name == null || name.isEmpty() ? Names.newId() : name, labels, name == null || name.isEmpty());
+            Volumes.Volume v = volumes.ensure(name == null || name.isEmpty() ? Names.newId() : name, labels, name == null || name.isEmpty());
+            engine.events().emit("volume", "create", v.name(), Events.attrs("driver", "local"));
+            return v;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot create volume " + name);
         }
@@ -56,6 +58,7 @@ public final class VolumeService {
                         "remove the container first (jbox rm " + users.get(0) + "), then the volume").httpStatus(409);
             }
             volumes.delete(name);
+            engine.events().emit("volume", "destroy", name, Events.attrs("driver", "local"));
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove volume " + name);
         }
@@ -68,6 +71,7 @@ public final class VolumeService {
             for (Volumes.Volume v : volumes.list()) {
                 if ((all || v.anonymous()) && volumeUsers(v.name()).isEmpty()) {
                     volumes.delete(v.name());
+                    engine.events().emit("volume", "destroy", v.name(), Events.attrs("driver", "local"));
                     removed.add(v.name());
                 }
             }

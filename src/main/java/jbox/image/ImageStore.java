@@ -338,7 +338,8 @@ public final class ImageStore {
         }
     }
 
-    private long unpackedSize(Digest diffId) {
+    /** The bytes of an unpacked layer, as measured when it was unpacked (0 if unknown). */
+    public long unpackedSize(Digest diffId) {
         try {
             return Long.parseLong(Files.readString(layersDir.resolve(diffId.hex() + ".size")).trim());
         } catch (IOException | NumberFormatException e) {

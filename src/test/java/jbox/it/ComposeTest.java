@@ -1,0 +1,164 @@
+package jbox.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static jbox.it.Eventually.waitFor;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The clients people script with, against a real jbox daemon on a private socket: Debian's
+ * docker-compose (v1, on docker-py) bringing a three-service project up and down, and the docker CLI's
+ * events, system df, stats and list filters, with jbox's own CLI beside it.
+ */
+class ComposeTest extends RealEngineTest {
+    private JboxDaemon daemon;
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        Requires.that(JboxDaemon.dockerCliInstalled(), "the docker CLI is installed by ./run-tests");
+        Requires.that(Jbox.exec(30, "docker-compose", "version").code() == 0, "docker-compose is installed by ./run-tests");
+        daemon = new JboxDaemon(jbox);
+    }
+
+    @AfterAll
+    void stopDaemon() throws Exception {
+        if (daemon != null) daemon.close();
+    }
+
+    private Jbox.Result compose(Path project, String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("docker-compose", "--no-ansi", "-p", name));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile());
+        pb.environment().put("DOCKER_HOST", "unix://" + daemon.socket);
+        return Jbox.capture(pb.start(), 180, String.join(" ", cmd));
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void aComposeProjectComesUpAnswersAndGoesAway() throws Exception {
+        String name = "jboxit" + Long.toHexString(System.nanoTime() & 0xffffff);
+        int port = freePort();
+        Path project = Files.createDirectories(jbox.root.resolve("compose-project"));
+        Files.writeString(project.resolve("docker-compose.yml"), """
+                version: "3.8"
+                services:
+                  web:
+                    image: busybox
+                    command: sh -c 'echo hello-from-web > /data/index.html && httpd -f -p 80 -h /data'
+                    volumes:
+                      - shared:/data
+                    ports:
+                      - "127.0.0.1:%d:80"
+                    healthcheck:
+                      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost/"]
+                      interval: 1s
+                      timeout: 2s
+                      retries: 30
+                  client:
+                    image: busybox
+                    command: sh -c 'while true; do wget -q -O /out/got.txt http://web/ && echo fetched; sleep 1; done'
+                    depends_on:
+                      - web
+                    volumes:
+                      - shared:/out
+                  reader:
+                    image: busybox
+                    command: sleep 1000
+                    volumes:
+                      - shared:/data:ro
+                volumes:
+                  shared:
+                """.formatted(port));
+        String since = Long.toString(Instant.now().getEpochSecond() - 1);
+
+        var up = compose(project, name, "up", "-d");
+        assertEquals(0, up.code(), up.all());
+        String label = "label=com.docker.compose.project=" + name;
+        assertEquals(3, daemon.docker("ps", "-q", "--filter", label).out().lines().count(), "three services run, found by compose's label");
+
+        waitFor(() -> daemon.docker("inspect", "-f", "{{.State.Health.Status}}", name + "_web_1").out().trim().equals("healthy"), "web to be healthy");
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("hello-from-web\n", page.body(), "the published port reaches web");
+        waitFor(() -> compose(project, name, "exec", "-T", "reader", "cat", "/data/got.txt").out().equals("hello-from-web\n"),
+                "client to fetch http://web/ by the service's name into the shared volume");
+        var logs = compose(project, name, "logs", "--no-color", "client");
+        assertTrue(logs.out().contains("fetched"), logs.all());
+        var ps = compose(project, name, "ps");
+        assertTrue(ps.out().contains(name + "_web_1") && ps.out().contains("(healthy)") && ps.out().contains("127.0.0.1:" + port + "->80/tcp"), ps.all());
+
+        var down = compose(project, name, "down", "-v");
+        assertEquals(0, down.code(), down.all());
+        assertEquals("", daemon.docker("ps", "-aq", "--filter", label).out(), "no container of the project is left");
+        assertFalse(daemon.docker("volume", "ls", "-q").out().lines().anyMatch((name + "_shared")::equals), "down -v removed the volume");
+        assertFalse(daemon.docker("network", "ls", "--format", "{{.Name}}").out().lines().anyMatch((name + "_default")::equals), "the network is gone");
+
+        var events = daemon.docker("events", "--since", since, "--until", Long.toString(Instant.now().getEpochSecond() + 1),
+                "--filter", label, "--filter", "event=start");
+        assertEquals(3, events.out().lines().count(), "one start event per service, filtered by label: " + events.all());
+    }
+
+    @Test
+    void theDockerCliSeesEventsDiskUsageStatsAndFilters() throws Exception {
+        String since = Long.toString(Instant.now().getEpochSecond() - 1);
+        // busybox sh ignores SIGTERM as PID 1; it traps USR1, so a stop that sends SIGTERM would take 10 s and exit 137
+        String id = daemon.docker("run", "-d", "--name", "labelled", "--label", "tier=web", "--stop-signal", "USR1", "busybox",
+                "sh", "-c", "trap 'echo got-usr1; exit 0' USR1; while true; do sleep 0.1; done").out().trim();
+        assertEquals(64, id.length(), id);
+        daemon.docker("create", "--name", "other", "busybox", "true");
+
+        assertEquals(id.substring(0, 12) + "\n", daemon.docker("ps", "-q", "--filter", "label=tier=web").out());
+        assertEquals(id.substring(0, 12) + "\n", daemon.client.run("ps", "-q", "--filter", "label=tier=web").out(), "jbox's CLI filters the same way");
+        assertEquals("other\n", daemon.docker("ps", "-a", "--filter", "status=created", "--format", "{{.Names}}").out());
+        var bad = daemon.docker("ps", "--filter", "colour=blue");
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("invalid filter 'colour'"), bad.all());
+        assertEquals("web", daemon.docker("inspect", "-f", "{{index .Config.Labels \"tier\"}}", "labelled").out().trim());
+
+        var stats = daemon.docker("stats", "--no-stream", "labelled");
+        assertEquals(0, stats.code(), stats.all());
+        String row = stats.out().lines().skip(1).findFirst().orElse("");
+        assertTrue(row.startsWith(id.substring(0, 12)) && row.contains("labelled") && !row.contains("--"), stats.all());
+
+        var df = daemon.docker("system", "df");
+        assertEquals(0, df.code(), df.all());
+        assertTrue(df.out().lines().anyMatch(l -> l.matches("Images\\s+1\\s+1\\s+.*")), df.out());
+        assertTrue(df.out().lines().anyMatch(l -> l.matches("Containers\\s+2\\s+1\\s+.*")), df.out());
+        var jboxDf = daemon.client.run("system", "df");
+        assertTrue(jboxDf.out().lines().anyMatch(l -> l.matches("Containers\\s+2\\s+1\\s+.*")), jboxDf.all());
+        assertTrue(daemon.client.run("images", "busybox").out().contains("busybox"));
+        assertEquals(1, daemon.client.run("images", "nosuchrepo").out().lines().count(), "only the header: no image of that repository");
+
+        var stop = daemon.docker("stop", "labelled");
+        assertEquals(0, stop.code(), stop.all());
+        assertEquals("0", daemon.docker("inspect", "-f", "{{.State.ExitCode}}", "labelled").out().trim(), "stopped by its own stop signal");
+        assertTrue(daemon.docker("logs", "labelled").out().contains("got-usr1"));
+
+        String until = Long.toString(Instant.now().getEpochSecond() + 1);
+        var events = daemon.docker("events", "--since", since, "--until", until, "--filter", "container=labelled");
+        List<String> actions = events.out().lines().map(l -> l.split(" ")[2]).toList();
+        assertEquals(List.of("create", "start", "kill", "die", "stop"), actions, events.all());
+        var jboxEvents = daemon.client.run("events", "--since", since, "--until", until, "--filter", "container=labelled", "--filter", "event=die");
+        assertTrue(jboxEvents.out().matches("\\S+ container die " + id + " \\(exitCode=0, image=busybox, name=labelled, tier=web\\)\n"), jboxEvents.all());
+
+        daemon.docker("rm", "-f", "labelled", "other");
+    }
+}
