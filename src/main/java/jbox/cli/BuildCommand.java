@@ -57,7 +57,7 @@ final class BuildCommand implements Runnable {
             if (noCache) q.append("&nocache=1");
             if (quiet) q.append("&q=1");
             var out = spec.commandLine().getOut();
-            try (ApiClient.Response r = Api.client().upload(q.toString(), body -> writeContext(dir, dockerfile, body))) {
+            try (ApiClient.Response r = Api.client().upload("POST", q.toString(), body -> writeContext(dir, dockerfile, body))) {
                 if (r.status >= 400) throw ApiErrors.fromBody(r.status, Json.MAPPER.readValue(r.body.readAllBytes(), Map.class));
                 Images.eachMessage(r, n -> {
                     if (n.has("stream")) {

@@ -76,6 +76,7 @@ final class CommandGroups {
         CommandLine container = new CommandLine(new Container());
         container.addSubcommand("attach", new AttachCommand());
         container.addSubcommand("commit", new CommitCommand());
+        container.addSubcommand("cp", new CpCommand());
         container.addSubcommand("create", new CreateCommand());
         container.addSubcommand("exec", new ExecCommand());
         container.addSubcommand("inspect", inspect("container"));

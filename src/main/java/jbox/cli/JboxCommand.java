@@ -11,7 +11,7 @@ public final class JboxCommand implements java.util.concurrent.Callable<Integer>
     /** Every top-level command, in the order `jbox --help` lists them (Main builds the tree from it). */
     static final java.util.List<Class<?>> COMMANDS = java.util.List.of(picocli.CommandLine.HelpCommand.class, ShellCommand.class, LessonCommand.class,
             DemoCommand.class, InfoCommand.class, PullCommand.class, ImagesCommand.class, RunCommand.class, CreateCommand.class, StartCommand.class,
-            PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class, InspectCommand.class, LogsCommand.class, EventsCommand.class,
+            PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class, RmiCommand.class, InspectCommand.class, LogsCommand.class, EventsCommand.class, CpCommand.class,
             StatsCommand.class, TopCommand.class, PauseCommand.class, UnpauseCommand.class, UpdateCommand.class, RestartCommand.class,
             WaitCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class,
             SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class,

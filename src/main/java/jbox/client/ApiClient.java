@@ -31,10 +31,10 @@ public abstract class ApiClient {
     public abstract Response send(String method, String path, Object jsonBody, boolean upgrade, Map<String, String> extraHeaders);
 
     /**
-     * Sends a body made while it is sent (docker build's context tar), with no temp file that a
-     * killed command would leave behind; the response is read by the caller.
+     * Sends a tar made while it is sent (docker build's context, docker cp's files) with method (POST,
+     * PUT), with no temp file that a killed command would leave behind; the response is read by the caller.
      */
-    public abstract Response upload(String path, Body body);
+    public abstract Response upload(String method, String path, Body body);
 
     /** A response whose body is read as it arrives. */
     public static final class Response implements AutoCloseable {
@@ -84,7 +84,7 @@ public abstract class ApiClient {
 
     /** Sends a file as the body (docker load), streamed; the response is read by the caller. */
     public Response upload(String path, Path file) {
-        return upload(path, out -> java.nio.file.Files.copy(file, out));
+        return upload("POST", path, out -> java.nio.file.Files.copy(file, out));
     }
 
     /**

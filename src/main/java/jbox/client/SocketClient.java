@@ -94,11 +94,11 @@ public final class SocketClient extends ApiClient {
 
     /** The body goes in HTTP chunks as it is made. */
     @Override
-    public Response upload(String path, Body body) {
+    public Response upload(String method, String path, Body body) {
         SocketChannel ch = connect();
         try {
             OutputStream out = jbox.http.SocketStreams.out(ch);
-            String head = "POST /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\n"
+            String head = method + " /v" + Versions.API + path + " HTTP/1.1\r\nHost: jbox\r\nContent-Type: application/x-tar\r\n"
                     + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
             jbox.http.ChunkedOutputStream chunks = new jbox.http.ChunkedOutputStream(out);

@@ -116,7 +116,9 @@ public final class ApiRequest {
 
     /** Paths whose body is streamed to the handler instead of read whole: image archives can be gigabytes. */
     public static boolean streamsBody(String method, String target) {
-        return method.equals("POST") && target.split("\\?")[0].matches("(/v\\d+\\.\\d+)?/(images/load|build)");
+        String path = target.split("\\?")[0];
+        return method.equals("POST") && path.matches("(/v\\d+\\.\\d+)?/(images/load|build)")
+                || method.equals("PUT") && path.matches("(/v\\d+\\.\\d+)?/containers/[^/]+/archive");
     }
 
     static List<String> split(String path) {

@@ -12,6 +12,9 @@ import java.io.OutputStream;
 public interface Exchange {
     void json(int status, Object body) throws IOException;
 
+    /** One more header for the answer to come (docker cp's X-Docker-Container-Path-Stat). */
+    void header(String name, String value);
+
     /** The status sent, for the trace (0 before any). */
     int status();
 

@@ -322,10 +322,14 @@ final class HttpConnection implements Runnable {
     /** The answer to one request. */
     private final class Reply implements Exchange {
         private final boolean head;
+        private final Map<String, String> extra = new java.util.LinkedHashMap<>();
         int status;
         boolean hijacked;
 
         Reply(boolean head) { this.head = head; }
+
+        @Override
+        public void header(String name, String value) { extra.put(name, value); }
 
         @Override
         public int status() { return status; }
@@ -339,6 +343,7 @@ final class HttpConnection implements Runnable {
             StringBuilder sb = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
             serverHeaders.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
             headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+            extra.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
             sb.append("\r\n");
             out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
         }

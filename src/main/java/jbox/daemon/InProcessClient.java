@@ -54,7 +54,7 @@ public final class InProcessClient extends ApiClient {
     }
 
     @Override
-    public Response upload(String path, Body body) {
+    public Response upload(String method, String path, Body body) {
         Map<String, String> headers = headers(Map.of());
         headers.put("content-type", "application/x-tar");
         Pipe pipe = open();
@@ -90,7 +90,7 @@ public final class InProcessClient extends ApiClient {
             @Override
             public void close() throws IOException { source.close(); }
         };
-        Response r = answer(new ApiRequest("POST", "/v" + Versions.API + path, headers, new byte[0], checked));
+        Response r = answer(new ApiRequest(method, "/v" + Versions.API + path, headers, new byte[0], checked));
         return r;
     }
 
@@ -161,7 +161,11 @@ public final class InProcessClient extends ApiClient {
     /** The answer side of one request, handed to the caller when the handler begins its reply. */
     private static final class Answer implements Exchange {
         final CompletableFuture<Response> head = new CompletableFuture<>();
+        private final Map<String, String> extra = new java.util.concurrent.ConcurrentHashMap<>();
         private volatile int status;
+
+        @Override
+        public void header(String name, String value) { extra.put(name.toLowerCase(java.util.Locale.ROOT), value); }
 
         @Override
         public int status() { return status; }
@@ -175,13 +179,17 @@ public final class InProcessClient extends ApiClient {
             if (!head.isDone()) head.completeExceptionally(e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e));
         }
 
-        private static Map<String, String> type(String contentType) { return Map.of("content-type", contentType); }
+        private Map<String, String> type(String contentType) {
+            Map<String, String> m = new java.util.HashMap<>(extra);
+            m.put("content-type", contentType);
+            return m;
+        }
 
         @Override
         public void json(int s, Object body) throws IOException { bytes(s, "application/json", Json.bytes(body)); }
 
         @Override
-        public void empty(int s) { bytesAnswer(s, Map.of(), new byte[0]); }
+        public void empty(int s) { bytesAnswer(s, Map.copyOf(extra), new byte[0]); }
 
         @Override
         public void bytes(int s, String contentType, byte[] body) { bytesAnswer(s, type(contentType), body); }

@@ -19,6 +19,7 @@ final class RouteTable {
         new VolumeRoutes(engine).register(router);
         new NetworkRoutes(engine).register(router);
         new EventRoutes(engine).register(router);
+        new ArchiveRoutes(engine).register(router);
         return router;
     }
 }

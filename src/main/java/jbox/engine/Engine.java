@@ -43,6 +43,7 @@ public final class Engine {
 
     private final NetworkAttachments networkAttachments;
     private final Events events;
+    private final ContainerFiles files;
 
     private final ConfinementRules confinement = new ConfinementRules();
 
@@ -68,6 +69,7 @@ public final class Engine {
         this.imageService = new ImageService(this);
         this.lifecycle = new Lifecycle(this);
         this.networkAttachments = new NetworkAttachments(this);
+        this.files = new ContainerFiles(this);
         this.tasks = new TaskControl(this);
         this.housekeeping = new Housekeeping(this);
         this.health = new HealthRecords(this);
@@ -124,6 +126,8 @@ public final class Engine {
     public NetworkAttachments networkAttachments() { return networkAttachments; }
 
     public Events events() { return events; }
+
+    public ContainerFiles files() { return files; }
     ConfinementRules confinement() { return confinement; }
     public ImageService imageService() { return imageService; }
     public Lifecycle lifecycle() { return lifecycle; }

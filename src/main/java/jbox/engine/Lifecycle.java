@@ -191,24 +191,14 @@ public final class Lifecycle {
         Cgroup cgroup = null;
         jbox.net.ContainerNetwork.Prepared net = null;
         try {
-            Image image = images.find(s.imageId());
-            List<Path> lower = images.layerDirs(image);
+            endLeftoverView(s); // its overlay would hold the writable layer
+            images.find(s.imageId()); // a clear error before anything is made
             cgroup = cgroupWithLimits(s);
             List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
             net = jbox.net.ContainerNetwork.prepare(networks.get(s.networking().mode()), root.toString(), s.id(), s.name(), s.hostname(),
                     s.networking(), containers.dirOf(s.id()), mounts.stream().map(m -> m.mount().target()).collect(java.util.stream.Collectors.toSet()));
             mounts.addAll(net.files());
-            List<Path> lowerWithInit = new ArrayList<>();
-            lowerWithInit.add(initLayer());
-            lowerWithInit.addAll(lower);
-            jbox.runtime.Confinement confined = s.confined();
-            Path dir = containers.dirOf(s.id());
-            ImagePlan plan = new ImagePlan(lowerWithInit, dir, s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), net.hostNetwork(), confined,
-                    devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
-                    confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, net.endpoint(),
-                    cgroup == null ? null : cgroup.path());
-            LaunchSpec spec = new LaunchSpec(s.id(), plan, s.args(), s.env(), s.workingDir(), s.tty(), stdio, cgroup, confinement.credentials(confined), dir);
-            ContainerStart.Created created = ContainerStart.create(spec);
+            ContainerStart.Created created = ContainerStart.create(launchSpec(s, mounts, net.hostNetwork(), net.endpoint(), cgroup, stdio));
             int me = Sys.getpid();
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
                     Instant.now().toString(), created.procMethod.name().toLowerCase(), net.endpoint());
@@ -237,6 +227,71 @@ public final class Lifecycle {
                 // a full disk: the record says running with a dead process, which the next look turns into an exit
             }
             throw failure;
+        }
+    }
+
+    /** What the start sequence gets for this container: its image, its mounts, its confinement. */
+    private LaunchSpec launchSpec(ContainerState s, List<MountPlan> mounts, boolean hostNetwork, jbox.net.Networking.Endpoint endpoint, Cgroup cgroup,
+                                  LaunchSpec.Stdio stdio) throws IOException {
+        List<Path> lowerWithInit = new ArrayList<>();
+        lowerWithInit.add(initLayer());
+        lowerWithInit.addAll(images.layerDirs(images.find(s.imageId())));
+        jbox.runtime.Confinement confined = s.confined();
+        Path dir = containers.dirOf(s.id());
+        ImagePlan plan = new ImagePlan(lowerWithInit, dir, s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), hostNetwork, confined,
+                devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
+                confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, endpoint,
+                cgroup == null ? null : cgroup.path());
+        return new LaunchSpec(s.id(), plan, s.args(), s.env(), s.workingDir(), s.tty(), stdio, cgroup, confinement.credentials(confined), dir);
+    }
+
+    /**
+     * docker cp on a container that is not running: its filesystem as its start makes it (image layers,
+     * its writable layer, volumes, bind mounts), in a first process that never runs its program and has
+     * no network or cgroup. Its root is /proc/PID/root; abort() ends it. The caller holds the container's
+     * lock, so no start mounts the same writable layer meanwhile.
+     */
+    public ContainerStart.Created filesystemView(ContainerState s) {
+        endLeftoverView(s);
+        int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
+        try {
+            List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
+            ContainerStart.Created view = ContainerStart.create(launchSpec(s, mounts, false, null, null, new LaunchSpec.Stdio(devNull, devNull, devNull)));
+            // A jbox killed during the copy leaves the process waiting at its gate: the next start or copy ends it.
+            Files.writeString(containers.dirOf(s.id()).resolve(VIEW_FILE), view.pid + " " + view.startTime);
+            return view;
+        } catch (ImageNotFoundException e) {
+            throw new Failure("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
+                    "remove the container and create it again");
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot open the filesystem of container " + s.name());
+        } finally {
+            Sys.close(devNull);
+        }
+    }
+
+    private static final String VIEW_FILE = "filesystem-view.pid";
+
+    public void endFilesystemView(ContainerState s, ContainerStart.Created view) throws IOException {
+        view.abort();
+        Files.deleteIfExists(containers.dirOf(s.id()).resolve(VIEW_FILE));
+    }
+
+    /** A filesystem view that a killed jbox left (the caller holds the container's lock). */
+    private void endLeftoverView(ContainerState s) {
+        Path f = containers.dirOf(s.id()).resolve(VIEW_FILE);
+        try {
+            String[] pidAndStart = Files.readString(f).trim().split(" ");
+            int pid = Integer.parseInt(pidAndStart[0]);
+            if (Processes.isSame(pid, Long.parseLong(pidAndStart[1]))) {
+                Sys.signal(pid, Linux.SIGKILL);
+                Processes.awaitExit(pid, Long.parseLong(pidAndStart[1]), 10_000);
+            }
+            Files.deleteIfExists(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // none: the usual case
+        } catch (IOException | RuntimeException e) {
+            // unreadable: the start that follows reports what is wrong
         }
     }
 

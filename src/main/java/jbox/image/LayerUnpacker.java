@@ -39,14 +39,18 @@ public final class LayerUnpacker {
     private final boolean privileged;
     /** A build context, not a layer: its names are plain files, and its links may point anywhere (they are never followed here). */
     private final boolean context;
+    /** docker cp into a container: owners from the tar only with -a (else root's), and a directory never replaced by a file or back. */
+    private final boolean copy, keepOwners;
     private final List<Path> dirs = new ArrayList<>();
     private final List<FileTime> dirTimes = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
-    private LayerUnpacker(Path root, boolean privileged, boolean context) {
+    private LayerUnpacker(Path root, boolean privileged, boolean context, boolean copy, boolean keepOwners) {
         this.root = root;
         this.privileged = privileged;
         this.context = context;
+        this.copy = copy;
+        this.keepOwners = keepOwners;
     }
 
     /** Unpacks an uncompressed tar stream into dir (which must exist). Returns warnings for the user. */
@@ -59,8 +63,19 @@ public final class LayerUnpacker {
      */
     public static List<String> unpackContext(InputStream tar, Path dir) throws IOException { return unpack(tar, dir, true); }
 
+    /**
+     * docker cp's archive into a directory of a container, checked as a build context is (links are
+     * never followed, nothing is written through one); owned by root unless keepOwners (docker cp -a).
+     */
+    public static List<String> unpackCopy(InputStream tar, Path dir, boolean keepOwners) throws IOException {
+        return run(new LayerUnpacker(dir, Sys.isRoot(), true, true, keepOwners), tar);
+    }
+
     private static List<String> unpack(InputStream tar, Path dir, boolean context) throws IOException {
-        LayerUnpacker u = new LayerUnpacker(dir, Sys.isRoot(), context);
+        return run(new LayerUnpacker(dir, Sys.isRoot(), context, false, true), tar);
+    }
+
+    private static List<String> run(LayerUnpacker u, InputStream tar) throws IOException {
         try (TarArchiveInputStream in = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) u.apply(e, in);
@@ -91,6 +106,10 @@ public final class LayerUnpacker {
             return;
         }
 
+        if (copy && Files.exists(target, NOFOLLOW) && e.isDirectory() != Files.isDirectory(target, NOFOLLOW)) {
+            throw new HostileLayerException(e.getName(), e.isDirectory() ? "it is a directory, and \"" + name + "\" exists as a file there"
+                    : "\"" + name + "\" exists as a directory there, and a copy never replaces a directory with a file");
+        }
         if (e.isDirectory()) {
             if (Files.exists(target, NOFOLLOW) && !Files.isDirectory(target, NOFOLLOW)) removeExisting(target);
             if (!Files.exists(target, NOFOLLOW)) Files.createDirectory(target);
@@ -138,7 +157,7 @@ public final class LayerUnpacker {
 
     private void applyMetadata(TarArchiveEntry e, Path target) throws IOException {
         boolean link = e.isSymbolicLink();
-        if (privileged) Sys.lchown(target.toString(), (int) e.getLongUserId(), (int) e.getLongGroupId());
+        if (privileged) Sys.lchown(target.toString(), keepOwners ? (int) e.getLongUserId() : 0, keepOwners ? (int) e.getLongGroupId() : 0);
         if (!link) Sys.chmod(target.toString(), e.getMode() & 07777);
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             if (h.getKey().startsWith("SCHILY.xattr.") && privileged) {

@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The clients people script with, against a real jbox daemon on a private socket: Debian's
- * docker-compose (v1, on docker-py) bringing a three-service project up and down, and the docker CLI's
- * events, system df, stats and list filters, with jbox's own CLI beside it.
+ * docker-compose (v1, on docker-py) bringing a three-service project up and down, the docker CLI's
+ * cp, events, system df, stats and list filters, with jbox's own CLI beside it.
  */
-class ComposeTest extends RealEngineTest {
+class DockerClientsTest extends RealEngineTest {
     private JboxDaemon daemon;
 
     @BeforeAll
@@ -160,5 +160,72 @@ class ComposeTest extends RealEngineTest {
         assertTrue(jboxEvents.out().matches("\\S+ container die " + id + " \\(exitCode=0, image=busybox, name=labelled, tier=web\\)\n"), jboxEvents.all());
 
         daemon.docker("rm", "-f", "labelled", "other");
+    }
+
+    @Test
+    void cpCopiesBothWaysAndNeverThroughTheContainersLinks() throws Exception {
+        Path here = Files.createDirectories(jbox.root.resolve("cp-test"));
+        // a hostile container: links to the host's / and /etc, as a process inside could make them
+        String id = daemon.docker("run", "-d", "--name", "cpbox", "-v", "cpvol:/vol", "busybox", "sh", "-c",
+                "mkdir -p /srv/d && echo inside > /srv/d/f && ln -s / /srv/root && ln -s /etc /srv/etc && touch /ready && sleep 1000").out().trim();
+        waitFor(() -> daemon.docker("exec", "cpbox", "test", "-e", "/ready").code() == 0, "the container to make its files");
+
+        var out = daemon.docker("cp", "cpbox:/srv/d", here.resolve("d").toString());
+        assertEquals(0, out.code(), out.all());
+        assertEquals("inside\n", Files.readString(here.resolve("d/f")));
+        Files.writeString(here.resolve("h.txt"), "from the host\n");
+        var in = daemon.docker("cp", here.resolve("h.txt").toString(), "cpbox:/vol/");
+        assertEquals(0, in.code(), in.all());
+        assertEquals("from the host\n", daemon.docker("run", "--rm", "-v", "cpvol:/v", "busybox", "cat", "/v/h.txt").out(), "a copy into a volume");
+        var viaJbox = daemon.client.run("cp", "cpbox:/srv/d/f", here.resolve("f-by-jbox").toString());
+        assertEquals(0, viaJbox.code(), viaJbox.all());
+        assertEquals("inside\n", Files.readString(here.resolve("f-by-jbox")));
+
+        // through the container's links: its own files, never the host's
+        String hostname = daemon.docker("inspect", "-f", "{{.Config.Hostname}}", "cpbox").out().trim();
+        var throughRoot = daemon.client.run("cp", "cpbox:/srv/root/etc/hostname", here.resolve("hn").toString());
+        assertEquals(0, throughRoot.code(), throughRoot.all());
+        assertEquals(hostname + "\n", Files.readString(here.resolve("hn")), "/srv/root leads to the container's /, not the host's");
+        String marker = "jbox-cp-" + Long.toHexString(System.nanoTime());
+        Files.writeString(here.resolve(marker), "x");
+        var intoEtc = daemon.docker("cp", here.resolve(marker).toString(), "cpbox:/srv/etc/");
+        assertEquals(0, intoEtc.code(), intoEtc.all());
+        assertFalse(Files.exists(Path.of("/etc", marker)), "nothing was written to the host's /etc");
+        assertEquals(0, daemon.docker("exec", "cpbox", "test", "-f", "/etc/" + marker).code(), "it went to the container's /etc");
+
+        // an archive that makes a link to the host's /tmp, then writes through it: refused, nothing written
+        Path bad = here.resolve("bad.tar");
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(bad))) {
+            var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("evil", org.apache.commons.compress.archivers.tar.TarArchiveEntry.LF_SYMLINK);
+            link.setLinkName(here.toString());
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+            var file = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("evil/pwned");
+            file.setSize(1);
+            tar.putArchiveEntry(file);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        ProcessBuilder pb = new ProcessBuilder("docker", "-H", "unix://" + daemon.socket, "cp", "-", "cpbox:/tmp").redirectInput(bad.toFile());
+        var refused = Jbox.capture(pb.start(), 60, "docker cp - cpbox:/tmp");
+        assertNotEquals(0, refused.code(), refused.all());
+        assertTrue(refused.err().contains("symbolic link"), refused.all());
+        assertFalse(Files.exists(here.resolve("pwned")), "nothing was written through the archive's link");
+
+        // a stopped container's files, and a read-only root refused with the reason
+        daemon.docker("stop", "-t", "0", "cpbox");
+        var stopped = daemon.client.run("cp", "cpbox:/srv/d/f", here.resolve("stopped-f").toString());
+        assertEquals(0, stopped.code(), stopped.all());
+        assertEquals("inside\n", Files.readString(here.resolve("stopped-f")), "a stopped container's files, in the view a start makes");
+        assertFalse(Files.exists(jbox.root.resolve("containers").resolve(id).resolve("filesystem-view.pid")), "the view's process ended");
+        daemon.docker("create", "--name", "robox", "--read-only", "busybox", "true");
+        var ro = daemon.docker("cp", here.resolve("h.txt").toString(), "robox:/tmp/");
+        assertNotEquals(0, ro.code());
+        assertTrue(ro.err().contains("read-only"), ro.all());
+        assertFalse(daemon.docker("cp", "cpbox:/nope", "-").err().isEmpty());
+
+        daemon.docker("rm", "-f", "cpbox", "robox");
+        daemon.docker("volume", "rm", "cpvol");
+        assertFalse(Files.exists(jbox.root.resolve("containers").resolve(id)), "the container is gone");
     }
 }
