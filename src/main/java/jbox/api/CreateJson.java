@@ -53,7 +53,7 @@ public final class CreateJson {
                 b.path("Tty").asBoolean(false), b.path("OpenStdin").asBoolean(false), host.path("AutoRemove").asBoolean(false),
                 host.isObject() ? ResourcesJson.resources(host) : Resources.NONE, StorageJson.fromCreate(b, host), restart(host.path("RestartPolicy")),
                 health(b.get("Healthcheck")), NetworkJson.fromCreate(host, b.path("NetworkingConfig")), HostConfigJson.confinement(host), HostConfigJson.log(host),
-                stringMap(b.path("Labels"), "Labels"), stopRule(b));
+                stringMap(b.path("Labels"), "Labels"), stopRule(b), host.path("Init").asBoolean(false));
     }
 
     /** Config.StopSignal and StopTimeout (null or absent: the image's signal, 10 s). */
@@ -116,6 +116,7 @@ public final class CreateJson {
         NetworkJson.toCreate(r.network() == null ? jbox.net.Networking.DEFAULT : r.network(), host);
         host.put("RestartPolicy", ContainerJson.restartPolicy(jbox.runtime.Restart.orNo(r.restart())));
         HostConfigJson.toCreate(r.confinement() == null ? jbox.runtime.Confinement.DEFAULT : r.confinement(), jbox.runtime.LogConfig.orDefault(r.log()), host);
+        if (r.init()) host.put("Init", true);
         m.put("HostConfig", host);
         if (r.labels() != null && !r.labels().isEmpty()) m.put("Labels", r.labels());
         if (r.stop() != null && r.stop().signal() != null) m.put("StopSignal", r.stop().signal());

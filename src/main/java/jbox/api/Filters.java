@@ -83,6 +83,29 @@ public final class Filters {
         return filter.substring(eq + 1).equals(labels.get(filter.substring(0, eq)));
     }
 
+    /** The prunes' keys: until, label and label!. */
+    public static final Set<String> PRUNE = Set.of("until", "label", "label!");
+
+    /**
+     * The prunes' until=: a duration ago (10m, 1h30m), unix seconds or an RFC 3339 time, as dockerd
+     * reads it; whether something created at createdIso is older (true when the filter is absent).
+     */
+    public boolean createdBefore(String createdIso) {
+        List<String> vs = get("until");
+        if (vs.isEmpty()) return true;
+        String v = vs.get(vs.size() - 1).trim();
+        long limit;
+        if (v.matches("(\\d+[hms])+")) {
+            java.time.Instant i = java.time.Instant.now().minus(java.time.Duration.parse("PT" + v.toUpperCase()));
+            limit = i.getEpochSecond() * 1_000_000_000L + i.getNano();
+        } else {
+            limit = Timestamps.apiNanos(v, "until");
+        }
+        if (createdIso == null || createdIso.isEmpty()) return true;
+        java.time.Instant c = java.time.Instant.parse(createdIso);
+        return c.getEpochSecond() * 1_000_000_000L + c.getNano() < limit;
+    }
+
     /** One boolean filter (dangling=true): its value, or null when absent; anything but true/false/1/0 is refused. */
     public Boolean bool(String key) {
         List<String> vs = get(key);

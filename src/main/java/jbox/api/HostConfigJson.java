@@ -22,7 +22,7 @@ final class HostConfigJson {
 
     /** Read by StorageJson, NetworkJson, ResourcesJson and CreateJson (resources, restart policy, auto-remove) or below. */
     private static final Set<String> CARRIED_OUT = Set.of("Binds", "Mounts", "Tmpfs", "ReadonlyRootfs", "NetworkMode", "PortBindings",
-            "RestartPolicy", "AutoRemove", "Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "CpusetCpus",
+            "RestartPolicy", "AutoRemove", "Init", "Memory", "MemorySwap", "NanoCpus", "CpuQuota", "CpuPeriod", "CpuShares", "CpusetCpus",
             "PidsLimit", "BlkioWeight", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "Privileged", "CapAdd", "CapDrop", "SecurityOpt",
             "Devices", "PidMode", "IpcMode", "UTSMode", "CgroupnsMode", "Sysctls", "Ulimits", "OomScoreAdj", "GroupAdd", "ShmSize",
             "MaskedPaths", "ReadonlyPaths", "CgroupParent", "LogConfig", "UsernsMode", "MemoryReservation", "MemorySwappiness",
@@ -37,7 +37,7 @@ final class HostConfigJson {
             Map.entry("DnsOptions", "--dns-option"), Map.entry("DnsSearch", "--dns-search"), Map.entry("ExtraHosts", "--add-host"),
             Map.entry("Links", "--link (legacy links; use a user network)"), Map.entry("PublishAllPorts", "-P (publish all exposed ports)"),
             Map.entry("Cgroup", "--cgroup (the legacy cgroup mode)"), Map.entry("Runtime", "another runtime"), Map.entry("Isolation", "isolation technologies (Windows)"),
-            Map.entry("Init", "--init"), Map.entry("CpuCount", "CPU count (Windows)"), Map.entry("CpuPercent", "CPU percent (Windows)"),
+            Map.entry("CpuCount", "CPU count (Windows)"), Map.entry("CpuPercent", "CPU percent (Windows)"),
             Map.entry("IOMaximumIOps", "IO limits (Windows)"), Map.entry("IOMaximumBandwidth", "IO limits (Windows)"),
             Map.entry("DeviceCgroupRules", "--device-cgroup-rule"), Map.entry("DeviceRequests", "--gpus"),
             Map.entry("BlkioWeightDevice", "--blkio-weight-device"),

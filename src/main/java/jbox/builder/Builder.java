@@ -297,7 +297,7 @@ public final class Builder {
         List<String> env = new ArrayList<>();
         s.args.forEach((k, v) -> { if (!s.config.env.containsKey(k)) env.add(k + "=" + v); });
         ContainerState c = engine.lifecycle().create(new CreateRequest(s.image.id().toString(), containerName, cmd, "", env, s.config.workingDir, s.config.user,
-                null, false, false, false, null, jbox.linux.Storage.BUILD_STEP, null, jbox.runtime.Health.NONE, null, null, null, null, null),
+                null, false, false, false, null, jbox.linux.Storage.BUILD_STEP, null, jbox.runtime.Health.NONE, null, null, null, null, null, false),
                 line -> out.accept(line + "\n"));
         out.accept(" ---> Running in " + c.id().substring(0, 12) + "\n");
         try {

@@ -82,7 +82,7 @@ public final class Attach {
         int code = w instanceof JsonNode n ? n.path("StatusCode").asInt(125) : 125;
         if (w instanceof JsonNode n && n.path("JboxOOMKilled").asBoolean()) {
             long limit = n.path("JboxMemoryLimit").asLong();
-            err.println("jbox: " + OomMessage.of(name, limit > 0 ? limit : null));
+            err.println("jbox: " + OomMessage.of(name, limit > 0 ? limit : null, code));
         }
         return code;
     }

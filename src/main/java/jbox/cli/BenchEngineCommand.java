@@ -35,7 +35,7 @@ final class BenchEngineCommand implements Runnable {
         int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
         LaunchSpec.Stdio quiet = new LaunchSpec.Stdio(devNull, devNull, devNull);
         CreateRequest req = new CreateRequest("busybox", null, List.of("true"), null, List.of(), null, null, null, false, false, true, null, null, null, null,
-                new jbox.net.Networking(jbox.net.Network.NONE, List.of(), null, List.of()), null, null, null, null); // as the peers run: no network
+                new jbox.net.Networking(jbox.net.Network.NONE, List.of(), null, List.of()), null, null, null, null, false); // as the peers run: no network
         double[] engine = new double[runs];
         double[] floor = new double[runs];
         try {

@@ -28,7 +28,7 @@ final class CommandGroups {
         public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
     }
 
-    @Command(name = "system", description = "Manage jbox (df, events, info)")
+    @Command(name = "system", description = "Manage jbox (df, events, info, prune)")
     static final class SystemGroup implements Runnable {
         @Spec CommandSpec spec;
 
@@ -52,6 +52,7 @@ final class CommandGroups {
             system.addSubcommand("df", new SystemDfCommand());
             system.addSubcommand("events", new EventsCommand());
             system.addSubcommand("info", new InfoCommand());
+            system.addSubcommand("prune", new SystemPruneCommand());
             root.addSubcommand("system", system);
             added = true;
         }
@@ -64,6 +65,7 @@ final class CommandGroups {
         image.addSubcommand("inspect", inspect("image"));
         image.addSubcommand("load", new LoadCommand());
         image.addSubcommand("ls", new ImagesCommand(), "list");
+        image.addSubcommand("prune", new ImagePruneCommand());
         image.addSubcommand("pull", new PullCommand());
         image.addSubcommand("push", new PushCommand());
         image.addSubcommand("rm", new RmiCommand(), "remove");

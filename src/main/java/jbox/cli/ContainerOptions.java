@@ -20,6 +20,8 @@ final class ContainerOptions {
     @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open") boolean interactive;
     @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY") boolean tty;
     @Option(names = "--rm", description = "Automatically remove the container when it exits") boolean autoRemove;
+    @Option(names = "--pull", paramLabel = "POLICY", description = "Pull the image before creating: missing (default), always, never") String pull = "missing";
+    @Option(names = "--init", description = "Run an init (tini) inside the container that forwards signals and reaps processes") boolean init;
     @Option(names = {"-v", "--volume"}, paramLabel = "SOURCE:TARGET[:ro]", description = "Bind mount a host path, or mount a named volume (-v NAME:/path), or an anonymous one (-v /path)") List<String> volumes = new ArrayList<>();
     @Option(names = "--mount", paramLabel = "type=bind|volume|tmpfs,source=...,target=...[,readonly]", description = "Attach a filesystem mount to the container") List<String> mounts = new ArrayList<>();
     @Option(names = "--tmpfs", paramLabel = "PATH[:size=64m,mode=1777]", description = "Mount a tmpfs (memory) directory") List<String> tmpfs = new ArrayList<>();
@@ -62,7 +64,7 @@ final class ContainerOptions {
 
     CreateRequest request() {
         return new CreateRequest(image, name, command, entrypoint, resolveEnv(env), workdir, user, hostname, tty, interactive, autoRemove, limits.resources(),
-                storage(), restartPolicy(), health(), networking(), confinement(), logConfig(), labels(), new jbox.runtime.StopRule(stopSignal, stopTimeout));
+                storage(), restartPolicy(), health(), networking(), confinement(), logConfig(), labels(), new jbox.runtime.StopRule(stopSignal, stopTimeout), init);
     }
 
     /** --privileged, --cap-*, --security-opt, --device, --pid/--ipc/--uts/--cgroupns, --sysctl, --ulimit, --shm-size, --group-add, --oom-score-adj, --cgroup-parent. */

@@ -12,10 +12,11 @@ import picocli.CommandLine.Spec;
 final class ContainerPruneCommand implements Runnable {
     @Spec CommandSpec spec;
     @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation (jbox never prompts)") boolean force;
+    @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Provide filter values: until=10m, label=KEY[=VALUE], label!=...") java.util.List<String> filters = new java.util.ArrayList<>();
 
     @Override
     public void run() {
-        JsonNode r = Api.client().call("POST", "/containers/prune", null);
+        JsonNode r = Api.client().call("POST", "/containers/prune" + Prunes.query(filters), null);
         var out = spec.commandLine().getOut();
         if (!r.path("ContainersDeleted").isEmpty()) {
             out.println("Deleted Containers:");

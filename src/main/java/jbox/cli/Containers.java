@@ -13,9 +13,24 @@ import java.io.PrintWriter;
 public final class Containers {
     private Containers() {}
 
-    /** Returns the new container's id. */
-    static String create(ApiClient api, CreateRequest req, PrintWriter progress) {
+    /** Returns the new container's id. pull: docker's --pull, missing, always or never. */
+    static String create(ApiClient api, CreateRequest req, String pull, PrintWriter progress) {
         String path = "/containers/create" + (req.name() == null ? "" : "?name=" + ApiClient.seg(req.name()));
+        switch (pull) {
+            case "missing" -> { }
+            case "always" -> Images.pull(api, req.image(), progress);
+            case "never" -> {
+                try {
+                    api.call("GET", "/images/" + ApiClient.imageSeg(req.image()) + "/json", null);
+                } catch (Failure e) {
+                    if (e.httpStatus() != 404) throw e;
+                    throw new Failure("No such image: " + req.image(), "--pull never uses only images already here",
+                            "pull it first (jbox pull " + req.image() + "), or use --pull missing").httpStatus(404);
+                }
+                return created(api.call("POST", path, CreateJson.createBody(req)), progress);
+            }
+            default -> throw new Failure("invalid pull option: '" + pull + "'", "--pull takes missing, always or never", "e.g. --pull always");
+        }
         try {
             return created(api.call("POST", path, CreateJson.createBody(req)), progress);
         } catch (Failure e) {

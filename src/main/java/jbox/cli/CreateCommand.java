@@ -12,6 +12,6 @@ final class CreateCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().getOut().println(Containers.create(Api.client(), options.request(), spec.commandLine().getErr()));
+        spec.commandLine().getOut().println(Containers.create(Api.client(), options.request(), options.pull, spec.commandLine().getErr()));
     }
 }

@@ -17,13 +17,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** docker inspect: low-level JSON for containers (looked up first) and images. */
-@Command(name = "inspect", description = "Return low-level information on containers and images")
+@Command(name = "inspect", description = "Return low-level information on containers, images, networks and volumes")
 final class InspectCommand implements Callable<Integer> {
     private static final Pattern FIELD = Pattern.compile("\\{\\{\\s*(json\\s+)?\\.([A-Za-z0-9_.]*)\\s*}}");
 
     @Spec CommandSpec spec;
     @Option(names = {"-f", "--format"}, description = "Format the output with a template like {{.State.Pid}} or {{json .Config}}") String format;
-    @Option(names = "--type", description = "Only look for a container or an image") String type;
+    @Option(names = "--type", description = "Only look for a container, image, network or volume") String type;
+
+    /** What inspect looks for, in docker's order, and where the API has each. */
+    private static final Map<String, java.util.function.Function<String, String>> KINDS = new java.util.LinkedHashMap<>();
+    static {
+        KINDS.put("container", n -> "/containers/" + ApiClient.seg(n) + "/json");
+        KINDS.put("image", n -> "/images/" + ApiClient.imageSeg(n) + "/json");
+        KINDS.put("network", n -> "/networks/" + ApiClient.seg(n));
+        KINDS.put("volume", n -> "/volumes/" + ApiClient.seg(n));
+    }
     @Parameters(paramLabel = "NAME|ID", arity = "1..*") List<String> names;
 
     @Override
@@ -41,20 +50,20 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private Object lookup(ApiClient api, String name) {
-        if (type == null || type.equals("container")) {
+        if (type != null && !KINDS.containsKey(type)) {
+            throw new Failure("\"" + type + "\" is not a valid value for --type", null, "use container, image, network or volume");
+        }
+        for (var kind : KINDS.entrySet()) {
+            if (type != null && !type.equals(kind.getKey())) continue;
             try {
-                return Json.MAPPER.convertValue(api.call("GET", "/containers/" + ApiClient.seg(name) + "/json", null), Map.class);
+                return Json.MAPPER.convertValue(api.call("GET", kind.getValue().apply(name), null), Map.class);
             } catch (Failure e) {
-                if (e.httpStatus() != 404 || "container".equals(type)) throw e;
+                if (e.httpStatus() != 404) throw e;
             }
         }
-        try {
-            return Json.MAPPER.convertValue(api.call("GET", "/images/" + ApiClient.imageSeg(name) + "/json", null), Map.class);
-        } catch (Failure e) {
-            if (e.httpStatus() != 404) throw e;
-            throw new Failure(1, "No such object: " + name, "no container or image has that name or id", "list them with jbox ps -a and jbox images",
-                    null).httpStatus(404); // docker inspect exits 1 for a name it does not find
-        }
+        String what = type == null ? "container, image, network or volume" : type;
+        throw new Failure(1, "No such object: " + name, "no " + what + " has that name or id", "list them with jbox ps -a, jbox images, jbox network ls, jbox volume ls",
+                null).httpStatus(404); // docker inspect exits 1 for a name it does not find
     }
 
     /** The subset of Go templates people use with docker inspect: {{.A.B}} and {{json .A}}. */

@@ -64,7 +64,8 @@ public final class Main {
         // After the image, everything belongs to the container's command: run busybox sh -c 'ls -l'
         // (a tree built for one command line has only that command: absent ones are skipped)
         Map<String, CommandLine> top = cli.getSubcommands();
-        for (String c : new String[]{"run", "create", "exec"}) {
+        // ... and after the container, everything belongs to ps: top web -o pid,comm
+        for (String c : new String[]{"run", "create", "exec", "top"}) {
             if (top.containsKey(c)) top.get(c).setStopAtPositional(true);
             if (top.containsKey("container")) top.get("container").getSubcommands().get(c).setStopAtPositional(true);
         }

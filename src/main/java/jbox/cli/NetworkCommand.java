@@ -110,10 +110,11 @@ final class NetworkCommand implements Runnable {
     static final class Prune implements Runnable {
         @Spec CommandSpec spec;
         @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation (jbox never prompts)") boolean force;
+        @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Provide filter values: until=10m, label=KEY[=VALUE], label!=...") java.util.List<String> filters = new java.util.ArrayList<>();
 
         @Override
         public void run() {
-            JsonNode r = Api.client().call("POST", "/networks/prune", null);
+            JsonNode r = Api.client().call("POST", "/networks/prune" + Prunes.query(filters), null);
             spec.commandLine().getOut().println("Deleted Networks:");
             for (JsonNode n : r.path("NetworksDeleted")) spec.commandLine().getOut().println(n.asText());
         }

@@ -19,7 +19,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         ApiClient api = Api.client();
         var req = options.request();
-        String id = Containers.create(api, req, spec.commandLine().getErr());
+        String id = Containers.create(api, req, options.pull, spec.commandLine().getErr());
         if (detach) {
             api.call("POST", "/containers/" + ApiClient.seg(id) + "/start", null);
             spec.commandLine().getOut().println(id);

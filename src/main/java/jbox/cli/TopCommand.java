@@ -18,11 +18,13 @@ import java.util.List;
 @Command(name = "top", description = "Display the running processes of a container")
 final class TopCommand implements Runnable {
     @Spec CommandSpec spec;
-    @Parameters(paramLabel = "CONTAINER", completionCandidates = Candidates.Containers.class) String container;
+    @Parameters(index = "0", paramLabel = "CONTAINER", completionCandidates = Candidates.Containers.class) String container;
+    @Parameters(index = "1..*", paramLabel = "PS OPTIONS", description = "Options for ps (default -ef), as docker top takes them") List<String> psOptions = new ArrayList<>();
 
     @Override
     public void run() {
-        JsonNode top = Api.client().call("GET", "/containers/" + ApiClient.seg(container) + "/top", null);
+        String query = psOptions.isEmpty() ? "" : "?ps_args=" + ApiClient.seg(String.join(" ", psOptions));
+        JsonNode top = Api.client().call("GET", "/containers/" + ApiClient.seg(container) + "/top" + query, null);
         List<String[]> rows = new ArrayList<>();
         rows.add(strings(top.path("Titles")));
         for (JsonNode p : top.path("Processes")) rows.add(strings(p));

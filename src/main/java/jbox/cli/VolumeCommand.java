@@ -99,11 +99,13 @@ final class VolumeCommand implements Runnable {
         @Spec CommandSpec spec;
         @Option(names = {"-a", "--all"}, description = "Remove all unused volumes, not just anonymous ones") boolean all;
         @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation (jbox never prompts)") boolean force;
+        @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Provide filter values: label=KEY[=VALUE], label!=...") java.util.List<String> filters = new java.util.ArrayList<>();
 
         @Override
         public void run() {
-            String filters = all ? "?filters=" + enc("{\"all\":[\"true\"]}") : "";
-            JsonNode r = Api.client().call("POST", "/volumes/prune" + filters, null);
+            java.util.List<String> all = new java.util.ArrayList<>(filters);
+            if (this.all) all.add("all=true");
+            JsonNode r = Api.client().call("POST", "/volumes/prune" + Prunes.query(all), null);
             spec.commandLine().getOut().println("Deleted Volumes:");
             for (JsonNode n : r.path("VolumesDeleted")) spec.commandLine().getOut().println(n.asText());
         }

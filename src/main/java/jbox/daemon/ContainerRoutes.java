@@ -275,10 +275,13 @@ final class ContainerRoutes {
         return ContainerJson.stats(c, u, hostMemory, cpus);
     }
 
+    /** docker top CONTAINER [ps OPTIONS]: the host's ps with those options (-ef by default), the rows of the container's processes. */
     private void top(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        List<Integer> pids = engine.tasks().processes(p.get("id"));
-        List<String> cmd = new ArrayList<>(List.of("ps", "-f", "-p"));
-        cmd.add(String.join(",", pids.stream().map(String::valueOf).toList()));
+        java.util.Set<String> pids = new java.util.HashSet<>();
+        for (int pid : engine.tasks().processes(p.get("id"))) pids.add(String.valueOf(pid));
+        List<String> cmd = new ArrayList<>(List.of("ps"));
+        String args = req.query("ps_args", "").trim();
+        cmd.addAll(List.of((args.isEmpty() ? "-ef" : args).split("\\s+")));
         String out;
         try {
             Process ps = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -292,17 +295,23 @@ final class ContainerRoutes {
         }
         String[] lines = out.split("\n");
         List<String> titles = List.of(lines[0].trim().split("\\s+"));
+        int pidColumn = titles.indexOf("PID");
+        if (pidColumn < 0) {
+            throw new Failure("Couldn't find PID field in ps output: " + lines[0].trim(), "ps " + String.join(" ", cmd.subList(1, cmd.size()))
+                    + " printed no PID column (or ps refused the options)", "give options whose output has a PID column, e.g. jbox top NAME aux").httpStatus(500);
+        }
         List<List<String>> rows = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             if (lines[i].isBlank()) continue;
             String[] f = lines[i].trim().split("\\s+", titles.size());
-            rows.add(List.of(f));
+            if (f.length > pidColumn && pids.contains(f[pidColumn])) rows.add(List.of(f));
         }
         ex.json(200, Map.of("Titles", titles, "Processes", rows));
     }
 
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
-        Lifecycle.Pruned pruned = engine.lifecycle().pruneContainers();
+        jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), jbox.api.Filters.PRUNE);
+        Lifecycle.Pruned pruned = engine.lifecycle().pruneContainers(c -> f.labels(c.labels()) && f.createdBefore(c.created()));
         ex.json(200, Map.of("ContainersDeleted", pruned.ids(), "SpaceReclaimed", pruned.bytes()));
     }
 

@@ -22,7 +22,7 @@ final class ImageRoutes {
     ImageRoutes(Engine engine) { this.engine = engine; }
 
     void register(Router r) {
-        r.add("GET", "/images/json", "ImageRoutes.list", this::list)
+        r.add("POST", "/images/prune", "ImageRoutes.prune", this::prune).add("GET", "/images/json", "ImageRoutes.list", this::list)
                 .add("POST", "/images/create", "ImageRoutes.pull", this::pull)
                 .add("GET", "/images/{name*}/json", "ImageRoutes.inspect", this::inspect)
                 .add("POST", "/images/{name*}/push", "ImageRoutes.push", this::push)
@@ -52,6 +52,22 @@ final class ImageRoutes {
             out.add(ImageJson.imageSummary(i));
         }
         ex.json(200, out);
+    }
+
+    /** docker image prune: {"ImagesDeleted": [{"Untagged": ...}, {"Deleted": ...}], "SpaceReclaimed": bytes}. */
+    private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
+        java.util.Set<String> keys = new java.util.HashSet<>(jbox.api.Filters.PRUNE);
+        keys.add("dangling");
+        jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), keys);
+        boolean all = Boolean.FALSE.equals(f.bool("dangling"));
+        var pruned = engine.imageService().pruneImages(all, i -> f.labels(i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels())
+                && f.createdBefore(i.config().created()));
+        List<Object> deleted = new ArrayList<>();
+        for (String line : pruned.removed()) {
+            int colon = line.indexOf(": ");
+            deleted.add(Map.of(line.substring(0, colon), line.substring(colon + 2)));
+        }
+        ex.json(200, Map.of("ImagesDeleted", deleted, "SpaceReclaimed", pruned.bytes()));
     }
 
     private String created(String image) throws IOException {

@@ -17,6 +17,7 @@ import java.util.List;
  * @param log        the logging driver and its options (null: json-file, bounded)
  * @param labels     --label (null: none); the image's labels are added under them
  * @param stop       --stop-signal and --stop-timeout (null: the image's STOPSIGNAL, 10 s)
+ * @param init       --init: docker's init (tini) as the first process, running the command
  */
 public record CreateRequest(
         String image,
@@ -38,4 +39,5 @@ public record CreateRequest(
         jbox.runtime.Confinement confinement,
         jbox.runtime.LogConfig log,
         java.util.Map<String, String> labels,
-        jbox.runtime.StopRule stop) {}
+        jbox.runtime.StopRule stop,
+        boolean init) {}

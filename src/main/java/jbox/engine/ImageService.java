@@ -127,6 +127,38 @@ public final class ImageService {
         }
     }
 
+    /** What an image prune removed: docker's {"Untagged"} and {"Deleted"} lines, and the bytes its layers held. */
+    public record Pruned(List<String> removed, long bytes) {}
+
+    /**
+     * docker image prune: images no container uses (even a stopped one), only the untagged ones unless
+     * all, and of those the ones which accepts.
+     */
+    public Pruned pruneImages(boolean all, java.util.function.Predicate<Image> which) {
+        try {
+            long before = layerBytes();
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (ContainerState c : containers.all()) used.add(c.imageId());
+            List<String> removed = new java.util.ArrayList<>();
+            for (Image i : images.list()) {
+                if (used.contains(i.id().toString()) || (!all && i.reference() != null) || !which.test(i)) continue;
+                removed.addAll(removeImage(i.reference() != null ? i.reference().toString() : i.id().toString(), false));
+            }
+            return new Pruned(removed, Math.max(0, before - layerBytes()));
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot prune images");
+        }
+    }
+
+    /** The unpacked size of every layer the store holds. */
+    private long layerBytes() throws IOException {
+        java.util.Set<jbox.image.Digest> layers = new java.util.HashSet<>();
+        for (Image i : images.list(true)) layers.addAll(i.diffIds());
+        long sum = 0;
+        for (jbox.image.Digest d : layers) sum += images.unpackedSize(d);
+        return sum;
+    }
+
     /** docker's image events name the image by reference or id, with its name as an attribute. */
     private void imageEvent(String action, String id, String name) {
         engine.events().emit("image", action, id, Events.attrs("name", name));

@@ -93,6 +93,7 @@ public final class Lifecycle {
         }
         jbox.linux.Storage storage = StorageRules.prepare(StorageRules.withImageVolumes(jbox.linux.Storage.orNone(req.storage()), ic.volumes()), volumes);
         jbox.runtime.Health health = ImageDefaults.health(req.health(), ic.healthcheck());
+        if (req.init()) initBinary(); // refused at create, not at its first start
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
             jbox.net.Network network = networks.get(networking.mode());
@@ -128,7 +129,7 @@ public final class Lifecycle {
                     env, workdir, user, hostname, req.tty(), req.interactive(), req.autoRemove(), image.diffIds().stream().map(Object::toString).toList(),
                     req.resources() == null ? Resources.NONE : req.resources(), storage, jbox.runtime.Restart.orNo(req.restart()).policyOnly(),
                     health, networking, confined, jbox.runtime.LogConfig.orDefault(req.log()), labels(ic.labels(), req.labels()),
-                    stopRule(req.stop(), ic.stopSignal())));
+                    stopRule(req.stop(), ic.stopSignal()), req.init()));
             containers.claimName(name, id); // first: a container never exists without its name taken
             containers.create(s);
             engine.events().container(s, "create", Map.of());
@@ -238,11 +239,32 @@ public final class Lifecycle {
         lowerWithInit.addAll(images.layerDirs(images.find(s.imageId())));
         jbox.runtime.Confinement confined = s.confined();
         Path dir = containers.dirOf(s.id());
+        List<String> args = s.args();
+        if (s.config().init()) {
+            mounts = new ArrayList<>(mounts);
+            Path tini = initBinary();
+            mounts.add(new MountPlan(new jbox.linux.Storage.Mount(jbox.linux.Storage.Type.BIND, tini.toString(), INIT_PATH, true, null, false, true), tini, false));
+            args = new ArrayList<>(List.of(INIT_PATH, "--"));
+            args.addAll(s.args());
+        }
         ImagePlan plan = new ImagePlan(lowerWithInit, dir, s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), hostNetwork, confined,
                 devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
                 confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, endpoint,
                 cgroup == null ? null : cgroup.path());
-        return new LaunchSpec(s.id(), plan, s.args(), s.env(), s.workingDir(), s.tty(), stdio, cgroup, confinement.credentials(confined), dir);
+        return new LaunchSpec(s.id(), plan, args, s.env(), s.workingDir(), s.tty(), stdio, cgroup, confinement.credentials(confined), dir);
+    }
+
+    /** Where --init's program appears in the container, as docker's docker-init. */
+    static final String INIT_PATH = "/sbin/docker-init";
+
+    /** --init runs Debian's static tini (as docker's docker-init is tini): static, so it runs in any image. */
+    private static Path initBinary() {
+        Path tini = Path.of("/usr/bin/tini-static");
+        if (!Files.isRegularFile(tini)) {
+            throw new Failure("--init needs tini, which is not installed", "jbox's init is tini-static, from Debian's tini package",
+                    "install it: sudo apt-get install tini");
+        }
+        return tini;
     }
 
     /**
@@ -652,11 +674,11 @@ public final class Lifecycle {
     public record Pruned(List<String> ids, long bytes) {}
 
     /** docker container prune: removes every stopped container (created or exited, not one waiting for its restart). */
-    public Pruned pruneContainers() {
+    public Pruned pruneContainers(java.util.function.Predicate<ContainerState> which) {
         List<String> ids = new ArrayList<>();
         long bytes = 0;
         for (ContainerState c : list(true)) {
-            if (c.status().hasProcess() || c.status() == Status.RESTARTING) continue;
+            if (c.status().hasProcess() || c.status() == Status.RESTARTING || !which.test(c)) continue;
             try {
                 Path upper = containers.dirOf(c.id()).resolve("upper"); // none before a first start
                 long size = Files.isDirectory(upper) ? jbox.image.ImageStore.treeSize(upper) : 0;

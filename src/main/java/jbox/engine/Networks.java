@@ -141,10 +141,10 @@ public final class Networks {
     }
 
     /** docker network prune: user networks no running container uses. */
-    public List<String> prune() throws IOException {
+    public List<String> prune(java.util.function.Predicate<Network> which) throws IOException {
         List<String> removed = new ArrayList<>();
         for (Network n : userNetworks()) {
-            if (!Claims.list(n.bridge()).isEmpty()) continue;
+            if (!Claims.list(n.bridge()).isEmpty() || !which.test(n)) continue;
             remove(n.name());
             removed.add(n.name());
         }

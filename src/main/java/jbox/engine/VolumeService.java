@@ -65,11 +65,11 @@ public final class VolumeService {
     }
 
     /** docker volume prune: the unused anonymous volumes, or all unused ones with all. Returns their names. */
-    public List<String> pruneVolumes(boolean all) {
+    public List<String> pruneVolumes(boolean all, java.util.function.Predicate<Volumes.Volume> which) {
         List<String> removed = new ArrayList<>();
         try {
             for (Volumes.Volume v : volumes.list()) {
-                if ((all || v.anonymous()) && volumeUsers(v.name()).isEmpty()) {
+                if ((all || v.anonymous()) && which.test(v) && volumeUsers(v.name()).isEmpty()) {
                     volumes.delete(v.name());
                     engine.events().emit("volume", "destroy", v.name(), Events.attrs("driver", "local"));
                     removed.add(v.name());

@@ -19,6 +19,7 @@ import java.util.List;
  * @param logConfig  its logging driver (null in older records: json-file)
  * @param labels     its labels: the image's, then its own (null in older records: none)
  * @param stop       its stop signal and timeout (null in older records: SIGTERM, 10 s)
+ * @param init       whether docker's init (tini) is its first process, running its command (--init)
  */
 public record ContainerConfig(
         String id,
@@ -43,15 +44,16 @@ public record ContainerConfig(
         Confinement confinement,
         LogConfig logConfig,
         java.util.Map<String, String> labels,
-        StopRule stop) {
+        StopRule stop,
+        boolean init) {
 
     public ContainerConfig withNetwork(Networking n) {
         return new ContainerConfig(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove, layers,
-                resources, storage, restart, health, n, confinement, logConfig, labels, stop);
+                resources, storage, restart, health, n, confinement, logConfig, labels, stop, init);
     }
 
     public ContainerConfig withResources(Resources r) {
         return new ContainerConfig(id, name, created, image, imageId, args, env, workingDir, user, hostname, tty, openStdin, autoRemove, layers,
-                r, storage, restart, health, network, confinement, logConfig, labels, stop);
+                r, storage, restart, health, network, confinement, logConfig, labels, stop, init);
     }
 }

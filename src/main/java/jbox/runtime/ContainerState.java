@@ -35,7 +35,7 @@ public record ContainerState(ContainerConfig config, RunState state) {
                     text(n, "procMount"), n.path("oomKilled").asBoolean(false), r.count(), r.stoppedByUser(), net == null ? null : net.endpoint());
             c = new ContainerConfig(c.id(), c.name(), c.created(), c.image(), c.imageId(), c.args(), c.env(), c.workingDir(), c.user(), c.hostname(),
                     c.tty(), c.openStdin(), c.autoRemove(), c.layers(), c.resources(), c.storage(), c.restart() == null ? null : r.policyOnly(),
-                    c.health(), net == null ? null : net.withEndpoint(null), c.confinement(), c.logConfig(), null, null);
+                    c.health(), net == null ? null : net.withEndpoint(null), c.confinement(), c.logConfig(), null, null, false);
             return new ContainerState(c, s);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("not a container's state: " + e.getOriginalMessage(), e);

@@ -183,7 +183,7 @@ final class MeasureCommand implements Runnable {
     }
 
     private static CreateRequest request(List<String> command, boolean autoRemove) {
-        return new CreateRequest("busybox", null, command, null, List.of(), null, null, null, false, false, autoRemove, null, null, null, null, null, null, null, null, null);
+        return new CreateRequest("busybox", null, command, null, List.of(), null, null, null, false, false, autoRemove, null, null, null, null, null, null, null, null, null, false);
     }
 
     private static long du(Path dir) {

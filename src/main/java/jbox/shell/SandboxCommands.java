@@ -404,7 +404,7 @@ final class SandboxCommands {
         public void run() {
             Sandbox box = s.sandbox();
             ContainerState c = s.engine.lifecycle().create(new CreateRequest(box.image.reference() != null ? box.image.reference().familiar() : box.image.id().toString(),
-                    name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits(), null, null, null, null, null, null, null, null), s.out::println);
+                    name, List.of("sleep", "infinity"), null, List.of(), null, null, box.hostname(), false, false, false, box.limits(), null, null, null, null, null, null, null, null, false), s.out::println);
             try {
                 Path upper = s.engine.containers().dirOf(c.id()).resolve("upper");
                 if (Files.isDirectory(box.upperDir())) {

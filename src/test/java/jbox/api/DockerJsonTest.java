@@ -36,7 +36,7 @@ class DockerJsonTest {
                 new Storage(List.of(new Storage.Mount(Storage.Type.TMPFS, null, "/scratch", false, "size=1m", false, false)), true),
                 Restart.parse("on-failure:3"), new Health(List.of("CMD-SHELL", "true"), 5 * Health.SECOND, Health.SECOND, 2, 0),
                 new Networking("front", PortSpec.parse("8080:80"), null, List.of("web")), c, new LogConfig("json-file", 1 << 20, 3),
-                Map.of("course", "jbox", "com.example.tier", "web"), new StopRule("SIGQUIT", 30));
+                Map.of("course", "jbox", "com.example.tier", "web"), new StopRule("SIGQUIT", 30), true);
         List<String> warnings = new ArrayList<>();
         CreateRequest read = CreateJson.createRequest("web", json(CreateJson.createBody(sent)), warnings);
         assertEquals(List.of(), warnings);
@@ -65,6 +65,7 @@ class DockerJsonTest {
         assertEquals(sent.log(), read.log());
         assertEquals(sent.labels(), read.labels());
         assertEquals(sent.stop(), read.stop());
+        assertTrue(read.init());
     }
 
     @Test
@@ -107,7 +108,7 @@ class DockerJsonTest {
     void aContainerHasDockersShape() {
         ContainerState s = ContainerState.created(new ContainerConfig("0123456789abcdef0123456789abcdef", "web", "2026-12-05T10:00:00Z", "busybox",
                 "sha256:aa", List.of("sh", "-c", "sleep 1"), List.of("PATH=/bin"), "/", "", "0123456789ab", false, false, false, List.of(),
-                Resources.NONE, null, null, null, new Networking("bridge", List.of(), null, List.of()), null, null, Map.of("tier", "web"), null))
+                Resources.NONE, null, null, null, new Networking("bridge", List.of(), null, List.of()), null, null, Map.of("tier", "web"), null, false))
                 .running(4242, 7, 4000, 6, "2026-12-05T10:00:01Z", "pidns", null);
         Map<String, Object> summary = ContainerJson.containerSummary(s);
         assertEquals("0123456789abcdef0123456789abcdef", summary.get("Id"));

@@ -228,4 +228,74 @@ class DockerClientsTest extends RealEngineTest {
         daemon.docker("volume", "rm", "cpvol");
         assertFalse(Files.exists(jbox.root.resolve("containers").resolve(id)), "the container is gone");
     }
+
+    @Test
+    void dockerPyScriptsRunAgainstJbox() throws Exception {
+        Requires.that(Jbox.exec(30, "python3", "-c", "import docker").code() == 0, "python3-docker comes with docker-compose, installed by ./run-tests");
+        Path script = jbox.root.resolve("docker-py-check.py");
+        Files.writeString(script, """
+                import docker
+                c = docker.from_env()
+                assert c.ping()
+                pulled = list(c.api.pull("busybox", tag="latest", stream=True, decode=True))
+                assert any("Digest" in e.get("status", "") for e in pulled), pulled
+                ctr = c.containers.create("busybox", ["sh", "-c", "echo out; echo err >&2; sleep 30"], labels={"made-by": "docker-py"}, name="pybox")
+                ctr.start()
+                ctr.reload()
+                assert ctr.status == "running", ctr.status
+                assert ctr.labels["made-by"] == "docker-py"
+                code, out = ctr.exec_run(["sh", "-c", "echo from-exec; exit 3"])
+                assert (code, out) == (3, b"from-exec\\n"), (code, out)
+                ctr.kill(signal="SIGKILL")
+                assert ctr.wait()["StatusCode"] == 137
+                assert ctr.logs(stdout=True, stderr=False) == b"out\\n"
+                assert ctr.logs(stdout=False, stderr=True) == b"err\\n"
+                assert [x.name for x in c.containers.list(all=True, filters={"label": "made-by=docker-py"})] == ["pybox"]
+                ctr.remove()
+                assert c.containers.list(all=True, filters={"name": "pybox"}) == []
+                print("ok")
+                """);
+        ProcessBuilder pb = new ProcessBuilder("python3", script.toString());
+        pb.environment().put("DOCKER_HOST", "unix://" + daemon.socket);
+        var r = Jbox.capture(pb.start(), 120, "python3 docker-py-check.py");
+        assertEquals(0, r.code(), r.all());
+        assertEquals("ok\n", r.out());
+    }
+
+    @Test
+    void initTopPruneAndInspectTypeAsInDocker() throws Exception {
+        var init = daemon.docker("run", "--rm", "--init", "busybox", "ps", "-o", "pid,comm");
+        assertEquals(0, init.code(), init.all());
+        assertTrue(init.out().lines().anyMatch(l -> l.trim().equals("1 docker-init")), "tini is PID 1: " + init.out());
+        assertEquals("1 sh\n", daemon.client.run("run", "--rm", "busybox", "sh", "-c", "ps -o pid,comm | grep ' 1 '").out().replaceAll("\\s+", " ").trim() + "\n",
+                "without --init the command is PID 1");
+
+        daemon.docker("run", "-d", "--name", "topbox", "busybox", "sleep", "1000");
+        var top = daemon.docker("top", "topbox", "-o", "pid,comm");
+        assertEquals(0, top.code(), top.all());
+        assertTrue(top.out().startsWith("PID") && top.out().contains("sleep"), top.out());
+        var jboxTop = daemon.client.run("top", "topbox", "aux");
+        assertTrue(jboxTop.out().startsWith("USER") && jboxTop.out().contains("sleep 1000"), jboxTop.all());
+        var noPid = daemon.client.run("top", "topbox", "-o", "comm");
+        assertNotEquals(0, noPid.code());
+        assertTrue(noPid.err().contains("PID"), noPid.all());
+        daemon.docker("rm", "-f", "topbox");
+
+        daemon.docker("network", "create", "--label", "scratch=yes", "prunenet");
+        daemon.docker("volume", "create", "prunevol");
+        assertEquals("prunenet\n", daemon.docker("inspect", "--type", "network", "-f", "{{.Name}}", "prunenet").out());
+        assertEquals("prunevol\n", daemon.client.run("inspect", "--type", "volume", "-f", "{{.Name}}", "prunevol").out());
+        daemon.docker("create", "--name", "stopped-one", "--label", "scratch=yes", "busybox", "true");
+        daemon.docker("tag", "busybox", "scratch/copy:1");
+        var prune = daemon.docker("system", "prune", "-f", "--filter", "label=scratch=yes");
+        assertEquals(0, prune.code(), prune.all());
+        assertFalse(daemon.docker("ps", "-aq", "--filter", "name=stopped-one").out().contains("\n"), "the labelled stopped container went");
+        assertFalse(daemon.docker("network", "ls", "--format", "{{.Name}}").out().lines().anyMatch("prunenet"::equals), "the labelled network went");
+        var images = daemon.client.run("image", "prune", "-a", "-f");
+        assertEquals(0, images.code(), images.all());
+        assertTrue(images.out().contains("untagged: scratch/copy:1"), images.out());
+        assertEquals("", daemon.docker("images", "-q").out(), "no container uses busybox now");
+        daemon.docker("volume", "rm", "prunevol");
+        assertEquals(0, daemon.client.run("pull", "busybox").code(), "busybox back for the other tests");
+    }
 }

@@ -14,7 +14,7 @@ class ContainerStateTest {
     static ContainerState sample() {
         ContainerConfig c = new ContainerConfig("0123456789abcdef0123", "web", "2026-12-05T10:00:00Z", "busybox", "sha256:aa", List.of("sh"),
                 List.of("PATH=/bin"), "/", "", "0123456789ab", false, false, false, List.of("sha256:bb"), Resources.NONE, null,
-                Restart.parse("on-failure:3").policyOnly(), null, new Networking("bridge", List.of(), null, List.of()), null, null, null, null);
+                Restart.parse("on-failure:3").policyOnly(), null, new Networking("bridge", List.of(), null, List.of()), null, null, null, null, false);
         return ContainerState.created(c);
     }
 
