@@ -1,13 +1,11 @@
 package jbox.daemon;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import jbox.io.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -139,28 +137,9 @@ public final class JsonLog implements AutoCloseable {
         return out;
     }
 
-    /** Entries from byte offset on in the current file; returns the offset after the last complete line. */
+    /** Entries from byte offset on in the current file; returns the offset after the last complete line (a followed log is read every 50 ms). */
     public static long readFile(Path file, long offset, List<Entry> into) throws IOException {
-        byte[] tail;
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
-            if (offset > ch.size()) offset = 0; // rotated meanwhile
-            // Only what was written since the last read: a followed log is read every 50 ms.
-            tail = java.nio.channels.Channels.newInputStream(ch.position(offset)).readAllBytes();
-        } catch (NoSuchFileException e) {
-            return offset;
-        }
-        int start = 0;
-        for (int i = 0; i < tail.length; i++) {
-            if (tail[i] != '\n') continue;
-            try {
-                JsonNode n = Json.MAPPER.readTree(tail, start, i - start);
-                into.add(new Entry(n.path("stream").asText("stdout"), n.path("log").asText(""), n.path("time").asText("")));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                // a line cut short by a crash: the ones around it are still read
-            }
-            start = i + 1;
-        }
-        return offset + start;
+        return jbox.io.JsonLines.read(file, offset, n -> into.add(new Entry(n.path("stream").asText("stdout"), n.path("log").asText(""), n.path("time").asText(""))));
     }
 
     public static Path current(Path dir) { return dir.resolve(FILE); }

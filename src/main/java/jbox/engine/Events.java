@@ -3,9 +3,9 @@ package jbox.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.io.FileLock;
 import jbox.io.Json;
+import jbox.io.JsonLines;
 
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -77,9 +76,9 @@ public final class Events {
 
     /** Every recorded event, oldest first, to out; returns where the reading stopped, for follow(). */
     public Position readAll(Consumer<JsonNode> out) throws IOException {
-        read(old, 0, out);
+        JsonLines.read(old, 0, out);
         Object key = key();
-        return new Position(key, key == null ? 0 : read(file, 0, out));
+        return new Position(key, key == null ? 0 : JsonLines.read(file, 0, out));
     }
 
     /** The events recorded since a position; the journal may have rotated meanwhile. */
@@ -88,10 +87,10 @@ public final class Events {
         if (key == null) return new Position(null, 0);
         long from = p.offset();
         if (!key.equals(p.fileKey())) {
-            if (p.fileKey() != null) read(old, p.offset(), out); // the rest of the one that was rotated
+            if (p.fileKey() != null) JsonLines.read(old, p.offset(), out); // the rest of the one that was rotated
             from = 0;
         }
-        return new Position(key, read(file, from, out));
+        return new Position(key, JsonLines.read(file, from, out));
     }
 
     private Object key() throws IOException {
@@ -102,27 +101,6 @@ public final class Events {
         }
     }
 
-    /** Whole lines from offset on; returns the offset after the last whole line. */
-    private static long read(Path f, long offset, Consumer<JsonNode> out) throws IOException {
-        byte[] tail;
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            if (offset > ch.size()) return offset;
-            tail = Channels.newInputStream(ch.position(offset)).readAllBytes();
-        } catch (NoSuchFileException e) {
-            return offset;
-        }
-        int start = 0;
-        for (int i = 0; i < tail.length; i++) {
-            if (tail[i] != '\n') continue;
-            try {
-                out.accept(Json.MAPPER.readTree(tail, start, i - start));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                // a line cut short by a crash: the ones around it are still read
-            }
-            start = i + 1;
-        }
-        return offset + start;
-    }
 
     static Map<String, String> attrs(String... kv) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -130,5 +108,4 @@ public final class Events {
         return m;
     }
 
-    static final List<String> TYPES = List.of("container", "image", "volume", "network", "daemon");
 }

@@ -102,6 +102,27 @@ class DockerClientsTest extends RealEngineTest {
                 "client to fetch http://web/ by the service's name into the shared volume");
         var logs = compose(project, name, "logs", "--no-color", "client");
         assertTrue(logs.out().contains("fetched"), logs.all());
+        // logs -f follows the project's containers through the events stream, filtered by compose's labels
+        ProcessBuilder follow = new ProcessBuilder("docker-compose", "--no-ansi", "-p", name, "logs", "-f", "--no-color", "--tail", "0", "client")
+                .directory(project.toFile()).redirectErrorStream(true);
+        follow.environment().put("DOCKER_HOST", "unix://" + daemon.socket);
+        Process following = follow.start();
+        StringBuilder followed = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(following.getInputStream()))) {
+                for (String line; (line = in.readLine()) != null; ) synchronized (followed) { followed.append(line).append('\n'); }
+            } catch (java.io.IOException e) {
+                // ended by destroy()
+            }
+        });
+        reader.start();
+        try {
+            waitFor(() -> { synchronized (followed) { return followed.toString().contains("| fetched"); } }, "logs -f to show a new line of client");
+        } finally {
+            following.destroy();
+            assertTrue(following.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            reader.join();
+        }
         var ps = compose(project, name, "ps");
         assertTrue(ps.out().contains(name + "_web_1") && ps.out().contains("(healthy)") && ps.out().contains("127.0.0.1:" + port + "->80/tcp"), ps.all());
 
@@ -146,6 +167,16 @@ class DockerClientsTest extends RealEngineTest {
         assertTrue(jboxDf.out().lines().anyMatch(l -> l.matches("Containers\\s+2\\s+1\\s+.*")), jboxDf.all());
         assertTrue(daemon.client.run("images", "busybox").out().contains("busybox"));
         assertEquals(1, daemon.client.run("images", "nosuchrepo").out().lines().count(), "only the header: no image of that repository");
+
+        // logs --since and --until take the times docker logs -t shows
+        daemon.docker("run", "--name", "twolines", "busybox", "sh", "-c", "echo first; sleep 1; echo second");
+        List<String> stamped = daemon.docker("logs", "-t", "twolines").out().lines().toList();
+        assertEquals(2, stamped.size(), stamped.toString());
+        String firstAt = stamped.get(0).split(" ")[0], secondAt = stamped.get(1).split(" ")[0];
+        assertEquals("second\n", daemon.docker("logs", "--since", secondAt, "twolines").out());
+        assertEquals("first\n", daemon.docker("logs", "--until", firstAt, "twolines").out());
+        assertEquals("first\n", daemon.client.run("logs", "--until", firstAt, "twolines").out());
+        daemon.docker("rm", "twolines");
 
         var stop = daemon.docker("stop", "labelled");
         assertEquals(0, stop.code(), stop.all());
