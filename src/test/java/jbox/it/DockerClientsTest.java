@@ -194,6 +194,28 @@ class DockerClientsTest extends RealEngineTest {
     }
 
     @Test
+    void aStoppedContainerMovesToAnotherNetworkWithAnAlias() throws Exception {
+        assertEquals(0, daemon.docker("network", "create", "movenet").code());
+        String id = daemon.docker("create", "--name", "mover", "busybox", "sleep", "1000").out().trim();
+        var second = daemon.docker("network", "connect", "movenet", "mover");
+        assertNotEquals(0, second.code());
+        assertTrue(second.err().contains("joins one network"), second.all());
+        assertEquals(0, daemon.docker("network", "disconnect", "bridge", "mover").code());
+        var connect = daemon.docker("network", "connect", "--alias", "db", "movenet", "mover");
+        assertEquals(0, connect.code(), connect.all());
+        assertEquals("[" + id.substring(0, 12) + " db]\n",
+                daemon.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.Aliases}}{{end}}", "mover").out());
+        assertEquals(0, daemon.docker("start", "mover").code());
+        var ping = daemon.docker("run", "--rm", "--network", "movenet", "busybox", "ping", "-c", "1", "-W", "5", "db");
+        assertEquals(0, ping.code(), "a peer finds it by its alias: " + ping.all());
+        var running = daemon.docker("network", "disconnect", "movenet", "mover");
+        assertNotEquals(0, running.code());
+        assertTrue(running.err().contains("while it runs"), running.all());
+        daemon.docker("rm", "-f", "mover");
+        assertEquals(0, daemon.docker("network", "rm", "movenet").code());
+    }
+
+    @Test
     void cpCopiesBothWaysAndNeverThroughTheContainersLinks() throws Exception {
         Path here = Files.createDirectories(jbox.root.resolve("cp-test"));
         // a hostile container: links to the host's / and /etc, as a process inside could make them
