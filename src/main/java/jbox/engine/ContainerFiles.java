@@ -9,6 +9,8 @@ import jbox.runtime.ContainerStart;
 import jbox.runtime.ContainerState;
 import jbox.runtime.Status;
 import jbox.sys.Failure;
+import jbox.sys.Linux;
+import jbox.sys.Sys;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +95,7 @@ public final class ContainerFiles {
                 if (now.status().hasProcess()) return whileFrozen(now, work); // started meanwhile
                 ContainerStart.Created view = engine.lifecycle().filesystemView(now);
                 try {
-                    return work.in(viewRoot(view.pid));
+                    return inRootOf(view.pid, view.startTime, work);
                 } finally {
                     engine.lifecycle().endFilesystemView(now, view);
                 }
@@ -120,14 +122,28 @@ public final class ContainerFiles {
         boolean freezeHere = cg != null && s.status() == Status.RUNNING && !cg.frozen();
         if (freezeHere) cg.freeze();
         try {
-            return work.in(viewRoot(s.pid()));
+            return inRootOf(s.pid(), s.pidStartTime(), work);
         } finally {
             if (freezeHere) cg.thaw();
         }
     }
 
-    /** The process's root as the process sees it; the "." makes it a directory to walk, not the magic link. */
-    private static Path viewRoot(int pid) { return Path.of("/proc", Integer.toString(pid), "root", "."); }
+    /**
+     * The work in the root of a process, held open by a descriptor taken while that process is
+     * still the one meant: a pid reused by a host process after the container ended can never make
+     * the copy reach the host's root. Paths under /proc/self/fd/N walk the container's own mounts.
+     */
+    private static <T> T inRootOf(int pid, long startTime, Work<T> work) throws IOException {
+        int fd = Sys.open("/proc/" + pid + "/root", Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+        try {
+            if (!jbox.sys.Processes.isSame(pid, startTime)) {
+                throw new Failure("the container's process ended during the copy", "it exited or was stopped meanwhile", "copy again");
+            }
+            return work.in(Path.of("/proc/self/fd", Integer.toString(fd), "."));
+        } finally {
+            Sys.close(fd);
+        }
+    }
 
     private static Failure notFound(String container, String path) {
         return new Failure("Could not find the file " + path + " in container " + container, "no such file or directory there",
