@@ -63,6 +63,12 @@ grep frozen "/sys/fs/cgroup/jbox/$hi/cgroup.events"
 run $j unpause hi
 grep frozen "/sys/fs/cgroup/jbox/$hi/cgroup.events"
 
+section cp
+# docker cp freezes the container with cgroup.freeze while it copies, and thaws it after
+echo from-the-host > /tmp/v2-cp.txt
+run sh -c "$j cp /tmp/v2-cp.txt hi:/tmp/ && $j exec hi cat /tmp/v2-cp.txt && $j cp hi:/tmp/v2-cp.txt /tmp/v2-back.txt && cat /tmp/v2-back.txt"
+grep frozen "/sys/fs/cgroup/jbox/$hi/cgroup.events"
+
 section shell
 printf '%s\n' 'sandbox busybox' 'explain off' 'enter pid' 'enter mnt' 'in ps' 'enter cgroup' 'in cat /proc/self/cgroup' \
   'limit memory 32m' 'probe memory 100m' 'limit pids 10' 'probe forkbomb' 'limit cpus 0.2' 'probe busy' \

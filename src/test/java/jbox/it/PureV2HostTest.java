@@ -153,6 +153,7 @@ class PureV2HostTest {
         assertTrue(section("stats").lines().anyMatch(l -> l.startsWith(hiId()) && l.contains("B / 64MiB")), section("stats"));
         String pause = section("pause");
         assertTrue(pause.matches("(?s)hi\nrc=0\nfrozen 1\nhi\nrc=0\nfrozen 0\n.*"), pause);
+        assertEquals("from-the-host\nfrom-the-host\nrc=0\nfrozen 0\n", section("cp"), "cp both ways, the container thawed after");
     }
 
     @Test
