@@ -144,7 +144,7 @@ public final class TaskControl {
             return jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(s.id(), s.pid(), args, fullEnv,
                     workingDir == null || workingDir.isEmpty() ? s.workingDir() : workingDir,
                     user == null || user.isEmpty() ? s.user() : user, tty, stdio, engine.cgroupOf(s), confinement.credentials(s.confined()), null,
-                    containers.dirOf(s.id())));
+                    containers.dirOf(s.id()), s.confined()::limitProcess));
         } catch (RuntimeException | IOException e) {
             throw Errors.explain(e, "cannot exec in container " + s.name());
         }

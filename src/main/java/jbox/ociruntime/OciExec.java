@@ -51,10 +51,11 @@ final class OciExec {
         }
         boolean terminal = p.terminal() || tty;
         if (terminal && consoleSocket == null) throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket");
+        List<OciConfig.Rlimit> rlimits = p.rlimits();
         ExecStart.Started started = ExecStart.start(new ExecStart.Spec(id, r.pid(), p.args(), p.env(), p.cwd(), p.uid() + ":" + p.gid(), terminal,
                 new LaunchSpec.Stdio(0, 1, 2), Cgroups.detect().existingAtPath(r.cgroupsPath()), OciBundle.credentials(p, OciBundle.compileSeccomp(c)),
-                p.additionalGids(), rt.dir(id)));
-        for (OciConfig.Rlimit l : p.rlimits()) Sys.prlimit(started.pid(), l.resource(), l.soft(), l.hard(), l.name());
+                p.additionalGids(), rt.dir(id), rlimits.isEmpty() ? null
+                : pid -> { for (OciConfig.Rlimit l : rlimits) jbox.linux.ProcessLimits.rlimit(pid, l.resource(), l.soft(), l.hard(), l.name()); }));
         if (terminal) {
             ConsoleSocket.send(consoleSocket, started.ptyMaster());
             Sys.close(started.ptyMaster());

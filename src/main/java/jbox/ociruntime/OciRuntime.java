@@ -219,7 +219,7 @@ public final class OciRuntime {
                 if (h.args().size() > 1) args.addAll(h.args().subList(1, h.args().size()));
                 jbox.runtime.ExecStart.Started s = jbox.runtime.ExecStart.start(new jbox.runtime.ExecStart.Spec(r.id(), r.pid(), args, h.env(), "/", "0:0",
                         false, new LaunchSpec.Stdio(stdin, 2, 2), cgroup(r, false),
-                        jbox.linux.Credentials.of(jbox.linux.Capabilities.DOCKER_DEFAULT, true, null), null, dir(r.id())));
+                        jbox.linux.Credentials.of(jbox.linux.Capabilities.DOCKER_DEFAULT, true, null), null, dir(r.id()), null));
                 code = Linux.exitCode(Sys.waitpid(s.pid()));
             } finally {
                 Sys.close(stdin);

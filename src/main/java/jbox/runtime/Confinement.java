@@ -77,6 +77,12 @@ public record Confinement(
         }
     }
 
+    /** --ulimit and --oom-score-adj on one of the container's processes: its first, and each exec, as runc gives them. */
+    public void limitProcess(int pid) {
+        for (Ulimit u : ulimits()) jbox.linux.ProcessLimits.rlimit(pid, u.resource(), u.soft(), u.hard(), u.name());
+        if (oomScoreAdj() != 0) jbox.linux.ProcessLimits.oomScoreAdj(pid, oomScoreAdj());
+    }
+
     /** An rlimit the container starts with: --ulimit NAME=SOFT[:HARD]. */
     public record Ulimit(String name, long soft, long hard) {
         /** getrlimit(2)'s resources by Docker's names, in the kernel's order (RLIMIT_CPU is 0). */

@@ -37,7 +37,8 @@ import static jbox.sys.Linux.*;
  * note measured), takes its root, drops to the container's capabilities and user, and spawns.
  * The new process is a child of this JVM, so the caller waits for it. It is born in the container's
  * cgroup: on v1 the thread joins the cgroup first; on v2, where only whole processes move, the process
- * waits at a start gate (as a container's first process does) until it has been moved in.
+ * waits at a start gate (as a container's first process does) until it has been moved in. It waits there
+ * too while it gets the container's rlimits, so its program starts with them.
  *
  * <p>Namespaces are joined as a container start joins shared ones ({@link Namespaces#enter}).
  */
@@ -52,9 +53,12 @@ public final class ExecStart {
      * @param credentials  the container's: an exec runs with its capabilities and seccomp filter, as in Docker
      * @param groups       the supplementary groups as given (an OCI process's additionalGids), or null for the image's
      * @param stateDir     the container's directory on the host, where an exec's start gate lives while it waits
+     * @param limits       applied to the new process while it waits at its gate, before its program runs: the container's
+     *                     rlimits and OOM score, as runc exec gives them (null: none)
      */
     public record Spec(String id, int containerPid, List<String> args, List<String> env, String workingDir, String user,
-                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials, int[] groups, Path stateDir) {}
+                       boolean tty, LaunchSpec.Stdio stdio, Cgroup cgroup, Credentials credentials, int[] groups, Path stateDir,
+                       java.util.function.IntConsumer limits) {}
 
     /** A started exec process; ptyMaster is -1 without a tty. */
     public record Started(int pid, int ptyMaster) {}
@@ -81,6 +85,7 @@ public final class ExecStart {
         Path gateDir = spec.stateDir().resolve("exec-gate-" + Long.toHexString(System.nanoTime()) + "-" + Sys.gettid());
         java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
         int[] gatedTid = new int[1];
+        boolean[] inCgroup = new boolean[1];
         int pid;
         try {
             java.util.concurrent.CompletableFuture<Integer> spawned = ThrowawayThread.start(name, () -> {
@@ -93,7 +98,8 @@ public final class ExecStart {
                         spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
                     }
                     boolean joined = spec.cgroup() == null || spec.cgroup().joinThread(Sys.gettid());
-                    if (!joined) {
+                    inCgroup[0] = joined;
+                    if (!joined || spec.limits() != null) {
                         gateDirFd = Gate.create(gateDir);
                         spawn.fchdir(gateDirFd).closeFrom(3).open(3, Gate.NAME, Gate.CHILD_FLAGS, 0);
                         gatedTid[0] = Sys.gettid();
@@ -116,7 +122,12 @@ public final class ExecStart {
                 }
             });
             awaitQuietly(decided);
-            if (gatedTid[0] > 0) Gate.admit(gateDir, () -> gatedTid[0], java.util.Set.of(), spawned::isDone, spec.cgroup()::addProcess);
+            if (gatedTid[0] > 0) {
+                Gate.admit(gateDir, () -> gatedTid[0], java.util.Set.of(), spawned::isDone, child -> {
+                    if (!inCgroup[0]) spec.cgroup().addProcess(child);
+                    if (spec.limits() != null) spec.limits().accept(child);
+                });
+            }
             pid = ThrowawayThread.await(name, spawned);
         } catch (RuntimeException e) {
             if (pty != null) Sys.close(pty.master());

@@ -4,7 +4,6 @@ import jbox.linux.CgroupMount;
 import jbox.linux.DeviceNode;
 import jbox.linux.Hardening;
 import jbox.linux.MountPlan;
-import jbox.linux.ProcessLimits;
 import jbox.linux.Rootfs;
 import jbox.linux.SecurePath;
 import jbox.linux.ThrowawayThread;
@@ -164,10 +163,7 @@ public final class ImagePlan implements StartPlan {
 
     /** --ulimit and --oom-score-adj, which C keeps through its exec. */
     @Override
-    public void afterSpawn(int pid) {
-        for (Confinement.Ulimit u : confinement.ulimits()) ProcessLimits.rlimit(pid, u.resource(), u.soft(), u.hard(), u.name());
-        if (confinement.oomScoreAdj() != 0) ProcessLimits.oomScoreAdj(pid, confinement.oomScoreAdj());
-    }
+    public void afterSpawn(int pid) { confinement.limitProcess(pid); }
 
     @Override
     public void beforePivot(int pid) throws IOException {

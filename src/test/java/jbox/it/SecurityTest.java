@@ -255,6 +255,12 @@ class SecurityTest extends RealEngineTest {
         // a user other than root: the process has taken that user before its limits are set from outside
         var asUser = run("run", "--rm", "--user", "1000:1000", "--ulimit", "nofile=512:512", "busybox", "sh", "-c", "id -u; ulimit -n; ulimit -Hn");
         assertEquals("1000\n512\n512\n", asUser.out(), asUser.all());
+        // an exec gets the container's limits too, as runc exec gives them, also as another user
+        var detached = run("run", "-d", "--ulimit", "nofile=1024:2048", "--oom-score-adj", "300", "busybox", "sleep", "1000");
+        String id = detached.out().trim();
+        var exec = run("exec", "-u", "1000", id, "sh", "-c", "ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj");
+        assertEquals("1024\n2048\n300\n", exec.out(), exec.all());
+        run("rm", "-f", id);
         var badUlimit = run("run", "--rm", "--ulimit", "nofile=2048:1024", "busybox", "true");
         assertEquals(125, badUlimit.code());
         assertTrue(badUlimit.err().contains("the soft limit 2048 is above the hard limit 1024"), badUlimit.all());
