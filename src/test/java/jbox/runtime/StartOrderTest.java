@@ -157,7 +157,7 @@ class StartOrderTest {
         try (RecordingKernel k = new RecordingKernel()) {
             Credentials creds = Credentials.of(0, true, null);
             ExecStart.start(new ExecStart.Spec("0123456789abcdef", self, List.of("sh"), List.of("PATH=/bin:/usr/bin"), "/", "", false,
-                    new LaunchSpec.Stdio(0, 1, 2), null, creds, null, tmp));
+                    new LaunchSpec.Stdio(0, 1, 2), null, creds, null, tmp, null));
             List<String> joined = k.calls().stream().filter(call("setns")).map(c -> c.arg(c.args().size() - 1)).toList();
             List<Call> calls = k.calls();
             int setnsMnt = last(calls, c -> c.name().equals("setns") && c.arg(1).equals(String.valueOf(jbox.sys.Linux.CLONE_NEWNS)), "setns(mnt)");
