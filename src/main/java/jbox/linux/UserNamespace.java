@@ -84,6 +84,59 @@ public final class UserNamespace implements AutoCloseable {
     public record Stage(int selfFd, int nsFd, int gateDirFd, int gateFd, int filterFd, String tty, String workDir) {}
 
     /**
+     * A spawn whose program is jbox-ns enter (a container's first process, or an exec into its user
+     * namespace): the namespace, jbox-ns itself, the seccomp filter and the gate's directory, copied
+     * above everything now and moved by the spawn to gateFd+1 .. gateFd+4, the gate at gateFd.
+     */
+    public static final class Staging implements AutoCloseable {
+        private final int[] fds;
+        private final Stage stage;
+
+        /** nsFd: the user namespace to join (not taken over); filter: null for none. */
+        public Staging(int nsFd, Seccomp filter, int gateDirFd, int gateFd, String tty, String workDir) {
+            int lowest = gateFd + 5;
+            fds = new int[]{Sys.dupAbove(nsFd, lowest), -1, -1, Sys.dupAbove(gateDirFd, lowest)};
+            try {
+                int self = Sys.open(stage().toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+                try {
+                    fds[1] = Sys.dupAbove(self, lowest);
+                } finally {
+                    Sys.close(self);
+                }
+                if (filter != null) {
+                    int code = filter.toMemfd();
+                    try {
+                        fds[2] = Sys.dupAbove(code, lowest);
+                    } finally {
+                        Sys.close(code);
+                    }
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+            stage = new Stage(gateFd + 2, gateFd + 1, gateFd + 4, gateFd, fds[2] < 0 ? -1 : gateFd + 3, tty, workDir);
+        }
+
+        /** The spawn of jbox-ns enter, by its descriptor (nothing of it in the container's root), for program with argv. */
+        public jbox.sys.Spawn spawn(Credentials c, User user, String program, List<String> argv, List<String> env) {
+            return new jbox.sys.Spawn("/proc/self/fd/" + stage.selfFd(), enterArgs(stage, c, user, program, argv), env);
+        }
+
+        /** After the stdio actions: the descriptors moved to their numbers, every other one closed. */
+        public void placeDescriptors(jbox.sys.Spawn spawn) {
+            spawn.dup2(fds[0], stage.nsFd()).dup2(fds[1], stage.selfFd()).dup2(fds[3], stage.gateDirFd());
+            if (fds[2] >= 0) spawn.dup2(fds[2], stage.filterFd());
+            spawn.closeFrom(stage.gateFd() + 5);
+        }
+
+        @Override
+        public void close() {
+            for (int fd : fds) if (fd >= 0) Sys.close(fd);
+        }
+    }
+
+    /**
      * The container's first process's command line: jbox-ns enter, the descriptors and paths of
      * the stage, the credentials, then the program and its argv (see src/main/c/ns.c).
      */

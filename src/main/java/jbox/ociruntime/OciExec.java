@@ -27,11 +27,6 @@ final class OciExec {
         jbox.runtime.Status status = rt.status(r);
         if (!status.canExec()) throw new OciException("cannot exec in a " + status.oci() + " container");
         OciConfig c = OciConfig.read(Path.of(r.bundle()));
-        if (c.namespace("user") != null) {
-            // Its process would join every namespace but the user one, as the host's root: more than the container may.
-            throw new OciException("exec in a container with its own user namespace is not supported by jbox yet: the process would run"
-                    + " as the host's root beside it. Run what you need as the container's program, or without a user namespace");
-        }
         OciConfig.Process p;
         if (processJson != null) {
             p = OciConfig.processFrom(processJson, rt.log()::configWarning);

@@ -196,7 +196,7 @@ public final class ContainerStart {
         boolean prepared = false;
         int gateDirFd = -1;
         int pidnsFd = -1;
-        int[] stageFds = {-1, -1, -1, -1};
+        UserNamespace.Staging staging = null;
         Spawn spawn = null;
         try {
             step(StartStep.CGROUP_THREAD);
@@ -238,9 +238,8 @@ public final class ContainerStart {
                 // C execs jbox-ns at once by a descriptor (nothing of it in the container's root): it joins the user
                 // namespace, then does what the file actions below do without one (the gate, the terminal, the working
                 // directory) and takes the credentials there. Its descriptors sit just above the gate's.
-                stageFds = stageDescriptors(userns, spec.credentials().seccomp(), gateDirFd, gateFd + 5);
-                var stage = new UserNamespace.Stage(gateFd + 2, gateFd + 1, gateFd + 4, gateFd, stageFds[2] < 0 ? -1 : gateFd + 3, tty, spec.workingDir());
-                spawn = new Spawn("/proc/self/fd/" + stage.selfFd(), UserNamespace.enterArgs(stage, spec.credentials(), user, program, spec.args()), env).setsid();
+                staging = new UserNamespace.Staging(userns.fd(), spec.credentials().seccomp(), gateDirFd, gateFd, tty, spec.workingDir());
+                spawn = staging.spawn(spec.credentials(), user, program, spec.args(), env).setsid();
             } else {
                 spawn = new Spawn(program, spec.args(), env).setsid();
             }
@@ -251,10 +250,8 @@ public final class ContainerStart {
             } else {
                 spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
             }
-            if (userns != null) {
-                spawn.dup2(stageFds[0], gateFd + 1).dup2(stageFds[1], gateFd + 2).dup2(stageFds[3], gateFd + 4);
-                if (stageFds[2] >= 0) spawn.dup2(stageFds[2], gateFd + 3);
-                spawn.closeFrom(gateFd + 5);
+            if (staging != null) {
+                staging.placeDescriptors(spawn);
             } else {
                 // Every other descriptor of this JVM is closed before the wait at the gate, not after: a process
                 // whose jbox died while it waited must not keep jbox's sockets, locks and other containers' pipes.
@@ -287,7 +284,7 @@ public final class ContainerStart {
         } finally {
             if (gateDirFd >= 0) Sys.close(gateDirFd);
             if (pidnsFd >= 0) Sys.close(pidnsFd);
-            for (int fd : stageFds) if (fd >= 0) Sys.close(fd);
+            if (staging != null) staging.close();
             if (spawn != null) spawn.close();
             if (!prepared) h.prepared.countDown();
             h.spawned.countDown();
@@ -296,28 +293,6 @@ public final class ContainerStart {
 
     private static void step(StartStep s) { Sys.traceLine(s.title()); }
 
-    /**
-     * Copies, numbered lowest or above, of the user namespace, jbox-ns itself, the seccomp filter
-     * (or -1) and the gate's directory: the spawn moves them down, none overwriting another.
-     */
-    private static int[] stageDescriptors(UserNamespace userns, jbox.linux.Seccomp filter, int gateDirFd, int lowest) {
-        int[] out = {Sys.dupAbove(userns.fd(), lowest), -1, -1, Sys.dupAbove(gateDirFd, lowest)};
-        int self = Sys.open(UserNamespace.stage().toString(), O_RDONLY | O_CLOEXEC, 0);
-        try {
-            out[1] = Sys.dupAbove(self, lowest);
-        } finally {
-            Sys.close(self);
-        }
-        if (filter != null) {
-            int code = filter.toMemfd();
-            try {
-                out[2] = Sys.dupAbove(code, lowest);
-            } finally {
-                Sys.close(code);
-            }
-        }
-        return out;
-    }
 
     private static String shortId(LaunchSpec spec) { return spec.id().substring(0, Math.min(12, spec.id().length())); }
 

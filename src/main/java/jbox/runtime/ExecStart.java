@@ -11,6 +11,7 @@ import jbox.linux.Credentials;
 
 import jbox.linux.Pty;
 import jbox.linux.ThrowawayThread;
+import jbox.linux.UserNamespace;
 
 import jbox.linux.Hardening;
 
@@ -77,6 +78,7 @@ public final class ExecStart {
             throw new IllegalStateException("cannot read the container's files through " + root + ": " + e.getMessage(), e);
         }
         if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
+        if (ownUserNamespace(spec.containerPid())) return startInUserNamespace(spec, root, program, user, env);
         Pty pty = spec.tty() ? Pty.open(root.resolve("dev/pts")) : null;
         Map<Kind, String> all = new EnumMap<>(Kind.class);
         for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
@@ -136,6 +138,79 @@ public final class ExecStart {
                 throw new NotRunnableException(errno == Errnos.ENOENT ? 127 : 126, "exec " + spec.args().get(0) + " failed: "
                         + SyscallException.errnoName(errno) + " (" + SyscallException.errnoText(errno) + ")");
             }
+            throw e;
+        } finally {
+            Gate.remove(gateDir);
+        }
+        return new Started(pid, pty == null ? -1 : pty.master());
+    }
+
+    /** Whether the container has a user namespace of its own (a bundle's): then the exec joins it too, last. */
+    private static boolean ownUserNamespace(int pid) {
+        try {
+            return !java.nio.file.Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/user"))
+                    .equals(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the user namespace of process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An exec into a container with its own user namespace, as its first process started: this thread joins
+     * the other namespaces and the root, the new process execs jbox-ns enter by a descriptor, which joins the
+     * user namespace, waits at the gate (while it is moved into the cgroup and gets the limits), then takes
+     * the credentials and the seccomp filter inside and execs the program. Root inside is never the host's.
+     */
+    private static Started startInUserNamespace(Spec spec, Path root, String program, User user, List<String> env) {
+        Pty pty = spec.tty() ? Pty.open(root.resolve("dev/pts")) : null;
+        Map<Kind, String> all = new EnumMap<>(Kind.class);
+        for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
+        Namespaces.Plan namespaces = Namespaces.Plan.of(all);
+        String name = "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length()));
+        Path gateDir = spec.stateDir().resolve("exec-gate-" + Long.toHexString(System.nanoTime()) + "-" + Sys.gettid());
+        int pid;
+        try {
+            pid = ThrowawayThread.await(name, ThrowawayThread.start(name, () -> {
+                int rootFd = -1, gateDirFd = -1, nsFd = -1;
+                UserNamespace.Staging staging = null;
+                try {
+                    rootFd = Sys.open(root.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                    nsFd = Sys.open("/proc/" + spec.containerPid() + "/ns/user", O_RDONLY | O_CLOEXEC, 0);
+                    gateDirFd = Gate.create(gateDir);
+                    staging = new UserNamespace.Staging(nsFd, spec.credentials().seccomp(), gateDirFd, 3, pty == null ? null : pty.slaveInContainer(),
+                            spec.workingDir().isEmpty() ? "/" : spec.workingDir());
+                    try (jbox.sys.Spawn spawn = staging.spawn(spec.credentials(), user, program, spec.args(), env).setsid()) {
+                        if (pty != null) {
+                            spawn.open(0, "/dev/null", O_RDWR, 0).dup2(0, 1).dup2(0, 2); // jbox-ns opens the terminal after the gate
+                        } else {
+                            spawn.dup2(spec.stdio().in(), 0).dup2(spec.stdio().out(), 1).dup2(spec.stdio().err(), 2);
+                        }
+                        staging.placeDescriptors(spawn);
+                        Sys.unshare(CLONE_FS);
+                        Namespaces.enterPid(namespaces, Namespaces.enter(namespaces));
+                        Sys.fchdir(rootFd);
+                        Sys.chroot(".");
+                        return spawn.spawn(); // returns as jbox-ns begins: it waits at the gate
+                    }
+                } finally {
+                    if (staging != null) staging.close();
+                    if (rootFd >= 0) Sys.close(rootFd);
+                    if (nsFd >= 0) Sys.close(nsFd);
+                    if (gateDirFd >= 0) Sys.close(gateDirFd);
+                }
+            }));
+            long startTime = jbox.sys.Processes.startTime(pid);
+            try {
+                if (spec.cgroup() != null) spec.cgroup().addProcess(pid);
+                if (spec.limits() != null) spec.limits().accept(pid);
+            } catch (RuntimeException e) {
+                Sys.signal(pid, SIGKILL);
+                Sys.waitpid(pid);
+                throw e;
+            }
+            Gate.release(gateDir, pid, startTime);
+        } catch (RuntimeException e) {
+            if (pty != null) Sys.close(pty.master());
             throw e;
         } finally {
             Gate.remove(gateDir);

@@ -334,9 +334,14 @@ class OciRuntimeTest extends RealEngineTest {
         assertEquals(0, runc("start", "ud").code());
         Eventually.waitFor(() -> Files.readString(Path.of("/proc/" + pid + "/status")).contains("\nUid:\t100000\t100000\t100000\t100000\n"),
                 "the host to see the container's root as uid 100000");
-        var exec = runc("exec", "ud", "id");
-        assertEquals(1, exec.code());
-        assertTrue(exec.err().contains("exec in a container with its own user namespace is not supported by jbox yet"), exec.all());
+        // an exec joins the user namespace too: root inside, 100000 outside, the container's filter, never the host's root
+        var exec = runc("exec", "ud", "sh", "-c", "id -u; cat /proc/self/uid_map; grep -E '^Seccomp:' /proc/self/status; mkdir /tmp/e 2>/dev/null; echo mkdir=$?; "
+                + "readlink /proc/self/ns/user");
+        assertEquals(0, exec.code(), exec.all());
+        assertEquals("0\n         0     100000      65536\nSeccomp:\t2\nmkdir=1\n" + Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/user")) + "\n",
+                exec.out(), "the exec is in the container's user namespace with its filter");
+        var asUser = runc("exec", "--user", "1000:1000", "ud", "sh", "-c", "id -u; grep -E '^Uid:' /proc/self/status");
+        assertEquals("1000\nUid:\t1000\t1000\t1000\t1000\n", asUser.out(), asUser.all());
         assertEquals(0, runc("kill", "ud", "KILL").code());
         Eventually.waitFor(() -> state("ud").path("status").asText().equals("stopped"), "the container to stop");
         assertEquals(0, runc("delete", "ud").code());
