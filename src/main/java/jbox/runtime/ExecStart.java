@@ -78,13 +78,13 @@ public final class ExecStart {
             throw new IllegalStateException("cannot read the container's files through " + root + ": " + e.getMessage(), e);
         }
         if (env.stream().noneMatch(e -> e.startsWith("HOME="))) env.add("HOME=" + user.home());
-        if (ownUserNamespace(spec.containerPid())) return startInUserNamespace(spec, root, program, user, env);
         Pty pty = spec.tty() ? Pty.open(root.resolve("dev/pts")) : null;
         Map<Kind, String> all = new EnumMap<>(Kind.class);
         for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
         Namespaces.Plan namespaces = Namespaces.Plan.of(all);
         String name = "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length()));
         Path gateDir = spec.stateDir().resolve("exec-gate-" + Long.toHexString(System.nanoTime()) + "-" + Sys.gettid());
+        if (ownUserNamespace(spec.containerPid())) return startInUserNamespace(spec, root, program, user, env, pty, namespaces, name, gateDir);
         java.util.concurrent.CountDownLatch decided = new java.util.concurrent.CountDownLatch(1);
         int[] gatedTid = new int[1];
         boolean[] inCgroup = new boolean[1];
@@ -161,13 +161,8 @@ public final class ExecStart {
      * user namespace, waits at the gate (while it is moved into the cgroup and gets the limits), then takes
      * the credentials and the seccomp filter inside and execs the program. Root inside is never the host's.
      */
-    private static Started startInUserNamespace(Spec spec, Path root, String program, User user, List<String> env) {
-        Pty pty = spec.tty() ? Pty.open(root.resolve("dev/pts")) : null;
-        Map<Kind, String> all = new EnumMap<>(Kind.class);
-        for (Kind k : Namespaces.JOIN_ORDER) all.put(k, "/proc/" + spec.containerPid() + "/ns/" + k.link);
-        Namespaces.Plan namespaces = Namespaces.Plan.of(all);
-        String name = "jbox-exec-" + spec.id().substring(0, Math.min(12, spec.id().length()));
-        Path gateDir = spec.stateDir().resolve("exec-gate-" + Long.toHexString(System.nanoTime()) + "-" + Sys.gettid());
+    private static Started startInUserNamespace(Spec spec, Path root, String program, User user, List<String> env, Pty pty,
+                                                Namespaces.Plan namespaces, String name, Path gateDir) {
         int pid;
         try {
             pid = ThrowawayThread.await(name, ThrowawayThread.start(name, () -> {
