@@ -18,11 +18,7 @@ final class ContainerPruneCommand implements Runnable {
     public void run() {
         JsonNode r = Api.client().call("POST", "/containers/prune" + Prunes.query(filters), null);
         var out = spec.commandLine().getOut();
-        if (!r.path("ContainersDeleted").isEmpty()) {
-            out.println("Deleted Containers:");
-            for (JsonNode id : r.path("ContainersDeleted")) out.println(id.asText());
-            out.println();
-        }
+        Prunes.list(out, "Deleted Containers:", r.path("ContainersDeleted"));
         out.println("Total reclaimed space: " + Format.size(r.path("SpaceReclaimed").asLong()));
     }
 }

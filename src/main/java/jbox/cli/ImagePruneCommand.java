@@ -24,11 +24,7 @@ final class ImagePruneCommand implements Runnable {
         if (this.all) all.add("dangling=false");
         JsonNode r = Api.client().call("POST", "/images/prune" + Prunes.query(all), null);
         var out = spec.commandLine().getOut();
-        if (!r.path("ImagesDeleted").isEmpty()) {
-            out.println("Deleted Images:");
-            for (JsonNode d : r.path("ImagesDeleted")) d.fields().forEachRemaining(e -> out.println(e.getKey().toLowerCase() + ": " + e.getValue().asText()));
-            out.println();
-        }
+        Prunes.images(out, r.path("ImagesDeleted"));
         out.println("Total reclaimed space: " + Format.size(r.path("SpaceReclaimed").asLong()));
     }
 }

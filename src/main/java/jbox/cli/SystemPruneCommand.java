@@ -24,34 +24,23 @@ final class SystemPruneCommand implements Runnable {
         var out = spec.commandLine().getOut();
         long reclaimed = 0;
         JsonNode c = Api.client().call("POST", "/containers/prune" + Prunes.query(filters), null);
-        list(out, "Deleted Containers:", c.path("ContainersDeleted"));
+        Prunes.list(out, "Deleted Containers:", c.path("ContainersDeleted"));
         reclaimed += c.path("SpaceReclaimed").asLong();
         JsonNode n = Api.client().call("POST", "/networks/prune" + Prunes.query(filters), null);
-        list(out, "Deleted Networks:", n.path("NetworksDeleted"));
+        Prunes.list(out, "Deleted Networks:", n.path("NetworksDeleted"));
         if (volumes) {
             List<String> volumeFilters = filters.stream().filter(f -> f.startsWith("label")).toList(); // volumes take no until, as docker's
             JsonNode v = Api.client().call("POST", "/volumes/prune" + Prunes.query(volumeFilters), null);
-            list(out, "Deleted Volumes:", v.path("VolumesDeleted"));
+            Prunes.list(out, "Deleted Volumes:", v.path("VolumesDeleted"));
             reclaimed += v.path("SpaceReclaimed").asLong();
         }
         List<String> imageFilters = new ArrayList<>(filters);
         if (all) imageFilters.add("dangling=false");
         JsonNode i = Api.client().call("POST", "/images/prune" + Prunes.query(imageFilters), null);
-        if (!i.path("ImagesDeleted").isEmpty()) {
-            out.println("Deleted Images:");
-            for (JsonNode d : i.path("ImagesDeleted")) d.fields().forEachRemaining(e -> out.println(e.getKey().toLowerCase() + ": " + e.getValue().asText()));
-            out.println();
-        }
+        Prunes.images(out, i.path("ImagesDeleted"));
         reclaimed += i.path("SpaceReclaimed").asLong();
         JsonNode b = Api.client().call("POST", "/build/prune", null);
         reclaimed += b.path("SpaceReclaimed").asLong();
         out.println("Total reclaimed space: " + Format.size(reclaimed));
-    }
-
-    private static void list(java.io.PrintWriter out, String heading, JsonNode items) {
-        if (items.isEmpty()) return;
-        out.println(heading);
-        for (JsonNode x : items) out.println(x.asText());
-        out.println();
     }
 }
