@@ -3,14 +3,14 @@ package jbox.builder;
 import java.util.regex.Pattern;
 
 /** Go's filepath.Match patterns (*, ?, [a-z], \\x) plus ** for any number of directories, as docker reads them. */
-final class Glob {
+public final class Glob {
     private Glob() {}
 
     static boolean hasMagic(String path) {
         return path.chars().anyMatch(c -> c == '*' || c == '?' || c == '[');
     }
 
-    static Pattern compile(String glob) {
+    public static Pattern compile(String glob) {
         return Pattern.compile(toRegex(glob));
     }
 

@@ -85,6 +85,12 @@ public final class ApiRequest {
         return v == null ? dflt : v;
     }
 
+    /** A time (--since, --until) as nanoseconds since the epoch, null when absent. */
+    public Long timeQuery(String name) {
+        String v = query.get(name);
+        return v == null || v.isEmpty() ? null : jbox.api.Timestamps.apiNanos(v, name);
+    }
+
     /** A whole-number query parameter, null when absent. */
     public Integer intQuery(String name) {
         String v = query.get(name);

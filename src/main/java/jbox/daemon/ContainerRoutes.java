@@ -173,8 +173,9 @@ final class ContainerRoutes {
         boolean timestamps = req.flag("timestamps");
         String tail = req.query("tail", "all");
         Path dir = engine.containers().dirOf(c.id());
-        long since = req.query("since", "").isEmpty() || req.query("since", "").equals("0") ? Long.MIN_VALUE : jbox.api.Timestamps.apiNanos(req.query("since", ""), "since");
-        long until = req.query("until", "").isEmpty() || req.query("until", "").equals("0") ? Long.MAX_VALUE : jbox.api.Timestamps.apiNanos(req.query("until", ""), "until");
+        Long sinceAt = req.timeQuery("since"), untilAt = req.timeQuery("until"); // 0 is unset too, as the docker CLI sends it
+        long since = sinceAt == null || sinceAt == 0 ? Long.MIN_VALUE : sinceAt;
+        long until = untilAt == null || untilAt == 0 ? Long.MAX_VALUE : untilAt;
         List<JsonLog.Entry> entries = new ArrayList<>(JsonLog.read(dir));
         entries.removeIf(e -> !e.within(since, until));
         long offset = java.nio.file.Files.exists(JsonLog.current(dir)) ? java.nio.file.Files.size(JsonLog.current(dir)) : 0;

@@ -2,7 +2,6 @@ package jbox.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jbox.api.Filters;
-import jbox.api.Timestamps;
 import jbox.engine.Engine;
 import jbox.engine.Events;
 
@@ -29,10 +28,9 @@ final class EventRoutes {
     private void events(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         Filters f = Filters.parse(req.query("filters", ""), KEYS);
         long now = System.currentTimeMillis() * 1_000_000L;
-        String sinceText = req.query("since", "");
-        String untilText = req.query("until", "");
-        long since = sinceText.isEmpty() ? now : Timestamps.apiNanos(sinceText, "since");
-        long until = untilText.isEmpty() ? Long.MAX_VALUE : Timestamps.apiNanos(untilText, "until");
+        Long sinceAt = req.timeQuery("since"), untilAt = req.timeQuery("until");
+        long since = sinceAt == null ? now : sinceAt;
+        long until = untilAt == null ? Long.MAX_VALUE : untilAt;
         Events events = engine.events();
         try (OutputStream out = ex.stream(200, "application/json")) {
             boolean[] past = {false};

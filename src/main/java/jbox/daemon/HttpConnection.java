@@ -350,10 +350,7 @@ final class HttpConnection implements Runnable {
 
         @Override
         public void json(int status, Object body) throws IOException {
-            byte[] bytes = Json.bytes(body);
-            byte[] withNewline = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-            withNewline[bytes.length] = '\n';
-            bytes(status, "application/json", withNewline);
+            bytes(status, "application/json", Json.line(body));
         }
 
         @Override

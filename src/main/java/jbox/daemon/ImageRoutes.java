@@ -79,13 +79,7 @@ final class ImageRoutes {
     static boolean referenceMatches(String pattern, jbox.image.Reference ref) {
         boolean withTag = pattern.lastIndexOf(':') > pattern.lastIndexOf('/');
         String name = withTag ? ref.familiarRepository() + ":" + ref.tag() : ref.familiarRepository();
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            if (c == '*') re.append("[^/]*");
-            else if (c == '?') re.append("[^/]");
-            else re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
-        }
-        return name.matches(re.toString());
+        return jbox.builder.Glob.compile(pattern).matcher(name).matches(); // Go's path.Match, as .dockerignore reads it
     }
 
     /** docker pull: progress as a stream of JSON objects, the last one an error if it failed. */

@@ -91,9 +91,7 @@ public final class JsonLog implements AutoCloseable {
         m.put("log", text);
         m.put("stream", stream);
         m.put("time", Instant.now().toString());
-        byte[] b = Json.bytes(m);
-        byte[] lineBytes = java.util.Arrays.copyOf(b, b.length + 1);
-        lineBytes[b.length] = '\n';
+        byte[] lineBytes = Json.line(m);
         try {
             if (size > 0 && size + lineBytes.length > maxBytes) rotate();
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(lineBytes);

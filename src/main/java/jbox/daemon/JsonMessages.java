@@ -5,7 +5,6 @@ import jbox.io.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 
 /**
  * Docker's JSON message streams (pull, push, build, load, wait, stats, events): one object per line.
@@ -17,10 +16,7 @@ final class JsonMessages {
 
     static void write(OutputStream out, Object message) {
         try {
-            byte[] json = Json.bytes(message);
-            byte[] line = Arrays.copyOf(json, json.length + 1);
-            line[json.length] = '\n';
-            out.write(line);
+            out.write(Json.line(message));
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -43,22 +43,20 @@ public final class ContainerFiles {
     public record PathStat(String name, long size, long mode, String mtime, String linkTarget) {}
 
     @FunctionalInterface
-    public interface Work<T> {
+    private interface Work<T> {
         T in(Path root) throws IOException;
     }
 
     /** HEAD /containers/{id}/archive: the entry a path names, not following a last symbolic link. */
     public PathStat stat(String container, String path) {
-        return inRoot(container, path, false, root -> stat(root, path));
+        return inRoot(container, path, false, null, root -> stat(root, path, target(root, path)));
     }
 
     /** GET /containers/{id}/archive: the stat, then a tar of the entry (a directory with all under it) to out. */
     public void read(String container, String path, java.util.function.Consumer<PathStat> beforeData, OutputStream out) {
-        inRoot(container, path, false, root -> {
-            PathStat st = stat(root, path);
-            beforeData.accept(st);
-            engine.events().container(engine.lifecycle().inspect(container), "archive-path", Map.of());
+        inRoot(container, path, false, "archive-path", root -> {
             Path entry = target(root, path);
+            beforeData.accept(stat(root, path, entry));
             // a copy of "/" does not descend into the kernel's own trees, as docker's does not
             jbox.io.TarTrees.write(entry, rebaseName(path), out,
                     dir -> dir.equals(entry) || root.relativize(dir).getNameCount() != 1 || !NOT_COPIED.contains(root.relativize(dir).toString()));
@@ -68,7 +66,7 @@ public final class ContainerFiles {
 
     /** PUT /containers/{id}/archive: unpacks a tar into the directory path names. keepOwners: docker cp -a. */
     public void write(String container, String path, InputStream tar, boolean keepOwners) {
-        inRoot(container, path, true, root -> {
+        inRoot(container, path, true, "extract-to-dir", root -> {
             Path dir = SecurePath.resolve(root, absolute(path));
             if (!Files.exists(dir, NOFOLLOW)) throw notFound(container, path);
             if (!Files.isDirectory(dir, NOFOLLOW)) {
@@ -77,7 +75,6 @@ public final class ContainerFiles {
             }
             try {
                 LayerUnpacker.unpackCopy(tar, dir, keepOwners);
-                engine.events().container(engine.lifecycle().inspect(container), "extract-to-dir", Map.of());
             } catch (HostileLayerException e) {
                 throw new Failure("cannot copy " + e.entry() + " into " + path + ": " + e.why(), "the copy would write outside the place it names",
                         "copy the files themselves, not a link to them").httpStatus(400);
@@ -86,34 +83,40 @@ public final class ContainerFiles {
         });
     }
 
-    private <T> T inRoot(String container, String path, boolean writes, Work<T> work) {
+    /** The work in the container's root; then docker's event (event null: none). */
+    private <T> T inRoot(String container, String path, boolean writes, String event, Work<T> work) {
         ContainerState s = engine.lifecycle().inspect(container);
         try {
-            if (s.status().hasProcess()) return whileFrozen(s, work);
-            try (FileLock ignored = engine.containers().lock(s.id())) {
-                ContainerState now = engine.containers().load(s.id());
-                if (now.status().hasProcess()) return whileFrozen(now, work); // started meanwhile
-                ContainerStart.Created view = engine.lifecycle().filesystemView(now);
-                try {
-                    return inRootOf(view.pid, view.startTime, work);
-                } finally {
-                    engine.lifecycle().endFilesystemView(now, view);
-                }
-            }
-        } catch (SecurePath.EscapeException e) {
-            throw notFound(container, path);
-        } catch (NoSuchFileException e) {
+            T done = inRootNow(s, work);
+            if (event != null) engine.events().container(s, event, Map.of());
+            return done;
+        } catch (SecurePath.EscapeException | NoSuchFileException e) {
             throw notFound(container, path);
         } catch (java.nio.file.ReadOnlyFileSystemException | java.nio.file.AccessDeniedException e) {
-            throw new Failure("cannot copy into " + path + " of container " + s.name() + ": it is read-only", "the container's root (--read-only) or a volume is mounted read-only",
-                    "copy into a writable place").httpStatus(403);
+            throw readOnly(s, path);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Read-only file system")) {
-                throw new Failure("cannot copy into " + path + " of container " + s.name() + ": it is read-only",
-                        "the container's root (--read-only) or a volume is mounted read-only", "copy into a writable place").httpStatus(403);
-            }
+            if (e.getMessage() != null && e.getMessage().contains("Read-only file system")) throw readOnly(s, path);
             throw Errors.explain(e, (writes ? "cannot copy into " : "cannot copy from ") + container + ":" + path);
         }
+    }
+
+    private <T> T inRootNow(ContainerState s, Work<T> work) throws IOException {
+        if (s.status().hasProcess()) return whileFrozen(s, work);
+        try (FileLock ignored = engine.containers().lock(s.id())) {
+            ContainerState now = engine.containers().load(s.id());
+            if (now.status().hasProcess()) return whileFrozen(now, work); // started meanwhile
+            ContainerStart.Created view = engine.lifecycle().filesystemView(now);
+            try {
+                return inRootOf(view.pid, view.startTime, work);
+            } finally {
+                engine.lifecycle().endFilesystemView(now, view);
+            }
+        }
+    }
+
+    private static Failure readOnly(ContainerState s, String path) {
+        return new Failure("cannot copy into " + path + " of container " + s.name() + ": it is read-only",
+                "the container's root (--read-only) or a volume is mounted read-only", "copy into a writable place").httpStatus(403);
     }
 
     /** The copy sees the files as they are: none of the container's processes runs while it reads or writes. */
@@ -169,8 +172,8 @@ public final class ContainerFiles {
         return base.isEmpty() ? "." : base;
     }
 
-    private static PathStat stat(Path root, String path) throws IOException {
-        Path t = target(root, path);
+    /** The stat of t, the entry path names in root. */
+    private static PathStat stat(Path root, String path, Path t) throws IOException {
         Map<String, Object> a = Files.readAttributes(t, "unix:mode,size,lastModifiedTime", NOFOLLOW);
         int mode = (Integer) a.get("mode");
         String link = "";

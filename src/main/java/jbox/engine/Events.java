@@ -49,9 +49,7 @@ public final class Events {
         m.put("scope", "local");
         m.put("time", now.getEpochSecond());
         m.put("timeNano", now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        byte[] json = Json.bytes(m);
-        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
-        line[json.length] = '\n';
+        byte[] line = Json.line(m);
         try (FileLock ignored = FileLock.acquire(lock)) {
             if (Files.exists(file) && Files.size(file) > ROTATE_AT) Files.move(file, old, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {

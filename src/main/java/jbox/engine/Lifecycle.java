@@ -97,11 +97,7 @@ public final class Lifecycle {
         jbox.net.Networking networking = req.network() == null ? jbox.net.Networking.DEFAULT : req.network();
         try {
             jbox.net.Network network = networks.get(networking.mode());
-            if (!networking.aliases().isEmpty() && (network.isDefault() || !network.hasBridge())) {
-                throw new Failure("network-scoped aliases are supported only for containers on user-defined networks (not on " + network.name() + ")",
-                        "peers on the default bridge, host or none find no one by name", "create a network (jbox network create NAME) and run with --network NAME")
-                        .httpStatus(400);
-            }
+            NetworkAttachments.checkAliases(network, networking.aliases(), "create a network (jbox network create NAME) and run with --network NAME");
             networking = networking.on(network.name(), networking.aliases());
             jbox.net.ContainerNetwork.warnings(network, networking.ports()).forEach(progress);
         } catch (IOException e) {
@@ -193,13 +189,13 @@ public final class Lifecycle {
         jbox.net.ContainerNetwork.Prepared net = null;
         try {
             endLeftoverView(s); // its overlay would hold the writable layer
-            images.find(s.imageId()); // a clear error before anything is made
+            Image image = images.find(s.imageId()); // a clear error before anything is made
             cgroup = cgroupWithLimits(s);
             List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
             net = jbox.net.ContainerNetwork.prepare(networks.get(s.networking().mode()), root.toString(), s.id(), s.name(), s.hostname(),
                     s.networking(), containers.dirOf(s.id()), mounts.stream().map(m -> m.mount().target()).collect(java.util.stream.Collectors.toSet()));
             mounts.addAll(net.files());
-            ContainerStart.Created created = ContainerStart.create(launchSpec(s, mounts, net.hostNetwork(), net.endpoint(), cgroup, stdio));
+            ContainerStart.Created created = ContainerStart.create(launchSpec(s, image, mounts, net.hostNetwork(), net.endpoint(), cgroup, stdio));
             int me = Sys.getpid();
             ContainerState running = s.running(created.pid, Processes.startTime(created.pid), me, Processes.startTime(me),
                     Instant.now().toString(), created.procMethod.name().toLowerCase(), net.endpoint());
@@ -218,10 +214,7 @@ public final class Lifecycle {
         } catch (RuntimeException | IOException e) {
             if (net != null && net.endpoint() != null) jbox.net.ContainerNetwork.release(net.endpoint());
             if (cgroup != null) cgroup.destroy();
-            Failure failure = e instanceof ImageNotFoundException
-                    ? new Failure("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
-                    "remove the container and create it again")
-                    : Errors.explain(e, "cannot start container " + s.name());
+            Failure failure = e instanceof ImageNotFoundException ? imageGone(s) : Errors.explain(e, "cannot start container " + s.name());
             try {
                 if (s.autoRemove()) destroy(s); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
             } catch (IOException recordFailed) {
@@ -232,11 +225,11 @@ public final class Lifecycle {
     }
 
     /** What the start sequence gets for this container: its image, its mounts, its confinement. */
-    private LaunchSpec launchSpec(ContainerState s, List<MountPlan> mounts, boolean hostNetwork, jbox.net.Networking.Endpoint endpoint, Cgroup cgroup,
-                                  LaunchSpec.Stdio stdio) throws IOException {
+    private LaunchSpec launchSpec(ContainerState s, Image image, List<MountPlan> mounts, boolean hostNetwork, jbox.net.Networking.Endpoint endpoint,
+                                  Cgroup cgroup, LaunchSpec.Stdio stdio) throws IOException {
         List<Path> lowerWithInit = new ArrayList<>();
         lowerWithInit.add(initLayer());
-        lowerWithInit.addAll(images.layerDirs(images.find(s.imageId())));
+        lowerWithInit.addAll(images.layerDirs(image));
         jbox.runtime.Confinement confined = s.confined();
         Path dir = containers.dirOf(s.id());
         List<String> args = s.args();
@@ -277,19 +270,24 @@ public final class Lifecycle {
         endLeftoverView(s);
         int devNull = Sys.open("/dev/null", Linux.O_RDWR | Linux.O_CLOEXEC, 0);
         try {
+            Image image = images.find(s.imageId());
             List<MountPlan> mounts = new ArrayList<>(StorageRules.plan(s.mounts(), volumes));
-            ContainerStart.Created view = ContainerStart.create(launchSpec(s, mounts, false, null, null, new LaunchSpec.Stdio(devNull, devNull, devNull)));
+            ContainerStart.Created view = ContainerStart.create(launchSpec(s, image, mounts, false, null, null, new LaunchSpec.Stdio(devNull, devNull, devNull)));
             // A jbox killed during the copy leaves the process waiting at its gate: the next start or copy ends it.
             Files.writeString(containers.dirOf(s.id()).resolve(VIEW_FILE), view.pid + " " + view.startTime);
             return view;
         } catch (ImageNotFoundException e) {
-            throw new Failure("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
-                    "remove the container and create it again");
+            throw imageGone(s);
         } catch (IOException e) {
             throw Errors.explain(e, "cannot open the filesystem of container " + s.name());
         } finally {
             Sys.close(devNull);
         }
+    }
+
+    private static Failure imageGone(ContainerState s) {
+        return new Failure("the image of container " + s.name() + " (" + s.image() + ") is gone", "it was removed with rmi -f",
+                "remove the container and create it again");
     }
 
     private static final String VIEW_FILE = "filesystem-view.pid";

@@ -20,7 +20,7 @@ public final class NetworkAttachments {
 
     public void connect(String container, String networkName, List<String> aliases) {
         Network network = network(networkName);
-        change(container, "connect", s -> {
+        String id = change(container, "connect", s -> {
             String now = s.networking().mode();
             if (now.equals(network.name())) {
                 throw new Failure("endpoint with name " + s.name() + " already exists in network " + network.name(), null,
@@ -31,26 +31,34 @@ public final class NetworkAttachments {
                         "jbox gives each container one network interface", "disconnect it first: jbox network disconnect " + now + " " + s.name())
                         .httpStatus(409);
             }
-            if (!aliases.isEmpty() && (network.isDefault() || !network.hasBridge())) {
-                throw new Failure("network-scoped aliases are supported only for containers on user-defined networks (not on " + network.name() + ")",
-                        "peers on the default bridge, host or none find no one by name", "connect it to a network made with jbox network create")
-                        .httpStatus(400);
-            }
-            engine.events().emit("network", "connect", network.id(), Events.attrs("container", s.id(), "name", network.name(), "type", "bridge"));
+            checkAliases(network, aliases, "connect it to a network made with jbox network create");
             return s.withNetwork(s.networking().on(network.name(), aliases));
         });
+        networkEvent("connect", network, id);
+    }
+
+    /** Docker's rule: names peers find a container by exist only on user networks. */
+    static void checkAliases(Network network, List<String> aliases, String fix) {
+        if (!aliases.isEmpty() && (network.isDefault() || !network.hasBridge())) {
+            throw new Failure("network-scoped aliases are supported only for containers on user-defined networks (not on " + network.name() + ")",
+                    "peers on the default bridge, host or none find no one by name", fix).httpStatus(400);
+        }
+    }
+
+    private void networkEvent(String action, Network network, String containerId) {
+        engine.events().emit("network", action, network.id(), Events.attrs("container", containerId, "name", network.name(), "type", "bridge"));
     }
 
     public void disconnect(String container, String networkName) {
         Network network = network(networkName);
-        change(container, "disconnect", s -> {
+        String id = change(container, "disconnect", s -> {
             if (!s.networking().mode().equals(network.name())) {
                 throw new Failure("container " + s.name() + " is not connected to network " + network.name(), "it is on " + s.networking().mode(),
                         "see its network with jbox inspect " + s.name()).httpStatus(403);
             }
-            engine.events().emit("network", "disconnect", network.id(), Events.attrs("container", s.id(), "name", network.name(), "type", "bridge"));
             return s.withNetwork(s.networking().on(Network.NONE, List.of()));
         });
+        networkEvent("disconnect", network, id);
     }
 
     private Network network(String name) {
@@ -61,7 +69,8 @@ public final class NetworkAttachments {
         }
     }
 
-    private void change(String container, String verb, java.util.function.UnaryOperator<ContainerState> how) {
+    /** Saves how's change of a container that is not running; returns its id. */
+    private String change(String container, String verb, java.util.function.UnaryOperator<ContainerState> how) {
         ContainerState s = engine.lifecycle().inspect(container);
         try (FileLock ignored = engine.containers().lock(s.id())) {
             ContainerState now = engine.containers().load(s.id());
@@ -71,6 +80,7 @@ public final class NetworkAttachments {
                         "stop it, " + verb + " it, and start it again").httpStatus(409);
             }
             engine.containers().save(how.apply(now));
+            return s.id();
         } catch (IOException e) {
             throw Errors.explain(e, "cannot " + verb + " container " + s.name());
         }

@@ -25,6 +25,14 @@ public final class Json {
         }
     }
 
+    /** One line of a JSON-lines file or stream: the object and its newline in one array, for one write. */
+    public static byte[] line(Object o) {
+        byte[] json = bytes(o);
+        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
+    }
+
     public static String pretty(Object o) {
         try {
             return MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o);

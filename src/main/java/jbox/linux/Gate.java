@@ -102,7 +102,11 @@ public final class Gate {
      */
     public static int admit(Path dir, IntSupplier tid, Set<Integer> before, BooleanSupplier spawnEnded, IntConsumer moveIn) {
         int child = awaitChild(tid, before, spawnEnded);
-        if (child == 0) return 0;
+        return child == 0 ? 0 : admit(dir, child, moveIn);
+    }
+
+    /** The same for a child already known (one whose spawn returned while it waits: jbox-ns enter). */
+    public static int admit(Path dir, int child, IntConsumer moveIn) {
         long startTime = Processes.startTime(child);
         try {
             moveIn.accept(child);

@@ -194,16 +194,10 @@ public final class ExecStart {
                     if (gateDirFd >= 0) Sys.close(gateDirFd);
                 }
             }));
-            long startTime = jbox.sys.Processes.startTime(pid);
-            try {
-                if (spec.cgroup() != null) spec.cgroup().addProcess(pid);
-                if (spec.limits() != null) spec.limits().accept(pid);
-            } catch (RuntimeException e) {
-                Sys.signal(pid, SIGKILL);
-                Sys.waitpid(pid);
-                throw e;
-            }
-            Gate.release(gateDir, pid, startTime);
+            Gate.admit(gateDir, pid, child -> {
+                if (spec.cgroup() != null) spec.cgroup().addProcess(child);
+                if (spec.limits() != null) spec.limits().accept(child);
+            });
         } catch (RuntimeException e) {
             if (pty != null) Sys.close(pty.master());
             throw e;
