@@ -94,13 +94,8 @@ public final class Filters {
         List<String> vs = get("until");
         if (vs.isEmpty()) return true;
         String v = vs.get(vs.size() - 1).trim();
-        long limit;
-        if (v.matches("(\\d+[hms])+")) {
-            java.time.Instant i = java.time.Instant.now().minus(java.time.Duration.parse("PT" + v.toUpperCase()));
-            limit = i.getEpochSecond() * 1_000_000_000L + i.getNano();
-        } else {
-            limit = Timestamps.apiNanos(v, "until");
-        }
+        java.time.Instant ago = Timestamps.durationAgo(v, java.time.Instant.now());
+        long limit = ago != null ? ago.getEpochSecond() * 1_000_000_000L + ago.getNano() : Timestamps.apiNanos(v, "until");
         if (createdIso == null || createdIso.isEmpty()) return true;
         java.time.Instant c = java.time.Instant.parse(createdIso);
         return c.getEpochSecond() * 1_000_000_000L + c.getNano() < limit;

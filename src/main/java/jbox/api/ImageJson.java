@@ -25,7 +25,7 @@ public final class ImageJson {
         m.put("Size", i.size());
         m.put("SharedSize", -1);
         m.put("VirtualSize", i.size());
-        m.put("Labels", i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels());
+        m.put("Labels", i.labels());
         m.put("Containers", -1);
         return m;
     }

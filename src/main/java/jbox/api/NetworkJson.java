@@ -171,7 +171,7 @@ public final class NetworkJson {
         // A user network shows the driver options it was created with, none (clients compare them to
         // their own and recreate a network that differs); the default one names its bridge, as docker0's does.
         m.put("Options", n.isDefault() && n.bridge() != null ? Map.of("com.docker.network.bridge.name", n.bridge()) : Map.of());
-        m.put("Labels", n.labels() == null ? Map.of() : n.labels());
+        m.put("Labels", n.labels());
         return m;
     }
 

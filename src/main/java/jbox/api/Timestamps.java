@@ -31,14 +31,20 @@ public final class Timestamps {
         }
     }
 
+    /** A duration ago (10m, 1h30m) as the time it names, or null when value is not one. */
+    static Instant durationAgo(String value, Instant now) {
+        return value.matches("(\\d+[hms])+") ? now.minus(Duration.parse("PT" + value.toUpperCase())) : null;
+    }
+
     /** A CLI flag's value as the API's unix seconds.nanoseconds, relative to now for a duration. */
     public static String flag(String value, String flag, Instant now) {
         String v = value.trim();
         Instant at;
         try {
             if (v.matches("-?\\d+(\\.\\d{1,9})?")) return v;
-            if (v.matches("(\\d+[hms])+")) {
-                at = now.minus(Duration.parse("PT" + v.toUpperCase()));
+            Instant ago = durationAgo(v, now);
+            if (ago != null) {
+                at = ago;
             } else if (v.matches("\\d{4}-\\d{2}-\\d{2}")) {
                 at = LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
             } else {

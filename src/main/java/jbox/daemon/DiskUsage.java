@@ -31,8 +31,7 @@ final class DiskUsage {
         for (Image i : store.list()) images.putIfAbsent(i.id().toString(), i);
         Map<Digest, Integer> layerUsers = new HashMap<>();
         for (Image i : images.values()) for (Digest d : new java.util.HashSet<>(i.diffIds())) layerUsers.merge(d, 1, Integer::sum);
-        long layersSize = 0;
-        for (Digest d : layerUsers.keySet()) layersSize += store.unpackedSize(d);
+        long layersSize = store.unpackedSize(images.values());
         List<Object> imageRows = new ArrayList<>();
         Map<String, Long> imageSize = new HashMap<>();
         for (Image i : images.values()) {

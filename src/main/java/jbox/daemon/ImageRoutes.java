@@ -47,7 +47,7 @@ final class ImageRoutes {
             String created = i.config().created() == null ? "" : i.config().created();
             if (!f.any("reference", v -> i.reference() != null && referenceMatches(v, i.reference()))) continue;
             if (dangling != null && dangling != (i.reference() == null)) continue;
-            if (!f.labels(i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels())) continue;
+            if (!f.labels(i.labels())) continue;
             if (before != null && created.compareTo(before) >= 0 || since != null && created.compareTo(since) <= 0) continue;
             out.add(ImageJson.imageSummary(i));
         }
@@ -60,7 +60,7 @@ final class ImageRoutes {
         keys.add("dangling");
         jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), keys);
         boolean all = Boolean.FALSE.equals(f.bool("dangling"));
-        var pruned = engine.imageService().pruneImages(all, i -> f.labels(i.containerConfig().labels() == null ? Map.of() : i.containerConfig().labels())
+        var pruned = engine.imageService().pruneImages(all, i -> f.labels(i.labels())
                 && f.createdBefore(i.config().created()));
         List<Object> deleted = new ArrayList<>();
         for (String line : pruned.removed()) {

@@ -100,6 +100,6 @@ final class NetworkRoutes {
 
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), jbox.api.Filters.PRUNE);
-        ex.json(200, Map.of("NetworksDeleted", engine.networks().prune(n -> f.labels(n.labels() == null ? Map.of() : n.labels()) && f.createdBefore(n.created()))));
+        ex.json(200, Map.of("NetworksDeleted", engine.networks().prune(n -> f.labels(n.labels()) && f.createdBefore(n.created()))));
     }
 }

@@ -65,7 +65,7 @@ final class VolumeRoutes {
     private void prune(ApiRequest req, Map<String, String> p, Exchange ex) throws IOException {
         jbox.api.Filters f = jbox.api.Filters.parse(req.query("filters", ""), java.util.Set.of("label", "label!", "all"));
         boolean all = Boolean.TRUE.equals(f.bool("all"));
-        ex.json(200, Map.of("VolumesDeleted", engine.volumeService().pruneVolumes(all, v -> f.labels(v.labels() == null ? Map.of() : v.labels())),
+        ex.json(200, Map.of("VolumesDeleted", engine.volumeService().pruneVolumes(all, v -> f.labels(v.labels())),
                 "SpaceReclaimed", 0));
     }
 }

@@ -136,7 +136,7 @@ public final class ImageService {
      */
     public Pruned pruneImages(boolean all, java.util.function.Predicate<Image> which) {
         try {
-            long before = layerBytes();
+            long before = images.unpackedSize(images.list(true));
             java.util.Set<String> used = new java.util.HashSet<>();
             for (ContainerState c : containers.all()) used.add(c.imageId());
             List<String> removed = new java.util.ArrayList<>();
@@ -144,19 +144,10 @@ public final class ImageService {
                 if (used.contains(i.id().toString()) || (!all && i.reference() != null) || !which.test(i)) continue;
                 removed.addAll(removeImage(i.reference() != null ? i.reference().toString() : i.id().toString(), false));
             }
-            return new Pruned(removed, Math.max(0, before - layerBytes()));
+            return new Pruned(removed, Math.max(0, before - images.unpackedSize(images.list(true))));
         } catch (IOException e) {
             throw Errors.explain(e, "cannot prune images");
         }
-    }
-
-    /** The unpacked size of every layer the store holds. */
-    private long layerBytes() throws IOException {
-        java.util.Set<jbox.image.Digest> layers = new java.util.HashSet<>();
-        for (Image i : images.list(true)) layers.addAll(i.diffIds());
-        long sum = 0;
-        for (jbox.image.Digest d : layers) sum += images.unpackedSize(d);
-        return sum;
     }
 
     /** docker's image events name the image by reference or id, with its name as an attribute. */

@@ -26,7 +26,11 @@ public final class Volumes {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
 
     /** What volume.json holds; docker's inspect shows these fields. */
-    public record Volume(String name, String createdAt, Map<String, String> labels, boolean anonymous, boolean seeded) {}
+    public record Volume(String name, String createdAt, Map<String, String> labels, boolean anonymous, boolean seeded) {
+        public Volume {
+            labels = labels == null ? Map.of() : labels; // null in volumes made before labels
+        }
+    }
 
     private final Path dir;
 

@@ -338,6 +338,15 @@ public final class ImageStore {
         }
     }
 
+    /** The bytes the layers of these images take unpacked, each shared layer counted once. */
+    public long unpackedSize(Iterable<Image> images) {
+        java.util.Set<Digest> layers = new java.util.HashSet<>();
+        for (Image i : images) layers.addAll(i.diffIds());
+        long sum = 0;
+        for (Digest d : layers) sum += unpackedSize(d);
+        return sum;
+    }
+
     /** The bytes of an unpacked layer, as measured when it was unpacked (0 if unknown). */
     public long unpackedSize(Digest diffId) {
         try {

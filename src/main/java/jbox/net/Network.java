@@ -14,6 +14,10 @@ public record Network(String name, String id, String driver, String subnet, Stri
                       Map<String, String> labels, boolean internal) {
     public static final String DEFAULT = "bridge", HOST = "host", NONE = "none", DEFAULT_BRIDGE = "jbox0";
 
+    public Network {
+        labels = labels == null ? Map.of() : labels; // null in networks made before labels
+    }
+
     public boolean hasBridge() { return "bridge".equals(driver); }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
