@@ -1,26 +1,37 @@
 package jbox.it;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A real terminal for tests: a tmux session to type into and read the screen of. */
+/**
+ * A real terminal for tests: a tmux session to type into and read the screen of. Each runs on a tmux
+ * server of its own (a private socket): on the shared default server, one test's last session ending
+ * shuts the server down under another test's new session ("no server running"), and a person's tmux
+ * on the machine would share it too.
+ */
 final class Tmux implements AutoCloseable {
+    private final Path dir;
     private final String session;
 
-    private Tmux(String session) { this.session = session; }
+    private Tmux(Path dir, String session) {
+        this.dir = dir;
+        this.session = session;
+    }
 
     static Tmux open(String name, int columns, int rows, String command) throws Exception {
-        Tmux t = new Tmux(name + "-" + ProcessHandle.current().pid());
-        run("new-session", "-d", "-s", t.session, "-x", Integer.toString(columns), "-y", Integer.toString(rows), command);
+        Tmux t = new Tmux(Files.createTempDirectory("jbox-tmux-"), name);
+        t.run("new-session", "-d", "-s", t.session, "-x", Integer.toString(columns), "-y", Integer.toString(rows), command);
         return t;
     }
 
     static boolean available() throws Exception { return new ProcessBuilder("tmux", "-V").start().waitFor() == 0; }
 
-    private static String run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("tmux"));
+    private String run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-S", dir.resolve("socket").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -53,5 +64,9 @@ final class Tmux implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception { run("kill-session", "-t", session); }
+    public void close() throws Exception {
+        run("kill-server");
+        Files.deleteIfExists(dir.resolve("socket"));
+        Files.delete(dir);
+    }
 }
