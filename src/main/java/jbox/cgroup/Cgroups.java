@@ -1,5 +1,6 @@
 package jbox.cgroup;
 
+import jbox.sys.Places;
 import jbox.sys.ProcFiles;
 
 import java.io.IOException;
@@ -30,17 +31,70 @@ public final class Cgroups {
     private final Hierarchy unified;
     private final String mode;
     private final String parent;
+    /** Why there are none ("none" mode): what a limit flag's refusal says. */
+    private final Unavailable unavailable;
 
-    private Cgroups(Map<String, Hierarchy> byController, Hierarchy unified, String mode, String parent) {
+    /** Why a host offers jbox no cgroups, and what would give it some. */
+    public record Unavailable(String cause, String fix) {}
+
+    private Cgroups(Map<String, Hierarchy> byController, Hierarchy unified, String mode, String parent, Unavailable unavailable) {
         this.byController = byController;
         this.unified = unified;
         this.mode = mode;
         this.parent = parent;
+        this.unavailable = unavailable;
     }
 
     public static Cgroups detect() throws IOException {
         String forced = System.getProperty("jbox.cgroup", System.getenv("JBOX_CGROUP"));
-        return fromMountinfo(ProcFiles.read(Path.of("/proc/self/mountinfo")), "jbox", "v2".equals(forced));
+        Cgroups host = fromMountinfo(ProcFiles.read(Path.of("/proc/self/mountinfo")), "jbox", "v2".equals(forced));
+        return Places.rootless() ? host.delegated(ProcFiles.read(Path.of("/proc/self/cgroup"))) : host;
+    }
+
+    /**
+     * Without root, only a cgroup v2 subtree the host hands to the user (systemd's user@UID.service, made
+     * the user's with Delegate=yes) can be written: its topmost directory owned by this user above the
+     * cgroup jbox runs in becomes the tree's root, with only the controllers the host enabled for it.
+     * v1 trees are never handed to users.
+     */
+    Cgroups delegated(String selfCgroup) {
+        if (!mode.equals("v2")) {
+            return none(new Unavailable("jbox runs without root, and this host's cgroup controllers are v1 (" + mode + " cgroups), which are never handed to users",
+                    "run jbox as root for limits, or use a host with pure cgroup v2 and systemd, which delegates cpu, memory, pids and io to every user"));
+        }
+        String own = null;
+        for (String line : selfCgroup.split("\n")) if (line.startsWith("0::")) own = line.substring(3).trim();
+        Path top = null;
+        if (own != null) {
+            for (Path p = unified.mount().resolve(own.replaceAll("^/+", "")); p != null && !p.equals(unified.mount()) && p.startsWith(unified.mount()); p = p.getParent()) {
+                if (ownedHere(p) && Files.isWritable(p.resolve("cgroup.procs"))) top = p;
+            }
+        }
+        if (top == null) {
+            return none(new Unavailable("jbox runs without root, and no cgroup is delegated to you (jbox runs in cgroup " + own + ", which you cannot write)",
+                    "log in through systemd-logind (it delegates user@UID.service to you), or start jbox with: systemd-run --user --scope ./jbox"));
+        }
+        Hierarchy tree = new Hierarchy(top, true, readControllers(top));
+        Map<String, Hierarchy> by = new LinkedHashMap<>();
+        for (String c : tree.controllers()) if (KNOWN.contains(c)) by.put(c, tree);
+        return new Cgroups(by, tree, "v2", parent, null);
+    }
+
+    /** Owned by this user namespace's uid 0, the user who runs jbox (a host root's file shows as nobody here). */
+    private static boolean ownedHere(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue() == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private Cgroups none(Unavailable why) { return new Cgroups(Map.of(), null, "none", parent, why); }
+
+    /** Why this host offers no cgroups: null when it does. */
+    public Unavailable unavailable() {
+        if (!mode.equals("none")) return null;
+        return unavailable != null ? unavailable : new Unavailable("this host has no cgroups mounted", "mount cgroup2 on /sys/fs/cgroup");
     }
 
     /** Parses mountinfo text; controllers of a cgroup2 mount are read from its cgroup.controllers. */
@@ -73,7 +127,7 @@ public final class Cgroups {
         }
         // The unified tree also does the core jobs (placement, freeze, kill) when it is the only one.
         Hierarchy core = mode.equals("v2") ? unified : null;
-        return new Cgroups(by, core, mode, parent);
+        return new Cgroups(by, core, mode, parent, null);
     }
 
     private static Set<String> readControllers(Path mount) {

@@ -1,5 +1,7 @@
 package jbox.cgroup;
 
+import jbox.sys.Places;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,8 +17,13 @@ final class Devices {
 
     private Devices() {}
 
-    /** Returns false where the host has no v1 devices controller. */
+    /**
+     * Returns false where the host has no v1 devices controller, and without root: there the kernel
+     * lets no one make a device node, the container reaches only host nodes bound in, with the user's own
+     * permissions, and loading a device program needs CAP_SYS_ADMIN on the host (rootless runc and crun skip it too).
+     */
     static boolean restrict(ContainerCgroup g) {
+        if (Places.rootless()) return false;
         Path dir = g.dir("devices");
         if (dir == null || g.isUnified("devices")) {
             if (g.core() == null) return false;
@@ -30,6 +37,7 @@ final class Devices {
 
     /** OCI rules in order ("allow RULE" or "deny RULE"), then the default list again, as runc appends its allowed devices after the spec's rules. */
     static void add(ContainerCgroup g, List<String> rules) {
+        if (Places.rootless()) return;
         Path dir = g.dir("devices");
         if (dir == null || g.isUnified("devices")) {
             if (g.core() == null) return;

@@ -5,6 +5,7 @@ import jbox.client.SocketClient;
 import jbox.daemon.InProcessClient;
 import jbox.engine.Engine;
 import jbox.sys.Failure;
+import jbox.sys.Places;
 import jbox.sys.Sys;
 
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import java.util.Map;
  * Either way the same handlers answer, so the output is the same.
  */
 public final class Api {
-    public static final Path DEFAULT_SOCKET = Path.of("/run/jbox/jbox.sock");
+    public static final Path DEFAULT_SOCKET = Places.runDir().resolve("jbox.sock");
     private static ApiClient client;
 
     private Api() {}
@@ -42,7 +43,7 @@ public final class Api {
     public static Path socketOf(String host) {
         if (!host.startsWith("unix://")) {
             throw new Failure("unsupported JBOX_HOST " + host, "jbox's daemon listens on a Unix socket only",
-                    "write JBOX_HOST=unix:///run/jbox/jbox.sock");
+                    "write JBOX_HOST=unix://" + DEFAULT_SOCKET);
         }
         return Path.of(host.substring("unix://".length()));
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "daemon", description = "Run the jbox daemon: serve the Docker Engine API on a Unix socket")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = {"-H", "--host"}, description = "Socket to listen on (default unix:///run/jbox/jbox.sock)") String host;
+    @Option(names = {"-H", "--host"}, description = "Socket to listen on (default unix:///run/jbox/jbox.sock; without root, jbox.sock in the user's run directory)") String host;
     @Option(names = "--group", description = "Group that may use the socket (default jbox; created if missing)") String group = "jbox";
     @Option(names = "--trace", description = "Print each request, the route it matched and the handler that answered") boolean trace;
 

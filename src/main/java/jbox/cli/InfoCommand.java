@@ -26,8 +26,17 @@ final class InfoCommand implements Runnable {
                 + (d.has("Pid") && !"in-process".equals(d.path("Mode").asText()) ? ", pid " + d.path("Pid").asInt()
                 + (d.has("KeeperPid") ? " (keeper pid " + d.path("KeeperPid").asInt() + ")" : "") : ""));
         out.println("Root Dir: " + i.path("DockerRootDir").asText());
+        JsonNode rootless = i.path("JboxRootless");
+        if (rootless.has("HostUid")) {
+            out.println("Mode: rootless: uid 0 in jbox and its containers is uid " + rootless.path("HostUid").asLong() + " on the host");
+            out.println(" user namespace ids (inside, host, count): " + rootless.path("UidMap").asText());
+            out.println(" network: " + rootless.path("Network").asText() + " (user-mode; --network none works too)");
+        } else {
+            out.println("Mode: root");
+        }
         out.println("Cgroup Version: " + i.path("JboxCgroupMode").asText());
         i.path("JboxCgroupControllers").fields().forEachRemaining(e -> out.println(" " + e.getKey() + ": " + e.getValue().asText()));
+        if (i.has("JboxCgroupUnavailable")) out.println(" no limits: " + i.path("JboxCgroupUnavailable").asText());
         out.println("Kernel Version: " + i.path("KernelVersion").asText());
         out.println("Architecture: " + i.path("Architecture").asText());
         out.println("CPUs: " + i.path("NCPU").asInt());

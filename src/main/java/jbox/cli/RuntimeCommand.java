@@ -49,7 +49,7 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
         for (Class<?> c : SUBCOMMANDS) runtime.addSubcommand(c);
     }
     @Spec CommandSpec spec;
-    @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc)") String root;
+    @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc; without root, runc in the user's run directory)") String root;
     @Option(names = "--log", paramLabel = "FILE", description = "Where errors and warnings are logged (default: stderr only)") String log;
     @Option(names = "--log-format", paramLabel = "text|json", description = "Format of --log (default text)") String logFormat = "text";
     @Option(names = "--systemd-cgroup", description = "Refused: jbox manages cgroups with the cgroupfs driver") boolean systemdCgroup;

@@ -1,5 +1,6 @@
 package jbox.daemon;
 
+import jbox.sys.Places;
 import jbox.api.Versions;
 import jbox.cgroup.Cgroups;
 import jbox.engine.Engine;
@@ -99,13 +100,18 @@ final class SystemRoutes {
         m.put("DefaultRuntime", "jbox");
         // What every container gets unless asked otherwise, in Docker's words: its built-in seccomp profile and,
         // on v2, a cgroup namespace of its own (docker info lists the same).
-        m.put("SecurityOptions", cg.mode().equals("v2") ? List.of("name=seccomp,profile=builtin", "name=cgroupns") : List.of("name=seccomp,profile=builtin"));
+        List<String> security = new java.util.ArrayList<>(List.of("name=seccomp,profile=builtin"));
+        if (cg.mode().equals("v2")) security.add("name=cgroupns");
+        if (Places.rootless()) security.add("name=rootless");
+        m.put("SecurityOptions", security);
         m.put("Swarm", Map.of("LocalNodeState", "inactive", "NodeID", "", "ControlAvailable", false));
         m.put("Warnings", List.of());
         Map<String, String> controllers = new LinkedHashMap<>();
         cg.controllers().forEach((c, where) -> controllers.put(c, String.valueOf(where)));
         m.put("JboxCgroupMode", cg.mode());
         m.put("JboxCgroupControllers", controllers);
+        if (cg.unavailable() != null) m.put("JboxCgroupUnavailable", cg.unavailable().cause() + "; " + cg.unavailable().fix());
+        m.put("JboxRootless", Places.rootless() ? Map.of("HostUid", Places.hostUid(), "UidMap", Places.uidMap(), "Network", "slirp4netns") : Map.of());
         m.put("JboxDaemon", daemonFacts);
         ex.json(200, m);
     }

@@ -10,6 +10,7 @@ import jbox.image.Bundled;
 import jbox.image.ImageStore;
 import jbox.runtime.ContainerState;
 import jbox.runtime.StateStore;
+import jbox.sys.Places;
 import jbox.sys.Sys;
 
 import java.io.IOException;
@@ -92,9 +93,9 @@ public final class Engine {
         }
     }
 
-    /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox. */
+    /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox (rootless: ~/.local/share/jbox). */
     public static Engine open() {
-        Path root = Path.of(setting("jbox.root", "JBOX_ROOT", "/var/lib/jbox"));
+        Path root = Path.of(setting("jbox.root", "JBOX_ROOT", Places.dataRoot().toString()));
         Path home = Path.of(setting("jbox.home", "JBOX_HOME", "."));
         try {
             return new Engine(root, home.toAbsolutePath().normalize());

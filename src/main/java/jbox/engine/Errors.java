@@ -1,6 +1,7 @@
 package jbox.engine;
 
 import jbox.sys.Failure;
+import jbox.sys.Places;
 
 import jbox.cgroup.CgroupException;
 import jbox.image.CorruptBlobException;
@@ -54,7 +55,7 @@ public final class Errors {
         }
         if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
             return new Failure(125, context + ": the disk is full (No space left on device)", "the filesystem holding the jbox root ("
-                    + System.getenv().getOrDefault("JBOX_ROOT", "/var/lib/jbox") + ") has no room left; nothing half-written was kept",
+                    + Engine.setting("jbox.root", "JBOX_ROOT", Places.dataRoot().toString()) + ") has no room left; nothing half-written was kept",
                     "free some space (jbox rmi, jbox rm), or use a root on a bigger disk with JBOX_ROOT", t);
         }
         String message = String.valueOf(t.getMessage());

@@ -366,8 +366,8 @@ public final class Lifecycle {
         Cgroup cgroup = engine.cgroups().forContainer(s.id(), s.confined().cgroupParent());
         if (cgroup == null) {
             if (!s.limits().isEmpty()) {
-                throw new Failure("cannot limit container " + s.name() + ": this host has no cgroups mounted",
-                        "resource limits are written to cgroup files under /sys/fs/cgroup", "mount cgroup2 on /sys/fs/cgroup, or drop the limit flags");
+                Cgroups.Unavailable why = engine.cgroups().unavailable();
+                throw new Failure("cannot limit container " + s.name() + ": jbox can use no cgroups here", why.cause(), why.fix() + ", or drop the limit flags");
             }
             return null;
         }

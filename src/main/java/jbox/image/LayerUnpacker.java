@@ -2,8 +2,13 @@ package jbox.image;
 
 import jbox.io.AtomicFiles;
 
+import jbox.sys.Errnos;
+import jbox.sys.Failure;
 import jbox.sys.Linux;
+import jbox.sys.OverlayXattrs;
+import jbox.sys.Places;
 import jbox.sys.Sys;
+import jbox.sys.SyscallException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -24,7 +29,7 @@ import java.util.Map;
 /**
  * Unpacks one layer tarball into its own directory, in the form overlayfs uses for a lower
  * layer: an OCI whiteout ".wh.NAME" becomes a 0:0 character device NAME, and ".wh..wh..opq"
- * marks its directory opaque with the trusted.overlay.opaque xattr.
+ * marks its directory opaque with overlayfs's opaque xattr (OverlayXattrs).
  *
  * <p>Every entry is checked before anything is written: no absolute paths, no "..", never
  * writing through a symlink, no symlink or hard link that points above the layer's root.
@@ -93,7 +98,7 @@ public final class LayerUnpacker {
         String base = target.getFileName().toString();
 
         if (base.equals(OPAQUE) && !context) {
-            if (privileged) Sys.lsetxattr(parent.toString(), "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
+            if (privileged) Sys.lsetxattr(parent.toString(), OverlayXattrs.opaque(), "y".getBytes(StandardCharsets.US_ASCII));
             else warnings.add("cannot mark " + root.relativize(parent) + " opaque without root");
             return;
         }
@@ -155,9 +160,22 @@ public final class LayerUnpacker {
         applyMetadata(e, target);
     }
 
+    private void chown(TarArchiveEntry e, Path target) {
+        int uid = keepOwners ? (int) e.getLongUserId() : 0, gid = keepOwners ? (int) e.getLongGroupId() : 0;
+        try {
+            Sys.lchown(target.toString(), uid, gid);
+        } catch (SyscallException ex) {
+            if (ex.errno() != Errnos.EINVAL || !Places.rootless()) throw ex;
+            throw new Failure("cannot unpack " + e.getName() + ": it belongs to uid " + uid + ", gid " + gid + ", which your user namespace does not have ("
+                    + Places.uidMap() + ")", "jbox runs without root, and /etc/subuid and /etc/subgid give you no range of ids, so only root (you) exists inside",
+                    "ask the administrator for one (sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + System.getenv().getOrDefault("USER", "USER")
+                            + "), then end every jbox of yours so the next one maps it");
+        }
+    }
+
     private void applyMetadata(TarArchiveEntry e, Path target) throws IOException {
         boolean link = e.isSymbolicLink();
-        if (privileged) Sys.lchown(target.toString(), keepOwners ? (int) e.getLongUserId() : 0, keepOwners ? (int) e.getLongGroupId() : 0);
+        if (privileged) chown(e, target);
         if (!link) Sys.chmod(target.toString(), e.getMode() & 07777);
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             if (h.getKey().startsWith("SCHILY.xattr.") && privileged) {

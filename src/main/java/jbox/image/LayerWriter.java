@@ -1,5 +1,6 @@
 package jbox.image;
 
+import jbox.sys.OverlayXattrs;
 import jbox.sys.Sys;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -118,7 +119,7 @@ public final class LayerWriter {
         out.putArchiveEntry(e);
         if (regular) Files.copy(p, out);
         out.closeArchiveEntry();
-        if (o.overlayUpper() && e.isDirectory() && "y".equals(Sys.lgetxattr(p.toString(), "trusted.overlay.opaque"))) {
+        if (o.overlayUpper() && e.isDirectory() && "y".equals(Sys.lgetxattr(p.toString(), OverlayXattrs.opaque()))) {
             out.putArchiveEntry(whiteout(name + "/.wh..wh..opq"));
             out.closeArchiveEntry();
         }

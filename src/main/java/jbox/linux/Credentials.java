@@ -1,6 +1,7 @@
 package jbox.linux;
 
 import jbox.sys.Errnos;
+import jbox.sys.Places;
 import jbox.sys.Sys;
 import jbox.sys.SyscallException;
 
@@ -39,7 +40,13 @@ public record Credentials(long bounding, long inheritable, long ambient, boolean
         }
         long permitted = Sys.capgetPermitted();
         Sys.prctl(PR_SET_KEEPCAPS, 1, "PR_SET_KEEPCAPS");
-        Sys.setgroups(user.groups());
+        if (Places.setgroupsAllowed()) {
+            Sys.setgroups(user.groups());
+        } else if (java.util.Arrays.stream(user.groups()).anyMatch(g -> g != user.gid())) {
+            throw new jbox.sys.Failure("cannot give the container's process the groups " + java.util.Arrays.toString(user.groups()),
+                    "jbox runs without root and without an /etc/subgid range: its user namespace has only gid 0, and the kernel forbids setgroups there",
+                    "ask the administrator for a range (sudo usermod --add-subgids 100000-165535 USER), or run as a user with no extra groups");
+        }
         Sys.setresgid(user.gid());
         Sys.setresuid(user.uid());
         Sys.capset(permitted, permitted, inheritable | ambient);

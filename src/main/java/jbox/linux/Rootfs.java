@@ -1,7 +1,8 @@
 package jbox.linux;
 
 
-import jbox.linux.SecurePath;
+import jbox.sys.OverlayXattrs;
+import jbox.sys.Places;
 import jbox.sys.Sys;
 
 import java.io.IOException;
@@ -27,7 +28,7 @@ public final class Rootfs {
         Files.createDirectories(target);
         StringJoiner lower = new StringJoiner(":");
         for (Path p : lowerDirs) lower.add(p.toString());
-        Sys.mount("overlay", target.toString(), "overlay", 0, "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work);
+        Sys.mount("overlay", target.toString(), "overlay", 0, "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work + OverlayXattrs.mountOption());
     }
 
     /** A minimal /dev on tmpfs: the devices Docker gives every container, a private devpts, shm and mqueue. */
@@ -42,7 +43,8 @@ public final class Rootfs {
         Sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
         makeDefaultDevices(dev);
         Files.createDirectory(Path.of(dev, "pts"));
-        Sys.mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        // gid 5 (tty) owns the terminals, where the user namespace has it: a single-id map (no /etc/subgid range) has not.
+        Sys.mount("devpts", dev + "/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620" + (Places.hasGid(5) ? ",gid=5" : ""));
         Files.createSymbolicLink(Path.of(dev, "ptmx"), Path.of("pts/ptmx"));
         if (!"none".equals(shmFrom)) {
             Files.createDirectory(Path.of(dev, "shm"));
@@ -50,19 +52,32 @@ public final class Rootfs {
             else Sys.mount(shmFrom, dev + "/shm", null, MS_BIND, null);
         }
         Files.createDirectory(Path.of(dev, "mqueue"));
-        Sys.mount("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        mountOrBind("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "/dev/mqueue");
         linkProcFds(dev);
     }
 
-    /** The character devices every container gets (docker's and runc's defaults), in a /dev tmpfs. */
-    public static void makeDefaultDevices(String dev) {
+    /**
+     * The character devices every container gets (docker's and runc's defaults), in a /dev tmpfs.
+     * Without root the kernel lets no one make device nodes: the host's own are bound there instead,
+     * as rootless runc and podman do.
+     */
+    public static void makeDefaultDevices(String dev) throws IOException {
         String[][] devices = {{"null", "1", "3"}, {"zero", "1", "5"}, {"full", "1", "7"},
                 {"random", "1", "8"}, {"urandom", "1", "9"}, {"tty", "5", "0"}};
         for (String[] d : devices) {
             String path = dev + "/" + d[0];
+            if (Places.rootless()) {
+                bindHostDevice("/dev/" + d[0], path);
+                continue;
+            }
             Sys.mknod(path, S_IFCHR | 0666, makedev(Integer.parseInt(d[1]), Integer.parseInt(d[2])));
             Sys.chmod(path, 0666); // mknod applied the umask
         }
+    }
+
+    private static void bindHostDevice(String host, String path) throws IOException {
+        Files.createFile(Path.of(path));
+        Sys.mount(host, path, null, MS_BIND, null);
     }
 
     /** One more node in the container's /dev (resolved inside root), replacing what the image has there. */
@@ -75,6 +90,16 @@ public final class Rootfs {
             case "p" -> S_IFIFO;
             default -> S_IFCHR;
         };
+        if (Places.rootless() && !d.type().equals("p")) {
+            // The host's node with these numbers (udev names each in /dev/char and /dev/block).
+            Path host = Path.of("/dev", d.type().equals("b") ? "block" : "char", d.major() + ":" + d.minor());
+            if (!Files.exists(host)) {
+                throw new IOException("cannot give the container " + d.path() + ": without root jbox can only pass a host device through, and "
+                        + host + " does not exist");
+            }
+            bindHostDevice(host.toRealPath().toString(), p.toString());
+            return;
+        }
         Sys.mknod(p.toString(), type | (d.fileMode() & 07777), makedev((int) d.major(), (int) d.minor()));
         Sys.chmod(p.toString(), d.fileMode() & 07777);
         Sys.lchown(p.toString(), d.uid(), d.gid());
@@ -95,7 +120,23 @@ public final class Rootfs {
     /** sysfs, writable only for a privileged container (as Docker mounts it). */
     public static void mountSys(Path root, boolean writable) throws IOException {
         String sys = SecurePath.mkdirs(root, "/sys").toString();
-        Sys.mount("sysfs", sys, "sysfs", (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        mountOrBind("sysfs", sys, "sysfs", (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "/sys");
+    }
+
+    /**
+     * A new mqueue or sysfs needs its IPC or network namespace to belong to jbox's user namespace. Without
+     * root, a sandbox that still shares the host's gets the host's mount bound instead (read-only), as
+     * rootless runc does (nothing, if the host has none); as root the kernel's refusal stands.
+     */
+    private static void mountOrBind(String source, String target, String type, long flags, String hostMount) {
+        try {
+            Sys.mount(source, target, type, flags, null);
+        } catch (jbox.sys.SyscallException e) {
+            if (!Places.rootless() || e.errno() != jbox.sys.Errnos.EPERM) throw e;
+            if (!Files.isDirectory(Path.of(hostMount))) return; // the host has none to share (no /dev/mqueue): the directory stays empty
+            Sys.mount(hostMount, target, null, MS_BIND | MS_REC, null);
+            Sys.mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        }
     }
 
     /** Binds the pty's other end over /dev/console, as runc does, so programs that open the console reach the terminal. */

@@ -1,8 +1,9 @@
 package jbox.net;
 
-import jbox.sys.Failure;
 import jbox.io.AtomicFiles;
 import jbox.io.FileLock;
+import jbox.sys.Failure;
+import jbox.sys.Places;
 import jbox.sys.SyscallException;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.List;
  * so every change is made under one host-wide lock.
  */
 public final class Bridges {
-    static final Path RUN = Path.of("/run/jbox/net");
+    static final Path RUN = Places.runDir().resolve("net");
     private static final Path FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
     /** Present while jbox has switched forwarding on; when the last bridge goes, it is switched off again. */
     private static final Path FORWARDING_WAS_OFF = RUN.resolve("forwarding-was-off");

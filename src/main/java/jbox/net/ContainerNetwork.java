@@ -3,6 +3,7 @@ package jbox.net;
 import jbox.linux.MountPlan;
 
 import jbox.sys.Failure;
+import jbox.sys.Places;
 import jbox.io.FileLock;
 import jbox.linux.Storage;
 import jbox.sys.Linux;
@@ -56,6 +57,7 @@ public final class ContainerNetwork {
             return new Prepared(null, files(stateDir, userTargets), host);
         }
         List<PortSpec> published = hostPorts(ports); // before anything is made: a taken port then leaves nothing to undo
+        if (Places.rootless()) return userMode(n, id, hostname, stateDir, userTargets, published, "jbox container " + id + " of " + root);
         Path hostsFile = HostsFiles.hosts(stateDir);
         Ipv4 ip;
         try (FileLock ignored = Bridges.lock()) {
@@ -83,6 +85,18 @@ public final class ContainerNetwork {
         Networking.Endpoint e = new Networking.Endpoint(n.name(), n.id(), n.bridge(), ip.toString(), n.range().prefix(), n.gateway(), mac(ip),
                 "veth" + id.substring(0, 11), published, "jbox container " + id + " of " + root);
         return new Prepared(e, files(stateDir, userTargets), false);
+    }
+
+    /** Without root a bridge cannot be made: the default network is slirp4netns's, and the only one. */
+    private static Prepared userMode(Network n, String id, String hostname, Path stateDir, Set<String> userTargets, List<PortSpec> published,
+                                     String owner) throws IOException {
+        if (!n.isDefault()) {
+            throw new Failure("cannot connect to network " + n.name() + ": jbox runs without root, and a network of its own needs a bridge device",
+                    "only root may make network devices on the host", "use the default network (slirp4netns) or --network none, or run jbox as root");
+        }
+        HostsFiles.write(stateDir, hostname, UserModeNetwork.IP, List.of(), List.of(), false);
+        HostsFiles.rewrite(stateDir.resolve("resolv.conf"), UserModeNetwork.resolvConf());
+        return new Prepared(UserModeNetwork.endpoint(n, id, published, owner), files(stateDir, userTargets), false);
     }
 
     private static List<MountPlan> files(Path stateDir, Set<String> userTargets) {
@@ -136,6 +150,10 @@ public final class ContainerNetwork {
 
     /** The container's first process exists (gated before exec): wire its eth0 and publish its ports. */
     public static void attach(Networking.Endpoint e, int pid) {
+        if (UserModeNetwork.carries(e)) {
+            UserModeNetwork.attach(e, pid);
+            return;
+        }
         String ns = "/proc/" + pid + "/ns/net";
         Ipv4.Subnet range = Ipv4.Subnet.of(Ipv4.parse(e.ip()), e.prefix());
         try {
@@ -167,6 +185,10 @@ public final class ContainerNetwork {
 
     /** The container ended (or never started): everything attach and prepare made goes. */
     public static void release(Networking.Endpoint e) {
+        if (UserModeNetwork.carries(e)) {
+            UserModeNetwork.release(e);
+            return;
+        }
         Firewall.unpublish(rules(e));
         try (FileLock ignored = Bridges.lock()) {
             try (Netlink nl = Netlink.open()) {
@@ -185,12 +207,13 @@ public final class ContainerNetwork {
             }
         } catch (IOException ex) {
             throw new Failure("cannot release the address " + e.ip() + " on network " + e.network() + ": " + ex.getMessage(),
-                    "jbox keeps its network state under /run/jbox/net", "check that /run is writable");
+                    "jbox keeps its network state under " + Bridges.RUN, "check that " + Bridges.RUN.getParent() + " is writable");
         }
     }
 
     /** The daemon keeps the default bridge from its start to its stop; on stop it goes if no container uses it. */
     public static void holdDefaultBridge(Network defaultNetwork, boolean on) throws IOException {
+        if (Places.rootless()) return; // no bridge: slirp4netns per container
         try (FileLock ignored = Bridges.lock()) {
             if (on) Bridges.ensure(defaultNetwork, null);
             Bridges.hold(defaultNetwork.bridge(), on);
@@ -214,6 +237,7 @@ public final class ContainerNetwork {
      */
     public static List<String> sweep(String root, Set<String> running) throws IOException {
         List<String> freed = new ArrayList<>();
+        if (Places.rootless()) return freed; // nothing claimed: each slirp4netns ended with its starter
         try (FileLock ignored = Bridges.lock()) {
             List<String> claimed = new ArrayList<>();
             if (Files.isDirectory(Bridges.RUN)) {

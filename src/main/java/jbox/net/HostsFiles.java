@@ -84,7 +84,7 @@ public final class HostsFiles {
     }
 
     /** Truncates and writes, keeping the inode a bind mount points at. */
-    private static void rewrite(Path file, String content) throws IOException {
+    static void rewrite(Path file, String content) throws IOException {
         Files.write(file, content.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 }

@@ -4,13 +4,14 @@ import jbox.cgroup.Cgroup;
 import jbox.cgroup.Cgroups;
 import jbox.io.FileLock;
 import jbox.io.Json;
-import jbox.runtime.ContainerStart;
 import jbox.linux.Gate;
+import jbox.runtime.ContainerStart;
 import jbox.runtime.LaunchSpec;
 import jbox.runtime.RecordStore;
 import jbox.runtime.Status;
-import jbox.sys.Processes;
 import jbox.sys.Linux;
+import jbox.sys.Places;
+import jbox.sys.Processes;
 import jbox.sys.Sys;
 
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class OciRuntime {
             throw new OciException("--systemd-cgroup is not supported: jbox manages cgroups itself (the cgroupfs driver). Configure the caller for cgroupfs: "
                     + "podman cgroup_manager = \"cgroupfs\", dockerd --exec-opt native.cgroupdriver=cgroupfs, containerd SystemdCgroup = false");
         }
-        Path dir = Path.of(root == null || root.isEmpty() ? "/run/jbox-runc" : root);
+        Path dir = root == null || root.isEmpty() ? Places.runtimeRoot() : Path.of(root);
         try {
             this.store = new RecordStore<>(dir, Record.class, "container");
         } catch (IOException e) {

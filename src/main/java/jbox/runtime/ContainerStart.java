@@ -16,6 +16,7 @@ import jbox.linux.UserMounts;
 import jbox.sys.Errnos;
 import jbox.sys.Namespaces;
 import jbox.sys.Namespaces.Kind;
+import jbox.sys.Places;
 import jbox.sys.Processes;
 import jbox.linux.UserNamespace;
 import jbox.sys.Spawn;
@@ -154,6 +155,7 @@ public final class ContainerStart {
 
     public static Created create(LaunchSpec spec) {
         Sys.init();
+        Places.setgroupsAllowed(); // read here: T's /proc is the container's by its credentials step
         StartPlan plan = spec.plan();
         Handoff h = new Handoff();
         plan.prepare();
