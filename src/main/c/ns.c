@@ -224,31 +224,26 @@ static int write_file(const char *path, const char *text) {
     return n == (ssize_t) strlen(text) ? 0 : -1;
 }
 
+/* newuidmap or newgidmap (setuid root, they check /etc/subuid or /etc/subgid): 0 to ID, 1.. to START..START+COUNT-1. */
+static int map_range(const char *tool, const char *file, pid_t holder, unsigned long id, unsigned long start, unsigned long count) {
+    char pid[32], a[32], b[32], c[32];
+    snprintf(pid, sizeof pid, "%d", holder);
+    snprintf(a, sizeof a, "%lu", id);
+    snprintf(b, sizeof b, "%lu", start);
+    snprintf(c, sizeof c, "%lu", count);
+    char *argv[] = {(char *) tool, pid, "0", a, "1", "1", b, c, NULL};
+    if (run_tool(argv) == 0) return 0;
+    fprintf(stderr, "jbox-ns: %s %s 0 %s 1 1 %s %s failed: is the uidmap package installed, and is %s's range yours?\n", tool, pid, a, b, c, file);
+    return -1;
+}
+
 /* Maps HOLDER's new user namespace: 0 to the user, 1.. to the user's subordinate ids when it has them. */
 static int map_ids(pid_t holder, uid_t uid, gid_t gid) {
     char *name = user_name(uid);
     unsigned long us = 0, uc = 0, gs = 0, gc = 0;
     int ranges = subordinate_range("/etc/subuid", name, uid, &us, &uc) && subordinate_range("/etc/subgid", name, uid, &gs, &gc);
-    char pid[32], a[32], b[32], c[32], d[32];
-    snprintf(pid, sizeof pid, "%d", holder);
     if (ranges) {
-        snprintf(a, sizeof a, "%u", uid);
-        snprintf(b, sizeof b, "%lu", us);
-        snprintf(c, sizeof c, "%lu", uc);
-        char *uidmap[] = {"newuidmap", pid, "0", a, "1", "1", b, c, NULL};
-        if (run_tool(uidmap) != 0) {
-            fprintf(stderr, "jbox-ns: newuidmap %s 0 %s 1 1 %s %s failed: is the uidmap package installed, and is /etc/subuid's range yours?\n", pid, a, b, c);
-            return -1;
-        }
-        snprintf(a, sizeof a, "%u", gid);
-        snprintf(b, sizeof b, "%lu", gs);
-        snprintf(d, sizeof d, "%lu", gc);
-        char *gidmap[] = {"newgidmap", pid, "0", a, "1", "1", b, d, NULL};
-        if (run_tool(gidmap) != 0) {
-            fprintf(stderr, "jbox-ns: newgidmap %s 0 %s 1 1 %s %s failed: is the uidmap package installed, and is /etc/subgid's range yours?\n", pid, a, b, d);
-            return -1;
-        }
-        return 0;
+        return map_range("newuidmap", "/etc/subuid", holder, uid, us, uc) == 0 && map_range("newgidmap", "/etc/subgid", holder, gid, gs, gc) == 0 ? 0 : -1;
     }
     char path[64], line[64];
     snprintf(path, sizeof path, "/proc/%d/uid_map", holder);
