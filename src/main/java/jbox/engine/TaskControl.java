@@ -1,6 +1,7 @@
 package jbox.engine;
 
 
+import jbox.sys.Processes;
 import jbox.sys.Failure;
 
 import jbox.cgroup.Cgroup;
@@ -38,7 +39,11 @@ public final class TaskControl {
         }
         try {
             Cgroup cg = engine.cgroupOf(s);
-            if (cg == null) throw new Failure("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
+            if (cg == null) {
+                jbox.cgroup.Cgroups.Unavailable why = engine.cgroups().unavailable();
+                if (why != null) throw new Failure("Cannot " + action + " container " + s.name() + ": it has no cgroup", why.cause(), why.fix());
+                throw new Failure("container " + s.name() + " has no cgroup", "it was started without cgroups", "restart it");
+            }
             return cg;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot find the cgroup of " + s.name());
@@ -98,6 +103,11 @@ public final class TaskControl {
     /** Pids (host view) of every process in a running container. */
     public List<Integer> processes(String nameOrId) {
         ContainerState s = engine.lifecycle().inspect(nameOrId);
+        try {
+            if (s.status().hasProcess() && engine.cgroupOf(s) == null && engine.cgroups().unavailable() != null) return Processes.inPidNamespaceOf(s.pid());
+        } catch (IOException e) {
+            throw Errors.explain(e, "cannot list the processes of " + s.name());
+        }
         return runningCgroup(s, "list the processes of").pids();
     }
 

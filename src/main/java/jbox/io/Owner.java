@@ -98,6 +98,7 @@ public final class Owner {
             entries = s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
         }
         for (Path d : entries) {
+            if (!mine(d)) continue; // another user's (a learner's beside root's, on a shared server): theirs to sweep
             String file = d.getFileName().toString();
             int claim = file.indexOf(CLAIM);
             int gone = file.indexOf(GONE);
@@ -111,6 +112,14 @@ public final class Owner {
             }
         }
         return reaped;
+    }
+
+    private static boolean mine(Path d) {
+        try {
+            return ((Number) Files.getAttribute(d, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue() == Sys.geteuid();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Deletes a directory this process made, so that no sweeper meets it half deleted and ownerless. */

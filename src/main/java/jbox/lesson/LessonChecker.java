@@ -1,7 +1,6 @@
 package jbox.lesson;
 
 import jbox.io.Owner;
-import jbox.sys.Sys;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,8 @@ public final class LessonChecker {
 
     public static Report check(Lesson asWritten, List<String> jbox) throws IOException, InterruptedException {
         Lesson lesson = asWritten;
-        if (lesson.requires().contains("root") && !Sys.isRoot()) return new Report(lesson, "it needs root: run with sudo", List.of());
+        String lacks = LessonHost.lacks(lesson);
+        if (lacks != null) return new Report(lesson, lacks, List.of());
         String missing = LessonRegistry.unavailable(lesson);
         if (missing != null) return new Report(lesson, missing, List.of());
         Path root = LessonRoots.create();

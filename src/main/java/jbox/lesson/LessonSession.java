@@ -71,6 +71,8 @@ public final class LessonSession {
 
     private static int open(Lesson asWritten, List<String> jbox, Mode mode) throws IOException, InterruptedException {
         Lesson lesson = asWritten;
+        String lacks = LessonHost.lacks(lesson);
+        if (lacks != null) throw new jbox.sys.Failure("cannot start lesson " + lesson.id() + " here", lacks, "take it where jbox runs as root, or pick another lesson (jbox lesson list)");
         String missing = LessonRegistry.unavailable(lesson);
         if (missing != null) throw new jbox.sys.Failure("cannot start lesson " + lesson.id(), missing, "see lessons/README.md");
         Path root = LessonRoots.create();

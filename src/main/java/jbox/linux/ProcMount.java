@@ -68,7 +68,7 @@ public final class ProcMount {
 
     /** A container in the host's pid namespace (--pid host) sees the host's processes, as a plain mount from here shows them. */
     public static Method mountHost(String target) {
-        Sys.mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        Rootfs.mountOrBind("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "/proc", false);
         return Method.HOST;
     }
 

@@ -52,7 +52,7 @@ public final class Rootfs {
             else Sys.mount(shmFrom, dev + "/shm", null, MS_BIND, null);
         }
         Files.createDirectory(Path.of(dev, "mqueue"));
-        mountOrBind("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "/dev/mqueue");
+        mountOrBind("mqueue", dev + "/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, "/dev/mqueue", true);
         linkProcFds(dev);
     }
 
@@ -120,22 +120,22 @@ public final class Rootfs {
     /** sysfs, writable only for a privileged container (as Docker mounts it). */
     public static void mountSys(Path root, boolean writable) throws IOException {
         String sys = SecurePath.mkdirs(root, "/sys").toString();
-        mountOrBind("sysfs", sys, "sysfs", (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "/sys");
+        mountOrBind("sysfs", sys, "sysfs", (writable ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "/sys", !writable);
     }
 
     /**
-     * A new mqueue or sysfs needs its IPC or network namespace to belong to jbox's user namespace. Without
-     * root, a sandbox that still shares the host's gets the host's mount bound instead (read-only), as
-     * rootless runc does (nothing, if the host has none); as root the kernel's refusal stands.
+     * A new mqueue, sysfs or proc needs its IPC, network or pid namespace to belong to jbox's user
+     * namespace. Without root, a sandbox that still shares the host's gets the host's mount bound
+     * instead, as rootless runc does (nothing, if the host has none); as root the kernel's refusal stands.
      */
-    private static void mountOrBind(String source, String target, String type, long flags, String hostMount) {
+    static void mountOrBind(String source, String target, String type, long flags, String hostMount, boolean readOnly) {
         try {
             Sys.mount(source, target, type, flags, null);
         } catch (jbox.sys.SyscallException e) {
             if (!Places.rootless() || e.errno() != jbox.sys.Errnos.EPERM) throw e;
             if (!Files.isDirectory(Path.of(hostMount))) return; // the host has none to share (no /dev/mqueue): the directory stays empty
             Sys.mount(hostMount, target, null, MS_BIND | MS_REC, null);
-            Sys.mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+            if (readOnly) Sys.mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         }
     }
 

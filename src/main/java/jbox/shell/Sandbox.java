@@ -20,6 +20,7 @@ import jbox.runtime.ImagePlan;
 import jbox.runtime.StartPlan;
 import jbox.runtime.StartStep;
 import jbox.sys.Errnos;
+import jbox.sys.Namespaces;
 import jbox.sys.Namespaces.Kind;
 import jbox.sys.ProcFiles;
 import jbox.sys.Spawn;
@@ -54,7 +55,7 @@ public final class Sandbox {
     final String name;
     final Image image;
     private final Path dir;
-    private final NamespaceThread thread;
+    private NamespaceThread thread;
     private final Cgroup cgroup;
     private final boolean threadInCgroup;
     private final Set<String> entered = new LinkedHashSet<>();
@@ -95,7 +96,9 @@ public final class Sandbox {
         Map<String, String[]> out = new LinkedHashMap<>();
         for (String kind : KINDS) {
             String link = kind.equals("pid") || kind.equals("time") ? kind + "_for_children" : kind;
-            out.put(kind, new String[]{readLink("/proc/self/ns/" + kind), readLink("/proc/self/task/" + thread.tid() + "/ns/" + link)});
+            // The thread cannot join a user namespace: after enter user, the sandbox's is the one its commands join.
+            String sandbox = kind.equals("user") && userns != null ? "/proc/self/fd/" + userns.fd() : "/proc/self/task/" + thread.tid() + "/ns/" + link;
+            out.put(kind, new String[]{readLink("/proc/self/ns/" + kind), readLink(sandbox)});
         }
         return out;
     }
@@ -184,14 +187,7 @@ public final class Sandbox {
                 }
                 if (cgroup != null) said.add(Say.t("cgroup.done", cgroup.path()));
             }
-            case "user" -> {
-                try {
-                    thread.call(() -> { Sys.unshare(CLONE_NEWUSER); return null; }, trace);
-                } catch (SyscallException e) {
-                    if (e.errno() != Errnos.EINVAL) throw e;
-                    throw Say.failure("err.user");
-                }
-            }
+            case "user" -> said.add(enterUser());
             case "time" -> {
                 thread.call(() -> { Sys.unshare(CLONE_NEWTIME); return null; }, trace);
                 said.add(Say.t("time.done"));
@@ -201,6 +197,36 @@ public final class Sandbox {
         entered.add(kind);
         return said;
     }
+
+    /**
+     * The one kind the sandbox thread cannot enter: a multithreaded process may not make or join a
+     * user namespace. jbox-ns, single-threaded, makes it (as for a bundle's), and from now on every
+     * command of the sandbox is spawned as jbox-ns enter, which joins it before it execs the command.
+     * Its uid 0 is an unprivileged id outside: nobody (65534) when jbox's own namespace has it, else
+     * jbox's only id. The sandbox's other namespaces stay jbox's, made by its thread.
+     */
+    private String enterUser() {
+        long outside = jbox.linux.UserNamespace.IdMap.maps(ownMap("uid_map"), 65534) && jbox.linux.UserNamespace.IdMap.maps(ownMap("gid_map"), 65534) ? 65534 : 0;
+        List<jbox.linux.UserNamespace.IdMap> one = List.of(new jbox.linux.UserNamespace.IdMap(0, outside, 1));
+        userns = jbox.linux.UserNamespace.create(one, one);
+        return Say.t("user.done", outside);
+    }
+
+    private static List<jbox.linux.UserNamespace.IdMap> ownMap(String file) {
+        List<jbox.linux.UserNamespace.IdMap> out = new ArrayList<>();
+        try {
+            for (String line : ProcFiles.read(Path.of("/proc/self/" + file)).split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 3) out.add(new jbox.linux.UserNamespace.IdMap(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
+            }
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot read jbox's own " + file);
+        }
+        return out;
+    }
+
+    /** The sandbox's user namespace once entered: every later command joins it through jbox-ns. */
+    private jbox.linux.UserNamespace userns;
 
     /**
      * A container start's root steps, taken here by the sandbox thread itself and at once:
@@ -249,11 +275,12 @@ public final class Sandbox {
         Path init = bare ? null : PauseInit.binary();
         if (again && pid1 > 0) Sys.signal(pid1, SIGKILL); // the old namespace ends with its PID 1, and every process in it
         // opened here, in the host's view: the sandbox's /proc may show another namespace by now
-        int hostPidns = again ? Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0) : -1;
+        if (again && jbox.sys.Places.rootless()) renewThread(trace);
+        int hostPidns = again && !jbox.sys.Places.rootless() ? Sys.open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC, 0) : -1;
         try {
             thread.call(() -> {
                 // pid_for_children already points at a namespace; go back to the host's before making a fresh one.
-                if (again) Sys.setns(hostPidns, CLONE_NEWPID, "host pid namespace");
+                if (hostPidns >= 0) Sys.setns(hostPidns, CLONE_NEWPID, "host pid namespace");
                 Sys.unshare(CLONE_NEWPID);
                 return null;
             }, trace);
@@ -268,6 +295,33 @@ public final class Sandbox {
         pid1 = startInit(init, trace);
         if (entered.contains("mnt")) remountProc(trace);
         said.add(Say.t("pid.done", pid1));
+    }
+
+    /**
+     * Without root the sandbox thread cannot step back into jbox's pid namespace to make a fresh one (it
+     * belongs to the host's user namespace): a new thread joins the sandbox's other namespaces instead
+     * (they are jbox's own, so it may), standing where the old one stood, and takes its place.
+     */
+    private void renewThread(Consumer<String> trace) {
+        String old = "/proc/" + Sys.getpid() + "/task/" + thread.tid() + "/ns/";
+        Map<Kind, String> joins = new java.util.EnumMap<>(Kind.class);
+        for (String k : entered) {
+            Kind kind = Kind.ofLink(k);
+            if (kind != null && Namespaces.JOIN_ORDER.contains(kind) && kind != Kind.PID) joins.put(kind, old + k);
+        }
+        NamespaceThread fresh = new NamespaceThread("jbox-sandbox-" + name);
+        try {
+            fresh.call(() -> {
+                Namespaces.enter(Namespaces.Plan.of(joins));
+                if (entered.contains("time")) Namespaces.join(old + "time_for_children", Kind.TIME);
+                return null;
+            }, trace);
+        } catch (RuntimeException e) {
+            fresh.stop();
+            throw e;
+        }
+        thread.stop();
+        thread = fresh;
     }
 
     /** catatonit as PID 1 of the new namespace, reaped by a thread of ours when it ends. */
@@ -335,7 +389,8 @@ public final class Sandbox {
         // Born inside every cgroup of the sandbox, the freezer's too: the thread steps into it just for the spawn.
         if (threadInCgroup) cgroup.moveThread(thread.tid(), "freezer", true);
         try {
-            pid = cgroup != null && !threadInCgroup ? spawnGated(command, path, env, stdio, trace) : thread.call(() -> {
+            pid = userns != null ? spawnInUserNamespace(command, path, env, stdio, trace)
+                    : cgroup != null && !threadInCgroup ? spawnGated(command, path, env, stdio, trace) : thread.call(() -> {
                 String program = Executable.find(Path.of("/"), command.get(0), path);
                 try (Spawn s = new Spawn(program, command, env)) {
                     stdio.apply(s).closeFrom(3);
@@ -389,6 +444,42 @@ public final class Sandbox {
             }, trace);
             jbox.linux.Gate.admit(gateDir, thread::tid, before, spawned::isDone, cgroup::addProcess);
             return NamespaceThread.await(spawned);
+        } finally {
+            Sys.close(gateDirFd);
+            jbox.linux.Gate.remove(gateDir);
+        }
+    }
+
+    /**
+     * After enter user: the command is spawned as jbox-ns enter, which joins the user namespace, waits
+     * at the gate (put into the sandbox's cgroup meanwhile, when it has one), takes uid 0 there with every
+     * capability (Docker's set, no_new_privs and the seccomp filter once hardened) and execs the command.
+     */
+    private int spawnInUserNamespace(List<String> command, String path, List<String> env, java.util.function.UnaryOperator<Spawn> stdio,
+                                     Consumer<String> trace) {
+        Path gateDir = dir.resolve("gate");
+        int gateDirFd;
+        try {
+            gateDirFd = jbox.linux.Gate.create(gateDir);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot make the sandbox's start gate");
+        }
+        jbox.linux.Credentials credentials = hardened ? engine.credentialsFor(jbox.runtime.Confinement.DEFAULT)
+                : jbox.linux.Credentials.of(-1L, false, null);
+        // Made here, where jbox-ns's own path is still in reach (the sandbox thread may stand in the image's root).
+        try (jbox.linux.UserNamespace.Staging staging = new jbox.linux.UserNamespace.Staging(userns.fd(), credentials.seccomp(), gateDirFd, 3, null, ".")) {
+            int pid = thread.call(() -> {
+                String program = Executable.find(Path.of("/"), command.get(0), path);
+                try (Spawn s = staging.spawn(credentials, new jbox.linux.User(0, 0, new int[]{0}, "/root"), program, command, env)) {
+                    stdio.apply(s);
+                    staging.placeDescriptors(s);
+                    return s.spawn(); // returns as jbox-ns begins: it waits at the gate
+                }
+            }, trace);
+            jbox.linux.Gate.admit(gateDir, pid, child -> {
+                if (cgroup != null && !threadInCgroup) cgroup.addProcess(child);
+            });
+            return pid;
         } finally {
             Sys.close(gateDirFd);
             jbox.linux.Gate.remove(gateDir);
@@ -585,6 +676,7 @@ public final class Sandbox {
         }
         if (pid1 > 0) Sys.signal(pid1, SIGKILL);
         thread.stop();
+        if (userns != null) userns.close();
         removeVeth();
         if (cgroup != null) cgroup.destroy();
         try {

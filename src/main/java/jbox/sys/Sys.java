@@ -220,6 +220,8 @@ public final class Sys {
 
     public static boolean isRoot() { return c().geteuid() == 0; }
 
+    public static int geteuid() { return c().geteuid(); }
+
     public static void kill(int pid, int sig) {
         requireOneProcess(pid);
         check(c().kill(pid, sig), "kill", pid + ", " + Signals.name(sig));

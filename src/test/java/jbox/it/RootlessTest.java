@@ -222,14 +222,34 @@ class RootlessTest {
 
     @Test
     void theShellsNamespaceStepsWork() throws Exception {
-        Path script = usersFile("steps.jbox", "sandbox busybox\nenter pid\nenter mnt\nin ps -o pid,comm\nin cat /proc/self/uid_map\n");
+        Path script = usersFile("steps.jbox", "sandbox busybox\nenter pid\nenter mnt\nin ps -o pid,comm\nin cat /proc/self/uid_map\n"
+                + "enter user\nin cat /proc/self/uid_map\nin hostname elsewhere\n");
         var shell = as(180, "shell", "--script", script.toString());
-        assertEquals(0, shell.code(), shell.all());
+        assertEquals(1, shell.code(), "every step ran, and the last one is refused on purpose: " + shell.all());
         String out = shell.out();
         int ps = out.indexOf("PID   COMMAND");
         assertTrue(ps >= 0, out);
         List<String> processes = out.substring(ps).lines().skip(1).takeWhile(l -> l.matches("\\s*\\d+ .*")).map(String::trim).toList();
         assertEquals(List.of("1 catatonit", "2 ps"), processes, "only the sandbox's processes after enter pid and enter mnt");
         assertTrue(out.matches("(?s).*\\n\\s*0\\s+" + uid + "\\s+1\\n.*"), "the sandbox's uid 0 is the user: " + out);
+        assertTrue(out.matches("(?s).*\\n\\s*0\\s+65534\\s+1\\n.*"), "after enter user, the sandbox's uid 0 is jbox's nobody: " + out);
+        assertTrue(shell.err().contains("sethostname: Operation not permitted"), "root in the new user namespace may not rename the uts namespace jbox owns: " + shell.all());
+        assertTrue(out.matches("(?s).*\\nuser +user:\\[\\d+\\] +user:\\[\\d+\\] +isolated\\n.*"), "ns shows the sandbox's user namespace as its own: " + out);
+    }
+
+    @Test
+    void theLessonsRunWithoutRootOrSayWhyNot() throws Exception {
+        var check = as(900, "lesson", "check", Jbox.HOME.resolve("lessons/en").toString(), "--jobs", "2");
+        String out = check.out() + check.err();
+        assertTrue(out.contains(", 0 failed,"), out);
+        List<String> skipped = out.lines().filter(l -> l.startsWith("SKIP ")).toList();
+        for (String line : skipped) {
+            assertTrue(line.contains(": it makes network devices on the host") || line.contains(": it uses cgroups, and jbox runs without root"),
+                    "a lesson skipped without root says which host feature it needs: " + line);
+        }
+        assertTrue(skipped.stream().anyMatch(l -> l.startsWith("SKIP en/09-net")), "the veth lesson needs real root: " + out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("PASS en/07-pid")) && out.lines().anyMatch(l -> l.startsWith("PASS en/10-user-and-cgroup")),
+                "the namespace lessons run without root: " + out);
+        assertEquals(skipped.isEmpty() ? 0 : 2, check.code(), "exit 2: none failed, some could not run here");
     }
 }
