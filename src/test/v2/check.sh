@@ -78,6 +78,25 @@ section lesson
 # The course's cgroup lesson checks itself: on v2 its namespace step must show 0::/ (lesson roots on the VM's tmpfs).
 JAVA_TOOL_OPTIONS=-Djbox.lesson.tmp=$JBOX_ROOT run $j lesson check 10-user-and-cgroup
 
+# Without root: nobody (no /etc/subuid range: a single-id map), in a cgroup subtree delegated to it as systemd
+# delegates user@UID.service (the directory and its cgroup.procs, subtree_control and threads chowned to the user),
+# standing in a child of it as a login would.
+section rootless
+d=/sys/fs/cgroup/rootless-deleg
+mkdir -p "$d/session" "$JBOX_ROOT/nobody-home"
+chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/session" "$d/session/cgroup.procs" "$JBOX_ROOT/nobody-home"
+as_nobody() { runuser -u nobody -- env -i HOME="$JBOX_ROOT/nobody-home" PATH=/usr/bin:/bin "$@"; }
+(echo $BASHPID > "$d/session/cgroup.procs" && as_nobody $j info | grep -A9 '^Mode' && \
+  run as_nobody $j run --rm --network none -m 48m --pids-limit 12 busybox sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /proc/self/cgroup')
+section rootless-undelegated
+run as_nobody $j run --rm --network none -m 48m busybox true
+section rootless-left
+for _ in $(seq 100); do pgrep -u nobody >/dev/null || break; sleep 0.1; done  # jbox-userns ends once its last process has
+pgrep -c -u nobody || true
+ls "$d/jbox" 2>/dev/null | grep -c -v '^cgroup\.\|^cpu\|^io\.\|^memory\.\|^pids\.\|^cpuset\.\|^hugetlb\.\|^rdma\.\|^misc\.' || true
+rmdir "$d/jbox" 2>/dev/null; rmdir "$d/session" "$d"
+rm -rf "$JBOX_ROOT/nobody-home"
+
 section cleanup
 run $j rm -f oom hi lo
 section left

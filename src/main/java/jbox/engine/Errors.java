@@ -48,6 +48,10 @@ public final class Errors {
             return new Failure(125, context + ": " + t.getMessage(), "the cgroup filesystem refused the change", "check that /sys/fs/cgroup is mounted writable and jbox runs as root", t);
         }
         if (t instanceof AccessDeniedException) {
+            if (Places.rootless()) {
+                return new Failure(125, context + ": permission denied on " + t.getMessage(), "jbox runs without root, and these files belong to another user (root's jbox, or JBOX_ROOT pointing at someone else's)",
+                        "use your own: unset JBOX_ROOT (yours is " + Places.dataRoot() + "), or run jbox with sudo", t);
+            }
             return new Failure(125, context + ": permission denied on " + t.getMessage(), "jbox's files belong to root", "run jbox with sudo", t);
         }
         if (t instanceof NoSuchFileException) {

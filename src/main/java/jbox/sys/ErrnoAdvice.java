@@ -15,7 +15,14 @@ public final class ErrnoAdvice {
         if (e == Errnos.EPERM || e == Errnos.EACCES && (call.equals("mount") || call.equals("unshare"))) {
             if (!Sys.isRoot()) {
                 return new Failure(125, what, "creating namespaces, mounts and cgroups needs root (CAP_SYS_ADMIN), and jbox runs as an ordinary user",
-                        "run it with sudo: sudo ./jbox ...", s);
+                        "start it through ./jbox, which runs it in a user namespace of its own, or with sudo", s);
+            }
+            if (Places.rootless()) {
+                String why = call.equals("mount") && s.args().contains("\"overlay\"")
+                        ? "jbox runs without root, and this kernel does not let a user namespace mount overlayfs (Linux 5.11 or later does)"
+                        : "jbox runs without root, in a user namespace of its own, and the kernel keeps " + call + " here for real root"
+                          + " (or for namespaces and devices jbox's user namespace owns)";
+                return new Failure(125, what, why, "run jbox as root for this (README, \"Without root\", lists what works without it)", s);
             }
             return new Failure(125, what, "the kernel refused although jbox is root: it may itself run in a container or under a security policy (seccomp, AppArmor) that forbids " + call,
                     "run jbox on a host or VM where root may create namespaces", s);

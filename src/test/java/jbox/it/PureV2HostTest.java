@@ -179,6 +179,17 @@ class PureV2HostTest {
     }
 
     @Test
+    void withoutRootADelegatedSubtreeHoldsTheLimitsAndNothingElseDoes() {
+        String r = section("rootless");
+        assertTrue(r.contains("Mode: rootless: uid 0 in jbox and its containers is uid 65534 on the host"), r);
+        assertTrue(r.contains("memory: v2 /sys/fs/cgroup/rootless-deleg"), "the delegated subtree is jbox's cgroup tree: " + r);
+        assertTrue(r.contains("50331648\n12\n0::/\nrc=0"), "the limits written in it, the container in a cgroup namespace of its own: " + r);
+        String refused = section("rootless-undelegated");
+        assertTrue(refused.contains("no cgroup is delegated to you") && refused.endsWith("rc=125\n"), "outside it, a limit is refused with the cause: " + refused);
+        assertEquals("0\n0", section("rootless-left").strip(), "no process of the user's (jbox-userns included) and no container cgroup is left");
+    }
+
+    @Test
     void nothingIsLeftBehind() {
         assertTrue(section("cleanup").endsWith("rc=0\n"), section("cleanup"));
         assertEquals("0\n0", section("left").strip(), "no cgroup, container directory, mount or process of jbox's is left");

@@ -78,12 +78,16 @@ class RootlessTest {
 
     /** ./jbox ARGS as the user, with a login's environment and nothing of root's. */
     private Jbox.Result as(int timeoutSeconds, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--", "env", "-i", "HOME=" + home, "USER=" + user, "LOGNAME=" + user,
+        return asUser(user, home, timeoutSeconds, args);
+    }
+
+    private static Jbox.Result asUser(String name, Path dir, int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", name, "--", "env", "-i", "HOME=" + dir, "USER=" + name, "LOGNAME=" + name,
                 "PATH=/usr/local/bin:/usr/bin:/bin", "JBOX_LANG=en"));
         cmd.add(Jbox.HOME.resolve("jbox").toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
-        return Jbox.capture(pb.start(), timeoutSeconds, "jbox " + String.join(" ", args) + " as " + user);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        return Jbox.capture(pb.start(), timeoutSeconds, "jbox " + String.join(" ", args) + " as " + name);
     }
 
     private Jbox.Result as(String... args) throws IOException, InterruptedException { return as(120, args); }
@@ -196,6 +200,46 @@ class RootlessTest {
             as("rm", "-f", "web");
         }
         Eventually.waitFor(() -> get("http://127.0.0.1:" + port + "/") == null, "the port to close with its container (slirp4netns ended)");
+    }
+
+    @Test
+    void withoutASubordinateRangeOnlyRootExistsInsideAndAnImageThatNeedsMoreIsRefused() throws Exception {
+        String single = "jbrs" + ProcessHandle.current().pid();
+        assertEquals(0, Jbox.exec(60, "useradd", "--create-home", "--shell", "/bin/sh", single).code());
+        Path singleHome = Path.of(Jbox.exec(10, "getent", "passwd", single).out().split(":")[5]);
+        long singleUid = Long.parseLong(Jbox.exec(10, "id", "-u", single).out().trim());
+        Path root = Files.createTempDirectory(Jbox.HOME.resolve("target"), "it-root-");
+        try {
+            for (String f : List.of("/etc/subuid", "/etc/subgid")) {
+                List<String> kept = Files.readAllLines(Path.of(f)).stream().filter(l -> !l.startsWith(single + ":")).toList();
+                Files.write(Path.of(f), kept); // what an administrator's user without a range has
+            }
+            var id = asUser(single, singleHome, 120, "run", "--rm", "--network", "none", "busybox", "sh", "-c", "id; cat /proc/self/uid_map");
+            assertEquals(0, id.code(), id.all());
+            assertTrue(id.out().startsWith("uid=0(root) gid=0(root)"), id.out());
+            assertEquals(List.of("0", Long.toString(singleUid), "1"), List.of(id.out().lines().toList().get(1).trim().split("\\s+")), "one id: the user");
+
+            // An image with a file of uid 1000, built and saved by root, loaded by the user.
+            Jbox asRoot = new Jbox(root);
+            Path context = Files.createDirectories(root.resolve("ctx"));
+            Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN touch /f && chown 1000:1000 /f\n");
+            assertEquals(0, asRoot.run("pull", "busybox").code());
+            var build = asRoot.run(300, "build", "-q", "-t", "owned-by-1000", context.toString());
+            assertEquals(0, build.code(), build.all());
+            Path tar = singleHome.resolve("owned.tar");
+            assertEquals(0, asRoot.run("save", "-o", tar.toString(), "owned-by-1000").code());
+            Jbox.exec(10, "chown", singleUid + ":" + singleUid, tar.toString());
+            var load = asUser(single, singleHome, 120, "load", "-i", tar.toString());
+            assertNotEquals(0, load.code(), load.all());
+            assertTrue(load.err().contains("it belongs to uid 1000, gid 1000, which your user namespace does not have")
+                    && load.err().contains("usermod --add-subuids"), "names the file, the missing ids and the fix: " + load.err());
+        } finally {
+            for (String image : new String[]{"owned-by-1000", "busybox"}) new Jbox(root).run("rmi", image);
+            jbox.io.AtomicFiles.deleteTree(root);
+            Eventually.waitFor(() -> Jbox.exec(10, "pgrep", "-u", single).out().isBlank(), "every process of " + single + " to end");
+            assertEquals(0, Jbox.exec(60, "userdel", "--remove", single).code());
+            Jbox.exec(30, "rm", "-rf", "/tmp/jbox-" + singleUid);
+        }
     }
 
     private static String get(String url) {
