@@ -281,11 +281,21 @@ static int namespace_in_use(void) {
 }
 
 /* The holder: stays in the namespaces while anyone uses them, then removes its pid file and ends. */
+/* argv's strings, one block: the holder writes its own name over them (ps, pkill -f see it, not the jbox command it came from). */
+static char *args_start, *args_end;
+
+static void rename_args(const char *name) {
+    if (!args_start) return;
+    memset(args_start, 0, (size_t) (args_end - args_start));
+    snprintf(args_start, (size_t) (args_end - args_start), "%s", name);
+}
+
 static void hold_namespaces(const char *lockfile, const char *pidfile) {
     /* Its own open file: a flock belongs to one, and the joiner that made this holder still holds its own. */
     int lockfd = open(lockfile, O_RDWR | O_CLOEXEC);
     if (lockfd < 0) _exit(1);
     prctl(PR_SET_NAME, "jbox-userns", 0, 0, 0);
+    rename_args("jbox-userns");
     signal(SIGHUP, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
@@ -319,7 +329,9 @@ static pid_t live_holder(const char *pidfile) {
     fclose(c);
     struct stat st;
     snprintf(path, sizeof path, "/proc/%d", pid);
-    return ok && stat(path, &st) == 0 && st.st_uid == getuid() ? pid : 0;
+    if (!ok || stat(path, &st) != 0 || st.st_uid != getuid()) return 0;
+    snprintf(path, sizeof path, "/proc/%d/ns/user", pid); /* a holder killed a moment ago is a zombie with no namespaces */
+    return access(path, F_OK) == 0 ? pid : 0;
 }
 
 static pid_t make_holder(const char *lockfile, const char *pidfile) {
@@ -347,16 +359,22 @@ static pid_t make_holder(const char *lockfile, const char *pidfile) {
         /* Host mounts made later still show here; nothing mounted here shows on the host. */
         if (mount("none", "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) fail("mount(/, MS_SLAVE)");
         if (chdir("/") != 0) fail("chdir(/)");
-        if (write(up[1], "y", 1) != 1) _exit(1);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, 0);
-            dup2(null, 1);
-            dup2(null, 2);
-            if (null > 2) close(null);
+        /* The holder is this process's child, handed to init: not the first jbox's, which may wait for its children. */
+        pid_t holder = fork();
+        if (holder < 0) _exit(1);
+        if (holder == 0) {
+            close(up[1]);
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                dup2(null, 0);
+                dup2(null, 1);
+                dup2(null, 2);
+                if (null > 2) close(null);
+            }
+            setsid();
+            hold_namespaces(lockfile, pidfile);
         }
-        setsid();
-        hold_namespaces(lockfile, pidfile);
+        _exit(write(up[1], &holder, sizeof holder) == sizeof holder ? 0 : 1);
     }
     char c;
     if (read(up[0], &c, 1) != 1 || map_ids(pid, uid, gid) != 0) {
@@ -364,17 +382,19 @@ static pid_t make_holder(const char *lockfile, const char *pidfile) {
         waitpid(pid, NULL, 0);
         exit(127);
     }
-    if (write(down[1], "y", 1) != 1 || read(up[0], &c, 1) != 1) {
+    pid_t holder = 0;
+    if (write(down[1], "y", 1) != 1 || read(up[0], &holder, sizeof holder) != sizeof holder || holder <= 0) {
         fprintf(stderr, "jbox-ns: the holder of the user namespace failed to start\n");
         exit(127);
     }
+    waitpid(pid, NULL, 0);
     close(up[0]), close(up[1]), close(down[0]), close(down[1]);
     char tmp[4200], text[32];
     snprintf(tmp, sizeof tmp, "%s.new", pidfile);
-    snprintf(text, sizeof text, "%d\n", pid);
+    snprintf(text, sizeof text, "%d\n", holder);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text) || close(fd) != 0 || rename(tmp, pidfile) != 0) fail("write userns.pid");
-    return pid;
+    return holder;
 }
 
 static int rootless(int argc, char **argv) {
@@ -407,6 +427,8 @@ static int rootless(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    args_start = argv[0];
+    args_end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
     if (argc >= 2 && strcmp(argv[1], "rootless") == 0) return rootless(argc, argv);
     if (argc >= 3 && strcmp(argv[1], "hold") == 0) return hold(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "enter") == 0) return enter(argc, argv);

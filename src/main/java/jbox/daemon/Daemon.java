@@ -1,6 +1,7 @@
 package jbox.daemon;
 
 import jbox.engine.Engine;
+import jbox.sys.Places;
 import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
 import jbox.sys.Linux;
@@ -128,7 +129,8 @@ public final class Daemon {
     public static int serve(Path socket, String group, boolean trace) {
         requireRoot();
         Engine engine = Engine.open();
-        int gid = SocketGroup.ensure(group);
+        // Without root the socket is the user's alone (in a 0700 run directory); host groups mean nothing in its user namespace.
+        int gid = Places.rootless() ? -1 : SocketGroup.ensure(group);
         int me = Sys.getpid();
         String keeperEnv = System.getenv("JBOX_KEEPER_PID");
         int keeper = keeperEnv == null ? me : Integer.parseInt(keeperEnv);
@@ -161,8 +163,8 @@ public final class Daemon {
                 made[0] = server;
                 if (stop[0]) server.close();
             }
-            Sys.lchown(socket.toString(), 0, gid);
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            if (gid >= 0) Sys.lchown(socket.toString(), 0, gid);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(gid >= 0 ? "rw-rw----" : "rw-------"));
         } catch (IOException e) {
             throw jbox.engine.Errors.explain(e, "cannot listen on unix://" + socket);
         }

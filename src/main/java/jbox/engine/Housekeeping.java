@@ -118,6 +118,7 @@ public final class Housekeeping {
             return jbox.io.Owner.sweep(sandboxesDir(), "", (name, dir) -> {
                 Cgroup cg = engine.cgroups().existing(name);
                 if (cg != null) cg.destroy();
+                SandboxProcesses.killAll(dir);
             }).stream().map(name -> "removed sandbox " + name + ", whose shell is gone").toList();
         } catch (IOException e) {
             throw Errors.explain(e, "cannot clean up abandoned sandboxes");

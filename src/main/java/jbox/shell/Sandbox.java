@@ -338,6 +338,7 @@ public final class Sandbox {
         }
         if (cgroup != null && !threadInCgroup) cgroup.addProcess(pid);
         Processes.reapInBackground(pid);
+        if (cgroup == null) recordProcess(pid);
         return pid;
     }
 
@@ -515,7 +516,21 @@ public final class Sandbox {
             Sys.close(devNull);
         }
         Processes.reapInBackground(pid);
+        if (cgroup == null) recordProcess(pid);
         return pid;
+    }
+
+    /**
+     * A process that outlives its command (PID 1, a background one), written down where a sandbox has no
+     * cgroup to find it by (jbox without root, on a host that delegates none): if this shell is killed,
+     * the next jbox's housekeeping ends it (SandboxProcesses).
+     */
+    private void recordProcess(int pid) {
+        try {
+            jbox.engine.SandboxProcesses.record(dir, pid);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot record the sandbox's process " + pid);
+        }
     }
 
     /** Kills whatever a probe left behind in the sandbox's cgroup, but not its PID 1. */

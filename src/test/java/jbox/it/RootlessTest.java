@@ -257,6 +257,32 @@ class RootlessTest {
     }
 
     @Test
+    void theDaemonServesTheDockerCliOnTheUsersOwnSocket() throws Exception {
+        Path socket = Path.of("/tmp/jbox-" + uid + "/jbox.sock");
+        Path log = home.resolve("daemon.log");
+        Process daemon = new ProcessBuilder("runuser", "-u", user, "--", "env", "-i", "HOME=" + home, "PATH=/usr/bin:/bin", "JBOX_LANG=en",
+                Jbox.HOME.resolve("jbox").toString(), "daemon").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Eventually.waitFor(() -> as("info").out().contains("Engine: daemon at unix://" + socket), "the user's daemon on " + socket);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), "the user's alone");
+            List<String> docker = List.of("runuser", "-u", user, "--", "env", "-i", "HOME=" + home, "PATH=/usr/local/bin:/usr/bin:/bin",
+                    "docker", "-H", "unix://" + socket, "run", "--rm", "--network", "none", "busybox", "sh", "-c", "echo through the daemon; id -u");
+            var run = Jbox.capture(new ProcessBuilder(docker).start(), 120, "docker run as " + user);
+            assertEquals(0, run.code(), run.all());
+            assertEquals("through the daemon\n0\n", run.out());
+            var other = Jbox.exec(60, "runuser", "-u", "nobody", "--", "env", "-i", "HOME=/nonexistent", "PATH=/usr/local/bin:/usr/bin:/bin",
+                    "docker", "-H", "unix://" + socket, "ps");
+            assertNotEquals(0, other.code(), "another user cannot reach it: " + other.all());
+            assertTrue(other.all().contains("permission denied"), other.all());
+        } finally {
+            java.util.regex.Matcher keeper = java.util.regex.Pattern.compile("keeper pid (\\d+)").matcher(as("info").out());
+            if (keeper.find()) Jbox.exec(10, "kill", "-TERM", keeper.group(1));
+            assertTrue(daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the daemon stops on SIGTERM:\n" + Files.readString(log));
+        }
+        assertFalse(Files.exists(socket), "its socket goes with it");
+    }
+
+    @Test
     void aLimitIsRefusedNamingWhatTheHostWithholds() throws Exception {
         var limited = as("run", "--rm", "--network", "none", "-m", "64m", "busybox", "true");
         assertEquals(125, limited.code(), limited.all());
