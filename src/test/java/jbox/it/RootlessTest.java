@@ -193,9 +193,27 @@ class RootlessTest {
             String[] body = new String[1];
             Eventually.waitFor(() -> (body[0] = get("http://127.0.0.1:" + port + "/")) != null, "the container's web server on 127.0.0.1:" + port);
             assertEquals("hello from a container of " + user + "\n", body[0]);
-            var outbound = as("exec", "web", "sh", "-c", "ip -4 addr show tap0 | grep -o 'inet [0-9./]*'; ip route | grep default");
-            assertEquals(0, outbound.code(), outbound.all());
-            assertTrue(outbound.out().contains("inet 10.0.2.100/24") && outbound.out().contains("default via 10.0.2.2"), outbound.out());
+            var address = as("exec", "web", "sh", "-c", "ip -4 addr show tap0 | grep -o 'inet [0-9./]*'; ip route | grep default");
+            assertEquals(0, address.code(), address.all());
+            assertTrue(address.out().contains("inet 10.0.2.100/24") && address.out().contains("default via 10.0.2.2"), address.out());
+            // Outbound: a server of the test's on the host's own address (not loopback, which slirp4netns keeps the container from).
+            String hostIp = Jbox.exec(10, "sh", "-c", "ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1 | head -1").out().trim();
+            Requires.that(!hostIp.isEmpty(), "a non-loopback IPv4 address on this host, for the container to reach");
+            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(hostIp, 0), 0);
+            server.createContext("/", ex -> {
+                byte[] b = ("seen from " + ex.getRemoteAddress().getAddress().getHostAddress() + "\n").getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, b.length);
+                ex.getResponseBody().write(b);
+                ex.close();
+            });
+            server.start();
+            try {
+                var out = as("exec", "web", "wget", "-q", "-O", "-", "http://" + hostIp + ":" + server.getAddress().getPort() + "/");
+                assertEquals(0, out.code(), out.all());
+                assertEquals("seen from " + hostIp + "\n", out.out(), "the container's traffic leaves as the user's own socket on the host");
+            } finally {
+                server.stop(0);
+            }
         } finally {
             as("rm", "-f", "web");
         }
