@@ -415,6 +415,14 @@ public final class Sandbox {
         return pid;
     }
 
+    private static int openGate(Path gateDir) {
+        try {
+            return jbox.linux.Gate.create(gateDir);
+        } catch (IOException e) {
+            throw jbox.engine.Errors.explain(e, "cannot make the sandbox's start gate");
+        }
+    }
+
     /**
      * cgroup v2 moves whole processes only, and this thread belongs to the JVM: the child waits at a
      * gate before its exec (the gate jbox run uses), is moved into the sandbox's cgroup there, and only
@@ -423,12 +431,7 @@ public final class Sandbox {
     private int spawnGated(List<String> command, String path, List<String> env, java.util.function.UnaryOperator<Spawn> stdio,
                            Consumer<String> trace) {
         Path gateDir = dir.resolve("gate");
-        int gateDirFd;
-        try {
-            gateDirFd = jbox.linux.Gate.create(gateDir);
-        } catch (IOException e) {
-            throw jbox.engine.Errors.explain(e, "cannot make the sandbox's start gate");
-        }
+        int gateDirFd = openGate(gateDir);
         try {
             java.util.Set<Integer> before = children();
             java.util.concurrent.CompletableFuture<Integer> spawned = thread.submit(() -> {
@@ -459,12 +462,7 @@ public final class Sandbox {
     private int spawnInUserNamespace(List<String> command, String path, List<String> env, java.util.function.UnaryOperator<Spawn> stdio,
                                      Consumer<String> trace) {
         Path gateDir = dir.resolve("gate");
-        int gateDirFd;
-        try {
-            gateDirFd = jbox.linux.Gate.create(gateDir);
-        } catch (IOException e) {
-            throw jbox.engine.Errors.explain(e, "cannot make the sandbox's start gate");
-        }
+        int gateDirFd = openGate(gateDir);
         jbox.linux.Credentials credentials = hardened ? engine.credentialsFor(jbox.runtime.Confinement.DEFAULT)
                 : jbox.linux.Credentials.of(-1L, false, null);
         // Made here, where jbox-ns's own path is still in reach (the sandbox thread may stand in the image's root).
