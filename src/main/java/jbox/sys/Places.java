@@ -13,11 +13,20 @@ import java.nio.file.Path;
 public final class Places {
     private Places() {}
 
+    /** A process's user namespace never changes (jbox never joins one itself): read once. */
+    private static volatile Long hostUid;
+
     /** Whether jbox runs without root: in a user namespace whose uid 0 is not the host's root. */
     public static boolean rootless() { return hostUid() != 0; }
 
     /** The host uid this process's uid 0 is (0 outside a user namespace). */
     public static long hostUid() {
+        Long known = hostUid;
+        if (known == null) hostUid = known = readHostUid();
+        return known;
+    }
+
+    private static long readHostUid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/uid_map"))) {
                 String[] f = line.trim().split("\\s+");

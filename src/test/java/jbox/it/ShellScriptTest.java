@@ -144,10 +144,18 @@ class ShellScriptTest extends RealEngineTest {
     }
 
     @Test
-    void userNamespacesAreExplainedNotFailedObscurely() throws Exception {
-        var r = script("sandbox busybox", "enter user");
-        assertEquals(125, r.code());
-        assertTrue(r.err().contains("unshare(CLONE_NEWUSER) failed: EINVAL") && r.err().contains("single-threaded"), r.err());
+    void enterUserMakesRootInsideNobodyOutside() throws Exception {
+        var r = script("sandbox busybox", "enter pid", "enter mnt", "enter user", "ns", "in id", "in cat /proc/self/uid_map", "in ls -ln /bin/busybox",
+                "in sh -c 'echo caps $(grep CapEff /proc/self/status)'", "in touch /made-by-root-inside");
+        assertEquals(1, r.code(), "the last step is refused: " + r.all());
+        assertTrue(r.out().contains("made by jbox-ns: a single-threaded helper"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nuser +user:\\[\\d+\\] +user:\\[\\d+\\] +isolated\\n.*"), r.out());
+        assertTrue(r.out().contains("uid=0(root) gid=0(root)"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n\\s*0\\s+65534\\s+1\\n.*"), "uid 0 inside is nobody outside: " + r.out());
+        assertTrue(r.out().matches("(?s).*65534\\s+65534.*/bin/busybox.*"), "the image's root-owned files show as unmapped: " + r.out());
+        assertTrue(r.out().contains("caps CapEff:\t000001ffffffffff") || r.out().matches("(?s).*caps CapEff:\\s+0000[0-9a-f]{2}ffffffffff.*"),
+                "every capability, in its own namespace: " + r.out());
+        assertTrue(r.err().contains("Permission denied"), "but none over the host's files: " + r.err());
     }
 
     @Test
