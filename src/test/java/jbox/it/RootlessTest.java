@@ -180,7 +180,7 @@ class RootlessTest {
     void aPublishedPortReachesTheContainerThroughTheUserModeNetwork() throws Exception {
         Path tun = Path.of("/dev/net/tun");
         Requires.that(Files.exists(tun) && java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tun)).endsWith("rw-"),
-                "/dev/net/tun open to users, as Debian makes it (./run-tests sets mode 0666)");
+                "/dev/net/tun open to users, as Debian makes it (scripts/setup sets mode 0666)");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
