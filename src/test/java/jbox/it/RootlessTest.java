@@ -55,12 +55,18 @@ class RootlessTest {
     void removeUser() throws Exception {
         try (MachineLock ignored = machine) {
             if (user == null) return;
-            // The namespaces' holder ends by itself once no jbox process of the user is left.
-            Eventually.waitFor(() -> processesOfUser().isEmpty(), "every process of " + user + " (jbox, its containers, jbox-userns) to end");
-            var del = Jbox.exec(60, "userdel", "--remove", user);
-            assertEquals(0, del.code(), del.all());
-            assertFalse(Files.exists(home), "the user's home, with its jbox root, is gone");
-            Jbox.exec(30, "rm", "-rf", "/tmp/jbox-" + uid);
+            try {
+                // The namespaces' holder ends by itself once no jbox process of the user is left.
+                Eventually.waitFor(() -> processesOfUser().isEmpty(), "every process of " + user + " (jbox, its containers, jbox-userns) to end");
+            } finally {
+                // Also when that failed: the user and everything of theirs go (a failure above names what was left).
+                Jbox.exec(30, "pkill", "-KILL", "-u", user);
+                Eventually.waitFor(() -> Jbox.exec(10, "pgrep", "-u", user).out().isBlank(), "killed processes of " + user + " to end");
+                var del = Jbox.exec(60, "userdel", "--remove", user);
+                Jbox.exec(30, "rm", "-rf", "/tmp/jbox-" + uid);
+                assertEquals(0, del.code(), del.all());
+                assertFalse(Files.exists(home), "the user's home, with its jbox root, is gone");
+            }
         }
     }
 
