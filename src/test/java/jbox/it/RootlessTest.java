@@ -60,8 +60,8 @@ class RootlessTest {
                 Eventually.waitFor(() -> processesOfUser().isEmpty(), "every process of " + user + " (jbox, its containers, jbox-userns) to end");
             } finally {
                 // Also when that failed: the user and everything of theirs go (a failure above names what was left).
-                Jbox.exec(30, "pkill", "-KILL", "-u", user);
-                Eventually.waitFor(() -> Jbox.exec(10, "pgrep", "-u", user).out().isBlank(), "killed processes of " + user + " to end");
+                for (String p : processesOfUser()) Jbox.exec(10, "kill", "-KILL", p.split("\\s+")[1]);
+                Eventually.waitFor(() -> processesOfUser().stream().allMatch(p -> p.endsWith("<defunct>")), "killed processes of " + user + " to end");
                 var del = Jbox.exec(60, "userdel", "--remove", user);
                 Jbox.exec(30, "rm", "-rf", "/tmp/jbox-" + uid);
                 assertEquals(0, del.code(), del.all());
