@@ -140,6 +140,10 @@ public final class ContainerNetwork {
                     }
                 }
             } catch (IOException e) {
+                if (Places.rootless() && port < 1024 && String.valueOf(e.getMessage()).contains("Permission denied")) {
+                    throw new Failure("cannot publish " + p.hostSide() + ": ports below 1024 are root's", "jbox runs without root, and the host keeps low ports"
+                            + " for root (sysctl net.ipv4.ip_unprivileged_port_start)", "choose a host port from 1024 up, e.g. -p 8080:" + p.containerPort());
+                }
                 throw new Failure("driver failed programming external connectivity: Bind for " + p.hostSide() + " failed: port is already allocated ("
                         + e.getMessage() + ")", "a program on the host already listens on that port", "choose another host port, e.g. -p 8081:" + p.containerPort());
             }
@@ -223,6 +227,11 @@ public final class ContainerNetwork {
 
     /** network create: the bridge now, not at first use. */
     public static void ensureBridge(Network n, String owner) throws IOException {
+        if (Places.rootless()) {
+            throw new Failure("cannot create network " + n.name() + ": jbox runs without root, and a network of its own needs a bridge device",
+                    "only root may make network devices on the host; without root each container gets a user-mode network of its own (slirp4netns)",
+                    "use the default network or --network none, or run jbox as root").httpStatus(403);
+        }
         Bridges.ensure(n, owner);
     }
 

@@ -307,10 +307,17 @@ class RootlessTest {
     }
 
     @Test
-    void aLimitIsRefusedNamingWhatTheHostWithholds() throws Exception {
+    void whatTheHostKeepsForRootIsRefusedWithTheCause() throws Exception {
         var limited = as("run", "--rm", "--network", "none", "-m", "64m", "busybox", "true");
         assertEquals(125, limited.code(), limited.all());
         assertTrue(limited.err().contains("cannot limit container") && limited.err().contains("jbox runs without root"), limited.err());
+        var network = as("network", "create", "mine");
+        assertNotEquals(0, network.code());
+        assertTrue(network.err().contains("jbox runs without root, and a network of its own needs a bridge device"), network.err());
+        assertFalse(as("network", "ls").out().contains(" mine "), "nothing of it was kept");
+        var lowPort = as("run", "--rm", "-p", "80:80", "busybox", "true");
+        assertEquals(125, lowPort.code(), lowPort.all());
+        assertTrue(lowPort.err().contains("ports below 1024 are root's"), lowPort.err());
         assertEquals("", as("ps", "-a", "-q").out(), "nothing was left half-made");
     }
 
