@@ -83,9 +83,10 @@ JAVA_TOOL_OPTIONS=-Djbox.lesson.tmp=$JBOX_ROOT run $j lesson check 10-user-and-c
 # standing in a child of it as a login would.
 section rootless
 d=/sys/fs/cgroup/rootless-deleg
-mkdir -p "$d/session" "$JBOX_ROOT/nobody-home"
-chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/session" "$d/session/cgroup.procs" "$JBOX_ROOT/nobody-home"
-as_nobody() { runuser -u nobody -- env -i HOME="$JBOX_ROOT/nobody-home" PATH=/usr/bin:/bin "$@"; }
+home=/tmp/jbox-nobody-home  # the VM's own tmpfs (overlayfs cannot write on the shared root), reachable by nobody
+mkdir -p "$d/session" "$home"
+chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads" "$d/session" "$d/session/cgroup.procs" "$home"
+as_nobody() { runuser -u nobody -- env -i HOME="$home" PATH=/usr/bin:/bin "$@"; }
 (echo $BASHPID > "$d/session/cgroup.procs" && as_nobody $j info | grep -A9 '^Mode' && \
   run as_nobody $j run --rm --network none -m 48m --pids-limit 12 busybox sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /proc/self/cgroup')
 section rootless-undelegated
@@ -95,7 +96,7 @@ for _ in $(seq 100); do pgrep -u nobody >/dev/null || break; sleep 0.1; done  # 
 pgrep -c -u nobody || true
 ls "$d/jbox" 2>/dev/null | grep -c -v '^cgroup\.\|^cpu\|^io\.\|^memory\.\|^pids\.\|^cpuset\.\|^hugetlb\.\|^rdma\.\|^misc\.' || true
 rmdir "$d/jbox" 2>/dev/null; rmdir "$d/session" "$d"
-rm -rf "$JBOX_ROOT/nobody-home"
+rm -rf "$home"
 
 section cleanup
 run $j rm -f oom hi lo
