@@ -35,7 +35,7 @@ public final class UserModeNetwork {
     static final String IP = "10.0.2.100";
     static final String GATEWAY = "10.0.2.2";
     static final String DNS = "10.0.2.3";
-    /** Container id -> the write end of its slirp4netns's exit pipe. */
+    /** The endpoint's owner ("jbox container ID of ROOT") -> the write end of its slirp4netns's exit pipe. */
     private static final Map<String, Integer> EXIT_FDS = new ConcurrentHashMap<>();
 
     private UserModeNetwork() {}
@@ -43,7 +43,8 @@ public final class UserModeNetwork {
     static boolean carries(Networking.Endpoint e) { return DRIVER.equals(e.bridge()); }
 
     static Networking.Endpoint endpoint(Network n, String id, List<PortSpec> published, String owner) {
-        return new Networking.Endpoint(n.name(), n.id(), DRIVER, IP, 24, GATEWAY, null, id, published, owner);
+        // No host device: "slirp" and the id, as a bridge endpoint is "veth" and the id (docker inspect's EndpointID).
+        return new Networking.Endpoint(n.name(), n.id(), DRIVER, IP, 24, GATEWAY, null, "slirp" + id.substring(0, 11), published, owner);
     }
 
     static String resolvConf() { return "nameserver " + DNS + "\n"; }
@@ -60,7 +61,7 @@ public final class UserModeNetwork {
                     "without root jbox uses slirp4netns, which needs a tap device; this host keeps /dev/net/tun for root (Debian's default is mode 0666)",
                     "ask the administrator to run: sudo chmod 0666 /dev/net/tun; or use --network none");
         }
-        Path api = Places.runDir().resolve("slirp-" + e.hostVeth().substring(0, 12) + ".sock");
+        Path api = Places.runDir().resolve(e.hostVeth() + ".sock");
         int[] exit = Sys.pipe();
         int[] ready = Sys.pipe();
         int child;
@@ -79,24 +80,29 @@ public final class UserModeNetwork {
             byte[] b = new byte[1];
             if (Sys.read(ready[0], b) != 1) {
                 Sys.close(exit[1]);
+                deleteQuietly(api);
                 throw new Failure("cannot give the container a network: slirp4netns ended before it was ready",
                         "it could not join the container's network namespace or make its tap device", "use --network none, and report this with `slirp4netns --version`");
             }
         } finally {
             Sys.close(ready[0]);
         }
-        EXIT_FDS.put(e.hostVeth(), exit[1]);
+        EXIT_FDS.put(e.owner(), exit[1]);
         try {
             for (PortSpec p : e.ports()) forward(api, p);
         } catch (RuntimeException ex) {
             release(e);
             throw ex;
         } finally {
-            try {
-                Files.deleteIfExists(api); // ports are only added at start
-            } catch (IOException ignored) {
-                // slirp4netns removes nothing itself; a stale socket file is harmless
-            }
+            deleteQuietly(api); // ports are only added at start
+        }
+    }
+
+    private static void deleteQuietly(Path api) {
+        try {
+            Files.deleteIfExists(api);
+        } catch (IOException ignored) {
+            // the run directory is the user's own and 0700: a stale socket file there harms no one
         }
     }
 
@@ -138,7 +144,7 @@ public final class UserModeNetwork {
 
     /** The container ended: its slirp4netns ends too (when this process started it; else it ended with that process). */
     static void release(Networking.Endpoint e) {
-        Integer fd = EXIT_FDS.remove(e.hostVeth());
+        Integer fd = EXIT_FDS.remove(e.owner());
         if (fd != null) Sys.close(fd);
     }
 }
