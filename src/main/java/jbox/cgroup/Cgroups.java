@@ -67,7 +67,7 @@ public final class Cgroups {
         Path top = null;
         if (own != null) {
             for (Path p = unified.mount().resolve(own.replaceAll("^/+", "")); p != null && !p.equals(unified.mount()) && p.startsWith(unified.mount()); p = p.getParent()) {
-                if (ownedHere(p) && Files.isWritable(p.resolve("cgroup.procs"))) top = p;
+                if (jbox.io.Owner.mine(p) && Files.isWritable(p.resolve("cgroup.procs"))) top = p;
             }
         }
         if (top == null) {
@@ -78,15 +78,6 @@ public final class Cgroups {
         Map<String, Hierarchy> by = new LinkedHashMap<>();
         for (String c : tree.controllers()) if (KNOWN.contains(c)) by.put(c, tree);
         return new Cgroups(by, tree, "v2", parent, null);
-    }
-
-    /** Owned by this user namespace's uid 0, the user who runs jbox (a host root's file shows as nobody here). */
-    private static boolean ownedHere(Path p) {
-        try {
-            return ((Number) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue() == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 
     private Cgroups none(Unavailable why) { return new Cgroups(Map.of(), null, "none", parent, why); }

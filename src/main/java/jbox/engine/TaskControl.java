@@ -104,7 +104,8 @@ public final class TaskControl {
     public List<Integer> processes(String nameOrId) {
         ContainerState s = engine.lifecycle().inspect(nameOrId);
         try {
-            if (s.status().hasProcess() && engine.cgroupOf(s) == null && engine.cgroups().unavailable() != null) return Processes.inPidNamespaceOf(s.pid());
+            // Without a cgroup (jbox without root, on a host that delegates none) its pid namespace says who is in it.
+            if (s.status().hasProcess() && engine.cgroups().unavailable() != null) return Processes.inPidNamespaceOf(s.pid());
         } catch (IOException e) {
             throw Errors.explain(e, "cannot list the processes of " + s.name());
         }

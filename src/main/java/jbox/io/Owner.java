@@ -114,7 +114,8 @@ public final class Owner {
         return reaped;
     }
 
-    private static boolean mine(Path d) {
+    /** Whether path (not followed) belongs to this process's user: uid 0 in jbox's user namespace is the user who runs it. */
+    public static boolean mine(Path d) {
         try {
             return ((Number) Files.getAttribute(d, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue() == Sys.geteuid();
         } catch (IOException e) {

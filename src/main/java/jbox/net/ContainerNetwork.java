@@ -90,13 +90,16 @@ public final class ContainerNetwork {
     /** Without root a bridge cannot be made: the default network is slirp4netns's, and the only one. */
     private static Prepared userMode(Network n, String id, String hostname, Path stateDir, Set<String> userTargets, List<PortSpec> published,
                                      String owner) throws IOException {
-        if (!n.isDefault()) {
-            throw new Failure("cannot connect to network " + n.name() + ": jbox runs without root, and a network of its own needs a bridge device",
-                    "only root may make network devices on the host", "use the default network (slirp4netns) or --network none, or run jbox as root");
-        }
+        if (!n.isDefault()) throw noBridgeWithoutRoot("cannot connect to network " + n.name());
         HostsFiles.write(stateDir, hostname, UserModeNetwork.IP, List.of(), List.of(), false);
         HostsFiles.rewrite(stateDir.resolve("resolv.conf"), UserModeNetwork.resolvConf());
         return new Prepared(UserModeNetwork.endpoint(n, id, published, owner), files(stateDir, userTargets), false);
+    }
+
+    private static Failure noBridgeWithoutRoot(String what) {
+        return new Failure(what + ": jbox runs without root, and a network of its own needs a bridge device",
+                "only root may make network devices on the host; without root each container gets a user-mode network of its own (slirp4netns)",
+                "use the default network or --network none, or run jbox as root").httpStatus(403);
     }
 
     private static List<MountPlan> files(Path stateDir, Set<String> userTargets) {
@@ -227,11 +230,7 @@ public final class ContainerNetwork {
 
     /** network create: the bridge now, not at first use. */
     public static void ensureBridge(Network n, String owner) throws IOException {
-        if (Places.rootless()) {
-            throw new Failure("cannot create network " + n.name() + ": jbox runs without root, and a network of its own needs a bridge device",
-                    "only root may make network devices on the host; without root each container gets a user-mode network of its own (slirp4netns)",
-                    "use the default network or --network none, or run jbox as root").httpStatus(403);
-        }
+        if (Places.rootless()) throw noBridgeWithoutRoot("cannot create network " + n.name());
         Bridges.ensure(n, owner);
     }
 

@@ -206,23 +206,10 @@ public final class Sandbox {
      * jbox's only id. The sandbox's other namespaces stay jbox's, made by its thread.
      */
     private String enterUser() {
-        long outside = jbox.linux.UserNamespace.IdMap.maps(ownMap("uid_map"), 65534) && jbox.linux.UserNamespace.IdMap.maps(ownMap("gid_map"), 65534) ? 65534 : 0;
+        long outside = jbox.sys.Places.hasUid(65534) && jbox.sys.Places.hasGid(65534) ? 65534 : 0;
         List<jbox.linux.UserNamespace.IdMap> one = List.of(new jbox.linux.UserNamespace.IdMap(0, outside, 1));
         userns = jbox.linux.UserNamespace.create(one, one);
         return Say.t("user.done", outside);
-    }
-
-    private static List<jbox.linux.UserNamespace.IdMap> ownMap(String file) {
-        List<jbox.linux.UserNamespace.IdMap> out = new ArrayList<>();
-        try {
-            for (String line : ProcFiles.read(Path.of("/proc/self/" + file)).split("\n")) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length == 3) out.add(new jbox.linux.UserNamespace.IdMap(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
-            }
-        } catch (IOException e) {
-            throw jbox.engine.Errors.explain(e, "cannot read jbox's own " + file);
-        }
-        return out;
     }
 
     /** The sandbox's user namespace once entered: every later command joins it through jbox-ns. */

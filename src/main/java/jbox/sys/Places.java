@@ -54,12 +54,17 @@ public final class Places {
         return allowed;
     }
 
-    /** Whether this process's user namespace maps gid (always, outside one). */
-    public static boolean hasGid(long gid) {
+    /** Whether this process's user namespace has uid (always, outside one). */
+    public static boolean hasUid(long uid) { return !rootless() || maps("uid_map", uid); }
+
+    /** Whether this process's user namespace has gid (always, outside one). */
+    public static boolean hasGid(long gid) { return !rootless() || maps("gid_map", gid); }
+
+    private static boolean maps(String file, long id) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/gid_map"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/self/" + file))) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length == 3 && gid >= Long.parseLong(f[0]) && gid < Long.parseLong(f[0]) + Long.parseLong(f[2])) return true;
+                if (f.length == 3 && id >= Long.parseLong(f[0]) && id < Long.parseLong(f[0]) + Long.parseLong(f[2])) return true;
             }
             return false;
         } catch (IOException | NumberFormatException e) {
@@ -82,7 +87,6 @@ public final class Places {
         String xdg = System.getenv("XDG_DATA_HOME");
         if (xdg != null && xdg.startsWith("/")) return Path.of(xdg, "jbox");
         return Path.of(System.getenv().getOrDefault("HOME", "/"), ".local", "share", "jbox"); // not user.home: uid 0's, /root
-
     }
 
     /** Sockets, network claims and other state that ends with the machine's boot. */
