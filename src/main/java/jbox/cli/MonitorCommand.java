@@ -1,30 +1,26 @@
 package jbox.cli;
 
-import jbox.daemon.Supervisor;
+import jbox.daemon.Monitor;
 import jbox.engine.Engine;
-import jbox.sys.Failure;
+import jbox.sys.Sys;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Option;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
-/**
- * Internal: the parent of one detached container when no daemon runs (see {@link Detached}).
- * It supervises the container as the daemon would: logs its output and records its exit.
- */
+/** Internal: the parent of the store's background containers when no daemon runs (see {@link Detached}). */
 @Command(name = "_monitor", hidden = true)
 final class MonitorCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID") String id;
+    @Option(names = "--ready-fd", description = "Descriptor to write \"ready\" to, then close, once it listens") int readyFd = -1;
 
     @Override
-    public Integer call() throws InterruptedException {
-        Supervisor supervisor = new Supervisor(Engine.open(), null);
-        Supervisor.Waiter exit = supervisor.waiter(id, Supervisor.Condition.NEXT_EXIT);
-        try {
-            supervisor.start(id);
-        } catch (Failure e) {
-            return e.exitCode(); // recorded in the state for the waiting CLI
-        }
-        return exit.await();
+    public Integer call() throws Exception {
+        return Monitor.serve(Engine.open(), () -> {
+            if (readyFd < 0) return;
+            byte[] ready = "ready\n".getBytes(StandardCharsets.US_ASCII);
+            Sys.writeAll(readyFd, ready, ready.length);
+            Sys.close(readyFd);
+        });
     }
 }

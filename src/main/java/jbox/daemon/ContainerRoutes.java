@@ -127,7 +127,9 @@ final class ContainerRoutes {
         try (OutputStream out = ex.stream(200, "application/json")) {
             Map<String, Object> body = new LinkedHashMap<>();
             try {
-                body.put("StatusCode", waiter.await());
+                Integer code = waiter.awaitUnless(ex::clientGone);
+                if (code == null) return; // the client went away: nobody to answer
+                body.put("StatusCode", code);
                 body.put("Error", null);
                 jbox.engine.Lifecycle.Exit exit = waiter.exit();
                 if (exit != null && exit.oomKilled()) {

@@ -25,6 +25,13 @@ public interface Exchange {
     /** A body written as it is produced; closing the stream ends the response. */
     OutputStream stream(int status, String contentType) throws IOException;
 
+    /**
+     * Whether the client has closed the connection while its answer is still being prepared (a
+     * docker wait whose CLI went away): the handler can stop instead of holding the connection
+     * until the container ends, as Docker cancels the request.
+     */
+    default boolean clientGone() { return false; }
+
     /** Raw both ways after the headers; the caller closes it when the stream ends. */
     Hijacked hijack(String contentType) throws IOException;
 

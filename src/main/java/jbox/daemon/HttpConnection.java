@@ -42,6 +42,8 @@ final class HttpConnection implements Runnable {
     private volatile boolean inWorker;
     private InputStream in;
     private OutputStream out;
+    /** What the client sent while a handler was asking whether it is still there: its next request, read before the socket. */
+    private byte[] early = new byte[0];
 
     HttpConnection(SocketChannel channel, Router router, Map<String, String> serverHeaders, DaemonServer server) {
         this.channel = channel;
@@ -187,11 +189,39 @@ final class HttpConnection implements Runnable {
         }
     }
 
+    /** Worker: a look at the socket without blocking; true at its end of file (or error). */
+    private boolean clientGone() {
+        if (early.length > MAX_HEADER_BYTES) return false; // a client that keeps sending is there
+        try {
+            channel.configureBlocking(false);
+            try {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+                int n = channel.read(buf);
+                if (n > 0) {
+                    byte[] more = java.util.Arrays.copyOf(early, early.length + n);
+                    System.arraycopy(buf.array(), 0, more, early.length, n);
+                    early = more;
+                }
+                return n < 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** The socket's input, marking progress while a request is being read. */
     private InputStream watched(InputStream raw) {
         return new jbox.io.BlockInputStream() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (early.length > 0 && len > 0) {
+                    int n = Math.min(len, early.length);
+                    System.arraycopy(early, 0, b, off, n);
+                    early = java.util.Arrays.copyOfRange(early, n, early.length);
+                    return n;
+                }
                 int n = raw.read(b, off, len);
                 if (n > 0 && readingSince > 0) readingSince = System.currentTimeMillis();
                 return n;
@@ -333,6 +363,9 @@ final class HttpConnection implements Runnable {
 
         @Override
         public int status() { return status; }
+
+        @Override
+        public boolean clientGone() { return HttpConnection.this.clientGone(); }
 
         private void begin(int status) {
             if (this.status != 0) throw new IllegalStateException("already answered with " + this.status);

@@ -20,6 +20,8 @@ import java.util.Map;
  * {"log": "text\n", "stream": "stdout", "time": "..."}. Bounded as its --log-opt says: past
  * max-size the file becomes FILE.1, FILE.1 becomes FILE.2 and so on, and the oldest beyond
  * max-file files is dropped. Mode 0640, as Docker's: the container's output is not every user's.
+ * The file is open only while output flows ({@link #idle} lets go of it), so a daemon holding
+ * thousands of quiet containers does not hold thousands of log files.
  */
 public final class JsonLog implements AutoCloseable {
     public static final String FILE = "container-json.log";
@@ -44,6 +46,7 @@ public final class JsonLog implements AutoCloseable {
     private final long maxBytes;
     private final int maxFiles;
     private final Map<String, ByteArrayOutputStream> partial = new LinkedHashMap<>();
+    /** Open while output flows; null when idle. */
     private java.nio.channels.FileChannel out;
     private long size;
     /** Lines lost while the disk was full: the container's output is drained all the same, so it never blocks on a full pipe. */
@@ -53,13 +56,26 @@ public final class JsonLog implements AutoCloseable {
         this.file = dir.resolve(FILE);
         this.maxBytes = config.maxBytes();
         this.maxFiles = config.maxFiles();
-        open();
+        create();
     }
 
-    private void open() throws IOException {
+    private void create() throws IOException {
         if (!Files.exists(file)) Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(MODE));
-        out = java.nio.channels.FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        size = out.size();
+    }
+
+    private java.nio.channels.FileChannel out() throws IOException {
+        if (out == null) {
+            create();
+            out = java.nio.channels.FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            size = out.size();
+        }
+        return out;
+    }
+
+    /** No output for now: the file is closed until the next line (a partial line waits in memory). */
+    public synchronized void idle() throws IOException {
+        if (out != null) out.close();
+        out = null;
     }
 
     /** Adds output of one stream; complete lines are written now, a partial line waits for its end. */
@@ -92,8 +108,9 @@ public final class JsonLog implements AutoCloseable {
         m.put("stream", stream);
         m.put("time", Instant.now().toString());
         byte[] lineBytes = Json.line(m);
+        java.nio.channels.FileChannel out = out();
         try {
-            if (size > 0 && size + lineBytes.length > maxBytes) rotate();
+            if (size > 0 && size + lineBytes.length > maxBytes) out = rotate();
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(lineBytes);
             while (buf.hasRemaining()) out.write(buf);
             size += lineBytes.length;
@@ -105,8 +122,8 @@ public final class JsonLog implements AutoCloseable {
         }
     }
 
-    private void rotate() throws IOException {
-        out.close();
+    private java.nio.channels.FileChannel rotate() throws IOException {
+        idle();
         if (maxFiles == 1) {
             Files.delete(file);
         } else {
@@ -116,13 +133,13 @@ public final class JsonLog implements AutoCloseable {
             }
             Files.move(file, file.resolveSibling(FILE + ".1"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        open();
+        return out();
     }
 
     @Override
     public synchronized void close() throws IOException {
         flush();
-        out.close();
+        idle();
     }
 
     /** Every entry kept for the container in dir, oldest first. */

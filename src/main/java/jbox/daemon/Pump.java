@@ -8,13 +8,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Moves a process's output from its fds to whoever listens (the log, attached clients) until the
- * process has ended and its output is drained. One thread, one poll over the output fds and a
- * pidfd, so a container whose stdout stays open in a child still ends when its first process does.
+ * process has ended and its output is drained. One thread, one poll over the output fds and,
+ * where output can outlive the process, a pidfd: an exec's child or a container sharing another
+ * pid namespace may keep stdout open after the first process ended. A container with a pid
+ * namespace of its own needs none: when its first process ends the kernel ends every other, and
+ * the last close of its output is its end, so an idle container costs the daemon its two FIFOs.
  */
 final class Pump {
     /** Receives output; write is called on the pump thread. */
     interface Sink {
         void write(int stream, byte[] data, int len) throws IOException;
+
+        /** Nothing more to read for now: a sink may let go of what it holds open (the log file). */
+        default void idle() { }
 
         /** All output has been delivered. */
         default void end() { }
@@ -25,7 +31,7 @@ final class Pump {
     private final int pidfd;
     final List<Sink> sinks = new CopyOnWriteArrayList<>();
 
-    /** @param streams StreamFrames.STDOUT or STDERR for each fd; fds must be non-blocking */
+    /** @param streams StreamFrames.STDOUT or STDERR for each fd; fds must be non-blocking; pidfd -1: ends when every fd is closed */
     Pump(int[] fds, int[] streams, int pidfd) {
         this.fds = fds;
         this.streams = streams;
@@ -41,18 +47,23 @@ final class Pump {
         java.util.Arrays.fill(open, true);
         try {
             boolean exited = false;
-            while (!exited) {
+            int openCount = fds.length;
+            while (!exited && (openCount > 0 || pidfd >= 0)) {
                 boolean[] ready = Sys.pollIn(all, -1);
                 for (int i = 0; i < fds.length; i++) {
                     if (ready[i] && open[i]) open[i] = drain(i, buf);
-                    if (!open[i]) all[i] = -1; // poll skips it; a hung-up fd would wake it forever
+                    if (!open[i] && all[i] >= 0) {
+                        all[i] = -1; // poll skips it; a hung-up fd would wake it forever
+                        openCount--;
+                    }
                 }
-                exited = ready[fds.length];
+                exited = pidfd >= 0 && ready[fds.length];
+                for (Sink s : sinks) s.idle();
             }
             for (int i = 0; i < fds.length; i++) if (open[i]) drain(i, buf);
         } finally {
             for (int fd : fds) Sys.close(fd);
-            Sys.close(pidfd);
+            if (pidfd >= 0) Sys.close(pidfd);
         }
     }
 

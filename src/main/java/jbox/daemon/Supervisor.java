@@ -129,7 +129,7 @@ public final class Supervisor {
             }
             Lifecycle.Owned owned = engine.lifecycle().start(c.id(), c.tty() ? new LaunchSpec.Stdio(in, in, in)
                     : new LaunchSpec.Stdio(in, containerSide[0], containerSide[1]), byUser);
-            int pidfd = Sys.pidfdOpenQuiet(owned.process().pid);
+            int pidfd = outputEndsWithIt(c) ? -1 : Sys.pidfdOpenQuiet(owned.process().pid);
             Pump pump;
             if (c.tty()) {
                 int master = owned.ptyMaster();
@@ -191,6 +191,15 @@ public final class Supervisor {
 
     private final Map<String, Integer> ptys = new ConcurrentHashMap<>();
 
+    /**
+     * Whether the container's output FIFOs close when its first process ends: true with a pid
+     * namespace of its own (the kernel ends the rest with it), so its pump needs no pidfd. A
+     * terminal's master does not report the end the same way; it keeps one.
+     */
+    private static boolean outputEndsWithIt(ContainerState c) {
+        return !c.tty() && c.confined().pidMode().isEmpty();
+    }
+
     /** Told of every exit of a container this supervisor started (the daemon's restart policies listen). */
     private volatile java.util.function.BiConsumer<String, Integer> onExit = (id, code) -> { };
 
@@ -228,6 +237,15 @@ public final class Supervisor {
             @Override
             public void write(int stream, byte[] data, int len) throws IOException {
                 log.append(StreamFrames.name(stream), data, len);
+            }
+
+            @Override
+            public void idle() {
+                try {
+                    log.idle();
+                } catch (IOException ignored) {
+                    // closing a file written to cannot lose what was written
+                }
             }
 
             @Override
@@ -319,6 +337,11 @@ public final class Supervisor {
 
         /** Blocks until the condition holds and returns the exit code. */
         public int await() throws InterruptedException {
+            return awaitUnless(() -> false);
+        }
+
+        /** As {@link #await}, but gives up (null) once gone says the one waiting went away. */
+        public Integer awaitUnless(java.util.function.BooleanSupplier gone) throws InterruptedException {
             int lastCode = first.exitCode();
             while (true) {
                 ContainerState now;
@@ -345,6 +368,7 @@ public final class Supervisor {
                 // --rm: the record is gone a moment before this process has the exit code in hand
                 boolean codeOnItsWay = now == null && startedHere && io.exitCode == null;
                 if (ended && !codeOnItsWay) return io.exitCode != null && (now == null || !running) ? io.exitCode : lastCode;
+                if (gone.getAsBoolean()) return null;
                 io.await(50);
             }
         }
@@ -363,8 +387,8 @@ public final class Supervisor {
             engine.lifecycle().setOwner(c.id(), reaperPid);
             if (c.tty()) continue; // its terminal ended with the old daemon
             Path dir = engine.containers().dirOf(c.id());
-            int pidfd = Sys.pidfdOpenQuiet(c.pid());
-            if (pidfd < 0 || !Files.exists(dir.resolve(FIFOS[0]))) continue;
+            int pidfd = outputEndsWithIt(c) ? -1 : Sys.pidfdOpenQuiet(c.pid());
+            if (pidfd < 0 && !outputEndsWithIt(c) || !Files.exists(dir.resolve(FIFOS[0]))) continue;
             int[] read = openOutput(dir);
             Pump pump = new Pump(read, new int[]{StreamFrames.STDOUT, StreamFrames.STDERR}, pidfd);
             try {

@@ -177,4 +177,49 @@ class ContainerTest extends ProcMountedTests {
         assertEquals("exited 3 /once\n", inspect.out());
         assertEquals(0, run("rm", id).code());
     }
+
+    @Test
+    void backgroundContainersShareOneMonitorThatEndsAfterTheLast() throws Exception {
+        String a = run("run", "-d", "busybox", "sleep", "1000").out().trim();
+        String b = run("run", "-d", "busybox", "sleep", "1000").out().trim();
+        String c = run("run", "-d", "busybox", "sh", "-c", "echo done; exit 5").out().trim();
+        int monitor = parentOf(pidOf(a));
+        assertEquals(monitor, parentOf(pidOf(b)), "one monitor is the parent of every background container of the store");
+        assertTrue(Files.readString(Path.of("/proc/" + monitor + "/cmdline")).contains("_monitor"), "the parent is jbox's monitor");
+        Eventually.waitFor(() -> run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", c).out().equals("exited 5\n"), "the third to exit with 5");
+        assertEquals("done\n", run("logs", c).out(), "the monitor logged its output");
+        String socket = listeningSocketOf(monitor);
+        assertTrue(socket.startsWith("/run/jbox/monitors/"), "the monitor listens in root's run directory: " + socket);
+        assertEquals(0, run("rm", "-f", a, b, c).code());
+        Eventually.waitFor(() -> ended(monitor), "the monitor to end after its last container");
+        assertFalse(Files.exists(Path.of(socket)), "its socket is removed with it");
+    }
+
+    private int pidOf(String id) throws Exception {
+        return Integer.parseInt(run("inspect", "-f", "{{.State.Pid}}", id).out().trim());
+    }
+
+    private static int parentOf(int pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("PPid:")) return Integer.parseInt(line.substring(5).trim());
+        }
+        throw new AssertionError("no PPid for " + pid);
+    }
+
+    private static boolean ended(int pid) throws Exception {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst("^.*\\) ", "").startsWith("Z");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        }
+    }
+
+    /** The path of the Unix socket pid listens on, as ss shows it. */
+    private static String listeningSocketOf(int pid) throws Exception {
+        var ss = Jbox.exec(10, "ss", "-xlpH");
+        for (String line : ss.out().split("\n")) {
+            if (line.contains("pid=" + pid + ",")) return line.trim().split("\\s+")[4];
+        }
+        throw new AssertionError("pid " + pid + " listens on no Unix socket:\n" + ss.out());
+    }
 }

@@ -227,6 +227,34 @@ class DaemonTest extends RealEngineTest {
                 + threadsBefore + " before, " + JboxDaemon.threads(server) + " now)");
     }
 
+    @Test
+    void anIdleContainerHoldsTwoDescriptorsInTheDaemonAndAWaitWhoseClientLeftLetsGo() throws Exception {
+        ApiClient api = new jbox.client.SocketClient(socket, "test");
+        int server = daemon.pids()[0];
+        List<String> ids = new ArrayList<>();
+        String warm = api.call("POST", "/containers/create", Map.of("Image", "busybox", "Cmd", List.of("sleep", "1000"))).path("Id").asText();
+        api.call("POST", "/containers/" + warm + "/start", null);
+        ids.add(warm);
+        long before = Eventually.settled(() -> count(Path.of("/proc/" + server + "/fd")), "the daemon's descriptors after the warm-up");
+        List<String> fdsBefore = fds(server);
+        int n = 5;
+        for (int i = 0; i < n; i++) {
+            String id = api.call("POST", "/containers/create", Map.of("Image", "busybox", "Cmd", List.of("sleep", "1000"))).path("Id").asText();
+            ids.add(id);
+            // as `docker run -d` does: a wait begun, the container started, the client gone before it ends
+            ApiClient.Response wait = api.open("POST", "/containers/" + id + "/wait?condition=next-exit", null, false);
+            api.call("POST", "/containers/" + id + "/start", null);
+            wait.close();
+        }
+        long idle = Eventually.settled(() -> count(Path.of("/proc/" + server + "/fd")), "the daemon's descriptors with " + n + " idle containers");
+        List<String> added = fds(server);
+        added.removeAll(fdsBefore);
+        assertTrue(idle - before <= 2L * n, n + " idle containers hold at most " + 2 * n + " descriptors in the daemon (their stdout and stderr); new: " + added);
+        assertTrue(added.stream().noneMatch(f -> f.startsWith("socket:")), "no connection of a client that left is held: " + added);
+        for (String id : ids) api.call("DELETE", "/containers/" + id + "?force=1", null);
+        waitFor(() -> count(Path.of("/proc/" + server + "/fd")) <= before - 2, "the daemon's descriptors of the removed containers to be closed");
+    }
+
     private static long count(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             return s.count();
