@@ -1,7 +1,9 @@
 """Case 3, density: each tool starts idle containers (sleep) one after another for SECONDS, then
 stops. Reported per tool: how many started, memory per container beyond its own process (the fall
 in MemAvailable less the sleep processes' RSS, over n), disk per container, and the time to remove
-them all. Usage: density.py SECONDS WORKDIR DOCKER_CLI_TO_JBOX PODMAN_COMMAND; prints JSON."""
+them all. For jbox's daemon also its descriptors per idle container and its memory after them all;
+for jbox's CLI without a daemon, the store's monitor is part of the memory beyond the process.
+Usage: density.py SECONDS WORKDIR DOCKER_CLI_TO_JBOX PODMAN_COMMAND JBOX_SOCKET JBOX; prints JSON."""
 import json
 import os
 import shlex
@@ -9,7 +11,7 @@ import subprocess
 import sys
 import time
 
-seconds, work, jd, pm, jbox_socket = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+seconds, work, jd, pm, jbox_socket, jbox = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 MARK = "3600"  # the sleep every idle container runs, to find their processes
 
 
@@ -99,22 +101,57 @@ def api(method, path, body=None):
     return json.loads(data) if data else None
 
 
+def daemon_pids():
+    """jbox's daemon on jbox_socket: its server and its keeper."""
+    server = keeper = None
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if f"unix://{jbox_socket}" not in cmd or "jbox.cli.Main" not in cmd:
+            continue
+        if "_daemon-server" in cmd:
+            server = int(pid)
+        elif "daemon" in cmd:
+            keeper = int(pid)
+    return server, keeper
+
+
+def rss_kb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
 def api_loop():
     ids = []
+    server, keeper = daemon_pids()
+    fds = lambda: len(os.listdir(f"/proc/{server}/fd"))
+    seen = {}
 
     def start_all():
+        seen["fds_before"] = fds()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK], "HostConfig": {"NetworkMode": "none"}})["Id"]
             api("POST", f"/containers/{cid}/start")
             ids.append(cid)
+        time.sleep(1)
+        seen["fds_idle"] = fds()
         return len(ids)
 
     def remove_all():
         for cid in ids:
             api("DELETE", f"/containers/{cid}?force=1")
 
-    return measure("jbox (the Engine API, one client, no CLI)", start_all, remove_all, [f"{work}/jbox-daemon-root/containers"])
+    r = measure("jbox (the Engine API, one client, no CLI)", start_all, remove_all, [f"{work}/jbox-daemon-root/containers"])
+    r["daemon_fds_per_container"] = round((seen["fds_idle"] - seen["fds_before"]) / len(ids), 2) if ids else None
+    # every run the daemon served so far (cases 1 and 2 and these), then removed: what it keeps
+    r["daemon_runs"] = len(ids)
+    r["daemon_server_rss_kb"], r["daemon_keeper_rss_kb"] = rss_kb(server), rss_kb(keeper)
+    return r
 
 
 loop = """
@@ -141,6 +178,12 @@ results.append(run("jbox (docker CLI -> jbox daemon)", loop.format(
     ms=seconds * 1000,
     start=f"{jd} run -d --network=none busybox sleep {MARK}",
     remove=f"{jd} rm -f $({jd} ps -q) >/dev/null"), [f"{work}/jbox-daemon-root/containers"]))
+
+# jbox's own CLI without a daemon: every container a child of the store's one monitor, which counts here
+results.append(run("jbox run -d (its CLI, no daemon: one monitor)", loop.format(
+    ms=seconds * 1000,
+    start=f"{jbox} run -d --network=none busybox sleep {MARK}",
+    remove=f"{jbox} rm -f $({jbox} ps -q) >/dev/null"), [f"{os.environ['JBOX_ROOT']}/containers"]))
 
 results.append(run("podman run -d --network=none", loop.format(
     ms=seconds * 1000,
