@@ -135,9 +135,17 @@ def api_loop():
         seen["fds_before"] = fds()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK], "HostConfig": {"NetworkMode": "none"}})["Id"]
-            api("POST", f"/containers/{cid}/start")
+            try:
+                cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["sleep", MARK], "HostConfig": {"NetworkMode": "none"}})["Id"]
+            except (RuntimeError, OSError) as e:
+                seen["stopped_by"] = str(e)[:300]  # a limit met (descriptors, memory, pids): reported, not a crash
+                break
             ids.append(cid)
+            try:
+                api("POST", f"/containers/{cid}/start")
+            except (RuntimeError, OSError) as e:
+                seen["stopped_by"] = str(e)[:300]
+                break
         time.sleep(1)
         seen["fds_idle"] = fds()
         return len(ids)
@@ -147,6 +155,7 @@ def api_loop():
             api("DELETE", f"/containers/{cid}?force=1")
 
     r = measure("jbox (the Engine API, one client, no CLI)", start_all, remove_all, [f"{work}/jbox-daemon-root/containers"])
+    r["stopped_by"] = seen.get("stopped_by")
     r["daemon_fds_per_container"] = round((seen["fds_idle"] - seen["fds_before"]) / len(ids), 2) if ids else None
     # every run the daemon served so far (cases 1 and 2 and these), then removed: what it keeps
     r["daemon_runs"] = len(ids)

@@ -115,6 +115,9 @@ md.extend(["## 3. Density: idle containers started one after another", "",
 for d in density:
     md.append(f"| {d['tool']} | {d['started']} | {d['start_rate_per_s']} | {d['memory_beyond_process_kb']} | {d['process_kb']} | "
               f"{d['disk_kb']} | {d['remove_all_s']} |")
+for d in density:
+    if d.get("stopped_by"):
+        md.append(f"\n{d['tool']} stopped before the time was up: {d['stopped_by']}")
 md.extend(["", "Memory beyond the process: the growth of memory that is not free and not page cache (AnonPages, Shmem, Slab, "
            "KernelStack, PageTables, Percpu in /proc/meminfo), less the sleep processes' own anonymous memory, per container: "
            "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. Disk: the containers' "
