@@ -109,12 +109,12 @@ def daemon_pids():
             cmd = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if f"unix://{jbox_socket}" not in cmd or "jbox.cli.Main" not in cmd:
+        if f"unix://{jbox_socket}" not in cmd:
             continue
-        if "_daemon-server" in cmd:
-            server = int(pid)
-        elif "daemon" in cmd:
+        if cmd[0].endswith("jbox-keeper"):
             keeper = int(pid)
+        elif "jbox.cli.Main" in cmd and "_daemon-server" in cmd:
+            server = int(pid)
     return server, keeper
 
 

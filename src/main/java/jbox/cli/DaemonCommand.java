@@ -4,7 +4,10 @@ import jbox.daemon.Daemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import picocli.CommandLine.Parameters;
+
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,6 +37,31 @@ final class DaemonCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             return Daemon.serve(host == null ? Api.DEFAULT_SOCKET : Api.socketOf(host), group, trace);
+        }
+    }
+
+    /** Internal: the keeper records the exits of containers it inherited from a server that died. */
+    @Command(name = "_inherited-exit", hidden = true)
+    static final class InheritedExit implements Callable<Integer> {
+        @Parameters(paramLabel = "PID STATUS") List<Integer> pidsAndStatuses;
+
+        @Override
+        public Integer call() {
+            Daemon.recordInherited(pidsAndStatuses);
+            return 0;
+        }
+    }
+
+    /** Internal: the keeper stops the containers a server that died left running. */
+    @Command(name = "_daemon-stop-left", hidden = true)
+    static final class StopLeft implements Callable<Integer> {
+        @Parameters(index = "0") int server;
+        @Parameters(index = "1") int keeper;
+
+        @Override
+        public Integer call() {
+            Daemon.stopLeft(server, keeper);
+            return 0;
         }
     }
 }

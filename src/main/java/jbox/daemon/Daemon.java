@@ -4,8 +4,6 @@ import jbox.engine.Engine;
 import jbox.sys.Places;
 import jbox.sys.Failure;
 import jbox.runtime.ContainerState;
-import jbox.sys.Linux;
-import jbox.sys.Signals;
 import jbox.sys.Spawn;
 import jbox.sys.Sys;
 import sun.misc.Signal;
@@ -26,8 +24,8 @@ import java.util.Map;
  * `jbox daemon` runs as two processes:
  *
  * <pre>
- *   keeper (jbox daemon)            child subreaper; starts the server, and starts it again if it dies
- *     └─ server (jbox _daemon-server)  serves the API; parent of the containers it starts
+ *   keeper (jbox daemon, then jbox-keeper)  child subreaper; starts the server, and starts it again if it dies
+ *     └─ server (jbox _daemon-server)       serves the API; parent of the containers it starts
  *          └─ containers ...
  * </pre>
  *
@@ -35,94 +33,51 @@ import java.util.Map;
  * its containers keep running and the kernel hands them to the nearest subreaper ancestor: the
  * keeper, which records their exit codes when they end. The new server finds them by pid and
  * start time and goes on logging their output. The keeper does nothing else, so there is no
- * per-container helper process (as conmon or containerd-shim are).
+ * per-container helper process (as conmon or containerd-shim are). It is a small C program
+ * (src/main/c/keeper.c) that `jbox daemon` execs once its checks pass, keeping its pid: a JVM
+ * only to wait would cost tens of megabytes for the daemon's whole life.
  */
 public final class Daemon {
-    private static final long QUICK_FAILURE_MILLIS = 3000;
-
     private Daemon() {}
 
-    /** The keeper: returns the exit code of `jbox daemon`. */
+    /** `jbox daemon`: checks that it may serve on socket, then becomes the keeper (it returns only by throwing). */
     public static int keep(Path socket, String group, boolean trace, List<String> self, List<String> env) {
         requireRoot();
         if (answers(socket)) {
             throw new Failure("another jbox daemon is already serving unix://" + socket, "one daemon per socket",
                     "use that one, stop it first, or give this one another socket with -H unix:///PATH");
         }
-        Sys.prctl(Linux.PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER");
-        Engine engine = Engine.open();
-        Path pidFile = socket.resolveSibling("jbox.pid");
-        int me = Sys.getpid();
         try {
             Files.createDirectories(socket.getParent());
-            Files.writeString(pidFile, me + "\n");
         } catch (IOException e) {
-            throw jbox.engine.Errors.explain(e, "cannot write " + pidFile);
+            throw jbox.engine.Errors.explain(e, "cannot make " + socket.getParent());
         }
-        List<String> argv = new ArrayList<>(self);
+        Path keeper = jbox.sys.NativeHelper.find("jbox-keeper", "the daemon's first process, which stays the parent of its containers");
+        List<String> argv = new ArrayList<>(List.of(keeper.toString(), socket.resolveSibling("jbox.pid").toString(), socket.toString(), String.valueOf(self.size())));
+        argv.addAll(self);
         argv.addAll(List.of("_daemon-server", "-H", "unix://" + socket, "--group", group));
         if (trace) argv.add("--trace");
-        List<String> serverEnv = new ArrayList<>(env);
-        serverEnv.add("JBOX_KEEPER_PID=" + me);
-        boolean[] stopping = {false};
-        int[] server = {0};
-        for (String name : List.of("INT", "TERM", "HUP")) {
-            Signal.handle(new Signal(name), s -> {
-                stopping[0] = true;
-                if (server[0] > 0) Sys.signal(server[0], Linux.SIGTERM);
-            });
+        List<String> keeperEnv = new ArrayList<>(env);
+        keeperEnv.add("JBOX_KEEPER_PID=" + Sys.getpid()); // execve keeps the pid
+        try (Spawn s = new Spawn(keeper.toString(), argv, keeperEnv)) {
+            s.exec();
         }
-        try {
-            while (true) {
-                long started = System.currentTimeMillis();
-                try (Spawn s = new Spawn(argv.get(0), argv, serverEnv)) {
-                    server[0] = s.spawn();
-                }
-                int status = waitForServer(engine, server[0]);
-                boolean killed = (status & 0x7f) != 0;
-                int code = Linux.exitCode(status);
-                if (stopping[0] || (!killed && code == 0)) break;
-                if (!killed && System.currentTimeMillis() - started < QUICK_FAILURE_MILLIS) return code; // it could not start: say so once
-                System.err.println("jbox daemon: the server (pid " + server[0] + ") ended "
-                        + (killed ? "by " + Signals.name(status & 0x7f) : "with exit code " + code) + "; its containers run on, starting a new server");
-            }
-            // The server stopped its containers, unless it died before it could (a SIGTERM while it started):
-            // then the keeper stops those left, and waits for every one it inherited.
-            Thread stopper = new Thread(() -> stopContainers(engine, server[0], me), "jbox-stop-left");
-            stopper.start();
-            int[] child;
-            while ((child = Sys.waitAny()) != null) engine.lifecycle().recordInheritedExit(child[0], child[1]);
-            try {
-                stopper.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            engine.housekeeping().holdDefaultBridge(false); // a server that died early never let it go
-            return 0;
-        } finally {
-            try {
-                Files.deleteIfExists(pidFile);
-                // The server removes its socket when it stops; if it could not (it died first), the keeper,
-                // which outlives it, does: a stopped daemon leaves nothing behind.
-                if (stopping[0]) Files.deleteIfExists(socket);
-            } catch (IOException ignored) {
-                // it names a dead pid; the next daemon overwrites it
-            }
+        throw new IllegalStateException("unreachable: execve returned");
+    }
+
+    /** `_inherited-exit PID STATUS...`: the keeper's children that ended, containers of a server that died. */
+    public static void recordInherited(List<Integer> pidsAndStatuses) {
+        Engine engine = Engine.open();
+        for (int i = 0; i + 1 < pidsAndStatuses.size(); i += 2) {
+            engine.lifecycle().recordInheritedExit(pidsAndStatuses.get(i), pidsAndStatuses.get(i + 1));
         }
     }
 
-    /** Reaps children until the server ends; the others are containers inherited from a server that died. */
-    private static int waitForServer(Engine engine, int server) {
-        while (true) {
-            int[] child = Sys.waitAny();
-            if (child == null) throw new IllegalStateException("the daemon's server process is gone but was never reaped");
-            if (child[0] == server) return child[1];
-            try {
-                engine.lifecycle().recordInheritedExit(child[0], child[1]);
-            } catch (RuntimeException e) {
-                System.err.println("jbox daemon: cannot record the exit of process " + child[0] + ": " + e.getMessage());
-            }
-        }
+    /** `_daemon-stop-left SERVER KEEPER`: after a server that died before it stopped its containers. */
+    public static void stopLeft(int server, int keeper) {
+        Engine engine = Engine.open();
+        stopContainers(engine, server, keeper);
+        engine.housekeeping().holdDefaultBridge(false); // a server that died early never let it go
     }
 
     /** The server: returns when it was asked to stop. */

@@ -56,6 +56,7 @@ public interface LibC {
     int dup(int fd);
     int poll(Pointer fds, long nfds, int timeout);
 
+    int execve(String path, Pointer argv, Pointer envp);
     int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
     int posix_spawn_file_actions_init(Pointer fa);
     int posix_spawn_file_actions_destroy(Pointer fa);

@@ -106,6 +106,18 @@ public final class Spawn implements AutoCloseable {
         return pid.getValue();
     }
 
+    /**
+     * Replaces this process with the program (execve): for a JVM that hands its pid over to a small
+     * C program (the daemon's keeper). Only the arguments and environment apply; the program closes
+     * what it does not need (the JVM's files are not close-on-exec). Returns only by throwing.
+     */
+    public void exec() {
+        System.out.flush();
+        System.err.flush();
+        c.execve(path, argv, envp);
+        throw new SyscallException("execve", Sys.quote(path), Sys.errno());
+    }
+
     @Override
     public void close() {
         if (closed) return;

@@ -195,10 +195,10 @@ class DaemonFaultsTest extends RealEngineTest {
         return out;
     }
 
-    /** Children of the keeper that are copies of the JVM (never exec'd) other than the server itself. */
+    /** Children of the keeper that are copies of the server's JVM (never exec'd) other than the server itself. */
     private static List<String> strayJvmCopies(int keeper, int server) throws IOException {
         List<String> out = new ArrayList<>();
-        Object ino = Files.getAttribute(Path.of("/proc/" + keeper + "/exe"), "unix:ino");
+        Object ino = Files.getAttribute(Path.of("/proc/" + server + "/exe"), "unix:ino");
         try (var s = Files.list(Path.of("/proc"))) {
             for (Path p : s.toList()) {
                 String pid = p.getFileName().toString();
