@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #LINGER_MILLIS} after its last container.
  *
  * <p>The socket is in a 0700 directory under the run directory (root's only, or the user's).
- * One lock file orders its start and its end: a CLI holds it from connecting (or starting a
- * monitor) until connected, and the monitor takes it before it stops listening, so a request
- * never reaches a monitor on its way out.
+ * One lock file there orders the monitors' starts and ends: a CLI holds it from connecting (or
+ * starting a monitor) until connected, and a monitor takes it before it stops listening, so a
+ * request never reaches a monitor on its way out.
  */
 public final class Monitor {
     static final long LINGER_MILLIS = 2000;
@@ -59,7 +59,8 @@ public final class Monitor {
         return Places.runDir().resolve("monitors").resolve(jbox.image.Digest.of(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16) + ".sock");
     }
 
-    static Path lockOf(Path socket) { return socket.resolveSibling(socket.getFileName() + ".lock"); }
+    /** One lock for every store's monitor (a file per store would be left behind, one per store ever used). */
+    static Path lockOf(Path socket) { return socket.resolveSibling("lock"); }
 
     /** Serves start requests on socket until no container has run for a while; ready is told once it listens. */
     public static int serve(Engine engine, Runnable ready) throws IOException {
