@@ -36,10 +36,11 @@ public final class Main {
     /**
      * The tree for one command line: the root and only the command it names. picocli reads every
      * command's annotations when it is added, about 100 ms for the whole tree in a fresh JVM, which
-     * every cold command would pay. Help, the shell and anything unknown get the whole tree.
+     * every cold command would pay. Help and anything unknown get the whole tree; the shell (no
+     * arguments) and --version the root alone (the shell builds its own tree, with its commands).
      */
     static CommandLine commandLine(String[] args) {
-        if (args.length > 0 && (args[0].equals("--version") || args[0].equals("-V"))) return new CommandLine(new JboxCommand());
+        if (args.length == 0 || args[0].equals("--version") || args[0].equals("-V")) return new CommandLine(new JboxCommand());
         String name = args.length == 0 || args[0].startsWith("-") ? null : args[0];
         if (name == null) return commandLine();
         CommandLine cli = new CommandLine(new JboxCommand());
