@@ -15,7 +15,11 @@ public final class Main {
 
     public static void main(String[] args) {
         jbox.io.Utf8.standardStreams();
-        System.exit(run(args, jbox.io.Utf8.writer(System.out), jbox.io.Utf8.writer(System.err)));
+        PrintWriter out = jbox.io.Utf8.writer(System.out), err = jbox.io.Utf8.writer(System.err);
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        jbox.sys.Exit.now(code);
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {

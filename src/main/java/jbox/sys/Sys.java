@@ -23,6 +23,7 @@ public final class Sys {
         // here, on whichever ordinary thread loads this class, never on a namespace thread.
         Memory.allocateDirect(RT, 8, true);
         System.gc();
+        Exit.nativeLoaded = true;
     }
 
     private Sys() {}
@@ -52,6 +53,13 @@ public final class Sys {
     static LibC c() {
         Kernel k = STAND_IN.get();
         return k == null ? REAL : k.libc();
+    }
+
+    /** _exit(2) with the standard streams flushed: see {@link Exit}. */
+    static void exitNow(int code) {
+        System.out.flush();
+        System.err.flush();
+        c()._exit(code);
     }
 
     public static int errno() {

@@ -1,0 +1,21 @@
+package jbox.sys;
+
+/**
+ * How a jbox process ends once its command has finished. The JVM's own exit waits up to 300 ms for
+ * every thread still in a native call (HotSpot's VM_Exit), such as a spawn held at a container's
+ * start gate (jbox-runc create leaves one) or a waitpid for a child that outlives the command; a
+ * process that has loaded jbox's native bindings therefore ends with _exit(2) instead. Nothing is
+ * lost: the command has flushed its output and undone what it changed (a raw terminal, a sandbox),
+ * and the shutdown hooks, which do not run then, are for a jbox stopped by a signal.
+ */
+public final class Exit {
+    /** Set when {@link Sys} loads: without it no thread of jbox's can be in one of its native calls. */
+    static volatile boolean nativeLoaded;
+
+    private Exit() {}
+
+    public static void now(int code) {
+        if (nativeLoaded) Sys.exitNow(code);
+        System.exit(code);
+    }
+}
