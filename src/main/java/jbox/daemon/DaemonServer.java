@@ -101,6 +101,11 @@ public final class DaemonServer implements AutoCloseable {
     public Path socket() { return socket; }
 
     /** Accepts and watches connections until closed. */
+    /** After a busy spell, the quiet time after which the server gives back the memory it no longer uses. */
+    private static final long QUIET_MILLIS = 5000;
+    /** When the last request came; 0 once the memory of the spell before it was given back. */
+    private volatile long busySince;
+
     public void serve() {
         long lastTick = System.currentTimeMillis();
         try {
@@ -118,6 +123,11 @@ public final class DaemonServer implements AutoCloseable {
                 if (now - lastTick >= 500) {
                     lastTick = now;
                     enforceTimeouts(now);
+                    long busy = busySince;
+                    if (busy > 0 && now - busy > QUIET_MILLIS) {
+                        busySince = 0;
+                        jbox.sys.Sys.giveBackMemory(); // a thousand runs leave a heap and C heap sized for them
+                    }
                 }
             }
         } catch (ClosedSelectorException e) {
@@ -172,6 +182,7 @@ public final class DaemonServer implements AutoCloseable {
 
     /** A whole request head is here: a worker answers it in blocking mode. */
     private void handOff(HttpConnection c, SelectionKey key) throws IOException {
+        busySince = System.currentTimeMillis();
         if (key != null) {
             key.cancel();
             selector.selectNow(); // deregisters it, so the channel may block again

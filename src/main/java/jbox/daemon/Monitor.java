@@ -76,6 +76,7 @@ public final class Monitor {
                 selector.select(LINGER_MILLIS / 4);
                 selector.selectedKeys().clear();
                 if (m.acceptAll(listener)) continue;
+                m.giveBackWhenQuiet();
                 if (!m.idle()) continue;
                 try (FileLock ignored = FileLock.acquire(lockOf(socket))) {
                     if (m.acceptAll(listener)) continue; // came while we took the lock
@@ -83,6 +84,17 @@ public final class Monitor {
                     return 0;
                 }
             }
+        }
+    }
+
+    private long lastGiveBack = System.currentTimeMillis();
+
+    /** Memory that starting a batch of containers took is given back once the requests stop (the containers run on). */
+    private void giveBackWhenQuiet() {
+        long now = System.currentTimeMillis();
+        if (lastActivity > lastGiveBack && now - lastActivity > LINGER_MILLIS) {
+            lastGiveBack = now;
+            jbox.sys.Sys.giveBackMemory();
         }
     }
 

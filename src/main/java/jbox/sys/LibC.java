@@ -58,6 +58,7 @@ public interface LibC {
 
     int execve(String path, Pointer argv, Pointer envp);
     void _exit(int status);
+    int malloc_trim(long pad);
     int posix_spawn(IntByReference pid, String path, Pointer fileActions, Pointer attr, Pointer argv, Pointer envp);
     int posix_spawn_file_actions_init(Pointer fa);
     int posix_spawn_file_actions_destroy(Pointer fa);

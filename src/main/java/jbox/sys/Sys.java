@@ -55,6 +55,16 @@ public final class Sys {
         return k == null ? REAL : k.libc();
     }
 
+    /**
+     * For a long-lived jbox process that has gone quiet (the daemon, the monitor): a full collection,
+     * which lets the heap shrink (MaxHeapFreeRatio) and frees the native memory of jnr's buffers that
+     * only a collection releases, then malloc_trim(3) returns what the C heap holds free to the system.
+     */
+    public static void giveBackMemory() {
+        System.gc();
+        c().malloc_trim(0);
+    }
+
     /** _exit(2) with the standard streams flushed: see {@link Exit}. */
     static void exitNow(int code) {
         System.out.flush();
