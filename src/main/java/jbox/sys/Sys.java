@@ -259,18 +259,6 @@ public final class Sys {
         throw new SyscallException("kill", pid + ", " + Signals.name(sig), e);
     }
 
-    /** Waits for any child; returns {pid, raw wait status}, or null when there are no children left. */
-    public static int[] waitAny() {
-        IntByReference status = new IntByReference();
-        while (true) {
-            int rc = c().waitpid(-1, status, 0);
-            if (rc > 0) return new int[]{rc, status.getValue()};
-            int e = errno();
-            if (e == Errnos.ECHILD) return null;
-            if (e != Errnos.EINTR) throw new SyscallException("waitpid", "-1", e);
-        }
-    }
-
     /** Blocks until this process's child {@code pid} ends and returns its raw wait status. */
     public static int waitpid(int pid) {
         IntByReference status = new IntByReference();
