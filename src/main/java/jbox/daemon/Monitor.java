@@ -4,21 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jbox.engine.Engine;
 import jbox.io.FileLock;
 import jbox.io.Json;
+import jbox.io.LingeringServer;
 import jbox.sys.Failure;
 import jbox.sys.Places;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,14 +35,14 @@ public final class Monitor {
 
     private final Supervisor supervisor;
     private final AtomicInteger running = new AtomicInteger();
-    private final AtomicInteger requests = new AtomicInteger();
-    private volatile long lastActivity = System.currentTimeMillis();
+    private final LingeringServer server;
 
-    private Monitor(Engine engine) {
+    private Monitor(Engine engine, LingeringServer server) {
         this.supervisor = new Supervisor(engine, null);
+        this.server = server;
         supervisor.onExit((id, code) -> {
             running.decrementAndGet();
-            lastActivity = System.currentTimeMillis();
+            server.touch();
         });
     }
 
@@ -59,62 +53,27 @@ public final class Monitor {
         return Places.runDir().resolve("monitors").resolve(jbox.image.Digest.of(key.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16) + ".sock");
     }
 
-    /** One lock for every store's monitor (a file per store would be left behind, one per store ever used). */
-    static Path lockOf(Path socket) { return socket.resolveSibling("lock"); }
-
     /** Serves start requests on socket until no container has run for a while; ready is told once it listens. */
     public static int serve(Engine engine, Runnable ready) throws IOException {
-        Path socket = socket(engine.root());
-        Monitor m = new Monitor(engine);
-        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX); Selector selector = Selector.open()) {
-            Files.deleteIfExists(socket); // a killed monitor's; the caller holds the lock, so no live one listens
-            listener.bind(UnixDomainSocketAddress.of(socket));
-            listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
+        // the CLI that started this monitor holds the lock until it is connected
+        try (LingeringServer server = LingeringServer.listen(socket(engine.root()), LINGER_MILLIS)) {
+            Monitor m = new Monitor(engine, server);
             ready.run();
-            while (true) {
-                selector.select(LINGER_MILLIS / 4);
-                selector.selectedKeys().clear();
-                if (m.acceptAll(listener)) continue;
-                m.giveBackWhenQuiet();
-                if (!m.idle()) continue;
-                try (FileLock ignored = FileLock.acquire(lockOf(socket))) {
-                    if (m.acceptAll(listener)) continue; // came while we took the lock
-                    Files.deleteIfExists(socket);
-                    return 0;
-                }
-            }
+            server.serve(m::answer, () -> m.running.get() > 0, m::giveBackWhenQuiet);
+            return 0;
         }
     }
 
-    private long lastGiveBack = System.currentTimeMillis();
+    private boolean givenBack;
 
     /** Memory that starting a batch of containers took is given back once the requests stop (the containers run on). */
     private void giveBackWhenQuiet() {
-        long now = System.currentTimeMillis();
-        if (lastActivity > lastGiveBack && now - lastActivity > LINGER_MILLIS) {
-            lastGiveBack = now;
+        long quiet = server.quietFor();
+        if (quiet < LINGER_MILLIS) givenBack = false;
+        else if (!givenBack) {
+            givenBack = true;
             jbox.sys.Sys.giveBackMemory();
         }
-    }
-
-    private boolean idle() {
-        return running.get() == 0 && requests.get() == 0 && System.currentTimeMillis() - lastActivity > LINGER_MILLIS;
-    }
-
-    /** Takes every waiting connection, each answered on a thread of its own; true if there was one. */
-    private boolean acceptAll(ServerSocketChannel listener) throws IOException {
-        boolean any = false;
-        for (SocketChannel c; (c = listener.accept()) != null; ) {
-            any = true;
-            requests.incrementAndGet();
-            lastActivity = System.currentTimeMillis();
-            SocketChannel conn = c;
-            Thread t = new Thread(() -> answer(conn), "jbox-monitor-request");
-            t.setDaemon(true);
-            t.start();
-        }
-        return any;
     }
 
     /** One request: {"start": ID}; the answer {"started": true} or the failure's words. */
@@ -140,9 +99,6 @@ public final class Monitor {
             conn.write(ByteBuffer.wrap(Json.line(reply)));
         } catch (IOException e) {
             // the CLI went away; a container it asked for runs on
-        } finally {
-            lastActivity = System.currentTimeMillis();
-            requests.decrementAndGet();
         }
     }
 
@@ -163,15 +119,7 @@ public final class Monitor {
     public static void start(Path root, String id, Spawner spawn) {
         Path socket = socket(root);
         try {
-            Path dir = socket.getParent();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir.getParent());
-                try {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    // another CLI made it
-                }
-            }
+            LingeringServer.privateDir(socket);
             try (SocketChannel conn = connectOrSpawn(socket, spawn)) {
                 conn.write(ByteBuffer.wrap(Json.line(Map.of("start", id))));
                 byte[] line = readLine(conn);
@@ -191,11 +139,11 @@ public final class Monitor {
     }
 
     private static SocketChannel connectOrSpawn(Path socket, Spawner spawn) throws IOException {
-        try (FileLock ignored = FileLock.acquire(lockOf(socket))) {
-            SocketChannel conn = connect(socket);
+        try (FileLock ignored = FileLock.acquire(LingeringServer.lockOf(socket))) {
+            SocketChannel conn = LingeringServer.connect(socket);
             if (conn != null) return conn;
             spawn.start();
-            conn = connect(socket);
+            conn = LingeringServer.connect(socket);
             if (conn == null) throw new IOException("the monitor started but does not listen on " + socket);
             return conn;
         }
@@ -204,17 +152,5 @@ public final class Monitor {
     /** Starts a monitor process and returns once it listens (or throws why it did not). */
     public interface Spawner {
         void start() throws IOException;
-    }
-
-    private static SocketChannel connect(Path socket) throws IOException {
-        if (!Files.exists(socket)) return null;
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return ch;
-        } catch (java.net.ConnectException | java.nio.file.NoSuchFileException e) {
-            ch.close();
-            return null; // a killed monitor's socket: a new one takes its place
-        }
     }
 }
