@@ -78,6 +78,8 @@ public final class Main {
             if (top.containsKey("runtime") && top.get("runtime").getSubcommands().containsKey(c)) top.get("runtime").getSubcommands().get(c).setStopAtPositional(true);
         }
         addHelpOption(cli);
+        // an option's value may name one of its command's subcommands, as runc reads it: runtime --root state state ID
+        cli.setAllowSubcommandsAsOptionParameters(true);
         // the usage's headings in the learner's language (the descriptions stay English for now)
         if (jbox.text.Say.language().equals("zh")) cli.setResourceBundle(java.util.ResourceBundle.getBundle("jbox.usage", java.util.Locale.CHINESE));
         cli.setParameterExceptionHandler((ex, a) -> {
