@@ -16,7 +16,7 @@ public final class JboxCommand implements java.util.concurrent.Callable<Integer>
             WaitCommand.class, ExecCommand.class, AttachCommand.class, TagCommand.class, PushCommand.class, LoginCommand.class, LogoutCommand.class,
             SaveCommand.class, LoadCommand.class, BuildCommand.class, CommitCommand.class, BuilderCommand.class, VolumeCommand.class,
             NetworkCommand.class, PortCommand.class, RuntimeCommand.class, DaemonCommand.class, VersionCommand.class, MonitorCommand.class,
-            DaemonCommand.Server.class, DaemonCommand.InheritedExit.class, DaemonCommand.StopLeft.class, ExportOciCommand.class, BenchEngineCommand.class);
+            DaemonCommand.Server.class, DaemonCommand.InheritedExit.class, DaemonCommand.StopLeft.class, RuntimeServiceCommand.class, ExportOciCommand.class, BenchEngineCommand.class);
 
     @Spec
     CommandSpec spec;

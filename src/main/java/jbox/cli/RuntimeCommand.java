@@ -8,6 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
+
 /**
  * jbox as an OCI runtime, with runc's command line (the jbox-runc launcher runs this), so podman,
  * dockerd and containerd can start containers with jbox's engine. Errors are one line on stderr
@@ -30,15 +32,7 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
      * other sixteen's annotations was a third of each one's start.
      */
     static void addSubcommands(picocli.CommandLine runtime, java.util.List<String> args) {
-        String name = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("-")) {
-                name = a;
-                break;
-            }
-            if (WITH_VALUE.contains(a)) i++;
-        }
+        String name = subcommandName(args);
         for (Class<?> c : SUBCOMMANDS) {
             Command a = c.getAnnotation(Command.class);
             if (a.name().equals(name) || java.util.Arrays.asList(a.aliases()).contains(name)) {
@@ -48,6 +42,16 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
         }
         for (Class<?> c : SUBCOMMANDS) runtime.addSubcommand(c);
     }
+    /** The subcommand that args (the words after "runtime") name, or null. */
+    static String subcommandName(java.util.List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("-")) return a;
+            if (WITH_VALUE.contains(a)) i++;
+        }
+        return null;
+    }
+
     @Spec CommandSpec spec;
     @Option(names = "--root", paramLabel = "DIR", description = "Where container state is kept (default /run/jbox-runc; without root, runc in the user's run directory)") String root;
     @Option(names = "--log", paramLabel = "FILE", description = "Where errors and warnings are logged (default: stderr only)") String log;
@@ -68,9 +72,15 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
         public String[] getVersion() { return new String[]{"jbox-runc version " + VersionCommand.VERSION, "spec: 1.0.2"}; }
     }
 
+    /** The caller's working directory, against which --root and --log are read (the runtime service's caller is another process). */
+    Path workingDir = Path.of("");
+
     @Override
-    public OciRuntime runtime() {
+    public OciRuntime runtime(java.io.PrintWriter err) {
         if ("true".equals(rootless)) throw new OciException("--rootless true is not supported: jbox's runtime needs root");
-        return new OciRuntime(root, log, logFormat, systemdCgroup);
+        RuntimeService.startIfWanted();
+        return new OciRuntime(root == null || root.isEmpty() ? null : workingDir.resolve(root),
+                log == null || log.isEmpty() ? null : workingDir.resolve(log), logFormat, systemdCgroup, err,
+                workingDir.toString().isEmpty() ? null : workingDir);
     }
 }

@@ -4,6 +4,7 @@ import jbox.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,10 +45,11 @@ final class Hooks {
         return pipe[0];
     }
 
-    static void run(String kind, List<OciConfig.Hook> hooks, byte[] state, boolean fatal, RuntimeLog log) {
+    /** @param dir the hooks' working directory: the caller's (null: this process's, which is the caller's) */
+    static void run(String kind, List<OciConfig.Hook> hooks, byte[] state, boolean fatal, RuntimeLog log, Path dir) {
         for (OciConfig.Hook h : hooks) {
             try {
-                runOne(h, state);
+                runOne(h, state, dir);
             } catch (OciException e) {
                 String msg = kind + " hook " + h.path() + ": " + e.getMessage();
                 if (fatal) throw new OciException(msg);
@@ -56,11 +58,12 @@ final class Hooks {
         }
     }
 
-    private static void runOne(OciConfig.Hook h, byte[] state) {
+    private static void runOne(OciConfig.Hook h, byte[] state, Path dir) {
         List<String> cmd = new ArrayList<>();
         cmd.add(h.path());
         if (h.args().size() > 1) cmd.addAll(h.args().subList(1, h.args().size()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) pb.directory(dir.toFile());
         pb.environment().clear();
         for (String e : h.env()) {
             int eq = e.indexOf('=');

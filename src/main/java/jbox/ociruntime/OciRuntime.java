@@ -48,14 +48,20 @@ public final class OciRuntime {
 
     private final RecordStore<Record> store;
     final RuntimeLog log;
+    private final Path callerDir;
 
-    public OciRuntime(String root, String logFile, String logFormat, boolean systemdCgroup) {
-        this.log = new RuntimeLog(logFile, logFormat);
+    /**
+     * @param err where errors and warnings go besides --log: the caller's stderr
+     * @param callerDir the caller's working directory, where hooks run (null: this process's own)
+     */
+    public OciRuntime(Path root, Path logFile, String logFormat, boolean systemdCgroup, java.io.PrintWriter err, Path callerDir) {
+        this.log = new RuntimeLog(logFile, logFormat, err);
+        this.callerDir = callerDir;
         if (systemdCgroup) {
             throw new OciException("--systemd-cgroup is not supported: jbox manages cgroups itself (the cgroupfs driver). Configure the caller for cgroupfs: "
                     + "podman cgroup_manager = \"cgroupfs\", dockerd --exec-opt native.cgroupdriver=cgroupfs, containerd SystemdCgroup = false");
         }
-        Path dir = root == null || root.isEmpty() ? Places.runtimeRoot() : Path.of(root);
+        Path dir = root == null ? Places.runtimeRoot() : root;
         try {
             this.store = new RecordStore<>(dir, Record.class, "container");
         } catch (IOException e) {
@@ -202,7 +208,7 @@ public final class OciRuntime {
             Gate.release(dir(id).resolve("gate"), r.pid(), r.pidStartTime());
             Gate.remove(dir(id).resolve("gate"));
         }
-        Hooks.run("poststart", r.poststart(), Hooks.state(id, "running", r.pid(), Path.of(r.bundle()), r.annotations()), false, log);
+        Hooks.run("poststart", r.poststart(), Hooks.state(id, "running", r.pid(), Path.of(r.bundle()), r.annotations()), false, log, callerDir);
     }
 
     /**
@@ -303,7 +309,7 @@ public final class OciRuntime {
             removeParents(r.cgroupParentsMade());
         }
         store.delete(id);
-        Hooks.run("poststop", r.poststop(), Hooks.state(id, "stopped", 0, Path.of(r.bundle()), r.annotations()), false, log);
+        Hooks.run("poststop", r.poststop(), Hooks.state(id, "stopped", 0, Path.of(r.bundle()), r.annotations()), false, log, callerDir);
     }
 
     // ---- pause, resume, update, ps ----

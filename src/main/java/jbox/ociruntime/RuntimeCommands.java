@@ -22,32 +22,39 @@ public final class RuntimeCommands {
 
     /** The global flags, read by every subcommand. */
     public interface Globals {
-        OciRuntime runtime();
+        /** The runtime, with its errors and warnings going to err (and --log). */
+        OciRuntime runtime(java.io.PrintWriter err);
     }
 
     /** Runs one command the runc way: errors are one line on stderr and in --log, exit status 1. */
     abstract static class Base implements Callable<Integer> {
         @ParentCommand Globals parent;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage") boolean help;
+
+        /** Where output goes: the caller's stdout, or the runtime service's client (see {@link RuntimeService}). */
+        java.io.PrintWriter out() { return spec.commandLine().getOut(); }
+
+        java.io.PrintWriter err() { return spec.commandLine().getErr(); }
 
         @Override
         public Integer call() {
             OciRuntime rt = null;
             try {
-                rt = parent.runtime();
+                rt = parent.runtime(err());
                 return run(rt);
             } catch (OciException | jbox.sys.Failure | jbox.sys.SyscallException | jbox.linux.NotRunnableException | IllegalStateException | IllegalArgumentException e) {
                 fail(rt, e.getMessage());
-                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace(); // as jbox's own commands do
+                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace(err()); // as jbox's own commands do
             } catch (Exception e) {
                 fail(rt, e.toString());
-                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace();
+                if (System.getenv("JBOX_DEBUG") != null) e.printStackTrace(err());
             }
             return 1;
         }
 
-        private static void fail(OciRuntime rt, String msg) {
-            if (rt != null) rt.log().error(msg); else System.err.println(msg);
+        private void fail(OciRuntime rt, String msg) {
+            if (rt != null) rt.log().error(msg); else err().println(msg);
         }
 
         abstract int run(OciRuntime rt) throws Exception;
@@ -112,7 +119,7 @@ public final class RuntimeCommands {
 
         @Override
         int run(OciRuntime rt) {
-            System.out.println(OciRuntime.json(rt.state(id)));
+            out().println(OciRuntime.json(rt.state(id)));
             return 0;
         }
     }
@@ -180,7 +187,7 @@ public final class RuntimeCommands {
         int run(OciRuntime rt) throws Exception {
             java.util.List<Integer> pids = rt.pids(id);
             if (format.equals("json")) {
-                System.out.println(Json.MAPPER.writeValueAsString(pids));
+                out().println(Json.MAPPER.writeValueAsString(pids));
                 return 0;
             }
             java.util.List<String> cmd = new ArrayList<>(java.util.List.of("ps"));
@@ -191,10 +198,10 @@ public final class RuntimeCommands {
             if (lines.isEmpty()) return 0;
             int col = java.util.Arrays.asList(lines.get(0).trim().split("\\s+")).indexOf("PID");
             if (col < 0) throw new OciException("couldn't find PID field in ps output");
-            System.out.println(lines.get(0));
+            out().println(lines.get(0));
             for (String l : lines.subList(1, lines.size())) {
                 String[] f = l.trim().split("\\s+");
-                if (f.length > col && pids.contains(Integer.parseInt(f[col]))) System.out.println(l);
+                if (f.length > col && pids.contains(Integer.parseInt(f[col]))) out().println(l);
             }
             return 0;
         }
@@ -242,16 +249,16 @@ public final class RuntimeCommands {
         int run(OciRuntime rt) throws Exception {
             java.util.List<Map<String, Object>> all = rt.list();
             if (format.equals("json")) {
-                System.out.println(Json.MAPPER.writeValueAsString(all));
+                out().println(Json.MAPPER.writeValueAsString(all));
             } else if (quiet) {
-                for (Map<String, Object> s : all) System.out.println(s.get("id"));
+                for (Map<String, Object> s : all) out().println(s.get("id"));
             } else {
                 java.util.List<String[]> rows = jbox.text.Format.rows("ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
                 for (Map<String, Object> s : all) {
                     rows.add(new String[] {String.valueOf(s.get("id")), String.valueOf(s.get("pid")), String.valueOf(s.get("status")),
                             String.valueOf(s.get("bundle")), String.valueOf(s.get("created")), "root"});
                 }
-                System.out.print(jbox.text.Format.table(rows));
+                out().print(jbox.text.Format.table(rows));
             }
             return 0;
         }
@@ -298,7 +305,7 @@ public final class RuntimeCommands {
     public static final class Features extends Base {
         @Override
         int run(OciRuntime rt) {
-            System.out.println(DefaultSpec.FEATURES);
+            out().println(DefaultSpec.FEATURES);
             return 0;
         }
     }

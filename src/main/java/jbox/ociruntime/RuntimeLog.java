@@ -17,16 +17,19 @@ import java.util.Map;
 final class RuntimeLog {
     private final Path file;
     private final boolean json;
+    private final java.io.PrintWriter err;
 
-    RuntimeLog(String file, String format) {
-        this.file = file == null || file.isEmpty() ? null : Path.of(file);
+    RuntimeLog(Path file, String format, java.io.PrintWriter err) {
+        this.err = err;
+        this.file = file;
         if (format != null && !format.equals("text") && !format.equals("json")) throw new OciException("invalid log format \"" + format + "\": use text or json");
         this.json = "json".equals(format);
     }
 
     void error(String msg) {
         write("error", msg);
-        System.err.println(msg);
+        err.println(msg);
+        err.flush();
     }
 
     void warn(String msg) { write("warning", msg); }
@@ -34,7 +37,8 @@ final class RuntimeLog {
     /** What config.json asked that jbox goes on without (the spec says to log it): the log, and stderr, where whoever runs jbox-runc sees it. */
     void configWarning(String msg) {
         warn(msg);
-        System.err.println("jbox-runc: warning: " + msg);
+        err.println("jbox-runc: warning: " + msg);
+        err.flush();
     }
 
     private void write(String level, String msg) {

@@ -184,6 +184,92 @@ class OciRuntimeTest extends RealEngineTest {
         assertNothingLeft("life");
     }
 
+    /**
+     * A caller's quick steps (state, start, kill, delete) are answered by the runtime service that a
+     * step run in its own JVM started, each without a JVM of its own (no java among the programs the
+     * step runs, under strace), with the same output, errors, exit codes and --log, relative paths and
+     * hooks in the caller's directory; the service ends a few seconds after its last request and removes its
+     * socket. A service of this test's own (JBOX_RUNTIME_SERVICE names it), so another jbox-runc's does not answer.
+     */
+    @Test
+    void quickStepsAreAnsweredByTheRuntimeServiceWithoutAJvmEach() throws Exception {
+        servedName = "test-" + java.util.UUID.randomUUID();
+        Path hookDir = work.resolve("served.hook-dir");
+        Path b = bundleWith("served", c -> c.putObject("hooks").putArray("poststop").addObject().put("path", "/bin/sh")
+                .putArray("args").add("sh").add("-c").add("pwd > " + hookDir), "sleep", "60");
+        var create = served(false, "create", "--bundle", b.toString(), "served");
+        assertEquals(0, create.code(), create.all());
+        Eventually.waitFor(() -> served(true, "state", "served").code() == 0, "the service to answer state without a JVM");
+        // the create's, or one that a step finding none listening yet started (the second of two ends at once)
+        List<Integer> services = Eventually.settled(() -> servicePids(servedName), "the services of this test");
+        assertEquals(1, services.size(), "one runtime service of this test's: " + services);
+        int service = services.get(0);
+        List<String> argv = List.of(Files.readString(Path.of("/proc/" + service + "/cmdline")).split("\0"));
+        Path socket = Path.of(argv.get(argv.indexOf("--socket") + 1));
+
+        var state = served(true, "state", "served");
+        assertEquals("created", Json.MAPPER.readTree(state.out()).path("status").asText(), state.all());
+        assertEquals(0, served(true, "start", "served").code());
+        assertEquals("running", Json.MAPPER.readTree(served(true, "state", "served").out()).path("status").asText());
+        var busy = served(true, "delete", "served");
+        assertEquals(1, busy.code());
+        assertTrue(busy.err().contains("that is not stopped: running"), busy.err());
+        assertEquals(0, served(true, "kill", "served", "KILL").code());
+        Eventually.waitFor(() -> Json.MAPPER.readTree(served(true, "state", "served").out()).path("status").asText().equals("stopped"), "the container to stop");
+        assertEquals(0, served(true, "delete", "served").code());
+        assertEquals(work + "\n", Files.readString(hookDir), "a hook runs in the caller's directory, as in the caller's own JVM");
+        var gone = served(true, "--log", "served.log", "state", "served");
+        assertEquals(1, gone.code());
+        assertEquals("container \"served\" does not exist\n", gone.err());
+        assertTrue(Files.readString(work.resolve("served.log")).contains("level=error msg=\"container \\\"served\\\" does not exist\""),
+                "--log is read from the caller's directory: " + Files.readString(work.resolve("served.log")));
+        assertNothingLeft("served");
+
+        Eventually.waitFor(() -> !Files.exists(Path.of("/proc/" + service)), "the service to end after its last request");
+        assertFalse(Files.exists(socket), "the service removed its socket");
+        assertFalse(Files.exists(Path.of(socket + ".log")), "a service that met no error leaves no log");
+    }
+
+    private String servedName;
+
+    /** The runtime services started for JBOX_RUNTIME_SERVICE=name. */
+    private static List<Integer> servicePids(String name) throws IOException {
+        List<Integer> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("cmdline")).contains("\0_runtime-service\0")
+                            && ("\0" + Files.readString(p.resolve("environ"))).contains("\0JBOX_RUNTIME_SERVICE=" + name + "\0")) {
+                        pids.add(Integer.parseInt(p.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * jbox-runc with this test's service, in the test's directory with a relative --root; answered says the step
+     * must be answered by the service: no java among the programs it execs (strace follows its one process, which
+     * execs the front, and, without a service, the launcher and java), else the result is a failure, for awaiting.
+     */
+    private Jbox.Result served(boolean answered, String... args) throws Exception {
+        Path trace = work.resolve("served.trace");
+        List<String> cmd = new ArrayList<>(List.of("strace", "-qq", "-e", "trace=execve", "-o", trace.toString(), RUNC.toString(), "--root", "state"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        pb.environment().put("JBOX_RUNTIME_SERVICE", servedName);
+        Path out = work.resolve("served.out"), err = work.resolve("served.err");
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "jbox-runc " + String.join(" ", args) + " ended");
+        var r = new Jbox.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        boolean jvm = Files.readString(trace).contains("bin/java");
+        if (answered && jvm) return new Jbox.Result(-1, r.out(), r.err() + "\n(ran a JVM)");
+        return r;
+    }
+
     @Test
     void runWaitsAndPassesOnTheExitCode() throws Exception {
         Path b = bundleWith("once", c -> { }, "sh", "-c", "echo out; echo err >&2; grep -E 'CapEff|NoNewPrivs' /proc/self/status; exit 5");

@@ -66,7 +66,7 @@ class OciConfigTest {
     /** The container's mounts go in a mount namespace of its own, or one joined by path (as runc), never the host's. */
     @Test
     void theMountNamespaceIsNewOrJoinedNeverTheHosts() throws Exception {
-        RuntimeLog log = new RuntimeLog(null, null);
+        RuntimeLog log = new RuntimeLog(null, null, new java.io.PrintWriter(System.err, true));
         assertDoesNotThrow(() -> new OciBundle(read(x -> {}), "own", log, 0));
         OciConfig joined = read(x -> {
             for (com.fasterxml.jackson.databind.JsonNode n : x.path("linux").path("namespaces")) {
