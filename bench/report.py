@@ -133,8 +133,10 @@ md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |", ""])
 table("5. jbox-runc as podman's runtime", oci_podman, pm_runc, "podman with runc")
-table("5b. The runtime commands a caller runs one per step (each a cold JVM for jbox-runc)", oci_steps, steps["runc state"], "runc state")
-md.append("state reads a created container; start, kill and delete each get a freshly created one (hyperfine --prepare, not timed).\n")
+table("5b. The runtime commands a caller runs one per step", oci_steps, steps["runc state"], "runc state")
+md.append("state reads a created container; start, kill and delete each get a freshly created one (hyperfine --prepare, not timed). "
+          "jbox-runc's quick steps are answered by its runtime service, which the create before them started; "
+          "\"own JVM\" is a step with the service turned off (JBOX_RUNTIME_SERVICE=off).\n")
 table("6. Without root: start to exit of `true`", rootless, by(rootless, "podman")["median_ms"], "podman rootless")
 md.append("A user made for the run, busybox in its own stores; every command through runuser (root's too). jbox joins the user's "
           "namespace holder (jbox-ns rootless) before the JVM starts; podman re-executes itself in its own. Neither uses cgroups "
