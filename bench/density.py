@@ -2,7 +2,8 @@
 stops. Reported per tool: how many started, memory per container beyond its own process (the fall
 in MemAvailable less the sleep processes' RSS, over n), disk per container, and the time to remove
 them all. For jbox's daemon also its descriptors per idle container and its memory after them all;
-for jbox's CLI without a daemon, the store's monitor is part of the memory beyond the process.
+for jbox's CLI without a daemon, the store's monitor is part of the memory beyond the process. Before
+all that, jbox's daemon runs 1,000 containers to their end, and its memory after them is reported.
 Usage: density.py SECONDS WORKDIR DOCKER_CLI_TO_JBOX PODMAN_COMMAND JBOX_SOCKET JBOX; prints JSON."""
 import json
 import os
@@ -125,6 +126,19 @@ def rss_kb(pid):
     return 0
 
 
+def daemon_after_runs(n):
+    """The daemon's memory after n containers run to their end and removed, one after another, once quiet:
+    what it keeps from work done (issue 24's measure), apart from what idle containers hold."""
+    server, keeper = daemon_pids()
+    for _ in range(n):
+        cid = api("POST", "/containers/create", {"Image": "busybox", "Cmd": ["true"], "HostConfig": {"NetworkMode": "none"}})["Id"]
+        api("POST", f"/containers/{cid}/start")
+        api("POST", f"/containers/{cid}/wait")
+        api("DELETE", f"/containers/{cid}")
+    time.sleep(7)  # the daemon gives back what a busy spell took once it has been quiet for 5 s
+    return {"runs": n, "server_rss_kb": rss_kb(server), "keeper_rss_kb": rss_kb(keeper)}
+
+
 def api_loop():
     ids = []
     server, keeper = daemon_pids()
@@ -183,7 +197,9 @@ config["process"]["args"] = ["sleep", MARK]
 config["root"]["path"] = "@ROOTFS@"
 json.dump(config, open(f"{work}/config-sleep.json", "w"))
 
+after_runs = daemon_after_runs(1000)
 results = [api_loop()]
+results[0]["daemon_after_runs"] = after_runs
 results.append(run("jbox (docker CLI -> jbox daemon)", loop.format(
     ms=seconds * 1000,
     start=f"{jd} run -d --network=none busybox sleep {MARK}",
