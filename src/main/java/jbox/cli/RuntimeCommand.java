@@ -80,7 +80,6 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
         if ("true".equals(rootless)) throw new OciException("--rootless true is not supported: jbox's runtime needs root");
         RuntimeService.startIfWanted();
         return new OciRuntime(root == null || root.isEmpty() ? null : workingDir.resolve(root),
-                log == null || log.isEmpty() ? null : workingDir.resolve(log), logFormat, systemdCgroup, err,
-                workingDir.toString().isEmpty() ? null : workingDir);
+                log == null || log.isEmpty() ? null : workingDir.resolve(log), logFormat, systemdCgroup, err, workingDir);
     }
 }

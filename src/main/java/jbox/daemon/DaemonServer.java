@@ -100,12 +100,12 @@ public final class DaemonServer implements AutoCloseable {
 
     public Path socket() { return socket; }
 
-    /** Accepts and watches connections until closed. */
     /** After a busy spell, the quiet time after which the server gives back the memory it no longer uses. */
     private static final long QUIET_MILLIS = 5000;
     /** When the last request came; 0 once the memory of the spell before it was given back. */
     private volatile long busySince;
 
+    /** Accepts and watches connections until closed. */
     public void serve() {
         long lastTick = System.currentTimeMillis();
         try {

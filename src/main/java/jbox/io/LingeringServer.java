@@ -65,11 +65,11 @@ public final class LingeringServer implements AutoCloseable {
     }
 
     /**
-     * Listens on socket, replacing one a killed helper left. Call it with the lock held, by this
-     * process or by the one that started it and waits for it to listen.
+     * Listens on socket, replacing one a killed helper left. Call it with the lock held (so the
+     * directory {@link #privateDir} made is there), by this process or by the one that started it
+     * and waits for it to listen.
      */
     public static LingeringServer listen(Path socket, long lingerMillis) throws IOException {
-        privateDir(socket);
         Files.deleteIfExists(socket);
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {

@@ -45,7 +45,7 @@ final class Hooks {
         return pipe[0];
     }
 
-    /** @param dir the hooks' working directory: the caller's (null: this process's, which is the caller's) */
+    /** @param dir the hooks' working directory: the caller's (relative: against this process's own) */
     static void run(String kind, List<OciConfig.Hook> hooks, byte[] state, boolean fatal, RuntimeLog log, Path dir) {
         for (OciConfig.Hook h : hooks) {
             try {
@@ -63,7 +63,7 @@ final class Hooks {
         cmd.add(h.path());
         if (h.args().size() > 1) cmd.addAll(h.args().subList(1, h.args().size()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (dir != null) pb.directory(dir.toFile());
+        pb.directory(dir.toAbsolutePath().toFile());
         pb.environment().clear();
         for (String e : h.env()) {
             int eq = e.indexOf('=');

@@ -243,8 +243,9 @@ final class OciBundle implements StartPlan {
         }
         // The spec's lifecycle runs these once the environment is created (its step 2), which its state calls "created".
         byte[] state = Hooks.state(id, "created", pid, c.bundle(), c.annotations());
-        Hooks.run("prestart", c.hooks().prestart(), state, true, log, null);
-        Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log, null);
+        // create runs in its caller's process, so the hooks run in its own directory
+        Hooks.run("prestart", c.hooks().prestart(), state, true, log, Path.of(""));
+        Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log, Path.of(""));
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class OciRuntime {
 
     /**
      * @param err where errors and warnings go besides --log: the caller's stderr
-     * @param callerDir the caller's working directory, where hooks run (null: this process's own)
+     * @param callerDir the caller's working directory, where hooks run (relative: against this process's own)
      */
     public OciRuntime(Path root, Path logFile, String logFormat, boolean systemdCgroup, java.io.PrintWriter err, Path callerDir) {
         this.log = new RuntimeLog(logFile, logFormat, err);
