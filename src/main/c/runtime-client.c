@@ -155,7 +155,8 @@ static int through_service(const char *path, int argc, char **argv) {
 ended:
     close(fd);
     if (!accepted) return NO_SERVICE;
-    fprintf(stderr, "jbox-runc: the runtime service ended while running this command; see %s.log\n", path);
+    fprintf(stderr, "jbox-runc: the runtime service ended while running this command (it crashed or was killed); "
+                    "see %s.log, check the container's state and run the command again\n", path);
     return 1;
 }
 
@@ -178,6 +179,6 @@ int main(int argc, char **argv) {
     args[1] = "runtime";
     for (int i = 2; i < argc; i++) args[i] = argv[i];
     execv(launcher, args);
-    fprintf(stderr, "jbox-runc: cannot run %s: %s\n", launcher, strerror(errno));
+    fprintf(stderr, "jbox-runc: cannot run %s: %s (is jbox set up? run %s --version once as root)\n", launcher, strerror(errno), launcher);
     return 127;
 }
