@@ -3,7 +3,6 @@ package jbox.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
@@ -36,13 +35,7 @@ public record Digest(String hex) {
         return new Digest(HexFormat.of().formatHex(md.digest()));
     }
 
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    public static MessageDigest sha256() { return new jbox.sys.Sha256(); }
 
     public static Digest fromMessageDigest(MessageDigest md) {
         return new Digest(HexFormat.of().formatHex(md.digest()));
