@@ -39,7 +39,7 @@ class DaemonFaultsTest extends RealEngineTest {
     void killingTheServerMidWorkLeavesEveryContainerConsistent() throws Exception {
         try (JboxDaemon daemon = new JboxDaemon(jbox)) {
             AtomicBoolean stop = new AtomicBoolean();
-            AtomicInteger done = new AtomicInteger();
+            AtomicInteger answered = new AtomicInteger();
             List<String> hangs = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Thread> lanes = new ArrayList<>();
             for (int lane = 0; lane < LANES; lane++) {
@@ -47,28 +47,27 @@ class DaemonFaultsTest extends RealEngineTest {
                 Thread t = new Thread(() -> {
                     for (int n = 0; !stop.get(); n++) {
                         String name = "lane" + l + "-" + n;
-                        call(daemon, hangs, "POST", "/v1.41/containers/create?name=" + name, "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1\"]}");
-                        call(daemon, hangs, "POST", "/v1.41/containers/" + name + "/start", null);
-                        call(daemon, hangs, "DELETE", "/v1.41/containers/" + name + "?force=1", null); // what a kill interrupted stays, for the checks
-                        done.incrementAndGet();
+                        call(daemon, hangs, answered, "POST", "/v1.41/containers/create?name=" + name, "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1\"]}");
+                        call(daemon, hangs, answered, "POST", "/v1.41/containers/" + name + "/start", null);
+                        call(daemon, hangs, answered, "DELETE", "/v1.41/containers/" + name + "?force=1", null); // what a kill interrupted stays, for the checks
                     }
                 });
                 t.start();
                 lanes.add(t);
             }
-            int kills = 0;
+            List<Integer> killed = new ArrayList<>();
             int previousServer = -1;
-            while (kills < KILLS) {
-                int before = done.get();
-                int killed = previousServer;
-                // each kill lands after the lanes made progress with the server now up: a condition, not a pause
-                Eventually.waitFor(() -> done.get() >= before + 3 && serverPid(daemon) > 1 && serverPid(daemon) != killed && daemon.answers(),
+            while (killed.size() < KILLS) {
+                int before = answered.get();
+                int last = previousServer;
+                // each kill lands while the server works: after it answered the lanes a few times (a condition, not a pause)
+                Eventually.waitFor(() -> answered.get() >= before + 3 && serverPid(daemon) > 1 && serverPid(daemon) != last && daemon.answers(),
                         "the lanes to go on with a new server");
                 int server = serverPid(daemon);
-                assertTrue(server > 1 && server != killed, "a server's pid, never -1 (kill -9 -1 would kill every process)");
-                ProcessHandle.of(server).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+                assertTrue(server > 1 && server != last, "a server's pid, never -1 (kill -9 -1 would kill every process)");
+                assertTrue(ProcessHandle.of(server).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL sent to server " + server);
                 previousServer = server;
-                kills++;
+                killed.add(server);
             }
             int lastKilled = previousServer;
             Eventually.waitFor(() -> serverPid(daemon) > 1 && serverPid(daemon) != lastKilled && daemon.answers(), "a server after the last kill");
@@ -76,7 +75,11 @@ class DaemonFaultsTest extends RealEngineTest {
             for (Thread t : lanes) t.join(TimeUnit.MINUTES.toMillis(2));
             assertEquals(List.of(), hangs, "no client waited more than 30 s for an answer");
             String log = Files.readString(daemon.log);
-            assertTrue(countServers(log) > KILLS, "a new server after every kill: " + log);
+            // Every server the log shows ended as the test ended it, and each was followed by a new one. A server
+            // that died otherwise (a stray kill by a pid that was reused, say) is named with the lines around its end.
+            List<Integer> started = serversStarted(log);
+            assertEquals(killed.size() + 1, started.size(), "one new server after each kill, no more: killed " + killed + ", started " + started
+                    + serverDeaths(log, killed));
 
             // What the servers left, seen on disk and in the kernel
             Path containers = jbox.root.resolve("containers");
@@ -115,11 +118,25 @@ class DaemonFaultsTest extends RealEngineTest {
         assertEquals(List.of(), jbox.containerDirs(), "all removed");
     }
 
-    private static int countServers(String log) {
+    private static List<Integer> serversStarted(String log) {
+        List<Integer> pids = new ArrayList<>();
         Matcher m = SERVER.matcher(log);
-        int n = 0;
-        while (m.find()) n++;
-        return n;
+        while (m.find()) pids.add(Integer.parseInt(m.group(1)));
+        return pids;
+    }
+
+    /** The keeper's lines on servers that ended other than by the test's kills, each with the five lines before it. */
+    private static String serverDeaths(String log, List<Integer> killed) {
+        StringBuilder out = new StringBuilder();
+        String[] lines = log.split("\n");
+        Pattern ended = Pattern.compile("the server \\(pid (\\d+)\\) ended");
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = ended.matcher(lines[i]);
+            if (!m.find() || killed.contains(Integer.parseInt(m.group(1)))) continue;
+            out.append("\n--- a server the test did not kill ended:");
+            for (int j = Math.max(0, i - 5); j <= i; j++) out.append("\n").append(lines[j]);
+        }
+        return out.toString();
     }
 
     /**
@@ -143,8 +160,11 @@ class DaemonFaultsTest extends RealEngineTest {
         }
     }
 
-    /** One request with Connection: close, answered within 30 s or recorded as a hang; failures while servers come and go are expected. */
-    private static void call(JboxDaemon daemon, List<String> hangs, String method, String path, String json) {
+    /**
+     * One request with Connection: close, answered within 30 s or recorded as a hang; failures while servers come and
+     * go are expected. Counts the requests a server answered (a refused connection, or one a kill cut, is no answer).
+     */
+    private static void call(JboxDaemon daemon, List<String> hangs, AtomicInteger answered, String method, String path, String json) {
         String body = json == null ? "" : json;
         String req = method + " " + path + " HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
@@ -154,7 +174,7 @@ class DaemonFaultsTest extends RealEngineTest {
                 ch[0] = SocketChannel.open(StandardProtocolFamily.UNIX);
                 ch[0].connect(UnixDomainSocketAddress.of(daemon.socket));
                 Channels.newOutputStream(ch[0]).write(req.getBytes(StandardCharsets.UTF_8));
-                Channels.newInputStream(ch[0]).readAllBytes();
+                if (new String(Channels.newInputStream(ch[0]).readAllBytes(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 ")) answered.incrementAndGet();
             } catch (IOException e) {
                 // the server was killed under this request, or is not up yet
             } finally {
