@@ -64,6 +64,7 @@ public final class Housekeeping {
                     String name = p.getFileName().toString();
                     if (!name.chars().allMatch(Character::isDigit)) continue;
                     int pid = Integer.parseInt(name);
+                    long started = Processes.startTime(pid); // first: what is checked below is this process, not a later one with its pid
                     String cwd;
                     try {
                         cwd = Files.readSymbolicLink(p.resolve("cwd")).toString();
@@ -74,7 +75,7 @@ public final class Housekeeping {
                     int parent = Processes.parent(pid);
                     boolean orphan = parent <= 1 || parent == reaper || !Processes.isUnexecdCopyOfThisJvm(parent);
                     if (!orphan) continue; // its jbox is alive and about to open the gate
-                    Lifecycle.killAndWait(pid);
+                    Lifecycle.killAndWait(pid, started);
                     done.add("stopped process " + pid + ", the first process of container " + cwd.substring(base.length()).split("/")[0]
                             + ", which waited for a jbox that was killed");
                 }

@@ -460,7 +460,7 @@ public final class Lifecycle {
         if (Processes.isSame(s.pid(), s.pidStartTime())) {
             if (ownerAlive || !waitsAtGate(s.pid(), s.id())) return s;
             // Its jbox was killed between recording it and opening its gate: it would wait forever.
-            killAndWait(s.pid());
+            killAndWait(s.pid(), s.pidStartTime());
             return recordExit(s, 255, "the jbox process that started it (pid " + s.ownerPid() + ") was killed before the container's program ran; start it again");
         }
         // The owner is alive and about to record the exit itself (it needs the lock we hold).
@@ -481,13 +481,21 @@ public final class Lifecycle {
         }
     }
 
-    static void killAndWait(int pid) {
+    /**
+     * SIGKILL to the process pid if it is still the one that started at startTime, and up to 10 s for it to end.
+     * Sent through a pidfd opened before the check: a pid that ended and was given to another process
+     * (a daemon's new server, say) between the caller's checks and the signal is never hit.
+     */
+    static void killAndWait(int pid, long startTime) {
         int fd = Sys.pidfdOpenQuiet(pid);
-        Sys.signal(pid, Linux.SIGKILL);
+        if (fd < 0) { // a kernel without pidfds (before 5.3), or it has ended
+            if (Processes.isSame(pid, startTime)) Sys.signal(pid, Linux.SIGKILL);
+            return;
+        }
         try {
-            if (fd >= 0) Sys.pollIn(fd, 10_000);
+            if (Processes.isSame(pid, startTime) && Sys.pidfdSignal(fd, Linux.SIGKILL)) Sys.pollIn(fd, 10_000);
         } finally {
-            if (fd >= 0) Sys.close(fd);
+            Sys.close(fd);
         }
     }
 

@@ -404,6 +404,14 @@ public final class Sys {
         return rc < 0 ? -1 : (int) rc;
     }
 
+    /** pidfd_send_signal: the process the pidfd was opened on, never one that got its pid later. False if it has ended. */
+    public static boolean pidfdSignal(int pidfd, int sig) {
+        if (c().syscall(NR.pidfdSendSignal, pidfd, sig, 0, 0, 0) == 0) return true;
+        int e = errno();
+        if (e == Errnos.ESRCH) return false;
+        throw new SyscallException("pidfd_send_signal", pidfd + ", " + Signals.name(sig), e);
+    }
+
     /** Waits until fd is readable (a pidfd is readable once its process has exited). False on timeout. */
     public static boolean pollIn(int fd, int timeoutMillis) {
         Pointer p = Memory.allocateDirect(RT, 8);

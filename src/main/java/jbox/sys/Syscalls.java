@@ -4,7 +4,8 @@ package jbox.sys;
 final class Syscalls {
     final long pivotRoot, setresuid, setresgid, setgroups, capget, capset, gettid, seccomp, memfdCreate, bpf;
     // Calls added after 5.0 share one number on every architecture.
-    final long openTree = 428, moveMount = 429, fsopen = 430, fsconfig = 431, fsmount = 432, pidfdOpen = 434;
+    final long openTree = 428, moveMount = 429, fsopen = 430, fsconfig = 431, fsmount = 432, pidfdOpen = 434,
+            pidfdSendSignal = 424;
 
     private Syscalls(long pivotRoot, long setresuid, long setresgid, long setgroups, long capget, long capset, long gettid, long seccomp,
                      long memfdCreate, long bpf) {
