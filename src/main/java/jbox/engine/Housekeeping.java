@@ -4,6 +4,7 @@ package jbox.engine;
 
 import jbox.cgroup.Cgroup;
 import jbox.runtime.ContainerState;
+import jbox.sys.Linux;
 import jbox.sys.Processes;
 import jbox.runtime.StateStore;
 import jbox.io.FileLock;
@@ -75,7 +76,7 @@ public final class Housekeeping {
                     int parent = Processes.parent(pid);
                     boolean orphan = parent <= 1 || parent == reaper || !Processes.isUnexecdCopyOfThisJvm(parent);
                     if (!orphan) continue; // its jbox is alive and about to open the gate
-                    Lifecycle.killAndWait(pid, started);
+                    Processes.signal(pid, started, Linux.SIGKILL, 10_000);
                     done.add("stopped process " + pid + ", the first process of container " + cwd.substring(base.length()).split("/")[0]
                             + ", which waited for a jbox that was killed");
                 }

@@ -303,10 +303,7 @@ public final class Lifecycle {
         try {
             String[] pidAndStart = Files.readString(f).trim().split(" ");
             int pid = Integer.parseInt(pidAndStart[0]);
-            if (Processes.isSame(pid, Long.parseLong(pidAndStart[1]))) {
-                Sys.signal(pid, Linux.SIGKILL);
-                Processes.awaitExit(pid, Long.parseLong(pidAndStart[1]), 10_000);
-            }
+            Processes.signal(pid, Long.parseLong(pidAndStart[1]), Linux.SIGKILL, 10_000);
             Files.deleteIfExists(f);
         } catch (java.nio.file.NoSuchFileException e) {
             // none: the usual case
@@ -460,7 +457,7 @@ public final class Lifecycle {
         if (Processes.isSame(s.pid(), s.pidStartTime())) {
             if (ownerAlive || !waitsAtGate(s.pid(), s.id())) return s;
             // Its jbox was killed between recording it and opening its gate: it would wait forever.
-            killAndWait(s.pid(), s.pidStartTime());
+            Processes.signal(s.pid(), s.pidStartTime(), Linux.SIGKILL, 10_000);
             return recordExit(s, 255, "the jbox process that started it (pid " + s.ownerPid() + ") was killed before the container's program ran; start it again");
         }
         // The owner is alive and about to record the exit itself (it needs the lock we hold).
@@ -478,24 +475,6 @@ public final class Lifecycle {
             return cwd.startsWith(containers.dirOf(id).resolve("gate").toString());
         } catch (IOException e) {
             return false; // gone
-        }
-    }
-
-    /**
-     * SIGKILL to the process pid if it is still the one that started at startTime, and up to 10 s for it to end.
-     * Sent through a pidfd opened before the check: a pid that ended and was given to another process
-     * (a daemon's new server, say) between the caller's checks and the signal is never hit.
-     */
-    static void killAndWait(int pid, long startTime) {
-        int fd = Sys.pidfdOpenQuiet(pid);
-        if (fd < 0) { // a kernel without pidfds (before 5.3), or it has ended
-            if (Processes.isSame(pid, startTime)) Sys.signal(pid, Linux.SIGKILL);
-            return;
-        }
-        try {
-            if (Processes.isSame(pid, startTime) && Sys.pidfdSignal(fd, Linux.SIGKILL)) Sys.pollIn(fd, 10_000);
-        } finally {
-            Sys.close(fd);
         }
     }
 

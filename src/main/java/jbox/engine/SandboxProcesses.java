@@ -2,7 +2,6 @@ package jbox.engine;
 
 import jbox.sys.Linux;
 import jbox.sys.Processes;
-import jbox.sys.Sys;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,7 @@ public final class SandboxProcesses {
                 String[] f = line.trim().split(" ");
                 if (f.length != 2) continue;
                 int pid = Integer.parseInt(f[0]);
-                if (Processes.isSame(pid, Long.parseLong(f[1]))) Sys.signal(pid, Linux.SIGKILL);
+                Processes.signal(pid, Long.parseLong(f[1]), Linux.SIGKILL, 0);
             }
         } catch (NoSuchFileException none) {
             // nothing outlived its command

@@ -134,7 +134,7 @@ public final class TaskControl {
             cg = Optional.empty();
         }
         engine.events().container(s, "kill", java.util.Map.of("signal", String.valueOf(signal)));
-        if (signal == Linux.SIGKILL && cg.isPresent()) cg.get().kill(signal); else Sys.signal(s.pid(), signal);
+        if (signal == Linux.SIGKILL && cg.isPresent()) cg.get().kill(signal); else Processes.signal(s.pid(), s.pidStartTime(), signal, 0);
         if (s.status() == Status.PAUSED && cg.isPresent()) cg.get().thaw();
     }
 

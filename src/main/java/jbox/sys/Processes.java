@@ -22,6 +22,23 @@ public final class Processes {
         return f == null ? -1 : Long.parseLong(f[19]);
     }
 
+    /**
+     * Sends sig to the process pid if it is still the one that started at startTime, then waits up to
+     * waitMillis for it to end. Through a pidfd opened before the check: a pid that ended and went to
+     * another process (a daemon's new server, say) after the caller looked is never hit. False if it had ended.
+     */
+    public static boolean signal(int pid, long startTime, int sig, int waitMillis) {
+        int fd = Sys.pidfdOpenQuiet(pid);
+        if (fd < 0) return isSame(pid, startTime) && Sys.signal(pid, sig); // ended, or a kernel before 5.3 (no pidfds)
+        try {
+            if (!isSame(pid, startTime) || !Sys.pidfdSignal(fd, sig)) return false;
+            if (waitMillis > 0) Sys.pollIn(fd, waitMillis);
+            return true;
+        } finally {
+            Sys.close(fd);
+        }
+    }
+
     /** True if the process pid is alive and is the one that started at startTime. */
     public static boolean isSame(int pid, long startTime) {
         String[] f = stat(pid);
