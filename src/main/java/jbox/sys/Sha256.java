@@ -35,7 +35,10 @@ public final class Sha256 extends MessageDigest {
     protected int engineGetDigestLength() { return 32; }
 
     @Override
-    protected void engineUpdate(byte input) { engineUpdate(new byte[]{input}, 0, 1); }
+    protected void engineUpdate(byte input) {
+        if (nat == null && jdk == null && headLength < head.length) head[headLength++] = input; // a stream's read() of one byte
+        else engineUpdate(new byte[]{input}, 0, 1);
+    }
 
     @Override
     protected void engineUpdate(byte[] input, int offset, int len) {
