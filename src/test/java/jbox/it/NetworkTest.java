@@ -51,10 +51,11 @@ class NetworkTest extends RealEngineTest {
         assertEquals(0, jbox.run("rm", "-f", "pinged").code());
         Eventually.waitFor(() -> NetworkLeftovers.linksOf(jbox.root).isEmpty(), "the veth to go with the container");
         assertEquals(List.of(), NetworkLeftovers.claimsOf(jbox.root));
-        if (!NetworkLeftovers.othersUseJboxNetworking(jbox.root)) {
-            Eventually.waitFor(() -> NetworkLeftovers.defaultBridge().isEmpty(), "jbox0 to go with the last container on this machine");
-            assertEquals("", NetworkLeftovers.nftTable(), "the NAT table goes with the last bridge");
-        }
+        // jbox0 and the NAT table are the machine's: another jbox (a test in another fork, a learner) may start a
+        // container at any moment and make them again, so either they are gone or someone else uses them
+        Eventually.waitFor(() -> NetworkLeftovers.othersUseJboxNetworking(jbox.root)
+                        || NetworkLeftovers.defaultBridge().isEmpty() && NetworkLeftovers.nftTable().isEmpty(),
+                "jbox0 and the NAT table to go with the last container on this machine");
     }
 
     @Test
@@ -221,9 +222,8 @@ class NetworkTest extends RealEngineTest {
             assertEquals(List.of(), NetworkLeftovers.linksOf(jbox.root), "no veth is left; jbox0 stays, as the new daemon keeps it while it runs");
             assertEquals(0, again.client.run("rm", "orphan").code());
         }
-        if (!NetworkLeftovers.othersUseJboxNetworking(jbox.root)) {
-            assertEquals(List.of(), NetworkLeftovers.defaultBridge(), "the daemon let jbox0 go when it stopped");
-        }
+        Eventually.waitFor(() -> NetworkLeftovers.othersUseJboxNetworking(jbox.root) || NetworkLeftovers.defaultBridge().isEmpty(),
+                "the daemon to let jbox0 go when it stopped (unless another jbox on this machine uses it)");
     }
 
     @Test
