@@ -12,7 +12,6 @@ import jbox.runtime.LaunchSpec;
 import jbox.runtime.StateStore;
 import jbox.runtime.Status;
 import jbox.sys.Linux;
-import jbox.sys.Sys;
 import jbox.io.FileLock;
 
 import java.io.IOException;
