@@ -200,8 +200,10 @@ class OciRuntimeTest extends RealEngineTest {
         var create = served(false, "create", "--bundle", b.toString(), "served");
         assertEquals(0, create.code(), create.all());
         Eventually.waitFor(() -> served(true, "state", "served").code() == 0, "the service to answer state without a JVM");
-        // the create's, or one that a step finding none listening yet started (the second of two ends at once)
-        List<Integer> services = Eventually.settled(() -> servicePids(servedName), "the services of this test");
+        // the create's, or one that a step finding none listening yet started: a second one ends as soon as
+        // its JVM is up and finds the first listening, which on a busy machine takes seconds
+        Eventually.waitFor(() -> servicePids(servedName).size() == 1, "one runtime service of this test's, a second one ending");
+        List<Integer> services = servicePids(servedName);
         assertEquals(1, services.size(), "one runtime service of this test's: " + services);
         int service = services.get(0);
         List<String> argv = List.of(Files.readString(Path.of("/proc/" + service + "/cmdline")).split("\0"));

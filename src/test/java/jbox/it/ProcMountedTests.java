@@ -128,29 +128,25 @@ abstract class ProcMountedTests extends RealEngineTest {
     void runRmLeavesNoTrace() throws Exception {
         List<String> before = Jbox.hostMounts().lines().toList();
         List<String> containersBefore = jbox.containerDirs();
-        assertEquals(0, run("run", "--rm", "busybox", "true").code());
+        var r = run("run", "--rm", "busybox", "hostname");
+        assertEquals(0, r.code(), r.all());
+        String shortId = r.out().trim();
+        assertTrue(shortId.matches("[0-9a-f]{12}"), "the hostname is the container's short id: " + r.all());
         assertEquals(containersBefore, jbox.containerDirs());
         // Only this test's: other tests (a dockerd, a daemon) mount and unmount on the host meanwhile.
         List<String> added = Jbox.hostMounts().lines().filter(l -> !before.contains(l) && l.contains(jbox.root.toString())).toList();
         assertEquals(List.of(), added, "the host's mount table has nothing of this jbox's more");
+        // This container's cgroups only: another jbox's may be starting or ending meanwhile.
+        List<Path> parents = new java.util.ArrayList<>(List.of(Path.of("/sys/fs/cgroup/jbox")));
         try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : s.toList()) {
-                Path parent = h.resolve("jbox");
-                if (Files.isDirectory(parent)) {
-                    try (var c = Files.list(parent)) {
-                        assertTrue(c.noneMatch(p -> Files.isDirectory(p) && p.getFileName().toString().length() == 64
-                                && !isRunningElsewhere(p)), "no container cgroup is left in " + parent);
-                    }
-                }
-            }
+            s.map(h -> h.resolve("jbox")).forEach(parents::add);
         }
-    }
-
-    private static boolean isRunningElsewhere(Path cgroup) {
-        try {
-            return !Files.readString(cgroup.resolve("cgroup.procs")).isBlank();
-        } catch (java.io.IOException e) {
-            return false;
+        for (Path parent : parents) {
+            if (!Files.isDirectory(parent)) continue;
+            try (var c = Files.list(parent)) {
+                List<Path> left = c.filter(p -> p.getFileName().toString().startsWith(shortId)).toList();
+                assertEquals(List.of(), left, "the container's cgroup is removed from " + parent);
+            }
         }
     }
 
