@@ -13,8 +13,8 @@
  *   jbox-ns enter SELFFD NSFD GATEDIRFD GATEFD TTY WORKDIR UID GID GROUPS BOUNDING INHERITABLE AMBIENT NNP UMASK
  *                     FILTERFD FILTERFLAGS PROGRAM ARGV0 ARG...
  *     Is what the container's first process execs at once (jbox passes this file as descriptor
- *     SELFFD, so nothing of it is in the container's root). It joins the namespace NSFD, so the
- *     created container is in it, then waits at its start gate (the FIFO "gate" in GATEDIRFD, opened
+ *     SELFFD, so nothing of it is in the container's root). It joins the user namespace NSFD ("-":
+ *     none, for a process that jbox-runc's front forked), so the created container is in it, then waits at its start gate (the FIFO "gate" in GATEDIRFD, opened
  *     as descriptor GATEFD, close-on-exec: its end tells jbox the program was exec'd). Once started it
  *     opens its terminal (TTY, "-" for none), enters WORKDIR, takes the container's credentials as
  *     jbox's start thread does outside a user namespace (bounding set, keep-caps, groups, gid, uid,
@@ -108,7 +108,7 @@ static int enter(int argc, char **argv) {
         return 127;
     }
     close(atoi(argv[2]));
-    int nsfd = atoi(argv[3]), gatedir = atoi(argv[4]), gatefd = atoi(argv[5]);
+    int nsfd = strcmp(argv[3], "-") == 0 ? -1 : atoi(argv[3]), gatedir = atoi(argv[4]), gatefd = atoi(argv[5]);
     const char *tty = argv[6], *workdir = argv[7];
     uid_t uid = (uid_t) strtoul(argv[8], NULL, 10);
     gid_t gid = (gid_t) strtoul(argv[9], NULL, 10);
@@ -117,8 +117,10 @@ static int enter(int argc, char **argv) {
     int filterfd = strcmp(argv[16], "-") == 0 ? -1 : atoi(argv[16]);
     unsigned int filterflags = (unsigned int) strtoul(argv[17], NULL, 10);
 
-    if (setns(nsfd, CLONE_NEWUSER) != 0) fail("setns(CLONE_NEWUSER)");
-    close(nsfd);
+    if (nsfd >= 0) {
+        if (setns(nsfd, CLONE_NEWUSER) != 0) fail("setns(CLONE_NEWUSER)");
+        close(nsfd);
+    }
     // Still the host's uid 0 for files: the gate (jbox's, mode 0600) and the terminal open before the uid changes.
     int gate = openat(gatedir, "gate", O_WRONLY | O_CLOEXEC);
     if (gate < 0) fail("open(gate)");

@@ -74,12 +74,14 @@ public final class RuntimeCommand implements Runnable, RuntimeCommands.Globals {
 
     /** The caller's working directory, against which --root and --log are read (the runtime service's caller is another process). */
     Path workingDir = Path.of("");
+    /** The runtime service's caller forks a created container's first process; null: this process does. */
+    jbox.runtime.CallerFork callerFork;
 
     @Override
     public OciRuntime runtime(java.io.PrintWriter err) {
         if ("true".equals(rootless)) throw new OciException("--rootless true is not supported: jbox's runtime needs root");
         RuntimeService.startIfWanted();
         return new OciRuntime(root == null || root.isEmpty() ? null : workingDir.resolve(root),
-                log == null || log.isEmpty() ? null : workingDir.resolve(log), logFormat, systemdCgroup, err, workingDir);
+                log == null || log.isEmpty() ? null : workingDir.resolve(log), logFormat, systemdCgroup, err, workingDir, callerFork);
     }
 }

@@ -27,11 +27,13 @@ import java.util.Set;
  * instead of a JVM's start. jbox-runc's front (src/main/c/runtime-client.c) sends the command
  * line and its working directory over a Unix socket and gets back the output, frame by frame, and
  * the exit status; when no service listens it runs the command in a JVM of its own as before, and
- * that JVM starts the service. create, run and exec are never answered here: the container's
- * process must be a descendant of the caller, which waits for it as its child.
+ * that JVM starts the service. A create is answered here up to the spawn of the container's process,
+ * which must be a descendant of the caller (it waits for it as its child): the front forks it
+ * ({@link FrontFork}). run, exec and a create with --preserve-fds run in a JVM of their own.
  *
  * <p>Frames from the service: a kind byte and a 4-byte length, then the data: 'a' (accepted: the
- * command will run here), 'l' (run it yourself), 'o' stdout, 'e' stderr, 'x' the exit status.
+ * command will run here), 'l' (run it yourself), 'o' stdout, 'e' stderr, 's' fork the container's process
+ * (answered by the client's 'p' frame), 'x' the exit status.
  * A client that gets no 'a' runs the command itself: nothing was done.
  */
 public final class RuntimeService {
@@ -145,19 +147,21 @@ public final class RuntimeService {
             List<String> fields = new ArrayList<>(List.of(new String(body.array(), StandardCharsets.UTF_8).split("\0", -1)));
             fields.remove(fields.size() - 1); // after the last NUL
             Path cwd = Path.of(fields.remove(0));
-            if (!cwd.isAbsolute() || !SERVED.contains(String.valueOf(RuntimeCommand.subcommandName(fields)))) {
+            String command = String.valueOf(RuntimeCommand.subcommandName(fields));
+            boolean forked = command.equals("create") && fields.stream().noneMatch(f -> f.startsWith("--preserve-fds"));
+            if (!cwd.isAbsolute() || !(SERVED.contains(command) || forked)) {
                 frame(conn, 'l', new byte[0]);
                 return;
             }
             frame(conn, 'a', new byte[0]);
-            int code = run(conn, cwd, fields);
+            int code = run(conn, cwd, fields, forked ? new FrontFork(conn) : null);
             frame(conn, 'x', ByteBuffer.allocate(4).putInt(code).array());
         } catch (IOException e) {
             // the client went away; what it asked for is done or undone as in a runtime killed midway
         }
     }
 
-    private static int run(SocketChannel conn, Path cwd, List<String> args) {
+    private static int run(SocketChannel conn, Path cwd, List<String> args, jbox.runtime.CallerFork callerFork) {
         List<String> line = new ArrayList<>();
         line.add("runtime");
         line.addAll(args);
@@ -165,12 +169,57 @@ public final class RuntimeService {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FrameStream(conn, 'o'), StandardCharsets.UTF_8));
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FrameStream(conn, 'e'), StandardCharsets.UTF_8));
         picocli.CommandLine cli = Main.configure(Main.commandLine(argv), out, err);
-        ((RuntimeCommand) cli.getSubcommands().get("runtime").getCommand()).workingDir = cwd;
+        RuntimeCommand runtime = (RuntimeCommand) cli.getSubcommands().get("runtime").getCommand();
+        runtime.workingDir = cwd;
+        runtime.callerFork = callerFork;
         try {
             return cli.execute(argv);
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * A create's container process, forked by the front at the other end of conn (runtime-client.c,
+     * fork_for_service): an 's' frame carries the namespaces to join and the spawn, NUL-separated, each
+     * list after its length; the front answers with a 'p' frame, the pid, or minus the errno of the step
+     * that failed (it says which on the caller's stderr).
+     */
+    private static final class FrontFork implements jbox.runtime.CallerFork {
+        private final SocketChannel conn;
+
+        FrontFork(SocketChannel conn) { this.conn = conn; }
+
+        @Override
+        public int fork(jbox.sys.Spawn.Replay spawn, List<String> namespacePaths) {
+            List<String> w = new ArrayList<>();
+            w.add(String.valueOf(ProcessHandle.current().pid()));
+            list(w, namespacePaths);
+            list(w, spawn.exported().stream().map(String::valueOf).toList());
+            w.add(spawn.setsid() ? "1" : "0");
+            w.add(String.valueOf(spawn.actions().size()));
+            for (List<String> a : spawn.actions()) list(w, a);
+            w.add(spawn.path());
+            list(w, spawn.args());
+            list(w, spawn.env());
+            try {
+                frame(conn, 's', (String.join("\0", w) + "\0").getBytes(StandardCharsets.UTF_8));
+                ByteBuffer reply = ByteBuffer.allocate(9);
+                if (!readFully(conn, reply) || reply.get(0) != 'p' || reply.getInt(1) != 4) {
+                    throw new IllegalStateException("jbox-runc's front left before it started the container's process");
+                }
+                int pid = reply.getInt(5);
+                if (pid <= 0) throw new jbox.sys.SyscallException("fork", "the container's process, in jbox-runc's front", -pid);
+                return pid;
+            } catch (IOException e) {
+                throw new IllegalStateException("jbox-runc's front left before it started the container's process: " + e.getMessage(), e);
+            }
+        }
+
+        private static void list(List<String> w, List<String> items) {
+            w.add(String.valueOf(items.size()));
+            w.addAll(items);
         }
     }
 

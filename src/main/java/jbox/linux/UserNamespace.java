@@ -92,10 +92,10 @@ public final class UserNamespace implements AutoCloseable {
         private final int[] fds;
         private final Stage stage;
 
-        /** nsFd: the user namespace to join (not taken over); filter: null for none. */
+        /** nsFd: the user namespace to join (not taken over), -1 for none; filter: null for none. */
         public Staging(int nsFd, Seccomp filter, int gateDirFd, int gateFd, String tty, String workDir) {
             int lowest = gateFd + 5;
-            fds = new int[]{Sys.dupAbove(nsFd, lowest), -1, -1, Sys.dupAbove(gateDirFd, lowest)};
+            fds = new int[]{nsFd < 0 ? -1 : Sys.dupAbove(nsFd, lowest), -1, -1, Sys.dupAbove(gateDirFd, lowest)};
             try {
                 int self = Sys.open(stage().toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
                 try {
@@ -115,7 +115,7 @@ public final class UserNamespace implements AutoCloseable {
                 close();
                 throw e;
             }
-            stage = new Stage(gateFd + 2, gateFd + 1, gateFd + 4, gateFd, fds[2] < 0 ? -1 : gateFd + 3, tty, workDir);
+            stage = new Stage(gateFd + 2, fds[0] < 0 ? -1 : gateFd + 1, gateFd + 4, gateFd, fds[2] < 0 ? -1 : gateFd + 3, tty, workDir);
         }
 
         /** The spawn of jbox-ns enter, by its descriptor (nothing of it in the container's root), for program with argv. */
@@ -125,7 +125,8 @@ public final class UserNamespace implements AutoCloseable {
 
         /** After the stdio actions: the descriptors moved to their numbers, every other one closed. */
         public void placeDescriptors(jbox.sys.Spawn spawn) {
-            spawn.dup2(fds[0], stage.nsFd()).dup2(fds[1], stage.selfFd()).dup2(fds[3], stage.gateDirFd());
+            if (fds[0] >= 0) spawn.dup2(fds[0], stage.nsFd());
+            spawn.dup2(fds[1], stage.selfFd()).dup2(fds[3], stage.gateDirFd());
             if (fds[2] >= 0) spawn.dup2(fds[2], stage.filterFd());
             spawn.closeFrom(stage.gateFd() + 5);
         }
@@ -141,7 +142,7 @@ public final class UserNamespace implements AutoCloseable {
      * the stage, the credentials, then the program and its argv (see src/main/c/ns.c).
      */
     public static List<String> enterArgs(Stage s, Credentials c, User user, String program, List<String> argv) {
-        List<String> out = new ArrayList<>(List.of("jbox-ns", "enter", String.valueOf(s.selfFd()), String.valueOf(s.nsFd()),
+        List<String> out = new ArrayList<>(List.of("jbox-ns", "enter", String.valueOf(s.selfFd()), s.nsFd() < 0 ? "-" : String.valueOf(s.nsFd()),
                 String.valueOf(s.gateDirFd()), String.valueOf(s.gateFd()), s.tty() == null ? "-" : s.tty(), s.workDir(),
                 String.valueOf(user.uid()), String.valueOf(user.gid())));
         StringJoiner groups = new StringJoiner(",");

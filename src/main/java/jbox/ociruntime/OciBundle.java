@@ -42,12 +42,16 @@ final class OciBundle implements StartPlan {
     private int procAt = -1;
     private boolean devTmpfs;
     private jbox.linux.UserNamespace userns;
+    private final Path callerDir;
+    private final jbox.runtime.CallerFork callerFork;
 
-    OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds) {
+    OciBundle(OciConfig c, String id, RuntimeLog log, int preserveFds, Path callerDir, jbox.runtime.CallerFork callerFork) {
         this.c = c;
         this.id = id;
         this.log = log;
         this.preserveFds = preserveFds;
+        this.callerDir = callerDir;
+        this.callerFork = callerFork;
         // A mount namespace of its own, or one joined by path (its root is then pivoted there, as runc does); never the
         // host's, where the container's mounts would stay behind and pivot_root would move every host process's root.
         if (c.namespace("mount") == null) {
@@ -75,6 +79,9 @@ final class OciBundle implements StartPlan {
 
     @Override
     public jbox.linux.UserNamespace userNamespace() { return userns; }
+
+    @Override
+    public jbox.runtime.CallerFork callerFork() { return callerFork; }
 
     /** The container's process holds its user namespace once spawned; so does nothing of jbox's after. */
     @Override
@@ -243,9 +250,9 @@ final class OciBundle implements StartPlan {
         }
         // The spec's lifecycle runs these once the environment is created (its step 2), which its state calls "created".
         byte[] state = Hooks.state(id, "created", pid, c.bundle(), c.annotations());
-        // create runs in its caller's process, so the hooks run in its own directory
-        Hooks.run("prestart", c.hooks().prestart(), state, true, log, Path.of(""));
-        Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log, Path.of(""));
+        // in the caller's directory, as the caller runs create
+        Hooks.run("prestart", c.hooks().prestart(), state, true, log, callerDir);
+        Hooks.run("createRuntime", c.hooks().createRuntime(), state, true, log, callerDir);
     }
 
     @Override

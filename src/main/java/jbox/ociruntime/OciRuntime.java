@@ -49,14 +49,19 @@ public final class OciRuntime {
     private final RecordStore<Record> store;
     final RuntimeLog log;
     private final Path callerDir;
+    private final jbox.runtime.CallerFork callerFork;
 
     /**
      * @param err where errors and warnings go besides --log: the caller's stderr
-     * @param callerDir the caller's working directory, where hooks run (relative: against this process's own)
+     * @param callerDir the caller's working directory, where hooks run and relative paths start (relative: against this process's own)
+     * @param callerFork who forks a created container's first process when the caller is another process (the runtime
+     *                   service's client); null: this one
      */
-    public OciRuntime(Path root, Path logFile, String logFormat, boolean systemdCgroup, java.io.PrintWriter err, Path callerDir) {
+    public OciRuntime(Path root, Path logFile, String logFormat, boolean systemdCgroup, java.io.PrintWriter err, Path callerDir,
+                      jbox.runtime.CallerFork callerFork) {
         this.log = new RuntimeLog(logFile, logFormat, err);
         this.callerDir = callerDir;
+        this.callerFork = callerFork;
         if (systemdCgroup) {
             throw new OciException("--systemd-cgroup is not supported: jbox manages cgroups itself (the cgroupfs driver). Configure the caller for cgroupfs: "
                     + "podman cgroup_manager = \"cgroupfs\", dockerd --exec-opt native.cgroupdriver=cgroupfs, containerd SystemdCgroup = false");
@@ -136,7 +141,7 @@ public final class OciRuntime {
     /** create: the container's process exists, gated before exec; its pid goes to pidFile. Returns it for run. */
     public Created create(String id, Path bundle, String pidFile, String consoleSocket, int preserveFds) throws IOException {
         Path dir = dir(id);
-        OciConfig c = OciConfig.read(bundle.toAbsolutePath().normalize(), log::configWarning);
+        OciConfig c = OciConfig.read(callerDir.resolve(bundle).toAbsolutePath().normalize(), log::configWarning);
         if (c.process().terminal() && consoleSocket == null) {
             throw new OciException("cannot allocate tty if jbox-runc will detach without setting console socket (process.terminal is true: pass --console-socket)");
         }
@@ -153,7 +158,7 @@ public final class OciRuntime {
             Cgroup cg = null;
             ContainerStart.Created created = null;
             try {
-                steps = new OciBundle(c, id, log, preserveFds);
+                steps = new OciBundle(c, id, log, preserveFds, callerDir, callerFork);
                 cg = Cgroups.detect().atPath(cgroupsPath);
                 if (cg != null) {
                     cg.apply(c.resources());
@@ -165,13 +170,13 @@ public final class OciRuntime {
                 created = ContainerStart.create(spec);
                 if (p.terminal()) {
                     if (p.consoleSize() != null) jbox.linux.Pty.resize(created.ptyMaster(), p.consoleSize()[0], p.consoleSize()[1]);
-                    ConsoleSocket.send(consoleSocket, created.ptyMaster());
+                    ConsoleSocket.send(callerDir.resolve(consoleSocket).toString(), created.ptyMaster());
                 }
                 Record r = new Record(id, created.pid, Processes.startTime(created.pid), c.bundle().toString(), c.rootfs().toString(),
                         Instant.now().toString(), cgroupsPath, c.annotations(), c.hooks().startContainer(), c.hooks().poststart(), c.hooks().poststop(),
                         cg == null ? List.of() : cg.madeParents());
                 save(r);
-                if (pidFile != null) writePidFile(Path.of(pidFile), created.pid);
+                if (pidFile != null) writePidFile(callerDir.resolve(pidFile), created.pid);
                 return new Created(r, created);
             } catch (RuntimeException | IOException e) {
                 if (created != null) created.abort(); // a console socket that took no terminal, say

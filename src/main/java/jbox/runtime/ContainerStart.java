@@ -79,6 +79,10 @@ import static jbox.sys.Linux.*;
  * namespace at once and does those itself, and the credentials step is C's, inside it; T's spawn then
  * returns at once, and T waits for S before it ends (S joins T's mount namespace).
  *
+ * When jbox-runc's front forks C for the runtime service (plan.callerFork()), it joins T's namespaces
+ * and carries out T's spawn as C's parent; C then execs jbox-ns as with a user namespace, and is moved
+ * into its cgroup from outside.
+ *
  * T never starts a thread after the pid namespace step (pthread_create fails there) and ends after
  * the spawn; all native memory it needs is allocated before. S is a fresh thread because T is blocked.
  * In explain mode (a trace listener) each step shows as a "# step: what it does" line before its calls.
@@ -175,7 +179,8 @@ public final class ContainerStart {
                 plan.afterSpawn(pid);
                 method = setupFromOutside(spec, h, pid);
                 step(StartStep.CGROUP);
-                if (!h.joinedCgroup && spec.cgroup() != null) spec.cgroup().addProcess(pid);
+                // a process the caller forked was born in the caller's cgroup, not T's
+                if ((!h.joinedCgroup || plan.callerFork() != null) && spec.cgroup() != null) spec.cgroup().addProcess(pid);
                 step(StartStep.NETWORK);
                 plan.attachNetwork(pid);
             } catch (RuntimeException e) {
@@ -236,11 +241,14 @@ public final class ContainerStart {
             // the terminal S makes later is reached as /dev/console, which it is bound over
             String tty = !spec.tty() ? null : h.pty != null ? h.pty.slaveInContainer() : plan.lateTerminalPath();
             UserNamespace userns = plan.userNamespace();
-            if (userns != null) {
+            CallerFork callerFork = plan.callerFork();
+            boolean staged = userns != null || callerFork != null;
+            if (staged) {
                 // C execs jbox-ns at once by a descriptor (nothing of it in the container's root): it joins the user
                 // namespace, then does what the file actions below do without one (the gate, the terminal, the working
-                // directory) and takes the credentials there. Its descriptors sit just above the gate's.
-                staging = new UserNamespace.Staging(userns.fd(), spec.credentials().seccomp(), gateDirFd, gateFd, tty, spec.workingDir());
+                // directory) and takes the credentials there. Its descriptors sit just above the gate's. A process the
+                // caller forks does the same: T's credentials are not its.
+                staging = new UserNamespace.Staging(userns == null ? -1 : userns.fd(), spec.credentials().seccomp(), gateDirFd, gateFd, tty, spec.workingDir());
                 spawn = staging.spawn(spec.credentials(), user, program, spec.args(), env).setsid();
             } else {
                 spawn = new Spawn(program, spec.args(), env).setsid();
@@ -270,16 +278,16 @@ public final class ContainerStart {
             pidnsFd = -1;
             Namespaces.enterPid(namespaces, fd);
             step(StartStep.CREDENTIALS);
-            if (userns == null) spec.credentials().apply(user, lastCap); // else jbox-ns takes them inside the namespace
+            if (!staged) spec.credentials().apply(user, lastCap); // else jbox-ns takes them inside the namespace
             step(StartStep.SPAWN);
             try {
-                h.spawnedPid = spawn.spawn();
+                h.spawnedPid = callerFork != null ? callerFork.fork(spawn.replay(), namespacePaths(h.tid, namespaces)) : spawn.spawn();
                 h.execErrno = 0;
             } catch (SyscallException e) {
                 h.execErrno = e.errno();
             }
             // jbox-ns was exec'd at once: S still joins this thread's mount namespace, so it stays until S is done
-            if (userns != null && h.execErrno == 0) awaitLatch(h.setUp, "the container's setup");
+            if (staged && h.execErrno == 0) awaitLatch(h.setUp, "the container's setup");
         } catch (Throwable e) {
             h.failure = e;
             if (h.pty != null && h.spawnedPid == 0) Sys.close(h.pty.master()); // no container will use it
@@ -295,15 +303,26 @@ public final class ContainerStart {
 
     private static void step(StartStep s) { Sys.traceLine(s.title()); }
 
+    /**
+     * T's namespaces as another process joins them: the mount namespace last, since it changes that process's
+     * root. A new pid namespace cannot be joined before its first process exists (the kernel has no
+     * pid_for_children to open until then), so that process's parent makes it: "unshare:pid".
+     */
+    private static List<String> namespacePaths(int tid, Namespaces.Plan namespaces) {
+        String ns = "/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/ns/";
+        String pid = namespaces.isNew(Kind.PID) ? "unshare:pid" : ns + "pid_for_children";
+        return List.of(ns + "cgroup", ns + "ipc", ns + "uts", ns + "net", pid, ns + "mnt");
+    }
+
 
     private static String shortId(LaunchSpec spec) { return spec.id().substring(0, Math.min(12, spec.id().length())); }
 
     /**
      * C is T's child; T is blocked inside posix_spawn until C execs, so C is found through /proc.
-     * (Should the spawn have returned already, it said which pid.)
+     * (Should the spawn have returned already, or the caller have forked C, it said which pid.)
      */
     private static int awaitChild(Handoff h) {
-        int pid = Gate.awaitChild(() -> h.tid, java.util.Set.of(), () -> h.spawned.getCount() == 0);
+        int pid = Gate.awaitChild(() -> h.tid, java.util.Set.of(), () -> h.spawned.getCount() == 0 || h.spawnedPid > 0);
         if (pid > 0) return pid;
         if (h.failure != null) throw rethrow(h.failure);
         if (h.execErrno > 0) throw new SyscallException("posix_spawn", "container's first process", h.execErrno);

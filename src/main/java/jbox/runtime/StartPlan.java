@@ -25,6 +25,12 @@ public interface StartPlan {
      */
     default jbox.linux.UserNamespace userNamespace() { return null; }
 
+    /**
+     * Who forks the container's first process, when not T: then, as with a user namespace, it execs
+     * jbox-ns, which takes the credentials (T does not).
+     */
+    default CallerFork callerFork() { return null; }
+
     /** Which namespaces are new, which are joined by path; a kind left out stays the host's. */
     Namespaces.Plan namespaces();
 

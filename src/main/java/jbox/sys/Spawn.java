@@ -20,6 +20,9 @@ public final class Spawn implements AutoCloseable {
     private final LibC c = Sys.c();
     private final List<Pointer> keep = new ArrayList<>();
     private final String path;
+    private final List<String> args, env;
+    /** The file actions again, as words another process can carry out (see {@link Replay}). */
+    private final List<List<String>> replayed = new ArrayList<>();
     private final Pointer fileActions, attr, argv, envp;
     private final StringBuilder description = new StringBuilder();
     private short flags;
@@ -28,6 +31,8 @@ public final class Spawn implements AutoCloseable {
 
     public Spawn(String path, List<String> args, List<String> env) {
         this.path = path;
+        this.args = List.copyOf(args);
+        this.env = List.copyOf(env);
         fileActions = alloc(FA_SIZE);
         attr = alloc(ATTR_SIZE);
         c.posix_spawn_file_actions_init(fileActions);
@@ -63,28 +68,62 @@ public final class Spawn implements AutoCloseable {
         return array;
     }
 
-    private Spawn action(int rc, String what) {
+    private Spawn action(int rc, String what, String... words) {
         if (rc != 0) throw new SyscallException("posix_spawn_file_actions", what, rc);
         description.append("\n  ").append(what);
+        replayed.add(List.of(words));
         return this;
     }
 
     public Spawn open(int fd, String file, int oflags, int mode) {
-        return action(c.posix_spawn_file_actions_addopen(fileActions, fd, file, oflags, mode), "open(" + Sys.quote(file) + ") -> fd " + fd);
+        return action(c.posix_spawn_file_actions_addopen(fileActions, fd, file, oflags, mode), "open(" + Sys.quote(file) + ") -> fd " + fd,
+                "open", String.valueOf(fd), String.valueOf(oflags), String.valueOf(mode), file);
     }
 
-    public Spawn dup2(int from, int to) { return action(c.posix_spawn_file_actions_adddup2(fileActions, from, to), "dup2(" + from + ", " + to + ")"); }
+    public Spawn dup2(int from, int to) {
+        return action(c.posix_spawn_file_actions_adddup2(fileActions, from, to), "dup2(" + from + ", " + to + ")",
+                "dup2", String.valueOf(from), String.valueOf(to));
+    }
 
-    public Spawn close(int fd) { return action(c.posix_spawn_file_actions_addclose(fileActions, fd), "close(" + fd + ")"); }
+    public Spawn close(int fd) { return action(c.posix_spawn_file_actions_addclose(fileActions, fd), "close(" + fd + ")", "close", String.valueOf(fd)); }
 
-    public Spawn chdir(String dir) { return action(c.posix_spawn_file_actions_addchdir_np(fileActions, dir), "chdir(" + Sys.quote(dir) + ")"); }
+    public Spawn chdir(String dir) { return action(c.posix_spawn_file_actions_addchdir_np(fileActions, dir), "chdir(" + Sys.quote(dir) + ")", "chdir", dir); }
 
-    public Spawn fchdir(int fd) { return action(c.posix_spawn_file_actions_addfchdir_np(fileActions, fd), "fchdir(" + fd + ")"); }
+    public Spawn fchdir(int fd) { return action(c.posix_spawn_file_actions_addfchdir_np(fileActions, fd), "fchdir(" + fd + ")", "fchdir", String.valueOf(fd)); }
 
     /** Closes every descriptor from {@code from} up: the JVM holds many fds without O_CLOEXEC. */
     public Spawn closeFrom(int from) {
         closesFrom = true;
-        return action(c.posix_spawn_file_actions_addclosefrom_np(fileActions, from), "closefrom(" + from + ")");
+        return action(c.posix_spawn_file_actions_addclosefrom_np(fileActions, from), "closefrom(" + from + ")", "closefrom", String.valueOf(from));
+    }
+
+    /**
+     * This spawn for another process to carry out (jbox-runc's front, which forks a container's first
+     * process in its caller's tree): program, arguments, environment, whether it starts a session, and
+     * the file actions in order, each a list of words ("dup2 FROM TO", "open FD FLAGS MODE PATH", "close FD",
+     * "chdir DIR", "fchdir FD", "closefrom FD"). exported: the descriptors of this JVM the actions read
+     * (a source at 3 or above that no earlier action made), which that process opens again through /proc;
+     * 0, 1 and 2 are its own.
+     */
+    public record Replay(String path, List<String> args, List<String> env, boolean setsid, List<List<String>> actions, List<Integer> exported) {}
+
+    public Replay replay() {
+        List<Integer> exported = new ArrayList<>();
+        java.util.Set<Integer> made = new java.util.HashSet<>();
+        for (List<String> a : replayed) {
+            switch (a.get(0)) {
+                case "open" -> made.add(Integer.parseInt(a.get(1)));
+                case "dup2", "fchdir" -> {
+                    int from = Integer.parseInt(a.get(1));
+                    if (from > 2 && !made.contains(from) && !exported.contains(from)) exported.add(from);
+                    if (a.get(0).equals("dup2")) made.add(Integer.parseInt(a.get(2)));
+                }
+                default -> { }
+            }
+        }
+        List<List<String>> actions = new ArrayList<>(replayed);
+        if (!closesFrom) actions.add(List.of("closefrom", "3")); // as spawn() does
+        return new Replay(path, args, env, (flags & Linux.POSIX_SPAWN_SETSID) != 0, List.copyOf(actions), exported);
     }
 
     public Spawn setsid() { flags |= Linux.POSIX_SPAWN_SETSID; return this; }

@@ -227,6 +227,30 @@ class OciRuntimeTest extends RealEngineTest {
                 "--log is read from the caller's directory: " + Files.readString(work.resolve("served.log")));
         assertNothingLeft("served");
 
+        // A create through the service: the front forks the container's process, so it is not the service's
+        bundleWith("forked", c -> { }, "sh", "-c", "echo started as $$");
+        Path out = work.resolve("forked.out");
+        ProcessBuilder pb = new ProcessBuilder("strace", "-qq", "-e", "trace=execve", "-o", work.resolve("forked.trace").toString(),
+                RUNC.toString(), "--root", "state", "create", "--bundle", "forked", "forked").directory(work.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(out.toFile())
+                .redirectError(work.resolve("forked.err").toFile());
+        pb.environment().put("JBOX_RUNTIME_SERVICE", servedName);
+        Process create2 = pb.start();
+        assertTrue(create2.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, create2.exitValue(), Files.readString(work.resolve("forked.err")));
+        assertFalse(Files.readString(work.resolve("forked.trace")).contains("bin/java"), "the service answered create, no JVM ran");
+        int pid = Json.MAPPER.readTree(served(true, "state", "forked").out()).path("pid").asInt();
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        assertFalse(status.contains("\nPPid:\t" + service + "\n"), "the container's process is not the service's child: " + status);
+        assertTrue(status.matches("(?s).*\nNSpid:\t" + pid + "\t1\n.*"), "the first process of its own pid namespace: " + status);
+        String cgroup = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
+        assertTrue(cgroup.contains("/jbox-runc/forked\n"), "born in the caller's cgroup, moved into its own before it runs: " + cgroup);
+        assertEquals(0, served(true, "start", "forked").code());
+        Eventually.waitFor(() -> Json.MAPPER.readTree(served(true, "state", "forked").out()).path("status").asText().equals("stopped"), "the container to end");
+        assertTrue(Files.readString(out).equals("started as 1\n"), "its output went to the caller's stdout: " + Files.readString(out));
+        assertEquals(0, served(true, "delete", "forked").code());
+        assertNothingLeft("forked");
+
         Eventually.waitFor(() -> !Files.exists(Path.of("/proc/" + service)), "the service to end after its last request");
         assertFalse(Files.exists(socket), "the service removed its socket");
         assertFalse(Files.exists(Path.of(socket + ".log")), "a service that met no error leaves no log");

@@ -67,19 +67,19 @@ class OciConfigTest {
     @Test
     void theMountNamespaceIsNewOrJoinedNeverTheHosts() throws Exception {
         RuntimeLog log = new RuntimeLog(null, null, new java.io.PrintWriter(System.err, true));
-        assertDoesNotThrow(() -> new OciBundle(read(x -> {}), "own", log, 0));
+        assertDoesNotThrow(() -> new OciBundle(read(x -> {}), "own", log, 0, Path.of(""), null));
         OciConfig joined = read(x -> {
             for (com.fasterxml.jackson.databind.JsonNode n : x.path("linux").path("namespaces")) {
                 if (n.path("type").asText().equals("mount")) ((ObjectNode) n).put("path", "/proc/self/ns/mnt");
             }
         });
         assertFalse(joined.newNamespace("mount"));
-        assertDoesNotThrow(() -> new OciBundle(joined, "joined", log, 0));
+        assertDoesNotThrow(() -> new OciBundle(joined, "joined", log, 0, Path.of(""), null));
         OciConfig host = read(x -> {
             ArrayNode ns = (ArrayNode) x.path("linux").path("namespaces");
             for (int i = ns.size() - 1; i >= 0; i--) if (ns.get(i).path("type").asText().equals("mount")) ns.remove(i);
         });
-        OciException e = assertThrows(OciException.class, () -> new OciBundle(host, "host", log, 0));
+        OciException e = assertThrows(OciException.class, () -> new OciBundle(host, "host", log, 0, Path.of(""), null));
         assertTrue(e.getMessage().contains("jbox needs a mount namespace for the container"), e.getMessage());
     }
 

@@ -31,7 +31,7 @@ class OciStartOrderTest {
         Files.writeString(tmp.resolve("bundle/config.json"), config);
         OciConfig c = OciConfig.read(tmp.resolve("bundle"));
         try (RecordingKernel k = new RecordingKernel()) {
-            OciBundle plan = new OciBundle(c, "oci-order", new RuntimeLog(null, null, new java.io.PrintWriter(System.err, true)), 0);
+            OciBundle plan = new OciBundle(c, "oci-order", new RuntimeLog(null, null, new java.io.PrintWriter(System.err, true)), 0, Path.of(""), null);
             LaunchSpec spec = new LaunchSpec("oci-order", plan, c.process().args(), c.process().env(), c.process().cwd(), false,
                     new LaunchSpec.Stdio(0, 1, 2), null, plan.credentials(), Files.createDirectories(tmp.resolve("state")));
             ContainerStart.create(spec).start();
