@@ -209,14 +209,22 @@ static void run_actions(char ***actions, int nactions, char **exported, int *map
 }
 
 /* Forks the container's process as the service's spawn says: its pid, or minus the errno (said on stderr). */
-static int fork_for_service(char *data, size_t n) {
+static int fork_for_service(int conn, char *data, size_t n) {
     struct fields f = {data, data + n};
     char *service = field(&f);
+    /* Its descriptors are opened through /proc/PID and the pid goes back to it: both need one pid namespace. */
+    struct ucred peer;
+    socklen_t peer_len = sizeof peer;
+    if (service == NULL || getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0 || peer.pid != atoi(service)) {
+        fprintf(stderr, "jbox-runc: the runtime service runs in another pid namespace than this caller; "
+                        "run this caller's jbox-runc with JBOX_RUNTIME_SERVICE=off\n");
+        return -EXDEV;
+    }
     char **namespaces = list(&f);
     char **exported = list(&f);
     long setsid_wanted = number(&f);
     long nactions = number(&f);
-    if (service == NULL || namespaces == NULL || exported == NULL || nactions < 0 || nactions > 10000) return -EINVAL;
+    if (namespaces == NULL || exported == NULL || nactions < 0 || nactions > 10000) return -EINVAL;
     char ***actions = calloc((size_t)nactions + 1, sizeof *actions);
     if (actions == NULL) return -ENOMEM;
     for (long i = 0; i < nactions; i++) {
@@ -349,7 +357,7 @@ static int through_service(const char *path, int argc, char **argv) {
             char *spawn = malloc((size_t)n + 1);
             if (spawn == NULL || read_all(fd, spawn, n) != 0) goto ended;
             spawn[n] = '\0';
-            int32_t answer = fork_for_service(spawn, n);
+            int32_t answer = fork_for_service(fd, spawn, n);
             free(spawn);
             unsigned char reply[9] = {'p'};
             uint32_t four = htonl(4), value = htonl((uint32_t)answer);

@@ -281,7 +281,7 @@ public final class ContainerStart {
             if (!staged) spec.credentials().apply(user, lastCap); // else jbox-ns takes them inside the namespace
             step(StartStep.SPAWN);
             try {
-                h.spawnedPid = callerFork != null ? callerFork.fork(spawn.replay(), namespacePaths(h.tid, namespaces)) : spawn.spawn();
+                h.spawnedPid = callerFork != null ? forkByCaller(callerFork, spawn, h.tid, namespaces) : spawn.spawn();
                 h.execErrno = 0;
             } catch (SyscallException e) {
                 h.execErrno = e.errno();
@@ -302,6 +302,37 @@ public final class ContainerStart {
     }
 
     private static void step(StartStep s) { Sys.traceLine(s.title()); }
+
+    /**
+     * The caller's fork. Should its answer be lost (the front died between its fork and its reply), the process
+     * it may have made waits at a gate nobody will open: it is the one process in T's new mount namespace
+     * besides the front, which is gone, and is killed there.
+     */
+    private static int forkByCaller(CallerFork fork, Spawn spawn, int tid, Namespaces.Plan namespaces) {
+        try {
+            return fork.fork(spawn.replay(), namespacePaths(tid, namespaces));
+        } catch (IllegalStateException e) {
+            if (namespaces.isNew(Kind.MNT)) killIn(Path.of("/proc/self/task/" + tid + "/ns/mnt"));
+            throw e;
+        }
+    }
+
+    private static void killIn(Path mountNamespace) {
+        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+            Path ns = java.nio.file.Files.readSymbolicLink(mountNamespace);
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    int pid = Integer.parseInt(p.getFileName().toString());
+                    long started = Processes.startTime(pid);
+                    if (ns.equals(java.nio.file.Files.readSymbolicLink(p.resolve("ns/mnt")))) Processes.signal(pid, started, SIGKILL, 0);
+                } catch (IOException ended) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // nothing to find: the failure that brought us here is what the caller hears of
+        }
+    }
 
     /**
      * T's namespaces as another process joins them: the mount namespace last, since it changes that process's

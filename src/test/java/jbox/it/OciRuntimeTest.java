@@ -251,6 +251,25 @@ class OciRuntimeTest extends RealEngineTest {
         assertEquals(0, served(true, "delete", "forked").code());
         assertNothingLeft("forked");
 
+        // A front killed between its fork and its reply (strace kills it at its second write, the reply): the service
+        // kills the process the front made, which would otherwise wait at its gate for good, and undoes the create.
+        // strace follows that process too, so it ends only once that process has.
+        Path lostTrace = work.resolve("lost.trace");
+        ProcessBuilder lostPb = new ProcessBuilder("strace", "-f", "-qq", "-e", "trace=write", "-e", "inject=write:signal=KILL:when=2", "-o", lostTrace.toString(),
+                Jbox.HOME.resolve("target/jbox-runc-client").toString(), Jbox.HOME.resolve("jbox").toString(), "--root", "state", "create", "--bundle", "forked", "lost")
+                .directory(work.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true)
+                .redirectOutput(work.resolve("lost.out").toFile());
+        lostPb.environment().put("JBOX_RUNTIME_SERVICE", servedName);
+        Process lost = lostPb.start();
+        boolean ended = lost.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) lost.destroyForcibly();
+        String trace = Files.readString(lostTrace);
+        assertTrue(trace.matches("(?s).*write\\(\\d+, \"p\\\\0\\\\0\\\\0\\\\4.*"), "the front was killed at its reply: " + trace);
+        assertTrue(ended, "the process the lost front forked did not end: " + trace);
+        assertEquals(2, trace.lines().filter(l -> l.endsWith("+++ killed by SIGKILL +++")).count(), "the front and the process it forked were killed: " + trace);
+        Eventually.waitFor(() -> served(true, "state", "lost").code() == 1, "the service to undo the create");
+        assertNothingLeft("lost");
+
         Eventually.waitFor(() -> !Files.exists(Path.of("/proc/" + service)), "the service to end after its last request");
         assertFalse(Files.exists(socket), "the service removed its socket");
         assertFalse(Files.exists(Path.of(socket + ".log")), "a service that met no error leaves no log");
