@@ -53,9 +53,17 @@ public final class UserNamespace implements AutoCloseable {
         }
     }
 
-    /** An existing user namespace (config.json's path to one). */
+    /**
+     * An existing user namespace (config.json's path to one). Its type is checked here: the container's
+     * process joins it only after its spawn, where a wrong one would end that process, not the create.
+     */
     public static UserNamespace join(String path) {
-        return new UserNamespace(Sys.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC, 0), path);
+        int fd = Sys.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+        if (Sys.namespaceType(fd) != Linux.CLONE_NEWUSER) {
+            Sys.close(fd);
+            throw new IllegalStateException(path + " is not a user namespace");
+        }
+        return new UserNamespace(fd, path);
     }
 
     /** The maps as the kernel takes them: one write of every line. */

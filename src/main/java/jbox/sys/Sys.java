@@ -454,6 +454,9 @@ public final class Sys {
         return ref.getValue();
     }
 
+    /** The kind of namespace a namespace file refers to, as its CLONE_NEW* flag (ioctl NS_GET_NSTYPE); -1 for a file that is none. */
+    public static int namespaceType(int fd) { return c().ioctl(fd, 0xb703L, (Pointer) null); }
+
     /** ioctl that answers false instead of failing (a window size on something that is not a terminal). */
     public static boolean ioctlQuiet(int fd, long request, Pointer arg) { return c().ioctl(fd, request, arg) == 0; }
 

@@ -377,6 +377,15 @@ class OciRuntimeTest extends RealEngineTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("a new user namespace needs both uidMappings and gidMappings"), r.err());
 
+        // a path of another kind: refused at create, not left to the container's process to fail on after its spawn
+        Path wrongKind = bundleWith("wrongkind", c -> ((com.fasterxml.jackson.databind.node.ArrayNode) c.path("linux").path("namespaces"))
+                .addObject().put("type", "user").put("path", "/proc/self/ns/uts"), "true");
+        for (int i = 0; i < 3; i++) {
+            r = runc("create", "--bundle", wrongKind.toString(), "b6");
+            assertEquals(1, r.code(), r.all());
+            assertTrue(r.err().contains("/proc/self/ns/uts is not a user namespace"), r.err());
+        }
+
         Path noProgram = bundleWith("noprogram", c -> { }, "/no/such/program");
         r = runc("create", "--bundle", noProgram.toString(), "b5");
         assertEquals(1, r.code());
@@ -394,7 +403,7 @@ class OciRuntimeTest extends RealEngineTest {
         JsonNode line = Json.MAPPER.readTree(Files.readAllLines(log).get(0));
         assertEquals("error", line.path("level").asText());
         assertTrue(line.path("msg").asText().contains("does not exist"), line.toString());
-        for (String id : List.of("b1", "b2", "b3", "b4", "b5")) assertNothingLeft(id);
+        for (String id : List.of("b1", "b2", "b3", "b4", "b5", "b6")) assertNothingLeft(id);
     }
 
     @Test
