@@ -198,7 +198,11 @@ static void run_actions(char ***actions, int nactions, char **exported, int *map
         } else if (strcmp(a[0], "closefrom") == 0 && n == 2) {
             unsigned int from = (unsigned int)atoi(a[1]);
             if ((unsigned int)pipe_fd > from) syscall(SYS_close_range, from, (unsigned int)pipe_fd - 1, 0);
-            syscall(SYS_close_range, (unsigned int)pipe_fd + 1 > from ? (unsigned int)pipe_fd + 1 : from, ~0U, 0);
+            if (syscall(SYS_close_range, (unsigned int)pipe_fd + 1 > from ? (unsigned int)pipe_fd + 1 : from, ~0U, 0) != 0) {
+                /* a kernel before 5.9 */
+                long max = sysconf(_SC_OPEN_MAX);
+                for (long fd = from; fd < max; fd++) if (fd != pipe_fd) close((int)fd);
+            }
         } else {
             errno = EINVAL;
             child_fail(pipe_fd, i);
