@@ -27,7 +27,7 @@ final class Dockerd implements AutoCloseable {
         socket = dir.resolve("d.sock");
         process = new ProcessBuilder("/usr/sbin/dockerd", "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "--pidfile", dir.resolve("pid").toString(), "-H", "unix://" + socket, "--bridge=none", "--iptables=false", "--ip-masq=false",
-                "--add-runtime", "jbox=" + runtime).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+                "--add-runtime", "jbox=" + runtime, "--cgroup-parent", "/" + namespace).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
         for (int i = 0; i < 300 && docker("version").code() != 0; i++) Thread.sleep(100);
         if (docker("version").code() != 0) throw new IllegalStateException("dockerd did not come up: " + Files.readString(dir.resolve("log")));
     }
@@ -63,8 +63,9 @@ final class Dockerd implements AutoCloseable {
             if (target.startsWith(dir.toString())) new ProcessBuilder("umount", "-l", target).start().waitFor();
         }
         AtomicFiles.deleteTree(dir);
-        // containerd puts its containers' cgroups under one named for its namespace; like runc, jbox-runc removes
-        // only a container's own, so the parent the test's namespace caused goes here
+        // containerd puts its containers' cgroups under one named for its namespace, and dockerd here under the same
+        // name (--cgroup-parent; else under "docker", shared with any other dockerd); like runc, jbox-runc removes only
+        // a container's own, so the parent goes here
         try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path h : hierarchies.toList()) Files.deleteIfExists(h.resolve(namespace));
         }

@@ -96,6 +96,7 @@ final class Podman implements AutoCloseable {
         for (Path parent : libpodCgroups()) {
             for (String id : mine) removeCgroupTree(parent.resolve("libpod-" + id));
             try {
+                Files.deleteIfExists(parent.resolve("conmon")); // where podman puts its conmons, empty once they ended
                 Files.deleteIfExists(parent);
             } catch (java.nio.file.FileSystemException inUse) {
                 // EBUSY or ENOTEMPTY: another podman's containers are in it
