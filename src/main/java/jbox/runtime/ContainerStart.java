@@ -318,17 +318,8 @@ public final class ContainerStart {
     }
 
     private static void killIn(Path mountNamespace) {
-        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
-            Path ns = java.nio.file.Files.readSymbolicLink(mountNamespace);
-            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                try {
-                    int pid = Integer.parseInt(p.getFileName().toString());
-                    long started = Processes.startTime(pid);
-                    if (ns.equals(java.nio.file.Files.readSymbolicLink(p.resolve("ns/mnt")))) Processes.signal(pid, started, SIGKILL, 0);
-                } catch (IOException ended) {
-                    // gone meanwhile
-                }
-            }
+        try {
+            for (int pid : Processes.inNamespace(mountNamespace, "mnt")) Processes.signal(pid, Processes.startTime(pid), SIGKILL, 0);
         } catch (IOException e) {
             // nothing to find: the failure that brought us here is what the caller hears of
         }

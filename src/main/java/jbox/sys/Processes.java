@@ -88,30 +88,35 @@ public final class Processes {
         return !isSame(pid, startTime);
     }
 
-    /** Waits for child pid on a daemon thread of its own, so that it never lingers as a zombie while this process lives on. */
     /**
      * Every process in pid's pid namespace (host pids, pid first), for a container without a cgroup to list
      * them: jbox without root on a host that delegates none.
      */
     public static java.util.List<Integer> inPidNamespaceOf(int pid) throws IOException {
-        java.nio.file.Path ns = java.nio.file.Path.of("/proc/" + pid + "/ns/pid");
-        String target = java.nio.file.Files.readSymbolicLink(ns).toString();
+        java.util.List<Integer> out = inNamespace(java.nio.file.Path.of("/proc/" + pid + "/ns/pid"), "pid");
+        out.sort(java.util.Comparator.comparing(p -> p != pid));
+        return out;
+    }
+
+    /** Every process whose namespace of this kind ("pid", "mnt", ...) is the one the namespace file names (host pids). */
+    public static java.util.List<Integer> inNamespace(java.nio.file.Path namespaceFile, String kind) throws IOException {
+        String target = java.nio.file.Files.readSymbolicLink(namespaceFile).toString();
         java.util.List<Integer> out = new java.util.ArrayList<>();
         try (var dirs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
             for (java.nio.file.Path d : dirs.toList()) {
                 String name = d.getFileName().toString();
                 if (!name.chars().allMatch(Character::isDigit)) continue;
                 try {
-                    if (java.nio.file.Files.readSymbolicLink(d.resolve("ns/pid")).toString().equals(target)) out.add(Integer.parseInt(name));
+                    if (java.nio.file.Files.readSymbolicLink(d.resolve("ns/" + kind)).toString().equals(target)) out.add(Integer.parseInt(name));
                 } catch (IOException gone) {
                     // ended meanwhile, or not ours to read
                 }
             }
         }
-        out.sort(java.util.Comparator.comparing(p -> p != pid));
         return out;
     }
 
+    /** Waits for child pid on a daemon thread of its own, so that it never lingers as a zombie while this process lives on. */
     public static void reapInBackground(int pid) {
         Thread t = new Thread(() -> Sys.waitpid(pid), "jbox-reap-" + pid);
         t.setDaemon(true);

@@ -80,17 +80,20 @@ final class Jbox {
         }
     }
 
-    /** cgroup directories of this container id in any hierarchy of the host. */
+    /** cgroup directories of this container id (or short id: a prefix of it) in any hierarchy of the host. */
     static List<Path> cgroupsOf(String id) throws IOException {
-        List<Path> found = new ArrayList<>();
+        List<Path> parents = new ArrayList<>();
         try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : s.toList()) {
-                Path d = h.resolve("jbox").resolve(id);
-                if (Files.isDirectory(d)) found.add(d);
+            for (Path h : s.toList()) parents.add(h.resolve("jbox"));
+        }
+        parents.add(Path.of("/sys/fs/cgroup/jbox"));
+        List<Path> found = new ArrayList<>();
+        for (Path parent : parents) {
+            if (!Files.isDirectory(parent)) continue;
+            try (var c = Files.list(parent)) {
+                c.filter(d -> Files.isDirectory(d) && d.getFileName().toString().startsWith(id)).forEach(found::add);
             }
         }
-        Path v2 = Path.of("/sys/fs/cgroup/jbox").resolve(id);
-        if (Files.isDirectory(v2)) found.add(v2);
         return found;
     }
 
