@@ -61,7 +61,8 @@ public final class UserNamespace implements AutoCloseable {
         int fd = Sys.open(path, Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
         if (Sys.namespaceType(fd) != Linux.CLONE_NEWUSER) {
             Sys.close(fd);
-            throw new IllegalStateException(path + " is not a user namespace");
+            throw new IllegalStateException(path + " is not a user namespace (it names a namespace of another kind, or none): "
+                    + "give the path of a user namespace, such as /proc/PID/ns/user");
         }
         return new UserNamespace(fd, path);
     }
