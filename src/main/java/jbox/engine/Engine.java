@@ -55,6 +55,7 @@ public final class Engine {
     private final Housekeeping housekeeping;
     private final HealthRecords health;
     private final VolumeService volumeService;
+    private final Removals removals = new Removals();
 
     public Engine(Path root, Path home) throws IOException {
         this.root = root;
@@ -134,6 +135,7 @@ public final class Engine {
     public Lifecycle lifecycle() { return lifecycle; }
     public TaskControl tasks() { return tasks; }
     public Housekeeping housekeeping() { return housekeeping; }
+    Removals removals() { return removals; }
     public HealthRecords health() { return health; }
     public VolumeService volumeService() { return volumeService; }
 

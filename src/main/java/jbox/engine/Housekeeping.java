@@ -31,6 +31,16 @@ public final class Housekeeping {
         this.networks = engine.networks();
     }
 
+    /** A half-removed container's cgroup, with whatever is still in it. */
+    private void destroyCgroup(ContainerState last) {
+        try {
+            Cgroup cg = engine.cgroupOf(last);
+            if (cg != null) cg.destroy();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * What killed jbox processes left half-done, undone: half-made and half-removed container
      * directories, first processes still waiting at a gate their jbox will never open, and cgroups of
@@ -44,7 +54,7 @@ public final class Housekeeping {
     public List<String> recover(int reaper) {
         List<String> done = new ArrayList<>();
         try {
-            for (String dir : containers.sweep()) done.add("removed " + dir + ", which a killed jbox left half-made or half-removed");
+            for (String dir : containers.sweep(this::destroyCgroup)) done.add("removed " + dir + ", which a killed jbox left half-made or half-removed");
             done.addAll(reapAbandonedSandboxes());
             done.addAll(reapAbandonedBuilds());
             for (ContainerState c : engine.lifecycle().list(true)) { // refresh finishes the recorded ones

@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** The engine's the container lifecycle: create, start, the wait for the exit and its record, stop, removal, prune, restart records, and the repair of records whose jbox died. */
@@ -216,7 +217,7 @@ public final class Lifecycle {
             if (cgroup != null) cgroup.destroy();
             Failure failure = e instanceof ImageNotFoundException ? imageGone(s) : Errors.explain(e, "cannot start container " + s.name());
             try {
-                if (s.autoRemove()) destroy(s); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
+                if (s.autoRemove()) destroy(s, null); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
             } catch (IOException recordFailed) {
                 // a full disk: the record says running with a dead process, which the next look turns into an exit
             }
@@ -375,7 +376,7 @@ public final class Lifecycle {
             else if (!c.devices().isEmpty()) cgroup.deviceRules(devices(c).stream().map(d -> "allow " + d.cgroupRule(permissions(c, d))).toList());
         } catch (RuntimeException e) {
             cgroup.destroy();
-            if (s.autoRemove()) destroy(s);
+            if (s.autoRemove()) destroy(s, null);
             throw new Failure(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
         }
         return cgroup;
@@ -422,22 +423,20 @@ public final class Lifecycle {
 
     /**
      * The container's first process has ended: free its cgroup (noting whether the OOM killer
-     * struck), then record the exit, or remove the container if it was started with --rm.
-     * Returns how it ended either way. Call under its lock.
+     * struck), then record the exit, or remove the container if it was started with --rm (its
+     * cgroup and files then go in the background: Removals). Returns how it ended either way.
+     * Call under its lock.
      */
     private ContainerState recordExit(ContainerState now, int exitCode, String error) throws IOException {
         Cgroup cg = engine.cgroupOf(now);
-        boolean oomKilled = false;
-        if (cg != null) {
-            oomKilled = cg.oomKills() > 0;
-            cg.destroy();
-        }
+        boolean oomKilled = cg != null && cg.oomKills() > 0;
+        if (cg != null && !now.autoRemove()) cg.destroy();
         if (now.endpoint() != null) jbox.net.ContainerNetwork.release(now.endpoint());
         ContainerState done = now.exited(exitCode, error, Instant.now().toString(), oomKilled);
         if (oomKilled) engine.events().container(now, "oom", Map.of());
         engine.events().container(now, "die", Map.of("exitCode", String.valueOf(exitCode)));
         if (now.autoRemove()) {
-            destroy(now);
+            destroy(now, cg);
             removeAnonymousVolumes(now);
         } else {
             containers.save(done);
@@ -608,22 +607,32 @@ public final class Lifecycle {
             awaitExit(s, 10_000);
             s = awaitRecorded(s, 137);
         }
+        CompletableFuture<Void> removed;
         try (FileLock ignored = containers.lock(s.id())) {
-            Cgroup cg = engine.cgroupOf(s);
-            if (cg != null) cg.destroy();
-            destroy(s);
+            removed = destroy(s, engine.cgroupOf(s));
         } catch (java.nio.file.NoSuchFileException e) {
-            // removed by its own --rm meanwhile
+            removed = CompletableFuture.completedFuture(null); // removed by its own --rm meanwhile
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
+        }
+        // as docker's rm: its files are gone when rm returns
+        try {
+            removed.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw Errors.explain(e.getCause(), "cannot remove container " + s.name());
         }
         if (anonymousVolumes) removeAnonymousVolumes(s);
     }
 
-    /** Its record goes (the caller holds its lock), and docker's destroy event says so. */
-    private void destroy(ContainerState s) throws IOException {
-        containers.delete(s.id());
+    /**
+     * Its record goes out of sight (the caller holds its lock) and docker's destroy event says so;
+     * its cgroup, if it has one, and its files follow in the background (Removals).
+     */
+    private CompletableFuture<Void> destroy(ContainerState s, Cgroup cg) throws IOException {
+        Path trash = containers.retire(s);
+        if (trash == null) return CompletableFuture.completedFuture(null);
         engine.events().container(s, "destroy", Map.of());
+        return engine.removals().remove(s.name(), cg, trash);
     }
 
     /** The volumes made for this container alone, once no other container uses them (rm -v, and --rm as docker does). */

@@ -136,14 +136,25 @@ public final class RecordStore<T> {
 
     /** Removes a record: first out of sight in one rename, then its files. False if it was not there. */
     public boolean delete(String id) throws IOException {
+        Path trash = retire(id);
+        if (trash == null) return false;
+        AtomicFiles.deleteTree(trash);
+        return true;
+    }
+
+    /**
+     * Takes a record out of sight in one rename, to .trash-OWNER-ID, whose files the caller then
+     * removes (AtomicFiles.deleteTree), at once or later. Returns that directory, or null if the
+     * record was not there. Should this process die first, {@link #sweep} finishes the removal.
+     */
+    public Path retire(String id) throws IOException {
         Path trash = dir.resolve(".trash-" + ownerTag() + "-" + id);
         try {
             Files.move(dirOf(id), trash, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
-            return false; // removed meanwhile
+            return null; // removed meanwhile
         }
-        AtomicFiles.deleteTree(trash);
-        return true;
+        return trash;
     }
 
     /** This process, as the owner of a half-made or half-removed directory. */
@@ -155,8 +166,11 @@ public final class RecordStore<T> {
     /**
      * What killed jbox processes left: half-made and half-removed records of owners that are gone,
      * directories without a state (older jbox versions), and unfinished state writes. Returns what went.
+     *
+     * @param retired what else a half-removed record's removal must undo, given its last state (a
+     *     container's cgroup); if that throws, the record stays for a later sweep
      */
-    public List<String> sweep() throws IOException {
+    public List<String> sweep(java.util.function.Consumer<T> retired) throws IOException {
         List<String> removed = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
@@ -165,6 +179,7 @@ public final class RecordStore<T> {
                     String[] owner = n.substring(n.indexOf('-') + 1).split("-", 2)[0].split("\\.");
                     boolean alive = owner.length == 2 && Processes.isSame(Integer.parseInt(owner[0]), Long.parseLong(owner[1]));
                     if (alive) continue;
+                    if (n.startsWith(".trash-") && !finish(p, retired)) continue;
                 } else if (n.startsWith(".") || !Files.isDirectory(p) || Files.isRegularFile(p.resolve("state.json"))) {
                     if (Files.isDirectory(p) && !n.startsWith(".")) removePartials(p);
                     continue;
@@ -174,6 +189,23 @@ public final class RecordStore<T> {
             }
         }
         return removed;
+    }
+
+    /** Undoes what else a retired record holds; false if that failed (said on stderr: the daemon's log, a command's error output). */
+    private boolean finish(Path trash, java.util.function.Consumer<T> retired) {
+        T last;
+        try {
+            last = Json.read(Files.readAllBytes(trash.resolve("state.json")), type, "state of " + what + " " + trash.getFileName());
+        } catch (IOException | RuntimeException e) {
+            return true; // no state: nothing else was made
+        }
+        try {
+            retired.accept(last);
+            return true;
+        } catch (RuntimeException e) {
+            System.err.println("jbox: cannot finish removing " + trash + " (kept for the next try): " + e.getMessage());
+            return false;
+        }
     }
 
     /** A state write cut off by a kill leaves its temp file: the state itself was never half-written. */

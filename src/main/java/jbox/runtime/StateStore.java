@@ -65,8 +65,12 @@ public final class StateStore {
     /** Saves a change of an existing container; NoSuchFileException if it was removed meanwhile (a save never brings it back). */
     public void save(ContainerState s) throws IOException { records.save(s.id(), s); }
 
-    /** What killed jbox processes left half-made or half-removed. Returns what went. */
-    public List<String> sweep() throws IOException { return records.sweep(); }
+    /**
+     * What killed jbox processes left half-made or half-removed. Returns what went.
+     *
+     * @param retired undoes what else a half-removed container holds, given its last state (its cgroup)
+     */
+    public List<String> sweep(java.util.function.Consumer<ContainerState> retired) throws IOException { return records.sweep(retired); }
 
     public ContainerState load(String id) throws IOException { return records.load(id); }
 
@@ -97,18 +101,15 @@ public final class StateStore {
 
     public FileLock namesLock() throws IOException { return FileLock.acquire(dir.resolve(".names.lock")); }
 
-    /** Removes the container: first out of sight in one rename, then its name, then its files. */
-    public void delete(String id) throws IOException {
-        String name = null;
-        try {
-            name = load(id).name();
-        } catch (NoSuchFileException e) {
-            // no state (a failed create): no name either
-        }
-        if (!records.delete(id)) return;
-        if (name != null) {
-            Path f = names.resolve(name);
-            if (Files.isRegularFile(f) && Files.readString(f).trim().equals(id)) Files.deleteIfExists(f);
-        }
+    /**
+     * Takes the container out of sight: its directory in one rename (see {@link RecordStore#retire}),
+     * then its name. Returns where its files now are, for the caller to remove, or null if it was gone.
+     */
+    public Path retire(ContainerState s) throws IOException {
+        Path trash = records.retire(s.id());
+        if (trash == null) return null;
+        Path f = names.resolve(s.name());
+        if (Files.isRegularFile(f) && Files.readString(f).trim().equals(s.id())) Files.deleteIfExists(f);
+        return trash;
     }
 }

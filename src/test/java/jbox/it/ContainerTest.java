@@ -154,6 +154,25 @@ class ContainerTest extends ProcMountedTests {
     }
 
     @Test
+    void aRemovalCutShortByAKillIsFinishedByTheNextJbox() throws Exception {
+        // jbox takes a removed container out of sight first, renaming its directory .trash-OWNER-ID, and removes its
+        // cgroup and files after, in the background: a jbox killed in between leaves that much, as here. (Its network
+        // address went before, with the exit: no network here.)
+        String id = run("run", "-d", "--network", "none", "busybox", "sleep", "1000").out().trim();
+        int pid = pidOf(id);
+        assertFalse(Jbox.cgroupsOf(id).isEmpty(), "a running container has its cgroup");
+        Process owner = new ProcessBuilder("true").start();
+        owner.waitFor();
+        Path trash = jbox.root.resolve("containers").resolve(".trash-" + owner.pid() + ".1-" + id);
+        Files.move(jbox.root.resolve("containers").resolve(id), trash);
+        assertFalse(run("ps", "-a", "-q", "--no-trunc").out().contains(id), "out of sight");
+        assertFalse(Files.exists(trash), "the next jbox removed what its killed owner left");
+        assertEquals(List.of(), Jbox.cgroupsOf(id), "and the cgroup, with the process in it");
+        Eventually.waitFor(() -> !Files.exists(Path.of("/proc/" + pid + "/cgroup")) || !Files.readString(Path.of("/proc/" + pid + "/cmdline")).startsWith("sleep"),
+                "the container's process to end");
+    }
+
+    @Test
     void removingARunningContainerNeedsForce() throws Exception {
         String id = run("run", "-d", "busybox", "sleep", "1000").out().trim();
         var refused = run("rm", id);
