@@ -88,6 +88,40 @@ public final class Cgroups {
         return unavailable != null ? unavailable : new Unavailable("this host has no cgroups mounted", "mount cgroup2 on /sys/fs/cgroup");
     }
 
+    /**
+     * Moves this process into the root cgroup of every hierarchy mounted whole (v1 ones, named ones such as
+     * systemd's, and cgroup2). For a service that outlives the command that started it and serves others:
+     * left in its starter's cgroup (a conmon's, a shim's, a login's scope) it would keep that cgroup from
+     * being removed, and die when it is stopped. Best effort: a hierarchy this process may not write
+     * keeps it where it was. Returns the hierarchies it left.
+     */
+    public static List<Path> moveSelfToRoots() {
+        List<Path> moved = new ArrayList<>();
+        String mountinfo;
+        try {
+            mountinfo = ProcFiles.read(Path.of("/proc/self/mountinfo"));
+        } catch (IOException e) {
+            return moved;
+        }
+        Set<Path> seen = new LinkedHashSet<>();
+        for (String line : mountinfo.split("\n")) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length < 2) continue;
+            String[] left = halves[0].split(" ");
+            String type = halves[1].split(" ")[0];
+            if (left.length < 5 || !left[3].equals("/") || !(type.equals("cgroup") || type.equals("cgroup2"))) continue;
+            Path procs = Path.of(left[4]).resolve("cgroup.procs");
+            if (!seen.add(procs)) continue;
+            try {
+                Files.writeString(procs, "0");
+                moved.add(procs.getParent());
+            } catch (IOException | RuntimeException e) {
+                // read-only here (inside a container), or not ours to write: stay
+            }
+        }
+        return moved;
+    }
+
     /** Parses mountinfo text; controllers of a cgroup2 mount are read from its cgroup.controllers. */
     static Cgroups fromMountinfo(String mountinfo, String parent, boolean unifiedOnly) {
         List<Hierarchy> v1 = new ArrayList<>();

@@ -59,6 +59,8 @@ public final class RuntimeService {
             server = LingeringServer.listen(socket, LINGER_MILLIS);
         }
         serving = true;
+        // It serves every caller from now on, not only the one whose cgroup it was started in.
+        jbox.cgroup.Cgroups.moveSelfToRoots();
         Thread warm = new Thread(() -> warmUp(socket), "jbox-warm-up");
         warm.setDaemon(true);
         warm.start();

@@ -197,7 +197,16 @@ class OciRuntimeTest extends RealEngineTest {
         Path hookDir = work.resolve("served.hook-dir");
         Path b = bundleWith("served", c -> c.putObject("hooks").putArray("poststop").addObject().put("path", "/bin/sh")
                 .putArray("args").add("sh").add("-c").add("pwd > " + hookDir), "sleep", "60");
-        var create = served(false, "create", "--bundle", b.toString(), "served");
+        // The first step, which starts the service, runs in a cgroup of this test's, as conmon's steps run in conmon's.
+        Path pids = Path.of("/sys/fs/cgroup/pids");
+        Path callerCgroup = (Files.isDirectory(pids) ? pids : Path.of("/sys/fs/cgroup")).resolve("jboxtest-caller-" + servedName);
+        Files.createDirectory(callerCgroup);
+        Jbox.Result create;
+        try {
+            create = servedIn(callerCgroup, false, "create", "--bundle", b.toString(), "served");
+        } finally {
+            Files.delete(callerCgroup); // the create's JVM has ended, and the service it started left this cgroup
+        }
         assertEquals(0, create.code(), create.all());
         Eventually.waitFor(() -> served(true, "state", "served").code() == 0, "the service to answer state without a JVM");
         // the create's, or one that a step finding none listening yet started: a second one ends as soon as
@@ -208,6 +217,10 @@ class OciRuntimeTest extends RealEngineTest {
         int service = services.get(0);
         List<String> argv = List.of(Files.readString(Path.of("/proc/" + service + "/cmdline")).split("\0"));
         Path socket = Path.of(argv.get(argv.indexOf("--socket") + 1));
+        // started by a caller's step, it serves every caller: no caller's cgroup holds it (it would keep it from being removed)
+        for (String line : Files.readString(Path.of("/proc/" + service + "/cgroup")).split("\n")) {
+            assertTrue(line.endsWith(":/"), "the service lives in the root cgroup of every hierarchy: " + line);
+        }
 
         var state = served(true, "state", "served");
         assertEquals("created", Json.MAPPER.readTree(state.out()).path("status").asText(), state.all());
@@ -300,9 +313,14 @@ class OciRuntimeTest extends RealEngineTest {
      * must be answered by the service: no java among the programs it execs (strace follows its one process, which
      * execs the front, and, without a service, the launcher and java), else the result is a failure, for awaiting.
      */
-    private Jbox.Result served(boolean answered, String... args) throws Exception {
+    private Jbox.Result served(boolean answered, String... args) throws Exception { return servedIn(null, answered, args); }
+
+    /** The same, the step started in cgroup (null: this test's own). */
+    private Jbox.Result servedIn(Path cgroup, boolean answered, String... args) throws Exception {
         Path trace = work.resolve("served.trace");
-        List<String> cmd = new ArrayList<>(List.of("strace", "-qq", "-e", "trace=execve", "-o", trace.toString(), RUNC.toString(), "--root", "state"));
+        List<String> cmd = new ArrayList<>();
+        if (cgroup != null) cmd.addAll(List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
+        cmd.addAll(List.of("strace", "-qq", "-e", "trace=execve", "-o", trace.toString(), RUNC.toString(), "--root", "state"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
         pb.environment().put("JBOX_RUNTIME_SERVICE", servedName);
