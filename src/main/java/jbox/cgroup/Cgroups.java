@@ -89,13 +89,13 @@ public final class Cgroups {
     }
 
     /**
-     * Moves this process into the root cgroup of every hierarchy mounted whole (v1 ones, named ones such as
+     * Moves process pid into the root cgroup of every hierarchy mounted whole (v1 ones, named ones such as
      * systemd's, and cgroup2). For a service that outlives the command that started it and serves others:
      * left in its starter's cgroup (a conmon's, a shim's, a login's scope) it would keep that cgroup from
      * being removed, and die when it is stopped. Best effort: a hierarchy this process may not write
      * keeps it where it was. Returns the hierarchies it left.
      */
-    public static List<Path> moveSelfToRoots() {
+    public static List<Path> moveToRoots(int pid) {
         List<Path> moved = new ArrayList<>();
         String mountinfo;
         try {
@@ -113,7 +113,7 @@ public final class Cgroups {
             Path procs = Path.of(left[4]).resolve("cgroup.procs");
             if (!seen.add(procs)) continue;
             try {
-                Files.writeString(procs, "0");
+                Files.writeString(procs, String.valueOf(pid));
                 moved.add(procs.getParent());
             } catch (IOException | RuntimeException e) {
                 // read-only here (inside a container), or not ours to write: stay

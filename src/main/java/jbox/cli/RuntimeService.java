@@ -59,8 +59,6 @@ public final class RuntimeService {
             server = LingeringServer.listen(socket, LINGER_MILLIS);
         }
         serving = true;
-        // It serves every caller from now on, not only the one whose cgroup it was started in.
-        jbox.cgroup.Cgroups.moveSelfToRoots();
         Thread warm = new Thread(() -> warmUp(socket), "jbox-warm-up");
         warm.setDaemon(true);
         warm.start();
@@ -126,6 +124,8 @@ public final class RuntimeService {
                 Sys.close(log);
                 Sys.close(devNull);
             }
+            // It will serve every caller, not only this one: out of this caller's cgroup before this step returns.
+            jbox.cgroup.Cgroups.moveToRoots(pid);
             Processes.reapInBackground(pid);
         } catch (RuntimeException | IOException e) {
             // the command goes on in this JVM; only the speed of the next one is lost
