@@ -93,52 +93,54 @@ public final class Cgroups {
      * systemd's, and cgroup2). For a service that outlives the command that started it and serves others:
      * left in its starter's cgroup (a conmon's, a shim's, a login's scope) it would keep that cgroup from
      * being removed, and die when it is stopped. Best effort: a hierarchy this process may not write
-     * keeps it where it was. Returns the hierarchies it left.
+     * keeps it where it was.
      */
-    public static List<Path> moveToRoots(int pid) {
-        List<Path> moved = new ArrayList<>();
-        String mountinfo;
+    public static void moveToRoots(int pid) {
+        List<CgroupMount> mounts;
         try {
-            mountinfo = ProcFiles.read(Path.of("/proc/self/mountinfo"));
+            mounts = cgroupMounts(ProcFiles.read(Path.of("/proc/self/mountinfo")));
         } catch (IOException e) {
-            return moved;
+            return;
         }
         Set<Path> seen = new LinkedHashSet<>();
-        for (String line : mountinfo.split("\n")) {
-            String[] halves = line.split(" - ", 2);
-            if (halves.length < 2) continue;
-            String[] left = halves[0].split(" ");
-            String type = halves[1].split(" ")[0];
-            if (left.length < 5 || !left[3].equals("/") || !(type.equals("cgroup") || type.equals("cgroup2"))) continue;
-            Path procs = Path.of(left[4]).resolve("cgroup.procs");
-            if (!seen.add(procs)) continue;
+        for (CgroupMount m : mounts) {
+            Path procs = m.point().resolve("cgroup.procs");
+            if (!m.root().equals("/") || !seen.add(procs)) continue;
             try {
                 Files.writeString(procs, String.valueOf(pid));
-                moved.add(procs.getParent());
             } catch (IOException | RuntimeException e) {
                 // read-only here (inside a container), or not ours to write: stay
             }
         }
-        return moved;
+    }
+
+    /** One cgroup or cgroup2 mount of mountinfo: where, which directory of its hierarchy, and its options. */
+    private record CgroupMount(Path point, String root, boolean unified, String options) {}
+
+    private static List<CgroupMount> cgroupMounts(String mountinfo) {
+        List<CgroupMount> out = new ArrayList<>();
+        for (String line : mountinfo.split("\n")) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length < 2) continue;
+            String[] left = halves[0].split(" ");
+            String[] right = halves[1].split(" ");
+            if (left.length < 5 || right.length < 3 || !(right[0].equals("cgroup") || right[0].equals("cgroup2"))) continue;
+            out.add(new CgroupMount(Path.of(left[4]), left[3], right[0].equals("cgroup2"), right[2]));
+        }
+        return out;
     }
 
     /** Parses mountinfo text; controllers of a cgroup2 mount are read from its cgroup.controllers. */
     static Cgroups fromMountinfo(String mountinfo, String parent, boolean unifiedOnly) {
         List<Hierarchy> v1 = new ArrayList<>();
         Hierarchy unified = null;
-        for (String line : mountinfo.split("\n")) {
-            String[] halves = line.split(" - ", 2);
-            if (halves.length < 2) continue;
-            String[] left = halves[0].split(" ");
-            String[] right = halves[1].split(" ");
-            if (left.length < 5 || right.length < 3) continue;
-            Path mountPoint = Path.of(left[4]);
-            if (right[0].equals("cgroup2")) {
-                unified = new Hierarchy(mountPoint, true, readControllers(mountPoint));
-            } else if (right[0].equals("cgroup")) {
+        for (CgroupMount m : cgroupMounts(mountinfo)) {
+            if (m.unified()) {
+                unified = new Hierarchy(m.point(), true, readControllers(m.point()));
+            } else {
                 Set<String> controllers = new LinkedHashSet<>();
-                for (String opt : right[2].split(",")) if (KNOWN.contains(opt)) controllers.add(opt);
-                if (!controllers.isEmpty()) v1.add(new Hierarchy(mountPoint, false, controllers));
+                for (String opt : m.options().split(",")) if (KNOWN.contains(opt)) controllers.add(opt);
+                if (!controllers.isEmpty()) v1.add(new Hierarchy(m.point(), false, controllers));
             }
         }
         Map<String, Hierarchy> by = new LinkedHashMap<>();

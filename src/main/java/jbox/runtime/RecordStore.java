@@ -104,8 +104,11 @@ public final class RecordStore<T> {
         }
     }
 
-    public T load(String id) throws IOException {
-        return Json.read(Files.readAllBytes(dirOf(id).resolve("state.json")), type, "state of " + what + " " + id);
+    public T load(String id) throws IOException { return read(dirOf(id), id); }
+
+    /** The state in a record's directory (named in errors as name). */
+    private T read(Path rdir, String name) throws IOException {
+        return Json.read(Files.readAllBytes(rdir.resolve("state.json")), type, "state of " + what + " " + name);
     }
 
     /** The ids of every record, in no order. */
@@ -195,7 +198,7 @@ public final class RecordStore<T> {
     private boolean finish(Path trash, java.util.function.Consumer<T> retired) {
         T last;
         try {
-            last = Json.read(Files.readAllBytes(trash.resolve("state.json")), type, "state of " + what + " " + trash.getFileName());
+            last = read(trash, trash.getFileName().toString());
         } catch (IOException | RuntimeException e) {
             return true; // no state: nothing else was made
         }
