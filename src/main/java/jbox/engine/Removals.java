@@ -41,8 +41,7 @@ final class Removals {
                 if (cgroup != null) cgroup.destroy();
                 AtomicFiles.deleteTree(trash);
             } catch (Exception e) {
-                System.err.println("jbox: cannot finish removing container " + container + " (" + e.getMessage()
-                        + "); the next jbox command tries again once this one has ended");
+                System.err.println(jbox.text.Say.t("removal.unfinished", container, e.getMessage()));
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, worker);
@@ -55,7 +54,7 @@ final class Removals {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            System.err.println("jbox: removing containers' files took over a minute; the next jbox command finishes it");
+            System.err.println(jbox.text.Say.t("removal.slow"));
         }
     }
 }

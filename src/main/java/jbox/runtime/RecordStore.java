@@ -206,7 +206,7 @@ public final class RecordStore<T> {
             retired.accept(last);
             return true;
         } catch (RuntimeException e) {
-            System.err.println("jbox: cannot finish removing " + trash + " (kept for the next try): " + e.getMessage());
+            System.err.println(jbox.text.Say.t("removal.unfinished", trash.getFileName(), e.getMessage()));
             return false;
         }
     }
