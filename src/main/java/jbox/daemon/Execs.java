@@ -83,7 +83,7 @@ public final class Execs {
      * Runs the session's command; sink gets its output until it ends. Returns after the start,
      * with the pump running; wait with {@link #await}.
      */
-    public Thread start(Session s, Pump.Sink sink) {
+    public void start(Session s, Pump.Sink sink) {
         synchronized (s) {
             if (s.running || s.exitCode != null) {
                 throw new jbox.sys.Failure("exec " + s.id.substring(0, 12) + " has already run", "an exec session runs once",
@@ -129,18 +129,14 @@ public final class Execs {
                 err[0] = -1;
             }
             if (sink != null) pump.sinks.add(sink);
-            Thread t = new Thread(() -> {
-                pump.run();
+            Pumps.start(pump, () -> {
                 s.ptyMaster = -1;
                 s.closeStdin();
                 s.exitCode = Linux.exitCode(Sys.waitpid(s.pid));
                 s.running = false;
                 engine.events().container(container, "exec_die", Map.of("execID", s.id, "exitCode", String.valueOf(s.exitCode)));
                 pump.end();
-            }, "jbox-exec-" + s.id.substring(0, 12));
-            t.setDaemon(true);
-            t.start();
-            return t;
+            });
         } catch (RuntimeException e) {
             s.running = false;
             s.exitCode = e instanceof jbox.sys.Failure ee ? ee.exitCode() : 126;

@@ -154,8 +154,7 @@ public final class Supervisor {
                 io.starts++;
                 io.notifyAll();
             }
-            Thread t = new Thread(() -> {
-                pump.run();
+            Pumps.start(pump, () -> {
                 ptys.remove(c.id());
                 synchronized (io) {
                     io.ended = true;
@@ -175,9 +174,7 @@ public final class Supervisor {
                     io.changed();
                 }
                 forgetLater(io);
-            }, "jbox-pump-" + c.shortId());
-            t.setDaemon(true);
-            t.start();
+            });
             onStart.accept(c.id());
         } catch (IOException e) {
             throw Errors.explain(e, "cannot set up the output of container " + c.name());
@@ -400,17 +397,14 @@ public final class Supervisor {
             synchronized (io) {
                 io.pump = pump;
             }
-            Thread t = new Thread(() -> {
-                pump.run();
+            Pumps.start(pump, () -> {
                 pump.end();
                 synchronized (io) {
                     io.ended = true;
                     io.pump = null;
                     io.notifyAll();
                 }
-            }, "jbox-pump-" + c.shortId());
-            t.setDaemon(true);
-            t.start();
+            });
             adopted++;
         }
         return adopted;

@@ -55,6 +55,9 @@ public interface LibC {
     int geteuid();
     int dup(int fd);
     int poll(Pointer fds, long nfds, int timeout);
+    int epoll_create1(int flags);
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+    int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
     int execve(String path, Pointer argv, Pointer envp);
     void _exit(int status);

@@ -210,28 +210,6 @@ public final class Sys {
         return true;
     }
 
-    /**
-     * poll(2) for input on several fds; returns which are ready (readable, or hung up), all false
-     * on timeout.
-     */
-    public static boolean[] pollIn(int[] fds, int timeoutMillis) {
-        Pointer p = Memory.allocateDirect(RT, 8 * fds.length);
-        for (int i = 0; i < fds.length; i++) {
-            p.putInt(8L * i, fds[i]);
-            p.putShort(8L * i + 4, (short) 1); // POLLIN
-            p.putShort(8L * i + 6, (short) 0);
-        }
-        while (true) {
-            int rc = c().poll(p, fds.length, timeoutMillis);
-            if (rc >= 0) break;
-            int e = errno();
-            if (e != Errnos.EINTR) throw new SyscallException("poll", java.util.Arrays.toString(fds), e);
-        }
-        boolean[] ready = new boolean[fds.length];
-        for (int i = 0; i < fds.length; i++) ready[i] = p.getShort(8L * i + 6) != 0;
-        return ready;
-    }
-
     public static int gettid() { return (int) c().syscall(NR.gettid, 0, 0, 0, 0, 0); }
 
     public static int getpid() { return c().getpid(); }

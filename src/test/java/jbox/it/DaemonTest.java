@@ -228,7 +228,7 @@ class DaemonTest extends RealEngineTest {
     }
 
     @Test
-    void anIdleContainerHoldsTwoDescriptorsInTheDaemonAndAWaitWhoseClientLeftLetsGo() throws Exception {
+    void anIdleContainerHoldsTwoDescriptorsAndNoThreadInTheDaemonAndAWaitWhoseClientLeftLetsGo() throws Exception {
         ApiClient api = new jbox.client.SocketClient(socket, "test");
         int server = daemon.pids()[0];
         List<String> ids = new ArrayList<>();
@@ -237,7 +237,8 @@ class DaemonTest extends RealEngineTest {
         ids.add(warm);
         long before = Eventually.settled(() -> count(Path.of("/proc/" + server + "/fd")), "the daemon's descriptors after the warm-up");
         List<String> fdsBefore = fds(server);
-        int n = 5;
+        long threadsBefore = Eventually.settled(() -> count(Path.of("/proc/" + server + "/task")), "the daemon's threads after the warm-up");
+        int n = 8;
         for (int i = 0; i < n; i++) {
             String id = api.call("POST", "/containers/create", Map.of("Image", "busybox", "Cmd", List.of("sleep", "1000"))).path("Id").asText();
             ids.add(id);
@@ -251,6 +252,9 @@ class DaemonTest extends RealEngineTest {
         added.removeAll(fdsBefore);
         assertTrue(idle - before <= 2L * n, n + " idle containers hold at most " + 2 * n + " descriptors in the daemon (their stdout and stderr); new: " + added);
         assertTrue(added.stream().noneMatch(f -> f.startsWith("socket:")), "no connection of a client that left is held: " + added);
+        long threads = Eventually.settled(() -> count(Path.of("/proc/" + server + "/task")), "the daemon's threads with " + n + " idle containers");
+        // one thread moves every container's output; the API's pool may keep a thread or two more for the waits
+        assertTrue(threads - threadsBefore <= n / 2, n + " idle containers hold no thread each in the daemon: " + threadsBefore + " threads before, " + threads + " after");
         for (String id : ids) api.call("DELETE", "/containers/" + id + "?force=1", null);
         waitFor(() -> count(Path.of("/proc/" + server + "/fd")) <= before - 2, "the daemon's descriptors of the removed containers to be closed");
     }
