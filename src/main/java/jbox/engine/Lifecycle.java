@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** The engine's the container lifecycle: create, start, the wait for the exit and its record, stop, removal, prune, restart records, and the repair of records whose jbox died. */
@@ -217,7 +216,7 @@ public final class Lifecycle {
             if (cgroup != null) cgroup.destroy();
             Failure failure = e instanceof ImageNotFoundException ? imageGone(s) : Errors.explain(e, "cannot start container " + s.name());
             try {
-                if (s.autoRemove()) destroy(s, null); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
+                if (s.autoRemove()) destroyLater(s, null); else containers.save(s.failed(failure.exitCode(), failure.getMessage()));
             } catch (IOException recordFailed) {
                 // a full disk: the record says running with a dead process, which the next look turns into an exit
             }
@@ -376,7 +375,7 @@ public final class Lifecycle {
             else if (!c.devices().isEmpty()) cgroup.deviceRules(devices(c).stream().map(d -> "allow " + d.cgroupRule(permissions(c, d))).toList());
         } catch (RuntimeException e) {
             cgroup.destroy();
-            if (s.autoRemove()) destroy(s, null);
+            if (s.autoRemove()) destroyLater(s, null);
             throw new Failure(e.getMessage(), "the kernel or this host's cgroup setup refused the limit", "change or drop the flag");
         }
         return cgroup;
@@ -436,7 +435,7 @@ public final class Lifecycle {
         if (oomKilled) engine.events().container(now, "oom", Map.of());
         engine.events().container(now, "die", Map.of("exitCode", String.valueOf(exitCode)));
         if (now.autoRemove()) {
-            destroy(now, cg);
+            destroyLater(now, cg);
             removeAnonymousVolumes(now);
         } else {
             containers.save(done);
@@ -607,17 +606,20 @@ public final class Lifecycle {
             awaitExit(s, 10_000);
             s = awaitRecorded(s, 137);
         }
-        CompletableFuture<Void> removed;
+        Path trash;
+        Cgroup cg;
         try (FileLock ignored = containers.lock(s.id())) {
-            removed = destroy(s, engine.cgroupOf(s));
+            cg = engine.cgroupOf(s);
+            trash = retire(s);
         } catch (java.nio.file.NoSuchFileException e) {
-            removed = CompletableFuture.completedFuture(null); // removed by its own --rm meanwhile
+            trash = null; // removed by its own --rm meanwhile
+            cg = null;
         } catch (IOException e) {
             throw Errors.explain(e, "cannot remove container " + s.name());
         }
         // as docker's rm: its files are gone when rm returns
         try {
-            removed.join();
+            if (trash != null) engine.removals().remove(s.name(), cg, trash).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw Errors.explain(e.getCause(), "cannot remove container " + s.name());
         }
@@ -626,13 +628,18 @@ public final class Lifecycle {
 
     /**
      * Its record goes out of sight (the caller holds its lock) and docker's destroy event says so;
-     * its cgroup, if it has one, and its files follow in the background (Removals).
+     * returns where its files went (null: already gone), for Removals to remove with its cgroup.
      */
-    private CompletableFuture<Void> destroy(ContainerState s, Cgroup cg) throws IOException {
+    private Path retire(ContainerState s) throws IOException {
         Path trash = containers.retire(s);
-        if (trash == null) return CompletableFuture.completedFuture(null);
-        engine.events().container(s, "destroy", Map.of());
-        return engine.removals().remove(s.name(), cg, trash);
+        if (trash != null) engine.events().container(s, "destroy", Map.of());
+        return trash;
+    }
+
+    /** A --rm container's end: retired now, its cgroup (if any) and files removed in the background. */
+    private void destroyLater(ContainerState s, Cgroup cg) throws IOException {
+        Path trash = retire(s);
+        if (trash != null) engine.removals().removeLater(s.name(), cg, trash);
     }
 
     /** The volumes made for this container alone, once no other container uses them (rm -v, and --rm as docker does). */

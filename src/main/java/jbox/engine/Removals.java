@@ -32,8 +32,8 @@ final class Removals {
     }
 
     /**
-     * Removes cgroup (if any) and then the retired directory trash. A failure is said on stderr (a
-     * command's error output, the daemon's log) and leaves the directory for the sweep to try again.
+     * Removes cgroup (if any) and then the retired directory trash, for a caller that waits and
+     * reports a failure itself (rm). A failure leaves the directory for the sweep to try again.
      */
     CompletableFuture<Void> remove(String container, Cgroup cgroup, Path trash) {
         return CompletableFuture.runAsync(() -> {
@@ -41,10 +41,16 @@ final class Removals {
                 if (cgroup != null) cgroup.destroy();
                 AtomicFiles.deleteTree(trash);
             } catch (Exception e) {
-                System.err.println(jbox.text.Say.t("removal.unfinished", container, e.getMessage()));
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, worker);
+    }
+
+    /** As {@link #remove}, for a caller that goes on: a failure is said on stderr (a command's error output, the daemon's log). */
+    void removeLater(String container, Cgroup cgroup, Path trash) {
+        remove(container, cgroup, trash).whenComplete((done, e) -> {
+            if (e != null) System.err.println(jbox.text.Say.t("removal.unfinished", container, e.getCause().getMessage()));
+        });
     }
 
     /** Waits for every removal asked for so far. */
