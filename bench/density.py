@@ -19,7 +19,20 @@ MARK = "3600"  # the sleep every idle container runs, to find their processes
 def memory_in_use_kb():
     """Memory that is neither free nor page cache: process memory, kernel objects, page tables, stacks."""
     m = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
-    return sum(m.get(k, 0) for k in ("AnonPages", "Shmem", "Slab", "KernelStack", "PageTables", "Percpu"))
+    return sum(m.get(k, 0) for k in ("AnonPages", "Shmem", "KernelStack", "PageTables", "Percpu")) + kernel_objects_kb()
+
+
+def kernel_objects_kb():
+    """The kernel's objects in use (/proc/slabinfo: active objects times their size), not meminfo's Slab, which
+    counts the pages that hold them: the slab keeps the pages of objects a tool before freed, partly empty, and a
+    tool that runs after fills those and looks cheaper. Measured here with jbox's daemon on one machine: Slab per
+    container grew from 750 to 940 KB between 250 and 2,600 containers, the objects in use stayed at 918-931 KB."""
+    total = 0
+    with open("/proc/slabinfo") as f:
+        for line in f.readlines()[2:]:
+            fields = line.split()
+            total += int(fields[1]) * int(fields[3])  # active_objs * objsize
+    return total // 1024
 
 
 def sleepers_kb():

@@ -130,8 +130,10 @@ for d in density:
 for d in density:
     if d.get("stopped_by"):
         md.append(f"\n{d['tool']} stopped before the time was up: {d['stopped_by']}")
-md.extend(["", "Memory beyond the process: the growth of memory that is not free and not page cache (AnonPages, Shmem, Slab, "
-           "KernelStack, PageTables, Percpu in /proc/meminfo), less the sleep processes' own anonymous memory, per container: "
+md.extend(["", "Memory beyond the process: the growth of memory that is not free and not page cache (AnonPages, Shmem, "
+           "KernelStack, PageTables, Percpu in /proc/meminfo, and the kernel's objects in use in /proc/slabinfo: active "
+           "objects times their size, not the slab's pages, which a tool before leaves partly empty for the next to fill), "
+           "less the sleep processes' own anonymous memory, per container: "
            "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. Disk: the containers' "
            "directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
