@@ -16,10 +16,30 @@ seconds, work, jd, pm, jbox_socket, jbox = int(sys.argv[1]), sys.argv[2], sys.ar
 MARK = "3600"  # the sleep every idle container runs, to find their processes
 
 
-def memory_in_use_kb():
-    """Memory that is neither free nor page cache: process memory, kernel objects, page tables, stacks."""
+def memory_parts_kb():
+    """Memory that is neither free nor page cache, by kind: process memory, kernel objects, page tables, stacks."""
     m = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
-    return sum(m.get(k, 0) for k in ("AnonPages", "Shmem", "KernelStack", "PageTables", "Percpu")) + kernel_objects_kb()
+    parts = {k: m.get(k, 0) for k in ("AnonPages", "Shmem", "KernelStack", "PageTables", "Percpu")}
+    parts["kernel objects"] = kernel_objects_kb()
+    return parts
+
+
+def memory_in_use_kb():
+    return sum(memory_parts_kb().values())
+
+
+def anon_by_process():
+    """Each process's anonymous memory (KB) with its name: to see who else moved while a tool ran."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            name = open(f"/proc/{pid}/comm").read().strip()
+            for line in open(f"/proc/{pid}/smaps_rollup"):
+                if line.startswith("Anonymous:"):
+                    out[pid] = (name, int(line.split()[1]))
+        except OSError:
+            pass
+    return out
 
 
 def kernel_objects_kb():
@@ -77,9 +97,11 @@ def measure(name, start_all, remove_all, disk_paths):
     subprocess.run(["sync"])
     time.sleep(7)  # jbox's daemon gives back memory 5 s after its last request: not during the next tool's turn
     before, settling = settled_memory_kb()
+    parts_before, procs_before = memory_parts_kb(), anon_by_process()
     n = start_all()
     time.sleep(2)
     after = memory_in_use_kb()
+    parts_after, procs_after = memory_parts_kb(), anon_by_process()
     own = sleepers_kb()
     disk = du_kb([d for d in disk_paths if os.path.exists(d)])
     t0 = time.monotonic()
@@ -88,14 +110,23 @@ def measure(name, start_all, remove_all, disk_paths):
     per = lambda x: round(x / n, 1) if n else None
     return {"tool": name, "seconds": seconds, "started": n, "baseline_settling": settling,
             "memory_beyond_process_kb": per(after - before - own), "process_kb": per(own),
-            "disk_kb": per(disk), "remove_all_s": removed, "start_rate_per_s": round(n / seconds, 1)}
+            "disk_kb": per(disk), "remove_all_s": removed, "start_rate_per_s": round(n / seconds, 1),
+            # where it went, per container, and the processes that were there before whose memory moved most meanwhile
+            "parts_kb": {k: per(parts_after[k] - parts_before[k]) for k in parts_before},
+            "moved_before_kb": sorted(([procs_before[p][0], procs_after[p][1] - procs_before[p][1]] for p in procs_before if p in procs_after),
+                                      key=lambda x: -abs(x[1]))[:6],
+            "ended_meanwhile_kb": sum(procs_before[p][1] for p in procs_before if p not in procs_after)}
 
 
 def run(name, script, disk_paths):
-    """script: bash that starts containers until its deadline, prints STARTED n, reads a line, removes them."""
+    """script: bash that reads a line, starts containers until its deadline, prints STARTED n, reads a line, removes
+    them. It starts only when told, after the baseline is taken: until this run's fix it began at once, so the
+    containers it made while measure() waited (7 s or more) were in the baseline and counted as free."""
     p = subprocess.Popen(["bash", "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def start_all():
+        p.stdin.write("start\n")
+        p.stdin.flush()
         for line in p.stdout:
             if line.startswith("STARTED"):
                 return int(line.split()[1])
@@ -207,6 +238,7 @@ def api_loop():
 
 
 loop = """
+read start
 deadline=$(( $(date +%s%N) / 1000000 + {ms} ))
 n=0
 while [ $(( $(date +%s%N) / 1000000 )) -lt $deadline ]; do
