@@ -619,7 +619,7 @@ public final class Lifecycle {
         }
         // as docker's rm: its files are gone when rm returns
         try {
-            if (trash != null) engine.removals().remove(s.name(), cg, trash).join();
+            if (trash != null) engine.removals().remove(cg, trash).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw Errors.explain(e.getCause(), "cannot remove container " + s.name());
         }

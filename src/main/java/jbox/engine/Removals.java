@@ -35,7 +35,7 @@ final class Removals {
      * Removes cgroup (if any) and then the retired directory trash, for a caller that waits and
      * reports a failure itself (rm). A failure leaves the directory for the sweep to try again.
      */
-    CompletableFuture<Void> remove(String container, Cgroup cgroup, Path trash) {
+    CompletableFuture<Void> remove(Cgroup cgroup, Path trash) {
         return CompletableFuture.runAsync(() -> {
             try {
                 if (cgroup != null) cgroup.destroy();
@@ -48,7 +48,7 @@ final class Removals {
 
     /** As {@link #remove}, for a caller that goes on: a failure is said on stderr (a command's error output, the daemon's log). */
     void removeLater(String container, Cgroup cgroup, Path trash) {
-        remove(container, cgroup, trash).whenComplete((done, e) -> {
+        remove(cgroup, trash).whenComplete((done, e) -> {
             if (e != null) System.err.println(jbox.text.Say.t("removal.unfinished", container, e.getCause().getMessage()));
         });
     }
