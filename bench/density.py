@@ -24,19 +24,15 @@ def memory_parts_kb():
     return parts
 
 
-def memory_in_use_kb():
-    return sum(memory_parts_kb().values())
-
-
-def anon_by_process():
-    """Each process's anonymous memory (KB) with its name: to see who else moved while a tool ran."""
+def processes():
+    """Each process's command line and anonymous memory (KB): the idle sleepers', and who else moved while a tool ran."""
     out = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            name = open(f"/proc/{pid}/comm").read().strip()
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
             for line in open(f"/proc/{pid}/smaps_rollup"):
                 if line.startswith("Anonymous:"):
-                    out[pid] = (name, int(line.split()[1]))
+                    out[pid] = (cmd, int(line.split()[1]))
         except OSError:
             pass
     return out
@@ -55,36 +51,26 @@ def kernel_objects_kb():
     return total // 1024
 
 
-def settled_memory_kb():
-    """Memory in use once it stops falling, with how long that took and how much fell: what the tool before left ending in
-    the background (processes still exiting, namespaces torn down) would otherwise be freed during the next tool's
-    turn and make it look cheaper."""
+def settled_memory_parts_kb():
+    """Memory in use by kind once it stops falling, with how long that took and how much fell: what the tool before
+    left ending in the background (processes still exiting, namespaces torn down) would otherwise be freed during the
+    next tool's turn and make it look cheaper."""
     t0 = time.monotonic()
-    first = last = memory_in_use_kb()
+    parts = memory_parts_kb()
+    first = last = sum(parts.values())
     while time.monotonic() - t0 < 120:
         time.sleep(2)
-        now = memory_in_use_kb()
+        parts = memory_parts_kb()
+        now = sum(parts.values())
         if last - now < 4096:  # less than 4 MB given back in 2 s: settled
             break
         last = now
-    return now, {"seconds": round(time.monotonic() - t0, 1), "fell_kb": first - now}
+    return parts, {"seconds": round(time.monotonic() - t0, 1), "fell_kb": first - now}
 
 
-def sleepers_kb():
+def sleepers_kb(procs):
     """The idle processes' own memory: their anonymous pages (their shared binary is page cache)."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-            if len(cmd) >= 2 and cmd[0].endswith(b"sleep") and cmd[1] == MARK.encode():
-                for line in open(f"/proc/{pid}/smaps_rollup"):
-                    if line.startswith("Anonymous:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return sum(kb for cmd, kb in procs.values() if len(cmd) >= 2 and cmd[0].endswith(b"sleep") and cmd[1] == MARK.encode())
 
 
 def du_kb(paths):
@@ -96,13 +82,13 @@ def measure(name, start_all, remove_all, disk_paths):
     """start_all() starts containers until the deadline and returns how many; remove_all() removes them."""
     subprocess.run(["sync"])
     time.sleep(7)  # jbox's daemon gives back memory 5 s after its last request: not during the next tool's turn
-    before, settling = settled_memory_kb()
-    parts_before, procs_before = memory_parts_kb(), anon_by_process()
+    parts_before, settling = settled_memory_parts_kb()
+    procs_before = processes()
     n = start_all()
     time.sleep(2)
-    after = memory_in_use_kb()
-    parts_after, procs_after = memory_parts_kb(), anon_by_process()
-    own = sleepers_kb()
+    parts_after, procs_after = memory_parts_kb(), processes()
+    before, after = sum(parts_before.values()), sum(parts_after.values())
+    own = sleepers_kb(procs_after)
     disk = du_kb([d for d in disk_paths if os.path.exists(d)])
     t0 = time.monotonic()
     remove_all()
@@ -113,7 +99,8 @@ def measure(name, start_all, remove_all, disk_paths):
             "disk_kb": per(disk), "remove_all_s": removed, "start_rate_per_s": round(n / seconds, 1),
             # where it went, per container, and the processes that were there before whose memory moved most meanwhile
             "parts_kb": {k: per(parts_after[k] - parts_before[k]) for k in parts_before},
-            "moved_before_kb": sorted(([procs_before[p][0], procs_after[p][1] - procs_before[p][1]] for p in procs_before if p in procs_after),
+            "moved_before_kb": sorted(([os.path.basename(procs_before[p][0][0]).decode(errors="replace"), procs_after[p][1] - procs_before[p][1]]
+                                       for p in procs_before if p in procs_after),
                                       key=lambda x: -abs(x[1]))[:6],
             "ended_meanwhile_kb": sum(procs_before[p][1] for p in procs_before if p not in procs_after)}
 
