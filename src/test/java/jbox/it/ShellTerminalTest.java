@@ -92,11 +92,13 @@ class ShellTerminalTest extends RealEngineTest {
 
         t.keys("in sh", "Enter");
         t.waitFor("/ #");
-        t.keys("tty; echo inside-$$-end", "Enter");
-        t.waitFor("-end");
+        // Each wait names text that only the step's output shows: the typed line is echoed at once,
+        // and an earlier prompt stays on the screen, so a key sent after either could reach sh.
+        t.keys("tty; echo inside-$((40+2))-end", "Enter");
+        t.waitFor("inside-42-end");
         assertTrue(t.screen().contains("/dev/pts/0"), "sh got a terminal of the sandbox's own devpts:\n" + t.screen());
         t.keys("exit", "Enter");
-        t.waitFor("jbox[box mnt]>");
+        t.waitFor("/ # exit\njbox[box mnt]>");
         assertEquals(1, sandboxes().size());
 
         t.keys("C-d");
