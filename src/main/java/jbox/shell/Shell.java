@@ -22,6 +22,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The jbox shell: every jbox command, plus the sandbox commands, in one command tree. Interactive
@@ -37,6 +38,7 @@ public final class Shell {
 
     private final Session session;
     private final CommandLine cli;
+    private final PicocliJLineCompleter completer;
 
     private Shell(Session session, Commands commands, PrintWriter err) {
         this.session = session;
@@ -50,6 +52,7 @@ public final class Shell {
         if (cli.getSubcommands().containsKey("help")) cli.getCommandSpec().removeSubcommand("help");
         cli.addSubcommand(new ShellHelp(session, cli, steps));
         for (String c : new String[]{"in", "host"}) cli.getSubcommands().get(c).setStopAtPositional(true); // in sh -c '...' keeps -c for sh
+        completer = new PicocliJLineCompleter(cli.getCommandSpec());
         session.engine.housekeeping().recover(0); // what a killed jbox (a shell, a build) left
         Runtime.getRuntime().addShutdownHook(new Thread(this::leave, "jbox-shell-exit"));
     }
@@ -112,32 +115,50 @@ public final class Shell {
         }
     }
 
-    /** The interactive shell on this process's terminal. */
+    /**
+     * The interactive shell on this process's terminal. Its prompt comes as soon as the terminal and the
+     * line editor are ready: the engine, the command tree and the housekeeping (the Shell) are made
+     * meanwhile on a thread of their own (on another core, where there is one), and the first command, Tab or Ctrl-D waits
+     * for them. If making them fails, the shell says why and ends, as it did before its prompt.
+     */
     public static int interactive(Commands commands) throws IOException {
         Terminal terminal = TerminalBuilder.builder().system(true).encoding(java.nio.charset.StandardCharsets.UTF_8).build();
         PrintWriter out = terminal.writer();
-        Shell shell = new Shell(new Session(Engine.open(), out, true), commands, jbox.io.Utf8.writer(System.err));
+        CompletableFuture<Shell> making = new CompletableFuture<>();
+        Thread maker = new Thread(null, () -> {
+            try {
+                making.complete(new Shell(new Session(Engine.open(), out, true), commands, jbox.io.Utf8.writer(System.err)));
+            } catch (Throwable e) {
+                making.completeExceptionally(e);
+                terminal.raise(Terminal.Signal.INT); // wakes the line editor (it interrupts its reader), which then reports this
+            }
+        }, "jbox-shell-start", 0, false);
+        maker.setDaemon(true);
+        maker.start();
         Thread main = Thread.currentThread();
         // Outside line editing the terminal is in normal mode: Ctrl-C sends SIGINT, which stops the command, not the shell.
         terminal.handle(Terminal.Signal.INT, sig -> main.interrupt());
         LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("jbox")
-                .completer(new PicocliJLineCompleter(shell.cli.getCommandSpec()))
+                .completer((r, line, candidates) -> shell(making).completer.complete(r, line, candidates))
                 .parser(new ShellParser())
-                .highlighter(new CommandHighlighter(shell.cli.getSubcommands().keySet()))
+                .highlighter(new CommandHighlighter(making))
                 .variable(LineReader.HISTORY_FILE, jbox.io.LearnerHome.dir().resolve(".jbox_history"))
                 .build();
         out.println(Say.t("shell.banner"));
         out.println(Say.t("shell.start"));
+        Shell shell = null;
         try {
             while (true) {
                 String line;
                 try {
-                    line = reader.readLine(shell.prompt(true));
+                    if (making.isCompletedExceptionally()) shell(making); // throws what went wrong
+                    line = reader.readLine(shell == null ? PROMPT : shell.prompt(true));
                 } catch (UserInterruptException e) {
                     continue;
                 } catch (EndOfFileException e) {
                     break;
                 }
+                shell = shell(making);
                 List<String> words = words(reader.getParsedLine().words());
                 if (words.isEmpty()) continue;
                 if (words.get(0).equals("exit") || words.get(0).equals("quit")) break;
@@ -160,8 +181,9 @@ public final class Shell {
                 Thread.interrupted(); // a Ctrl-C during the command is spent
                 out.flush();
             }
+            shell = shell(making); // a Ctrl-D at the first prompt lets the housekeeping finish
         } finally {
-            if (shell.session.sandbox != null) {
+            if (shell != null && shell.session.sandbox != null) {
                 shell.leave();
                 out.println(Say.t("discard.done"));
                 out.flush();
@@ -173,6 +195,20 @@ public final class Shell {
         return 0;
     }
 
+    /** The first prompt, before the Shell is made: no sandbox yet (as {@link #prompt} draws it). */
+    private static final String PROMPT = prompt(null, true);
+
+    /** The Shell once made, or what stopped it from being made. */
+    private static Shell shell(CompletableFuture<Shell> making) {
+        try {
+            return making.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw e;
+        }
+    }
+
     private static List<String> words(List<String> parsed) {
         List<String> out = new ArrayList<>();
         for (String w : parsed) if (!w.isEmpty()) out.add(w);
@@ -180,10 +216,11 @@ public final class Shell {
     }
 
     /** jbox[box uts,pid]> : the sandbox and the namespaces it has entered. */
-    String prompt(boolean colour) {
+    String prompt(boolean colour) { return prompt(session.sandbox, colour); }
+
+    private static String prompt(Sandbox box, boolean colour) {
         AttributedStringBuilder p = new AttributedStringBuilder();
         p.style(AttributedStyle.BOLD.foreground(AttributedStyle.BLUE)).append("jbox");
-        Sandbox box = session.sandbox;
         if (box != null) {
             p.style(AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW)).append("[" + box.name);
             if (!box.entered().isEmpty()) p.append(" " + String.join(",", box.entered()));
@@ -194,14 +231,17 @@ public final class Shell {
         return colour ? s.toAnsi() : s.toString();
     }
 
-    /** Known commands in green, unknown ones in red, as the learner types. */
+    /** Known commands in green, unknown ones in red, as the learner types (once the command tree is made). */
     private static final class CommandHighlighter implements org.jline.reader.Highlighter {
-        private final Set<String> commands;
+        private final CompletableFuture<Shell> making;
 
-        CommandHighlighter(Set<String> commands) { this.commands = commands; }
+        CommandHighlighter(CompletableFuture<Shell> making) { this.making = making; }
 
         @Override
         public AttributedString highlight(LineReader reader, String buffer) {
+            // typing never waits for the tree: plain until it is made (or if making it failed)
+            if (!making.isDone() || making.isCompletedExceptionally()) return new AttributedString(buffer);
+            Set<String> commands = making.join().cli.getSubcommands().keySet();
             String trimmed = buffer.stripLeading();
             int lead = buffer.length() - trimmed.length();
             int end = trimmed.indexOf(' ');

@@ -179,6 +179,18 @@ class ShellTerminalTest extends RealEngineTest {
         assertFalse(Jbox.hostMounts().contains(jbox.root.toString()));
     }
 
+    /** The shell makes its engine while its prompt shows: if it cannot, it says why and ends, as before a prompt. */
+    @Test
+    void aShellThatCannotOpenItsRootSaysWhyAndEnds() throws Exception {
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
+        Path notADirectory = Files.writeString(jbox.root.resolve("a-file"), "");
+        try (Tmux t = Tmux.open("jbox-noroot", 150, 50, "HOME=" + jbox.root + " JBOX_ROOT=" + notADirectory.resolve("root") + " "
+                + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60")) {
+            t.waitFor("SHELL-EXIT=125");
+            assertTrue(t.screen().contains("jbox: Error: cannot open the jbox root " + notADirectory.resolve("root")), t.screen());
+        }
+    }
+
     @Test
     void closingTheTerminalDiscardsTheSandbox() throws Exception {
         Tmux t = open("jbox-hup");
