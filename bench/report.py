@@ -98,7 +98,8 @@ targets = [
            ", ".join(f"{k.split()[1]} {v:.0f} ms" for k, v in steps.items() if k.startswith("jbox-runc"))
            + " (runc: " + ", ".join(f"{k.split()[1]} {v:.0f} ms" for k, v in steps.items() if k.startswith("runc")) + ")"),
     target("jbox --version under 80 ms", version[0]["median_ms"] < 80, f"{version[0]['median_ms']:.0f} ms median"),
-    target("shell prompt in under 200 ms", prompt_s < 0.2, f"{prompt_s * 1000:.0f} ms median"),
+    target("shell prompt in under 200 ms", prompt_s < 0.2, f"{prompt_s * 1000:.0f} ms median"
+           f" (a first command typed at once answered at {prompt['first_answer_median_s'] * 1000:.0f} ms)"),
 ]
 
 when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -138,7 +139,9 @@ md.extend(["", "Memory beyond the process: the growth of memory that is not free
            "directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
-           f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |", ""])
+           f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |",
+           f"| jbox (the shell) to the answer of `explain on`, typed at the prompt | {prompt['first_answer_min_s'] * 1000:.0f} "
+           f"| {prompt['first_answer_median_s'] * 1000:.0f} |", ""])
 table("5. jbox-runc as podman's runtime", oci_podman, pm_runc, "podman with runc")
 table("5b. The runtime commands a caller runs one per step", oci_steps, steps["runc state"], "runc state")
 md.append("state reads a created container; start, kill and delete each get a freshly created one (hyperfine --prepare, not timed). "
