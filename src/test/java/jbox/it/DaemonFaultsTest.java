@@ -61,7 +61,7 @@ class DaemonFaultsTest extends RealEngineTest {
                 int before = answered.get();
                 int last = previousServer;
                 // each kill lands while the server works: after it answered the lanes a few times (a condition, not a pause)
-                Eventually.waitFor(() -> answered.get() >= before + 3 && serverPid(daemon) > 1 && serverPid(daemon) != last && daemon.answers(),
+                Eventually.waitFor(() -> answered.get() >= before + 3 && newServer(daemon, last) && daemon.answers(),
                         "the lanes to go on with a new server");
                 int server = serverPid(daemon);
                 assertTrue(server > 1 && server != last, "a server's pid, never -1 (kill -9 -1 would kill every process)");
@@ -70,7 +70,7 @@ class DaemonFaultsTest extends RealEngineTest {
                 killed.add(server);
             }
             int lastKilled = previousServer;
-            Eventually.waitFor(() -> serverPid(daemon) > 1 && serverPid(daemon) != lastKilled && daemon.answers(), "a server after the last kill");
+            Eventually.waitFor(() -> newServer(daemon, lastKilled) && daemon.answers(), "a server after the last kill");
             stop.set(true);
             for (Thread t : lanes) t.join(TimeUnit.MINUTES.toMillis(2));
             assertEquals(List.of(), hangs, "no client waited more than 30 s for an answer");
@@ -137,6 +137,15 @@ class DaemonFaultsTest extends RealEngineTest {
             for (int j = Math.max(0, i - 5); j <= i; j++) out.append("\n").append(lines[j]);
         }
         return out.toString();
+    }
+
+    /**
+     * Whether a server other than the last one killed runs, read once: read twice, the killed one could pass
+     * the first test while it was still dying and the second once it had died (-1), with no new server yet.
+     */
+    private static boolean newServer(JboxDaemon daemon, int lastKilled) throws IOException {
+        int server = serverPid(daemon);
+        return server > 1 && server != lastKilled;
     }
 
     /**
