@@ -53,11 +53,14 @@ def once():
     while os.waitpid(pid, os.WNOHANG) == (0, 0):
         if time.monotonic() - t0 > 60:
             os.kill(pid, 9)
+            os.waitpid(pid, 0)
             raise SystemExit("the shell did not leave on Ctrl-D: " + seen.decode(errors="replace"))
-        try:
-            os.read(fd, 4096)  # what it prints as it leaves; a full pty would stop it
-        except OSError:
-            time.sleep(0.05)
+        r, _, _ = select.select([fd], [], [], 0.5)  # never a read that blocks past the deadline
+        if r:
+            try:
+                os.read(fd, 4096)  # what it prints as it leaves; a full pty would stop it
+            except OSError:
+                time.sleep(0.05)
     os.close(fd)
     return prompt, answer
 
