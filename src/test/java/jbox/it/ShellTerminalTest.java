@@ -13,10 +13,15 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The interactive shell in a real terminal (tmux): completion, prompt, Ctrl-C, in sh, Ctrl-D, and cleanup when killed. */
 class ShellTerminalTest extends RealEngineTest {
     private Tmux open(String name) throws Exception {
-        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
-        Tmux t = Tmux.open(name, 150, 50, "HOME=" + jbox.root + " JBOX_ROOT=" + jbox.root + " " + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60");
+        Tmux t = start(name, jbox.root);
         t.waitFor("jbox>");
         return t;
+    }
+
+    /** The shell on a terminal of its own, with root as its JBOX_ROOT; its exit code shows as SHELL-EXIT=N. */
+    private Tmux start(String name, Path root) throws Exception {
+        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
+        return Tmux.open(name, 150, 50, "HOME=" + jbox.root + " JBOX_ROOT=" + root + " " + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60");
     }
 
     private List<Path> sandboxes() throws Exception {
@@ -182,10 +187,8 @@ class ShellTerminalTest extends RealEngineTest {
     /** The shell makes its engine while its prompt shows: if it cannot, it says why and ends, as before a prompt. */
     @Test
     void aShellThatCannotOpenItsRootSaysWhyAndEnds() throws Exception {
-        Requires.that(Tmux.available(), "tmux is installed by ./run-tests");
         Path notADirectory = Files.writeString(jbox.root.resolve("a-file"), "");
-        try (Tmux t = Tmux.open("jbox-noroot", 150, 50, "HOME=" + jbox.root + " JBOX_ROOT=" + notADirectory.resolve("root") + " "
-                + Jbox.HOME.resolve("jbox") + "; echo SHELL-EXIT=$?; sleep 60")) {
+        try (Tmux t = start("jbox-noroot", notADirectory.resolve("root"))) {
             t.waitFor("SHELL-EXIT=125");
             assertTrue(t.screen().contains("jbox: Error: cannot open the jbox root " + notADirectory.resolve("root")), t.screen());
         }
