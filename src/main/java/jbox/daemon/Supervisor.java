@@ -129,7 +129,7 @@ public final class Supervisor {
             }
             Lifecycle.Owned owned = engine.lifecycle().start(c.id(), c.tty() ? new LaunchSpec.Stdio(in, in, in)
                     : new LaunchSpec.Stdio(in, containerSide[0], containerSide[1]), byUser);
-            int pidfd = outputEndsWithIt(c) ? -1 : Sys.pidfdOpenQuiet(owned.process().pid);
+            int pidfd = outputEndsWithIt(c) ? -1 : Sys.pidfdOpenQuiet(owned.pid());
             Pump pump;
             if (c.tty()) {
                 int master = owned.ptyMaster();
@@ -154,8 +154,9 @@ public final class Supervisor {
                 io.starts++;
                 io.notifyAll();
             }
+            String id = c.id(); // the callback keeps only the id: the state would stay alive as long as the container
             Pumps.start(pump, () -> {
-                ptys.remove(c.id());
+                ptys.remove(id);
                 synchronized (io) {
                     io.ended = true;
                     io.pump = null;
@@ -165,7 +166,7 @@ public final class Supervisor {
                     Lifecycle.Exit exit = engine.lifecycle().waitFor(owned);
                     io.exit = exit;
                     io.exitCode = exit.code();
-                    onExit.accept(c.id(), exit.code());
+                    onExit.accept(id, exit.code());
                 } catch (RuntimeException e) {
                     io.exitCode = 255; // its exit could not be recorded; waiters must not wait forever
                     throw e;

@@ -138,10 +138,13 @@ public final class Lifecycle {
         }
     }
 
-    /** A container this process started and must wait for. */
-    public record Owned(ContainerState state, ContainerStart.Created process) {
-        public int ptyMaster() { return process.ptyMaster(); }
-    }
+    /**
+     * A container this process started and must wait for: only what its wait needs, so a daemon with
+     * thousands of idle containers does not keep each one's start (its plan, spec and state) alive.
+     *
+     * @param ptyMaster the terminal's master end, or -1 without a tty
+     */
+    public record Owned(String id, int pid, int ptyMaster, Long memoryLimit) {}
 
     /**
      * Starts a created or exited container with this process as its parent. stdio is used when
@@ -210,7 +213,7 @@ public final class Lifecycle {
             created.start();
             engine.events().container(s, "start", Map.of());
             StorageRules.markSeeded(mounts, volumes);
-            return new Owned(running, created);
+            return new Owned(s.id(), created.pid, created.ptyMaster(), s.limits().memory());
         } catch (RuntimeException | IOException e) {
             if (net != null && net.endpoint() != null) jbox.net.ContainerNetwork.release(net.endpoint());
             if (cgroup != null) cgroup.destroy();
@@ -406,9 +409,9 @@ public final class Lifecycle {
 
     /** Waits for an owned container's first process to end and records the exit. */
     public Exit waitFor(Owned owned) {
-        int status = Sys.waitpid(owned.process().pid);
+        int status = Sys.waitpid(owned.pid());
         int code = Linux.exitCode(status);
-        String id = owned.state().id();
+        String id = owned.id();
         boolean oom = false;
         try (FileLock ignored = containers.lock(id)) {
             oom = recordExit(containers.load(id), code, null).oomKilled();
@@ -417,7 +420,7 @@ public final class Lifecycle {
         } catch (IOException e) {
             throw Errors.explain(e, "cannot record the exit of container " + id);
         }
-        return new Exit(code, oom, owned.state().limits().memory());
+        return new Exit(code, oom, owned.memoryLimit());
     }
 
     /**

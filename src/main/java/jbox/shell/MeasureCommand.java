@@ -53,8 +53,8 @@ final class MeasureCommand implements Runnable {
             ContainerState idle = e.lifecycle().create(request(List.of("sleep", "1000"), true), line -> { });
             Lifecycle.Owned owned = e.lifecycle().start(idle.id(), quiet);
             disk = du(e.containers().dirOf(idle.id()));
-            rss = rssKb(owned.process().pid);
-            idlePid = owned.process().pid;
+            rss = rssKb(owned.pid());
+            idlePid = owned.pid();
             ownNamespaces = namespacesOfItsOwn(idlePid);
             cgroup = cgroupOf(idlePid, idle.id());
             e.tasks().kill(idle.id(), Linux.SIGKILL);
