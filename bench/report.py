@@ -47,6 +47,8 @@ via_daemon = by(start, "docker CLI -> jbox daemon")["median_ms"]
 skopeo = by(pull, "skopeo")["median_ms"]
 d_jbox, d_crun = density[0], next(d for d in density if d["tool"].startswith("crun"))
 d_cli = next((d for d in density if d["tool"].startswith("jbox run -d")), None)
+# memory per container is compared at one count (it grows with the count): jbox's daemon run to crun's count, where the run has it
+d_even = next((d for d in density if d.get("as_many_as") == "crun"), None)
 daemon_mb = (d_jbox.get("daemon_server_rss_kb", 0) + d_jbox.get("daemon_keeper_rss_kb", 0)) / 1024
 after_runs = d_jbox.get("daemon_after_runs")
 after_runs_mb = (after_runs["server_rss_kb"] + after_runs["keeper_rss_kb"]) / 1024 if after_runs else None
@@ -75,9 +77,12 @@ targets = [
            f"unpacking {phases['unpack']:.0f} ms more"),
     target("density: at least twice as many idle containers as crun's loop", d_jbox["started"] >= 2 * d_crun["started"],
            f"{d_jbox['started']} vs crun {d_crun['started']} in {d_jbox['seconds']} s"),
-    target("density: memory beyond the process no more than crun's",
-           d_jbox["memory_beyond_process_kb"] is not None and d_jbox["memory_beyond_process_kb"] <= d_crun["memory_beyond_process_kb"],
-           f"{d_jbox['memory_beyond_process_kb']} KB vs crun {d_crun['memory_beyond_process_kb']} KB"),
+    target("density: memory beyond the process no more than crun's, at as many containers",
+           d_even is not None and d_even["memory_beyond_process_kb"] is not None
+           and d_even["memory_beyond_process_kb"] <= d_crun["memory_beyond_process_kb"],
+           (f"{d_even['memory_beyond_process_kb']} KB vs crun {d_crun['memory_beyond_process_kb']} KB, {d_crun['started']} containers each "
+            if d_even else "not measured at crun's count; ")
+           + f"(at its own {d_jbox['started']}: {d_jbox['memory_beyond_process_kb']} KB)"),
     target("the daemon: at most 2 descriptors per idle container", d_jbox.get("daemon_fds_per_container") is not None
            and d_jbox["daemon_fds_per_container"] <= 2, f"{d_jbox.get('daemon_fds_per_container')} per container"),
     target("the daemon: server and keeper under 100 MB RSS after 1,000 runs", after_runs_mb is not None and after_runs_mb < 100,
@@ -135,8 +140,10 @@ md.extend(["", "Memory beyond the process: the growth of memory that is not free
            "KernelStack, PageTables, Percpu in /proc/meminfo, and the kernel's objects in use in /proc/slabinfo: active "
            "objects times their size, not the slab's pages, which a tool before leaves partly empty for the next to fill), "
            "less the sleep processes' own anonymous memory, per container: "
-           "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. Disk: the containers' "
-           "directories (du --apparent-size), per container.", ""])
+           "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. It grows with the number of "
+           "containers for every tool (the kernel's objects per container, measured by hand for crun's loop and jbox alike: "
+           "about 965 KB at 400, 983 KB at 2,000), so jbox's daemon runs once more to as many as crun's loop started, and "
+           "the memory target compares those two rows. Disk: the containers' directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |",
