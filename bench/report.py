@@ -137,13 +137,15 @@ for d in density:
     if d.get("stopped_by"):
         md.append(f"\n{d['tool']} stopped before the time was up: {d['stopped_by']}")
 md.extend(["", "Memory beyond the process: the growth of memory that is not free and not page cache (AnonPages, Shmem, "
-           "KernelStack, PageTables, Percpu in /proc/meminfo, and the kernel's objects in use in /proc/slabinfo: active "
-           "objects times their size, not the slab's pages, which a tool before leaves partly empty for the next to fill), "
+           "KernelStack, PageTables, Percpu and VmallocUsed beyond the kernel stacks in /proc/meminfo, and the kernel's objects "
+           "in use in /proc/slabinfo: active objects times their size, not the slab's pages, which a tool before leaves partly "
+           "empty for the next to fill), "
            "less the sleep processes' own anonymous memory, per container: "
            "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. It grows with the number of "
            "containers for every tool (the kernel's objects per container, measured by hand for crun's loop and jbox alike: "
            "about 965 KB at 400, 983 KB at 2,000), so jbox's daemon runs once more to as many as crun's loop started, and "
-           "the memory target compares those two rows. Disk: the containers' directories (du --apparent-size), per container.", ""])
+           "the memory target compares those two rows. crun's containers get the seccomp filter jbox's, podman's and docker's get "
+           "by default (Docker's profile); its program is vmalloc memory, about 20 KB per container. Disk: the containers' directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |",
