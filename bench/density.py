@@ -248,29 +248,9 @@ t0=$(date +%s%N)
 echo REMOVED $(awk -v a=$t0 -v b=$(date +%s%N) 'BEGIN {{ printf "%.2f", (b-a)/1e9 }}')
 """
 
-def docker_default_seccomp(capabilities):
-    """jbox's default seccomp profile (Docker's, in Docker's format) as linux.seccomp for these capabilities on
-    x86_64, as Docker hands it to its runtime: the default every container of jbox, podman and docker has."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    profile = json.load(open(os.path.join(here, "..", "src", "main", "resources", "jbox", "seccomp-default.json")))
-    caps, arches = set(capabilities), {"amd64", "x86", "x32"}
-    rules = []
-    for r in profile["syscalls"]:
-        inc, exc = r.get("includes") or {}, r.get("excludes") or {}
-        if not set(inc.get("caps", [])) <= caps or inc.get("arches") and not arches & set(inc["arches"]):
-            continue
-        if caps & set(exc.get("caps", [])) or arches & set(exc.get("arches", [])):
-            continue
-        rules.append({k: r[k] for k in ("names", "action", "args", "errnoRet") if r.get(k) is not None})
-    return {"defaultAction": profile["defaultAction"], "defaultErrnoRet": profile["defaultErrnoRet"],
-            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": rules}
-
-
 config = json.load(open(f"{work}/bundle/config.json"))
 config["process"]["args"] = ["sleep", MARK]
 config["root"]["path"] = "@ROOTFS@"
-# crun's containers get the same seccomp filter as jbox's: its program is a part of each container's memory
-config["linux"]["seccomp"] = docker_default_seccomp(config["process"]["capabilities"]["bounding"])
 json.dump(config, open(f"{work}/config-sleep.json", "w"))
 
 after_runs = daemon_after_runs(1000)

@@ -119,7 +119,8 @@ def table(title, rows, ref, ref_name):
 
 
 table("1. Start to exit of `true` in a fresh container", start, ref_start, "jbox run (cold CLI)")
-md.append("runc and crun run a prepared bundle (no image store, no state beyond theirs); crun runs in a private mount namespace "
+md.append("runc and crun run a prepared bundle (no image store, no state beyond theirs) with Docker's default seccomp filter, "
+          "as jbox's engine, podman and docker load it; crun runs in a private mount namespace "
           "without the cgroup2 mount (it refuses this host's hybrid layout), which adds unshare and sh to its time. "
           "Every tool runs with --network=none: a new network namespace with only lo (jbox's default bridge adds a veth pair per container).\n")
 table("2. Pull of busybox from a local registry into an empty store", pull, ref_pull, "jbox through its daemon")
@@ -144,8 +145,8 @@ md.extend(["", "Memory beyond the process: the growth of memory that is not free
            "the kernel's namespaces, cgroups and mounts, plus any helper process or daemon state. It grows with the number of "
            "containers for every tool (the kernel's objects per container, measured by hand for crun's loop and jbox alike: "
            "about 965 KB at 400, 983 KB at 2,000), so jbox's daemon runs once more to as many as crun's loop started, and "
-           "the memory target compares those two rows. crun's containers get the seccomp filter jbox's, podman's and docker's get "
-           "by default (Docker's profile); its program is vmalloc memory, about 20 KB per container. Disk: the containers' directories (du --apparent-size), per container.", ""])
+           "the memory target compares those two rows. crun's containers have the bundle's seccomp filter (case 1), as jbox's, "
+           "podman's and docker's have one by default; its program is vmalloc memory, about 20 KB per container. Disk: the containers' directories (du --apparent-size), per container.", ""])
 md.extend(["## 4. Start-up", "", "| what | min (ms) | median (ms) |", "|---|---:|---:|",
            f"| jbox --version | {version[0]['min_ms']:.0f} | {version[0]['median_ms']:.0f} |",
            f"| jbox (the shell) to its prompt, on a pty | {prompt['min_s'] * 1000:.0f} | {prompt['median_s'] * 1000:.0f} |",
