@@ -14,13 +14,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * first queue on an in-process lock; the daemon serves many requests at once). Re-entrant.
  */
 public final class FileLock implements AutoCloseable {
-    private static final ConcurrentHashMap<Path, ReentrantLock> THREADS = new ConcurrentHashMap<>();
+    /**
+     * The in-process lock of each file some thread holds or waits for. An entry goes when its last
+     * user does: every container has a lock file, and a daemon that kept them all grew with every run.
+     */
+    private static final ConcurrentHashMap<Path, Local> THREADS = new ConcurrentHashMap<>();
 
-    private final ReentrantLock local;
+    private static final class Local {
+        final ReentrantLock lock = new ReentrantLock();
+        int users; // holds and waits, counted only inside THREADS.compute
+    }
+
+    private final Path key;
+    private final Local local;
     private final FileChannel channel;
     private final java.nio.channels.FileLock lock;
 
-    private FileLock(ReentrantLock local, FileChannel channel, java.nio.channels.FileLock lock) {
+    private FileLock(Path key, Local local, FileChannel channel, java.nio.channels.FileLock lock) {
+        this.key = key;
         this.local = local;
         this.channel = channel;
         this.lock = lock;
@@ -31,23 +42,30 @@ public final class FileLock implements AutoCloseable {
     /** @param createDirs false: NoSuchFileException when the file's directory is gone (a removed container) */
     public static FileLock acquire(Path file, boolean createDirs) throws IOException {
         Path key = file.toAbsolutePath().normalize();
-        ReentrantLock local = THREADS.computeIfAbsent(key, k -> new ReentrantLock());
-        local.lock();
-        if (local.getHoldCount() > 1) return new FileLock(local, null, null); // this thread holds the file lock already
+        Local local = THREADS.compute(key, (k, l) -> {
+            Local use = l == null ? new Local() : l;
+            use.users++;
+            return use;
+        });
+        local.lock.lock();
+        if (local.lock.getHoldCount() > 1) return new FileLock(key, local, null, null); // this thread holds the file lock already
         try {
             if (createDirs) Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
-                return new FileLock(local, ch, ch.lock());
+                return new FileLock(key, local, ch, ch.lock());
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
-            local.unlock();
+            unlock(key, local);
             throw e;
         }
     }
+
+    /** Whether a thread of this process holds or waits for the lock of file. */
+    static boolean inUse(Path file) { return THREADS.containsKey(file.toAbsolutePath().normalize()); }
 
     @Override
     public void close() throws IOException {
@@ -57,7 +75,12 @@ public final class FileLock implements AutoCloseable {
                 channel.close();
             }
         } finally {
-            local.unlock();
+            unlock(key, local);
         }
+    }
+
+    private static void unlock(Path key, Local local) {
+        local.lock.unlock();
+        THREADS.compute(key, (k, l) -> --l.users == 0 ? null : l);
     }
 }
