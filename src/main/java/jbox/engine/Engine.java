@@ -92,7 +92,17 @@ public final class Engine {
             Files.createDirectories(d);
             Sys.chmod(d.toString(), 0700);
         }
+        Files.createDirectories(root.resolve(MOUNT_POINT));
     }
+
+    private static final String MOUNT_POINT = "rootfs";
+
+    /**
+     * Where every container's and sandbox's root filesystem is mounted, each in its own mount namespace
+     * before pivot_root: the host sees an empty directory, and a container needs none of its own (an inode
+     * and 4 KB of disk each).
+     */
+    public Path mountPoint() { return root.resolve(MOUNT_POINT); }
 
     /** The engine on the default root: -Djbox.root, $JBOX_ROOT, or /var/lib/jbox (rootless: ~/.local/share/jbox). */
     public static Engine open() {

@@ -243,7 +243,7 @@ public final class Lifecycle {
             args = new ArrayList<>(List.of(INIT_PATH, "--"));
             args.addAll(s.args());
         }
-        ImagePlan plan = new ImagePlan(lowerWithInit, dir, s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), hostNetwork, confined,
+        ImagePlan plan = new ImagePlan(lowerWithInit, dir, engine.mountPoint(), s.hostname(), s.user(), mounts, s.mounts().readOnlyRootfs(), hostNetwork, confined,
                 devices(confined), confined.ipcMode().startsWith("container:") ? sharedWith(confined.ipcMode(), true) : 0,
                 confined.pidMode().startsWith("container:") ? sharedWith(confined.pidMode(), true) : 0, endpoint,
                 cgroup == null ? null : cgroup.path());

@@ -31,6 +31,7 @@ import static jbox.sys.Linux.*;
  */
 public final class ImagePlan implements StartPlan {
     private final Path stateDir;
+    private final Path rootfs;
     private final List<Path> lowerDirs;
     private final String hostname;
     private final String user;
@@ -47,7 +48,9 @@ public final class ImagePlan implements StartPlan {
 
     /**
      * @param lowerDirs   unpacked image layers, topmost first (overlayfs lowerdir order)
-     * @param stateDir    the container's directory on the host: upper, work and rootfs live here
+     * @param stateDir    the container's directory on the host: upper and work live here
+     * @param rootfs      where its root is mounted, in its own mount namespace only (the host sees it empty),
+     *                    so one directory serves every container: {@code Engine.mountPoint()}
      * @param mounts      its volumes, binds and tmpfs
      * @param hostNetwork --network host: no network namespace of its own
      * @param devices     the device nodes to make, with the host's numbers
@@ -56,18 +59,19 @@ public final class ImagePlan implements StartPlan {
      * @param endpoint    its network attachment, or null
      * @param cgroupPath  its cgroup (/jbox/ID), shown at /sys/fs/cgroup inside; null on a host without cgroups
      */
-    public ImagePlan(List<Path> lowerDirs, Path stateDir, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
+    public ImagePlan(List<Path> lowerDirs, Path stateDir, Path rootfs, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
                      boolean hostNetwork, Confinement confinement, List<DeviceNode> devices, int ipcWith, int pidWith, Networking.Endpoint endpoint,
                      String cgroupPath) {
-        this(lowerDirs, stateDir, hostname, user, mounts, readOnlyRootfs, hostNetwork, confinement, devices, ipcWith, pidWith, endpoint, cgroupPath,
+        this(lowerDirs, stateDir, rootfs, hostname, user, mounts, readOnlyRootfs, hostNetwork, confinement, devices, ipcWith, pidWith, endpoint, cgroupPath,
                 !confinement.cgroupnsMode().equals("host"));
     }
 
-    private ImagePlan(List<Path> lowerDirs, Path stateDir, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
+    private ImagePlan(List<Path> lowerDirs, Path stateDir, Path rootfs, String hostname, String user, List<MountPlan> mounts, boolean readOnlyRootfs,
                       boolean hostNetwork, Confinement confinement, List<DeviceNode> devices, int ipcWith, int pidWith, Networking.Endpoint endpoint,
                       String cgroupPath, boolean ownCgroupNamespace) {
         this.lowerDirs = lowerDirs;
         this.stateDir = stateDir;
+        this.rootfs = rootfs;
         this.hostname = hostname;
         this.user = user;
         this.mounts = mounts;
@@ -85,8 +89,8 @@ public final class ImagePlan implements StartPlan {
      * The shell's sandbox: the image's root with Docker's defaults, the namespaces left to the learner's
      * steps; its cgroup (or null) shown at /sys/fs/cgroup as its own namespace's root if it entered one.
      */
-    public static ImagePlan forSandbox(List<Path> lowerDirs, Path dir, String cgroupPath, boolean ownCgroupNamespace) {
-        return new ImagePlan(lowerDirs, dir, null, "", List.of(), false, false, Confinement.DEFAULT, List.of(), 0, 0, null, cgroupPath, ownCgroupNamespace);
+    public static ImagePlan forSandbox(List<Path> lowerDirs, Path dir, Path rootfs, String cgroupPath, boolean ownCgroupNamespace) {
+        return new ImagePlan(lowerDirs, dir, rootfs, null, "", List.of(), false, false, Confinement.DEFAULT, List.of(), 0, 0, null, cgroupPath, ownCgroupNamespace);
     }
 
     private static Namespaces.Plan namespaces(Confinement c, boolean hostNetwork, int ipcWith, int pidWith) {
@@ -107,7 +111,7 @@ public final class ImagePlan implements StartPlan {
     public Path workDir() { return stateDir.resolve("work"); }
 
     @Override
-    public Path rootfs() { return stateDir.resolve("rootfs"); }
+    public Path rootfs() { return rootfs; }
 
     /**
      * --ipc container:X shares X's /dev/shm: a bind mount cannot cross mount namespaces, but a tree

@@ -227,7 +227,7 @@ public final class Sandbox {
             throw jbox.engine.Errors.explain(e, "cannot unpack the image");
         }
         boolean pidReady = entered.contains("pid") && pid1 > 0 && Processes.isAlive(pid1);
-        StartPlan plan = ImagePlan.forSandbox(lower, dir, cgroup == null ? null : cgroup.path(), entered.contains("cgroup"));
+        StartPlan plan = ImagePlan.forSandbox(lower, dir, engine.mountPoint(), cgroup == null ? null : cgroup.path(), entered.contains("cgroup"));
         thread.call(() -> {
             Sys.unshare(CLONE_NEWNS);
             Sys.traceLine(StartStep.ROOTFS.title());
@@ -665,7 +665,7 @@ public final class Sandbox {
 
     /** How explain mode names the host paths of this sandbox. */
     java.util.Map<String, String> traceNames() {
-        return TraceView.names(dir.resolve("rootfs").toString(), dir.toString(), engine.root().resolve("layers").toString());
+        return TraceView.names(engine.mountPoint().toString(), dir.toString(), engine.root().resolve("layers").toString());
     }
 
     /** Ends every process of the sandbox and frees its thread, cgroup and files. */

@@ -48,7 +48,7 @@ class StartOrderTest {
 
     private LaunchSpec runSpec(Path state, List<MountPlan> volumes, boolean readOnly) {
         Confinement c = Confinement.DEFAULT;
-        ImagePlan plan = new ImagePlan(List.of(tmp.resolve("layer")), state, "box", "", volumes, readOnly, false, c, List.of(), 0, 0, null, null);
+        ImagePlan plan = new ImagePlan(List.of(tmp.resolve("layer")), state, state.resolve("rootfs"), "box", "", volumes, readOnly, false, c, List.of(), 0, 0, null, null);
         Credentials creds = CREDENTIALS;
         return new LaunchSpec("0123456789abcdef", plan, List.of("sh", "-c", "true"), List.of("PATH=/bin"), "/", false,
                 new LaunchSpec.Stdio(0, 1, 2), null, creds, state);

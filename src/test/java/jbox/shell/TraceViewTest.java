@@ -7,7 +7,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TraceViewTest {
-    private static final String ROOT = "/var/lib/jbox/sandboxes/sb1/rootfs";
+    private static final String ROOT = "/var/lib/jbox/rootfs"; // every sandbox's root is mounted there, in its own mount namespace
     private static final java.util.Map<String, String> NAMES = TraceView.names(ROOT, "/var/lib/jbox/sandboxes/sb1", "/var/lib/jbox/layers");
 
     @Test
