@@ -3,6 +3,7 @@ package jbox.cli;
 import jbox.engine.CreateRequest;
 import jbox.engine.Engine;
 import jbox.io.Json;
+import jbox.linux.ThrowawayThread;
 import jbox.runtime.LaunchSpec;
 import jbox.sys.Linux;
 import jbox.sys.Spawn;
@@ -19,8 +20,10 @@ import java.util.Map;
 
 /**
  * Internal, for bench/: times the engine's own create + start + wait of `true` in busybox inside this
- * (warm) JVM, and the floor under it, a bare posix_spawn + waitpid of /bin/true from the same JVM.
- * Prints one JSON object with min and median milliseconds of each.
+ * (warm) JVM, and two floors under it from the same JVM: a bare posix_spawn + waitpid of /bin/true, and
+ * the same spawn from a new thread in fresh namespaces (the kernel's part of any container start: the
+ * namespaces jbox makes with --network none, made and torn down). Prints one JSON object with min and
+ * median milliseconds of each.
  */
 @Command(name = "_bench-engine", hidden = true)
 final class BenchEngineCommand implements Runnable {
@@ -38,6 +41,7 @@ final class BenchEngineCommand implements Runnable {
                 new jbox.net.Networking(jbox.net.Network.NONE, List.of(), null, List.of()), null, null, null, null, false); // as the peers run: no network
         double[] engine = new double[runs];
         double[] floor = new double[runs];
+        double[] namespaced = new double[runs];
         try {
             for (int i = -warmup; i < runs; i++) {
                 long t0 = System.nanoTime();
@@ -52,12 +56,25 @@ final class BenchEngineCommand implements Runnable {
                 }
                 if (i >= 0) floor[i] = (System.nanoTime() - t0) / 1e6;
             }
+            for (int i = -warmup; i < runs; i++) {
+                long t0 = System.nanoTime();
+                ThrowawayThread.call("jbox-bench-namespaces", () -> {
+                    Sys.unshare(Linux.CLONE_FS); // a thread shares its root and cwd with the JVM until it unshares them
+                    Sys.unshare(Linux.CLONE_NEWNS | Linux.CLONE_NEWUTS | Linux.CLONE_NEWIPC | Linux.CLONE_NEWNET | Linux.CLONE_NEWCGROUP | Linux.CLONE_NEWPID);
+                    try (Spawn sp = new Spawn("/bin/true", List.of("true"), List.of())) {
+                        sp.dup2(devNull, 0).dup2(devNull, 1).dup2(devNull, 2);
+                        return Sys.waitpid(sp.spawn());
+                    }
+                });
+                if (i >= 0) namespaced[i] = (System.nanoTime() - t0) / 1e6;
+            }
         } finally {
             Sys.close(devNull);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine_create_start_wait", stats(engine));
         out.put("posix_spawn_wait", stats(floor));
+        out.put("namespaced_spawn_wait", stats(namespaced));
         spec.commandLine().getOut().println(new String(Json.bytes(out), java.nio.charset.StandardCharsets.UTF_8));
     }
 
