@@ -44,7 +44,7 @@ ref_start = by(start, "jbox run (cold CLI)")["median_ms"]
 ref_pull = by(pull, "docker CLI -> jbox daemon")["median_ms"]
 
 e, floor, ns_floor, crun = start[0]["median_ms"], start[1]["median_ms"], start[2]["median_ms"], by(start, "crun")["median_ms"]
-jvm_floor, class_floor = by(version, "floor: the JVM")["median_ms"], by(version, "floor: the same")
+jvm_floor, class_floor = by(version, "floor: the JVM")["median_ms"], by(version, "floor: the same")["median_ms"]
 cold, podman, docker = ref_start, by(start, "podman")["median_ms"], by(start, "docker run")["median_ms"]
 via_daemon = by(start, "docker CLI -> jbox daemon")["median_ms"]
 skopeo = by(pull, "skopeo")["median_ms"]
@@ -71,7 +71,7 @@ targets = [
            f"the spawn in fresh namespaces alone {ns_floor:.2f} ms ({ns_floor / floor:.1f}x)"),
     target("jbox run from a cold CLI: faster than podman and docker", cold < podman and cold < docker,
            f"{cold:.0f} ms vs podman {podman:.0f} ms, docker {docker:.0f} ms; the JVM as jbox starts it, only loading the classes "
-           f"such a run loads: {class_floor['median_ms']:.0f} ms"),
+           f"such a run loads: {class_floor:.0f} ms"),
     target("through the daemon: at least 2x faster than docker run", via_daemon * 2 <= docker,
            f"docker CLI -> jbox daemon {via_daemon:.0f} ms vs docker run {docker:.0f} ms (ratio {docker / via_daemon:.1f}x)"),
     target("pull (through the daemon): within 1.5x of skopeo", ref_pull <= 1.5 * skopeo,

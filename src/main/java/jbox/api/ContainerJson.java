@@ -107,7 +107,7 @@ public final class ContainerJson {
         data.put("LowerDir", String.join(":", c.layers().stream().map(l -> engine.root().resolve("layers").resolve(l.substring(7)).toString()).toList()));
         data.put("UpperDir", dir.resolve("upper").toString());
         data.put("WorkDir", dir.resolve("work").toString());
-        data.put("MergedDir", engine.mountPoint().toString()); // mounted in the container's own namespace only, as each is
+        data.put("MergedDir", engine.mountPoint().toString()); // every container's root is mounted there, each in its own mount namespace
         m.put("GraphDriver", Map.of("Name", "overlay", "Data", data));
         m.put("Mounts", StorageJson.inspect(c.mounts(), engine.volumes()));
         Map<String, Object> config = new LinkedHashMap<>();
