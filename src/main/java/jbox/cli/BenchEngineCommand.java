@@ -39,35 +39,16 @@ final class BenchEngineCommand implements Runnable {
         LaunchSpec.Stdio quiet = new LaunchSpec.Stdio(devNull, devNull, devNull);
         CreateRequest req = new CreateRequest("busybox", null, List.of("true"), null, List.of(), null, null, null, false, false, true, null, null, null, null,
                 new jbox.net.Networking(jbox.net.Network.NONE, List.of(), null, List.of()), null, null, null, null, false); // as the peers run: no network
-        double[] engine = new double[runs];
-        double[] floor = new double[runs];
-        double[] namespaced = new double[runs];
+        double[] engine, floor, namespaced;
         try {
-            for (int i = -warmup; i < runs; i++) {
-                long t0 = System.nanoTime();
-                e.lifecycle().waitFor(e.lifecycle().start(e.lifecycle().create(req, line -> { }).id(), quiet));
-                if (i >= 0) engine[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            for (int i = -warmup; i < runs; i++) {
-                long t0 = System.nanoTime();
-                try (Spawn sp = new Spawn("/bin/true", List.of("true"), List.of())) {
-                    sp.dup2(devNull, 0).dup2(devNull, 1).dup2(devNull, 2);
-                    Sys.waitpid(sp.spawn());
-                }
-                if (i >= 0) floor[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            for (int i = -warmup; i < runs; i++) {
-                long t0 = System.nanoTime();
-                ThrowawayThread.call("jbox-bench-namespaces", () -> {
-                    Sys.unshare(Linux.CLONE_FS); // a thread shares its root and cwd with the JVM until it unshares them
-                    Sys.unshare(Linux.CLONE_NEWNS | Linux.CLONE_NEWUTS | Linux.CLONE_NEWIPC | Linux.CLONE_NEWNET | Linux.CLONE_NEWCGROUP | Linux.CLONE_NEWPID);
-                    try (Spawn sp = new Spawn("/bin/true", List.of("true"), List.of())) {
-                        sp.dup2(devNull, 0).dup2(devNull, 1).dup2(devNull, 2);
-                        return Sys.waitpid(sp.spawn());
-                    }
-                });
-                if (i >= 0) namespaced[i] = (System.nanoTime() - t0) / 1e6;
-            }
+            engine = timed(() -> e.lifecycle().waitFor(e.lifecycle().start(e.lifecycle().create(req, line -> { }).id(), quiet)));
+            floor = timed(() -> spawnTrue(devNull));
+            namespaced = timed(() -> ThrowawayThread.call("jbox-bench-namespaces", () -> {
+                Sys.unshare(Linux.CLONE_FS); // a thread shares its root and cwd with the JVM until it unshares them
+                Sys.unshare(Linux.CLONE_NEWNS | Linux.CLONE_NEWUTS | Linux.CLONE_NEWIPC | Linux.CLONE_NEWNET | Linux.CLONE_NEWCGROUP | Linux.CLONE_NEWPID);
+                spawnTrue(devNull);
+                return null;
+            }));
         } finally {
             Sys.close(devNull);
         }
@@ -76,6 +57,25 @@ final class BenchEngineCommand implements Runnable {
         out.put("posix_spawn_wait", stats(floor));
         out.put("namespaced_spawn_wait", stats(namespaced));
         spec.commandLine().getOut().println(new String(Json.bytes(out), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Milliseconds of each of the runs of once, after the warm-up. */
+    private double[] timed(Runnable once) {
+        double[] ms = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            long t0 = System.nanoTime();
+            once.run();
+            if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return ms;
+    }
+
+    /** posix_spawn + waitpid of /bin/true, its stdio on quiet. */
+    private static void spawnTrue(int quiet) {
+        try (Spawn sp = new Spawn("/bin/true", List.of("true"), List.of())) {
+            sp.dup2(quiet, 0).dup2(quiet, 1).dup2(quiet, 2);
+            Sys.waitpid(sp.spawn());
+        }
     }
 
     private static Map<String, Double> stats(double[] ms) {
